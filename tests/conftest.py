@@ -1,0 +1,74 @@
+"""Shared fixtures: the location of ../shared, a CLI runner, and a guard against the network."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from catalogmgr.cli import cli
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = Path(os.environ.get("CATALOGMGR_SHARED_DIR", REPO_ROOT.parent / "shared"))
+EXAMPLES_DIR = REPO_ROOT / "tests" / "examples"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared; the calling test skips (with the reason) when it is absent."""
+    path = SHARED_DIR.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path} (tests that read ../shared skip on a plain clone)")
+    return path
+
+
+@pytest.fixture
+def shared() -> Callable[..., Path]:
+    """``shared("data", "omp", "x.json")`` -> path, or skip when ../shared is absent."""
+    return shared_path
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse connections to anything but loopback: no test may reach the internet."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in {"localhost", "::1"} or host.startswith("/")
+        ):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli() -> RunCli:
+    """Run a catalogmgr command line through click's runner with stdout and stderr kept apart."""
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A temporary HOME so no test reads the developer's real ~/.omp or caches."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.delenv("PI_CODING_AGENT_DIR", raising=False)
+    monkeypatch.delenv("CATALOGMGR_BASE", raising=False)
+    yield home
