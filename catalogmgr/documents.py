@@ -669,6 +669,15 @@ def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None
     directory = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise WriteError(f"{path}: is a directory; give a file name")
+    if target.exists() and not target.is_file():
+        # /dev/null, /dev/stdout, a FIFO: there is nothing to replace atomically, and renaming a
+        # temporary file over a device node would be a disaster. Write straight through instead.
+        try:
+            with open(target, "wb") as stream:
+                stream.write(payload)
+        except OSError as error:
+            raise WriteError(f"{path}: cannot write: {error.strerror or error}") from None
+        return
     if mode is None:
         try:
             mode = stat.S_IMODE(os.stat(target).st_mode)

@@ -233,3 +233,8 @@ def test_atomic_write_writes_through_a_symlink(tmp_path: Path) -> None:
     atomic_write(link, "b\n")
     assert link.is_symlink()
     assert real.read_text() == "b\n"
+
+
+def test_atomic_write_to_a_device_writes_through_and_never_replaces_it() -> None:
+    atomic_write("/dev/null", "discarded\n")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
