@@ -211,11 +211,13 @@ def _provider_needs_settings(name: str, config: Mapping[str, Any]) -> Iterator[F
     has_overrides = isinstance(overrides, Mapping) and len(overrides) > 0
     if not isinstance(overrides, Mapping) and js_truthy(overrides):
         has_overrides = True  # not a mapping: the schema reports it; do not pile on
+    # baseUrl and apiKey count when present at all: an empty or mistyped one is a schema error
+    # already, and "sets nothing" would be the wrong thing to tell its author.
     settings = (
-        js_truthy(config.get("baseUrl"))
+        "baseUrl" in config
+        or "apiKey" in config
         or js_truthy(config.get("headers"))
         or js_truthy(config.get("compat"))
-        or js_truthy(config.get("apiKey"))
         or config.get("auth", "apiKey") == "none"
         or js_truthy(config.get("disableStrictTools"))
         or js_truthy(config.get("guardrailIdentifier"))
@@ -249,7 +251,8 @@ def _provider_needs_settings(name: str, config: Mapping[str, Any]) -> Iterator[F
 
 
 def _models_need_endpoint(name: str, config: Mapping[str, Any]) -> Iterator[Finding]:
-    if not js_truthy(config.get("baseUrl")):
+    # Present but empty or mistyped: the schema reports that; OMP would stop there too.
+    if "baseUrl" not in config:
         yield Finding(
             _ptr("providers", name),
             f'provider `{name}` defines models but has no "baseUrl": OMP rejects the file '
@@ -258,7 +261,7 @@ def _models_need_endpoint(name: str, config: Mapping[str, Any]) -> Iterator[Find
             hint=f"add `baseUrl:` to provider `{name}` (the endpoint the models are served from)",
         )
     auth = config.get("auth", "apiKey")
-    if not js_truthy(config.get("apiKey")) and auth not in ("none", "oauth"):
+    if "apiKey" not in config and auth not in ("none", "oauth"):
         yield Finding(
             _ptr("providers", name),
             f'provider `{name}` defines models but has no "apiKey": OMP rejects the file '

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
-from catalogmgr.documents import Document
+from catalogmgr.documents import Document, load_document
+from catalogmgr.errors import InputError
 from catalogmgr.problems import Problem, Severity, path_from_pointer, pointer_from_path, sort_problems
 from catalogmgr.rules import (
     Finding,
@@ -62,6 +66,66 @@ def detect_kind(document: Document) -> Kind:
                 return "overlay"
             sampled += 1
     return "catalog" if sampled else "overlay"
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """The outcome for one input file: its kind (None when it could not be loaded) and problems."""
+
+    file: str
+    kind: Kind | None
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for problem in self.problems if problem.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for problem in self.problems if problem.severity is Severity.WARNING)
+
+
+def load_failure(name: str, error: InputError) -> FileReport:
+    """A file that could not be read or parsed, as a report with one located error."""
+    problem = Problem(
+        file=error.file or name,
+        position=error.position,
+        pointer="",
+        message=error.message,
+        rule=error.rule,
+        severity=Severity.ERROR,
+    )
+    return FileReport(name, None, (problem,))
+
+
+def check_document(
+    document: Document,
+    kind: Kind | None = None,
+    *,
+    base: Mapping[str, Mapping[str, Any]] | None = None,
+    base_name: str = "the base catalog",
+) -> FileReport:
+    """:func:`validate_document` wrapped in a :class:`FileReport`."""
+    chosen = kind or detect_kind(document)
+    problems = validate_document(document, chosen, base=base, base_name=base_name)
+    return FileReport(document.name, chosen, tuple(problems))
+
+
+def check_path(
+    path: str | Path,
+    kind: Kind | None = None,
+    *,
+    name: str | None = None,
+    base: Mapping[str, Mapping[str, Any]] | None = None,
+    base_name: str = "the base catalog",
+) -> FileReport:
+    """Load and validate one file; a file that cannot be read or parsed is reported, not raised."""
+    display = name if name is not None else str(path)
+    try:
+        document = load_document(path, name=display)
+    except InputError as error:
+        return load_failure(display, error)
+    return check_document(document, kind, base=base, base_name=base_name)
 
 
 def validate_document(
@@ -432,6 +496,36 @@ _KEY_NOTES = {
     "not from models.yml",
     "supportsSteering": "OMP 18.2.3 has no `supportsSteering` compat flag",
 }
+# Names other tools (OpenAI, LiteLLM, opencode, crush, llama.cpp) use for a field OMP spells
+# differently, keyed by the lower-cased name without `_`/`-`; used only where the target is known.
+_KEY_ALIASES = {
+    "maxoutputtokens": "maxTokens",
+    "maxcompletiontokens": "maxTokens",
+    "maxoutput": "maxTokens",
+    "outputtokens": "maxTokens",
+    "contextlength": "contextWindow",
+    "contextsize": "contextWindow",
+    "context": "contextWindow",
+    "maxcontext": "contextWindow",
+    "maxinputtokens": "contextWindow",
+    "numctx": "contextWindow",
+    "modalities": "input",
+    "inputmodalities": "input",
+    "displayname": "name",
+    "pricing": "cost",
+    "price": "cost",
+    "url": "baseUrl",
+    "endpoint": "baseUrl",
+    "apibase": "baseUrl",
+    "apiurl": "baseUrl",
+    "baseurl": "baseUrl",
+    "key": "apiKey",
+    "token": "apiKey",
+    "apitoken": "apiKey",
+    "prompt": "input",
+    "completion": "output",
+}
+
 _OVERRIDE_NOTES = {
     "id": "modelOverrides are keyed by model id; an `id` inside is ignored",
     "api": "modelOverrides cannot change `api`: redefine the model under `models:` instead",
@@ -514,7 +608,8 @@ def _unknown_key(
 ) -> Finding:
     pointer = pointer_from_path((*path, key))
     where = "at the top level" if not path else f"in {describe_location(data, path)}"
-    guess = did_you_mean(key, frozenset(known))
+    alias = _KEY_ALIASES.get(re.sub(r"[^a-z0-9]", "", key.lower()))
+    guess = alias if alias in known else did_you_mean(key, frozenset(known))
     defs = walker.defs
     notes: list[str] = []
     if node is defs["modelOverride"] and key in _OVERRIDE_NOTES:

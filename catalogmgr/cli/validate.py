@@ -1,0 +1,143 @@
+"""``catalogmgr validate`` and ``catalogmgr schema``.
+
+This module is what the pre-commit hook runs, so it imports only what validation needs: no httpx,
+no deepdiff (start-up time is the hook's cost on every commit).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+import click
+
+from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError
+from catalogmgr.render.problems import (
+    FORMAT_CHOICES,
+    PROBLEM_RENDERERS,
+    RenderOptions,
+    resolve_format,
+    summary_line,
+)
+from catalogmgr.schemas import SCHEMA_FILES, SchemaKind, schema_path, schema_text
+from catalogmgr.validation import KINDS, FileReport, Kind, check_document, check_path, load_failure
+
+STDIN_NAME = "<stdin>"
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--kind",
+    type=click.Choice(["auto", *KINDS]),
+    default="auto",
+    show_default=True,
+    help="What the files are: a models.yml overlay, a bundled models.json catalog, or guess per file "
+    "(a mapping of provider -> id -> model is a catalog; anything else an overlay).",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMAT_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Output format; auto is github inside GitHub Actions (GITHUB_ACTIONS=true), else text.",
+)
+@click.option(
+    "--base",
+    "base_path",
+    metavar="PATH",
+    default=None,
+    help="A bundled models.json to check modelOverrides ids against (warns about ids it lacks).",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Show errors only (and warnings under --strict); no hints, no summary.",
+)
+@click.pass_context
+def validate(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    kind: str,
+    strict: bool,
+    output_format: str,
+    base_path: str | None,
+    quiet: bool,
+) -> None:
+    """Validate models.yml overlays (and models.json catalogs) and report every problem.
+
+    Each problem is one line, FILE:LINE:COL: [error|warning] message (rule-id), followed by a hint
+    when there is one. Errors are what OMP 18.2.3 rejects (it then silently drops every provider of
+    the file) plus literal secrets; warnings are mistakes OMP accepts silently: unknown keys (with
+    a "did you mean"), providers outside `providers:`, `$VAR`-style key references, and more.
+    FILE may be `-` for standard input (read as YAML).
+
+    A file that cannot be read or parsed is reported as an error of that file, located where
+    possible, and the other files are still checked: a validator reports every file.
+
+    \b
+    Exit codes:
+      0  no errors (warnings allowed unless --strict)
+      1  errors found (or warnings with --strict), including unreadable files
+      2  usage error
+      3  the --base catalog could not be loaded
+    """
+    chosen_kind = None if kind == "auto" else cast(Kind, kind)
+    base, base_name = _load_base(base_path) if base_path else (None, "the base catalog")
+    reports: list[FileReport] = []
+    for name in files:
+        if name == "-":
+            reports.append(_check_stdin(chosen_kind, base, base_name))
+        else:
+            reports.append(check_path(name, chosen_kind, base=base, base_name=base_name))
+    options = RenderOptions(hints=not quiet, warnings=strict or not quiet)
+    renderer = PROBLEM_RENDERERS[resolve_format(output_format, os.environ)]
+    click.echo(renderer(reports, options), nl=False)
+    failed = any(report.errors for report in reports) or (
+        strict and any(report.warnings for report in reports)
+    )
+    if not quiet and resolve_format(output_format, os.environ) == "text":
+        click.echo(summary_line(reports), err=True)
+    ctx.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def _check_stdin(kind: Kind | None, base: Any, base_name: str) -> FileReport:
+    from catalogmgr.documents import decode_text, parse_document
+
+    try:
+        text = decode_text(sys.stdin.buffer.read(), name=STDIN_NAME)
+        document = parse_document(text, name=STDIN_NAME, fmt="yaml")
+    except InputError as error:
+        return load_failure(STDIN_NAME, error)
+    return check_document(document, kind, base=base, base_name=base_name)
+
+
+def _load_base(path: str) -> tuple[dict[str, Any], str]:
+    """The catalog at ``path`` (raises :class:`InputError`, exit 3, when it is unusable)."""
+    from catalogmgr.documents import load_json_fast
+
+    data = load_json_fast(path)
+    if not isinstance(data, dict):
+        raise InputError("not a model catalog (expected a JSON object of providers)", file=path)
+    return data, path
+
+
+@click.command("schema")
+@click.argument("kind", type=click.Choice(list(SCHEMA_FILES)), default="overlay")
+@click.option("--path", "show_path", is_flag=True, help="Print the schema file's path instead of its text.")
+def schema(kind: str, show_path: bool) -> None:
+    """Print the JSON Schema for models.yml overlays (default) or models.json catalogs.
+
+    The overlay schema mirrors OMP 18.2.3's own checks field for field; use it in an editor with a
+    first line `# yaml-language-server: $schema=<path>` (see `--path`), or with check-jsonschema.
+    """
+    chosen = cast(SchemaKind, kind)
+    if show_path:
+        click.echo(str(Path(schema_path(chosen)).resolve()))
+    else:
+        click.echo(schema_text(chosen), nl=False)
