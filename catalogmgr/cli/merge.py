@@ -1,0 +1,461 @@
+"""``catalogmgr merge``, ``list``, ``show`` and ``changes``: the effective catalog and how it came to be.
+
+Every command says on stderr which base catalog and which overlays it used (JSON outputs other
+than the catalog itself carry the same facts in fields), then prints the requested output alone
+on stdout.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from catalogmgr.catalog import BaseCatalog
+from catalogmgr.cli import _common
+from catalogmgr.cli._common import build_effective, catalog_source_options, cli_environment, inputs_record
+from catalogmgr.documents import atomic_write
+from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError
+from catalogmgr.merge import (
+    Catalog,
+    FieldChange,
+    Layer,
+    MergeResult,
+    Origin,
+    as_map,
+    catalog_changes,
+    compose_overlays,
+)
+
+from catalogmgr.render.catalog import (
+    render_catalog_json,
+    render_catalog_yaml,
+    render_json_document,
+    render_overlay_json,
+    render_overlay_yaml,
+)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _format_option(choices: list[str], help_text: str) -> Callable[[F], F]:
+    """``--format`` with the first choice as the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _effective(
+    base: str | None, overlays: Sequence[str], no_default_overlay: bool
+) -> tuple[BaseCatalog, list[Layer], MergeResult]:
+    """Build the effective catalog and say on stderr what went into it (and every warning)."""
+    env, home = cli_environment()
+    base_catalog, layers, result = build_effective(
+        base, overlays, env, home, no_default_overlay=no_default_overlay
+    )
+    _common.report_inputs(base_catalog, layers, result.problems)
+    return base_catalog, layers, result
+
+
+def _write_or_print(text: str, output: str | None) -> None:
+    """``-o FILE``: the exact text, atomically. stdout: the text, newline-terminated."""
+    if output is not None and output != "-":
+        atomic_write(output, text)
+        click.echo(f"catalogmgr: wrote {output}", err=True)
+        return
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+# ------------------------------------------------------------------------------------------------
+# merge
+
+
+@click.command("merge")
+@catalog_source_options
+@click.option(
+    "--emit",
+    type=click.Choice(["catalog", "overlay"]),
+    default="catalog",
+    show_default=True,
+    help="catalog: the effective catalog in OMP's models.json shape; overlay: the overlays composed "
+    "into one models.yml (comments of the first kept where possible).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "yaml"]),
+    default=None,
+    help="Output format. Default: json for --emit catalog, yaml for --emit overlay.",
+)
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="With --emit catalog --format json: no indentation, like OMP 16+'s bundled models.json "
+    "(default: tab-indented, like OMP 15's).",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE atomically instead of stdout."
+)
+@click.option(
+    "--changes",
+    "show_changes",
+    is_flag=True,
+    help="Print what the overlays change (as `catalogmgr changes` does) on stdout; the merged output "
+    "is then written only with -o.",
+)
+def merge(
+    base: str | None,
+    overlays: tuple[str, ...],
+    no_default_overlay: bool,
+    emit: str,
+    output_format: str | None,
+    compact: bool,
+    output: str | None,
+    show_changes: bool,
+) -> None:
+    """Layer overlays over a base catalog exactly as OMP 18.2.3 does and print the result.
+
+    \b
+    Examples:
+      catalogmgr merge                                # installed OMP catalog + ~/.omp/agent/models.yml
+      catalogmgr merge --overlay cn.yml -o models.json
+      catalogmgr merge --overlay a.yml --overlay b.yml --emit overlay -o ~/.omp/agent/models.yml
+
+    Exit codes: 0 merged; 1 an overlay is invalid (its errors are listed); 3 an input could not
+    be read or the output not written.
+    """
+    chosen_format = output_format or ("yaml" if emit == "overlay" else "json")
+    if compact and (emit != "catalog" or chosen_format != "json"):
+        raise UsageError("--compact applies only to --emit catalog --format json")
+    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    if show_changes:
+        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
+        if output is None:
+            return
+    if emit == "overlay":
+        # Keys stay as written. `--resolve-keys` (opt-in, wired with the keys work) will pass the
+        # composed overlay through `_common.RESOLVE_KEYS_HOOK` at this point.
+        composed = compose_overlays(layers)
+        first = layers[0].document if layers else None
+        text = (
+            render_overlay_yaml(composed, first, sources=[layer.name for layer in layers])
+            if chosen_format == "yaml"
+            else render_overlay_json(composed)
+        )
+    elif chosen_format == "yaml":
+        text = render_catalog_yaml(result.catalog)
+    else:
+        text = render_catalog_json(result.catalog, layout="compact" if compact else "tab")
+    _write_or_print(text, output)
+
+
+# ------------------------------------------------------------------------------------------------
+# list
+
+
+def _status(base: Catalog, result: MergeResult, provider: str, model_id: str) -> str:
+    before = base.get(provider, {}).get(model_id)
+    if before is None:
+        return "added"
+    return "base" if before is result.catalog[provider][model_id] else "changed"
+
+
+def _matches(provider: str, model_id: str, model: Mapping[str, Any], needle: str) -> bool:
+    haystack = f"{provider}/{model_id} {model.get('name', '')}".lower()
+    return needle.lower() in haystack
+
+
+def _price(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "-"
+    return f"{value:g}"
+
+
+def _count(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "-"
+    return f"{value:,.0f}" if value < 10_000 else f"{value / 1000:,.0f}K"
+
+
+@click.command("list")
+@catalog_source_options
+@click.option("--provider", "providers", metavar="P", multiple=True, help="Only this provider (repeatable).")
+@click.option(
+    "--find",
+    "needle",
+    metavar="TEXT",
+    default=None,
+    help="Only models whose provider/id or name contains TEXT (case-insensitive).",
+)
+@_format_option(["table", "json"], "table for people; json ({base, overlays, models: [...]}) for scripts.")
+def list_models(
+    base: str | None,
+    overlays: tuple[str, ...],
+    no_default_overlay: bool,
+    providers: tuple[str, ...],
+    needle: str | None,
+    output_format: str,
+) -> None:
+    """List the models of the effective catalog (base + overlays).
+
+    The STATUS column says whether the overlays left a model as it is in the base (base), changed
+    it (changed) or added it (added). Exit code 0, also when nothing matches (a note says so).
+    """
+    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    unknown = [provider for provider in providers if provider not in result.catalog]
+    if unknown:
+        raise NotFoundError(
+            f"no provider {unknown[0]!r} in the effective catalog"
+            + _suggest(unknown[0], list(result.catalog))
+        )
+    rows = []
+    for provider, models in result.catalog.items():
+        if providers and provider not in providers:
+            continue
+        for model_id, model in models.items():
+            if needle and not _matches(provider, model_id, model, needle):
+                continue
+            rows.append(
+                (provider, model_id, model, _status(base_catalog.catalog, result, provider, model_id))
+            )
+    if output_format == "json":
+        record = inputs_record(base_catalog, layers)
+        record["models"] = [
+            {
+                "provider": provider,
+                "id": model_id,
+                "name": model.get("name"),
+                "api": model.get("api"),
+                "baseUrl": model.get("baseUrl"),
+                "contextWindow": model.get("contextWindow"),
+                "maxTokens": model.get("maxTokens"),
+                "cost": model.get("cost"),
+                "status": status,
+            }
+            for provider, model_id, model, status in rows
+        ]
+        record["problems"] = [problem.to_line() for problem in result.problems]
+        click.echo(render_json_document(record))
+        return
+    if not rows:
+        click.echo("catalogmgr: no model matches", err=True)
+        return
+    click.echo(_table(rows))
+
+
+def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
+    header = ("MODEL", "NAME", "API", "CONTEXT", "MAX OUT", "$IN/M", "$OUT/M", "STATUS")
+    body = []
+    for provider, model_id, model, status in rows:
+        cost = as_map(model.get("cost"))
+        body.append(
+            (
+                f"{provider}/{model_id}",
+                str(model.get("name", "")),
+                str(model.get("api", "")),
+                _count(model.get("contextWindow")),
+                _count(model.get("maxTokens")),
+                _price(cost.get("input")),
+                _price(cost.get("output")),
+                status,
+            )
+        )
+    widths = [max(len(row[index]) for row in [header, *body]) for index in range(len(header))]
+    right = {3, 4, 5, 6}
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(cells)
+        ]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(header), *(line(row) for row in body)])
+
+
+# ------------------------------------------------------------------------------------------------
+# show
+
+
+def _suggest(wanted: str, known: Sequence[str]) -> str:
+    lowered = {candidate.lower(): candidate for candidate in known}
+    if wanted.lower() in lowered:
+        return f"; did you mean {lowered[wanted.lower()]!r}? (ids are case-sensitive)"
+    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
+    if close:
+        return "; did you mean " + " or ".join(repr(candidate) for candidate in close) + "?"
+    return ""
+
+
+def find_model(catalog: Catalog, reference: str) -> tuple[str, str]:
+    """Split ``PROVIDER/ID`` (ids may contain ``/``) and check it exists, with a "did you mean"."""
+    provider, slash, model_id = reference.partition("/")
+    if not slash or not provider or not model_id:
+        raise UsageError(f"expected PROVIDER/ID (for example minimax/MiniMax-M3), got {reference!r}")
+    if provider not in catalog:
+        raise NotFoundError(
+            f"no provider {provider!r} in the effective catalog" + _suggest(provider, list(catalog))
+        )
+    if model_id not in catalog[provider]:
+        everywhere = [f"{p}/{i}" for p, models in catalog.items() for i in models if i == model_id]
+        hint = _suggest(model_id, list(catalog[provider]))
+        if not hint and everywhere:
+            hint = "; it exists as " + ", ".join(everywhere[:3])
+        raise NotFoundError(f"no model {model_id!r} in provider {provider!r}" + hint)
+    return provider, model_id
+
+
+def _origin_record(origin: Origin) -> dict[str, Any]:
+    return {
+        "layer": origin.layer,
+        "line": origin.position.line if origin.position else None,
+        "column": origin.position.column if origin.position else None,
+        "how": origin.how,
+    }
+
+
+def _show_value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _model_lines(model: Mapping[str, Any], origins: Mapping[str, Origin] | None) -> list[str]:
+    lines = []
+    width = max((len(key) for key in model), default=0)
+    for key, value in model.items():
+        if (
+            origins is not None
+            and isinstance(value, Mapping)
+            and value
+            and f"{key}.{next(iter(value))}" in origins
+        ):
+            lines.append(f"{key}:")
+            sub_width = max(len(sub) for sub in value)
+            for sub, item in value.items():
+                origin = origins.get(f"{key}.{sub}")
+                suffix = f"   <- {origin.located()} ({origin.how})" if origin else ""
+                lines.append(f"  {sub.ljust(sub_width)}  {_show_value(item)}{suffix}")
+            continue
+        origin = origins.get(key) if origins is not None else None
+        suffix = f"   <- {origin.located()} ({origin.how})" if origin else ""
+        lines.append(f"{key.ljust(width)}  {_show_value(value)}{suffix}")
+    return lines
+
+
+@click.command("show")
+@catalog_source_options
+@click.argument("model_ref", metavar="PROVIDER/ID")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say which layer (base file, overlay file:line:col) set each field, and how.",
+)
+@_format_option(
+    ["text", "json"],
+    "text for people; json ({base, overlays, provider, id, model, provenance}) for scripts.",
+)
+def show(
+    base: str | None,
+    overlays: tuple[str, ...],
+    no_default_overlay: bool,
+    model_ref: str,
+    explain: bool,
+    output_format: str,
+) -> None:
+    """Show one model of the effective catalog; --explain says where each field came from.
+
+    Exit codes: 0 shown; 3 no such model (with a "did you mean").
+    """
+    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    provider, model_id = find_model(result.catalog, model_ref)
+    model = result.catalog[provider][model_id]
+    origins = result.provenance.get((provider, model_id), {})
+    if output_format == "json":
+        record = inputs_record(base_catalog, layers)
+        record.update(
+            provider=provider,
+            id=model_id,
+            status=_status(base_catalog.catalog, result, provider, model_id),
+            model=model,
+            provenance={path: _origin_record(origin) for path, origin in origins.items()},
+        )
+        click.echo(render_json_document(record))
+        return
+    click.echo(f"{provider}/{model_id}  ({_status(base_catalog.catalog, result, provider, model_id)})")
+    click.echo("\n".join(_model_lines(model, origins if explain else None)))
+
+
+# ------------------------------------------------------------------------------------------------
+# changes
+
+
+def _change_record(change: FieldChange) -> dict[str, Any]:
+    return {
+        "provider": change.provider,
+        "id": change.model_id,
+        "field": change.field,
+        "kind": change.kind,
+        "before": change.before,
+        "after": change.after,
+        "origin": _origin_record(change.origin) if change.origin else None,
+    }
+
+
+def _change_line(change: FieldChange) -> str:
+    where = f"  ({change.origin.located()})" if change.origin and change.origin.layer else ""
+    model = f"{change.provider}/{change.model_id}"
+    if change.kind == "added-model":
+        return f"+ {model}  new model{where}"
+    before = "(absent)" if change.kind == "added" else _show_value(change.before)
+    after = "(absent)" if change.kind == "removed" else _show_value(change.after)
+    return f"  {model}  {change.field}: {before} -> {after}{where}"
+
+
+def _print_changes(
+    changes: Sequence[FieldChange], output_format: str, base: BaseCatalog, layers: Sequence[Layer]
+) -> None:
+    if output_format == "json":
+        record = inputs_record(base, layers)
+        record["changes"] = [_change_record(change) for change in changes]
+        click.echo(render_json_document(record))
+        return
+    if not changes:
+        click.echo("catalogmgr: the overlays change nothing in the base catalog", err=True)
+        return
+    click.echo("\n".join(_change_line(change) for change in changes))
+    models = len({(change.provider, change.model_id) for change in changes})
+    click.echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True)
+
+
+@click.command("changes")
+@catalog_source_options
+@_format_option(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
+@click.option(
+    "--exit-code", is_flag=True, help="Exit 1 when the overlays change anything (like git diff --exit-code)."
+)
+@click.pass_context
+def changes(
+    ctx: click.Context,
+    base: str | None,
+    overlays: tuple[str, ...],
+    no_default_overlay: bool,
+    output_format: str,
+    exit_code: bool,
+) -> None:
+    """List what the overlays change relative to the base catalog, field by field.
+
+    New models are one line each; changed models list each changed field (cost, compat and headers
+    per sub-key) with the overlay location that set it. Exit code 0 (with --exit-code: 1 when there
+    are changes).
+    """
+    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    found = catalog_changes(base_catalog.catalog, result)
+    _print_changes(found, output_format, base_catalog, layers)
+    ctx.exit(EXIT_PROBLEMS if exit_code and found else EXIT_OK)

@@ -1,0 +1,1284 @@
+"""Layer models.yml overlays over a base catalog exactly as OMP 18.2.3 does, with provenance.
+
+Two steps, both pure:
+
+1. :func:`compose_overlays` folds several overlays into one (OMP itself reads a single
+   ``models.yml``; several files are catalogmgr's extension, defined so that composing is an
+   ordinary last-write-wins deep merge);
+2. :func:`merge_catalog` applies the composed overlay once, with OMP's semantics, in OMP's order
+   (``ModelRegistry`` in ``pi-coding-agent/src/config/model-registry.ts``):
+
+   a. **provider overrides** on the base models (``#loadBuiltInModels`` /
+      ``#applyProviderTransportOverride``): a provider entry that sets any of ``baseUrl``,
+      ``headers``, ``apiKey``, ``authHeader``, ``compat``, ``disableStrictTools``,
+      ``guardrailIdentifier``, ``requestMetadata``, ``remoteCompaction`` or ``transport`` changes
+      every base model of that provider: ``baseUrl`` (within the *baseUrl scope*: the effective apis
+      of the entry's custom models that do not set their own ``baseUrl``, or the provider ``api``
+      when it defines no models; all models when that set is empty; every model under
+      ``transport: pi-native``), ``headers`` merged key by key, ``compat`` deep-merged with
+      ``disableStrictTools: true`` folded in, ``transport`` set, ``remoteCompaction`` merged (the
+      model's own keys win);
+   b. **custom models** in file order (``#parseModels`` + ``#mergeCustomModels``): a definition
+      whose ``(provider, id)`` exists patches it in place (``id/provider/api/baseUrl`` from the
+      definition, every field it sets replaces, ``cost`` per sub-field, ``headers`` and ``compat``
+      replaced by provider+model values); a new one is appended with the fields it leaves out
+      taken from a reference model (:mod:`catalogmgr.reference`) or OMP's defaults;
+   c. **modelOverrides** (``#applyModelOverrides``): each field replaces, ``cost`` per sub-field,
+      ``headers`` merge, ``compat`` deep-merges; an id that names no model is a warning;
+   d. Bedrock guardrail/request-metadata fields of an overridden provider on all its models
+      (``#applyProviderBedrockOverrides``).
+
+Model dicts keep the ``models.json`` shape: unknown keys survive, insertion order is kept, new keys
+are appended. Alongside OMP's resolved ``compat``, a model whose compat an overlay changes gets
+``compatConfig`` (the authored compat, as OMP's own ``Model`` objects carry it); see
+"Divergences" in the README for what OMP's compat rule engine adds on top.
+
+**Sharing.** ``merge_catalog`` never mutates its inputs and never deep-copies the base: the result
+catalog is new down to the provider maps, and every model the overlay touches is a fresh dict, but
+untouched model dicts are the base's own objects (``result.catalog[p][i] is base[p][i]``). Treat
+both as read-only, or ``copy.deepcopy`` before mutating. (This keeps merging the 11 MB bundled
+catalog within a small factor of loading it; it is also how :func:`catalog_changes` finds the
+touched models.)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from catalogmgr.documents import Document
+from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
+from catalogmgr.reference import (
+    ReferenceIndex,
+    build_reference_index,
+    inherit_reference_thinking,
+    resolve_reference,
+)
+
+Catalog = dict[str, dict[str, dict[str, Any]]]
+Path = tuple[str | int, ...]
+
+# Field paths whose sub-keys get their own provenance entry ("cost.input", "compat.x", ...).
+SUBKEYED_FIELDS = frozenset({"cost", "compat", "compatConfig", "headers"})
+_SUBKEYED_ORDER = ("cost", "compat", "compatConfig", "headers")
+
+# OMP's defaults for a new custom model with no reference (custom-models.ts, finalizeCustomModel).
+DEFAULT_CONTEXT_WINDOW = 128_000
+DEFAULT_MAX_TOKENS = 16_384
+DEFAULT_INPUT = ("text",)
+COST_KEYS = ("input", "output", "cacheRead", "cacheWrite")
+
+# Fields a models: definition or a modelOverrides entry may patch (model-patch.ts, ModelPatch),
+# in the order applyModelPatch assigns them. Any other key of a definition is ignored by OMP.
+_PLAIN_PATCH_FIELDS = (
+    "name",
+    "reasoning",
+    "thinking",
+    "input",
+    "tokenizer",
+    "imageInputDecoder",
+    "supportsTools",
+    "contextWindow",
+    "maxTokens",
+    "omitMaxOutputTokens",
+    "preferWebsockets",
+    "contextPromotionTarget",
+    "compactionModel",
+)
+_OVERRIDE_TRIGGERS_TRUTHY = (
+    "baseUrl",
+    "headers",
+    "apiKey",
+    "compat",
+    "disableStrictTools",
+    "guardrailIdentifier",
+    "requestMetadata",
+    "remoteCompaction",
+    "transport",
+)
+_BEDROCK_FIELDS = ("guardrailIdentifier", "guardrailVersion", "guardrailTrace", "requestMetadata")
+_EFFORT_ORDER = ("minimal", "low", "medium", "high", "xhigh", "max")
+
+
+# ------------------------------------------------------------------------------------------------
+# Records
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who set one field of one model.
+
+    ``layer`` is the base catalog's name for inherited/bundled values, else the overlay's display
+    name; ``position`` is where in that overlay the value was written (``None`` for the base or
+    when the overlay has no document); ``how`` is one of ``"bundled"``, ``"provider override"``,
+    ``"custom model"``, ``"reference <provider>/<id>"``, ``"default"``, ``"modelOverrides"``.
+    """
+
+    layer: str
+    position: Position | None
+    how: str
+
+    def located(self) -> str:
+        """``layer:line:col`` (or just ``layer``)."""
+        if self.position is None:
+            return self.layer
+        return f"{self.layer}:{self.position.line}:{self.position.column}"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One overlay: its display name, its plain data, and (for positions) its parsed document."""
+
+    name: str
+    data: Mapping[str, Any]
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The effective catalog, who set each field, and the warnings found while merging.
+
+    ``provenance[(provider, id)]`` maps every field path of that model (top-level keys, and
+    ``cost.*``, ``compat.*``, ``compatConfig.*``, ``headers.*`` sub-keys) to its :class:`Origin`;
+    it covers every model of the catalog.
+    """
+
+    catalog: Catalog
+    provenance: dict[tuple[str, str], dict[str, Origin]]
+    problems: list[Problem] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------------
+# Small OMP helpers
+
+
+def _copy_value(value: Any) -> Any:
+    """A deep copy of plain data with JavaScript's number model applied: ``1.0`` becomes ``1``.
+
+    OMP's catalog is JSON written by JavaScript, which has one number type; an integral float read
+    from YAML (``contextWindow: 1.0e6``) must come out as ``1000000``, as OMP would write it.
+    """
+    if isinstance(value, dict):
+        return {key: _copy_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_value(item) for item in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def as_map(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a mapping, else an empty one (overlay data is only checked by validation)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def js_truthy(value: Any) -> bool:
+    """JavaScript truthiness: ``{}`` and ``[]`` are true; ``None``, ``False``, ``0``, ``""``, NaN false."""
+    if value is None or value is False or value == "":
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value != 0 and not math.isnan(value)
+    return True
+
+
+def merge_compat(base: Any, override: Any) -> Any:
+    """OMP's ``mergeCompat``: nested maps merge recursively, every other value replaces.
+
+    A falsy side yields the other (``mergeCompat(undefined, x) == x``). Never mutates; returns
+    fresh containers for what it merges (values that are passed through are deep-copied).
+    """
+    if not js_truthy(base):
+        return _copy_value(override) if js_truthy(override) else None
+    if not js_truthy(override):
+        return _copy_value(base)
+    merged = _copy_value(dict(base))
+    for key, value in override.items():
+        current = base.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_compat(current, value)
+        else:
+            merged[key] = _copy_value(value)
+    return merged
+
+
+def _merge_remote_compaction(base: Any, override: Any) -> Any:
+    """``mergeRemoteCompactionConfig``: shallow merge, the override's keys win."""
+    if not js_truthy(base):
+        return _copy_value(override)
+    if not js_truthy(override):
+        return _copy_value(base)
+    return {**_copy_value(base), **_copy_value(override)}
+
+
+def normalize_thinking(value: Any) -> Any:
+    """OMP's ``ModelThinkingSchema`` pipe: legacy ``levels``/``minLevel``+``maxLevel`` -> ``efforts``.
+
+    Returns ``{mode, efforts, defaultLevel?, effortMap?, supportsDisplay?, requiresEffort?}``;
+    other keys are dropped, as OMP drops them. Values that are not a usable thinking map (an
+    invalid overlay) are returned unchanged.
+    """
+    if not isinstance(value, Mapping):
+        return value
+    efforts = value.get("efforts")
+    if efforts is None:
+        efforts = value.get("levels")
+    if efforts is None:
+        low, high = value.get("minLevel"), value.get("maxLevel")
+        if low not in _EFFORT_ORDER or high not in _EFFORT_ORDER:
+            return _copy_value(dict(value))
+        start, stop = _EFFORT_ORDER.index(low), _EFFORT_ORDER.index(high)
+        efforts = list(_EFFORT_ORDER[start : max(start, stop) + 1])
+    result: dict[str, Any] = {"mode": value.get("mode"), "efforts": _copy_value(efforts)}
+    for key in ("defaultLevel", "effortMap", "supportsDisplay", "requiresEffort"):
+        if key in value:
+            result[key] = _copy_value(value[key])
+    return result
+
+
+# cleanModelName (pi-catalog/src/utils.ts): a gateway author prefix ("OpenAI: ") and noise tags.
+_AUTHOR_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9 .+&'-]{0,23}: ")
+_NOISE_TAGS = re.compile(r"\s*\((?:latest|Antigravity|\$+|>?\d+% off|retires [^)]*)\)")
+_SPACE_RUNS = re.compile(r" {2,}")
+
+
+def clean_model_name(name: Any) -> Any:
+    """OMP's display-name normalisation, applied whenever OMP rebuilds a model from a config name."""
+    if not isinstance(name, str):
+        return name
+    cleaned = _SPACE_RUNS.sub(" ", _NOISE_TAGS.sub("", _AUTHOR_PREFIX.sub("", name, count=1))).strip()
+    return cleaned if cleaned else name
+
+
+def _normalize_discovery_base_url(base_url: Any, discovery: Any) -> Any:
+    """The provider ``baseUrl`` OMP records for litellm / bare openai-models-list discovery."""
+    if not isinstance(discovery, Mapping):
+        return base_url
+    if discovery.get("type") == "litellm":
+        return _openai_models_list_base_url(base_url if base_url is not None else "http://localhost:4000/v1")
+    if discovery.get("type") == "openai-models-list" and discovery.get("injectV1") is False:
+        raw = base_url if js_truthy(base_url) else "http://127.0.0.1:1234"
+        parsed = _parse_url(raw)
+        if parsed is None:
+            return raw.rstrip("/")
+        scheme, host, path = parsed
+        return f"{scheme}://{host}{path.rstrip('/')}"
+    return base_url
+
+
+def _openai_models_list_base_url(base_url: Any) -> Any:
+    raw = base_url if js_truthy(base_url) else "http://127.0.0.1:1234/v1"
+    parsed = _parse_url(raw)
+    if parsed is None:
+        return raw
+    scheme, host, path = parsed
+    trimmed = path.rstrip("/")
+    path = (trimmed or "/v1") if trimmed.endswith("/v1") else f"{trimmed}/v1"
+    return f"{scheme}://{host}{path}"
+
+
+def _parse_url(raw: Any) -> tuple[str, str, str] | None:
+    """(scheme, host[:port], path) the way WHATWG ``URL`` reports them, or None when unparsable."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    default_ports = {"http": 80, "https": 443}
+    host = parts.hostname
+    if port is not None and default_ports.get(parts.scheme.lower()) != port:
+        host = f"{host}:{port}"
+    return parts.scheme.lower(), host, parts.path or "/"
+
+
+# ------------------------------------------------------------------------------------------------
+# Composition
+
+
+def _model_key_list(models: Sequence[Any]) -> list[tuple[str | None, int]]:
+    """``(id, n)`` for each entry: the n-th definition of that id in the list (id None if missing)."""
+    seen: dict[str | None, int] = {}
+    keys: list[tuple[str | None, int]] = []
+    for entry in models:
+        model_id = entry.get("id") if isinstance(entry, Mapping) else None
+        key_id = model_id if isinstance(model_id, str) else None
+        occurrence = seen.get(key_id, 0)
+        seen[key_id] = occurrence + 1
+        keys.append((key_id, occurrence))
+    return keys
+
+
+def _deep_merge(earlier: Any, later: Any, path: Path) -> Any:
+    """Merge ``later`` over ``earlier`` (both plain data) without touching either."""
+    if isinstance(earlier, Mapping) and isinstance(later, Mapping):
+        merged = dict(earlier.items())
+        for key, value in later.items():
+            if key in merged:
+                merged[key] = _deep_merge(merged[key], value, (*path, key))
+            else:
+                merged[key] = _copy_value(value)
+        return merged
+    if (
+        len(path) == 3
+        and path[0] == "providers"
+        and path[2] == "models"
+        and isinstance(earlier, list)
+        and isinstance(later, list)
+    ):
+        return _merge_model_lists(earlier, later, path)
+    return _copy_value(later)
+
+
+def _merge_model_lists(earlier: list[Any], later: list[Any], path: Path) -> list[Any]:
+    merged = list(earlier)
+    position = {key: index for index, key in enumerate(_model_key_list(earlier))}
+    for key, entry in zip(_model_key_list(later), later, strict=True):
+        index = position.get(key)
+        if index is None:
+            merged.append(_copy_value(entry))
+        else:
+            merged[index] = _deep_merge(merged[index], entry, (*path, index))
+    return merged
+
+
+def compose_overlays(layers: Sequence[Layer]) -> dict[str, Any]:
+    """Fold overlays into one, last write wins.
+
+    Definition (``compose(a, b)``, then left fold; ``compose([]) == {}``, ``compose([a]) == a``):
+
+    * maps merge key by key, recursively: ``providers`` by provider name, ``modelOverrides`` by
+      model id, ``headers``/``compat``/``cost``/... by key;
+    * a provider's ``models`` list merges by model id: the n-th definition of an id in ``b``
+      merges (as a map) into the n-th definition of that id in ``a``; definitions ``a`` does not
+      have are appended in ``b``'s order;
+    * everything else (scalars, other lists such as ``input``, ``null``, a map meeting a non-map)
+      is replaced by ``b``'s value.
+
+    Laws (proved by ``tests/property/test_merge_laws.py``), for any plain-data overlays:
+
+    * identity: ``compose([e, a]) == compose([a, e]) == compose([a])`` for ``e`` in ``{}``,
+      ``{"providers": {}}``-over-an-overlay-with-providers;
+    * idempotence: ``compose([a, a]) == compose([a])``;
+    * last write wins per leaf: every leaf of ``b`` (a value that is not a map, a models list
+      being a list of maps keyed as above) appears unchanged in ``compose([a, b])``;
+    * associativity: ``compose([compose([a, b]), c]) == compose([a, compose([b, c])])
+      == compose([a, b, c])`` (key order included).
+
+    The inputs are never mutated and the result shares no containers with them.
+    """
+    composed: Any = {}
+    for index, layer in enumerate(layers):
+        data = layer.data
+        composed = _copy_value(dict(data)) if index == 0 else _deep_merge(composed, data, ())
+    return dict(composed)
+
+
+class _OriginResolver:
+    """Maps a path in the composed overlay to the layer (and position) that wrote it."""
+
+    def __init__(self, layers: Sequence[Layer], composed: Mapping[str, Any]) -> None:
+        self._layers = layers
+        self._composed_keys: dict[str, list[tuple[str | None, int]]] = {}
+        self._layer_indexes: list[dict[str, dict[tuple[str | None, int], int]]] = []
+        providers = composed.get("providers")
+        if isinstance(providers, Mapping):
+            for name, config in providers.items():
+                models = config.get("models") if isinstance(config, Mapping) else None
+                if isinstance(models, list):
+                    self._composed_keys[name] = _model_key_list(models)
+        for layer in layers:
+            indexes: dict[str, dict[tuple[str | None, int], int]] = {}
+            layer_providers = layer.data.get("providers") if isinstance(layer.data, Mapping) else None
+            if isinstance(layer_providers, Mapping):
+                for name, config in layer_providers.items():
+                    models = config.get("models") if isinstance(config, Mapping) else None
+                    if isinstance(models, list):
+                        indexes[name] = {key: i for i, key in enumerate(_model_key_list(models))}
+            self._layer_indexes.append(indexes)
+
+    def locate(self, path: Path) -> tuple[Layer, Path] | None:
+        """The last layer holding a value at ``path`` (composed coordinates), with its own path."""
+        for index in range(len(self._layers) - 1, -1, -1):
+            layer_path = self._translate(index, path)
+            if layer_path is not None and _has_path(self._layers[index].data, layer_path):
+                return self._layers[index], layer_path
+        return None
+
+    def _translate(self, layer_index: int, path: Path) -> Path | None:
+        if len(path) >= 4 and path[0] == "providers" and path[2] == "models" and isinstance(path[3], int):
+            provider = str(path[1])
+            keys = self._composed_keys.get(provider)
+            if keys is None or path[3] >= len(keys):
+                return None
+            local = self._layer_indexes[layer_index].get(provider, {}).get(keys[path[3]])
+            if local is None:
+                return None
+            return (*path[:3], local, *path[4:])
+        return path
+
+    def origin(self, path: Path, how: str) -> Origin:
+        located = self.locate(path)
+        if located is None:  # pragma: no cover - every applied value comes from some layer
+            return Origin(layer="overlay", position=None, how=how)
+        layer, layer_path = located
+        position = None
+        if layer.document is not None:
+            position = layer.document.key_position(pointer_from_path(layer_path))
+        return Origin(layer=layer.name, position=position, how=how)
+
+
+def _has_path(data: Any, path: Path) -> bool:
+    node = data
+    for part in path:
+        if isinstance(node, Mapping):
+            if not isinstance(part, str) or part not in node:
+                return False
+            node = node[part]
+        elif isinstance(node, list):
+            if not isinstance(part, int) or not 0 <= part < len(node):
+                return False
+            node = node[part]
+        else:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------------
+# Provenance bookkeeping
+
+
+def _field_paths(model: Mapping[str, Any]) -> Iterator[str]:
+    for key, value in model.items():
+        if key in SUBKEYED_FIELDS and isinstance(value, Mapping) and value:
+            for sub in value:
+                yield f"{key}.{sub}"
+        else:
+            yield key
+
+
+def _keys_if_map(value: Any) -> tuple[str, ...] | None:
+    return tuple(value) if isinstance(value, Mapping) else None
+
+
+def _base_provenance(model: Mapping[str, Any], origin: Origin) -> dict[str, Origin]:
+    return dict.fromkeys(_field_paths(model), origin)
+
+
+class _ModelProvenance:
+    """Provenance of one model under construction."""
+
+    def __init__(self, entries: dict[str, Origin]) -> None:
+        self.entries = entries
+
+    def set_field(self, model: Mapping[str, Any], key: str, origin: Origin) -> None:
+        """``key`` was set as a whole: it and all its sub-keys now come from ``origin``."""
+        self.drop(key)
+        value = model.get(key)
+        if key in SUBKEYED_FIELDS and isinstance(value, Mapping) and value:
+            for sub in value:
+                self.entries[f"{key}.{sub}"] = origin
+        elif key in model:
+            self.entries[key] = origin
+
+    def set_subkeys(self, key: str, subkeys: Iterator[str] | Sequence[str], origin: Origin) -> None:
+        self.entries.pop(key, None)
+        for sub in subkeys:
+            self.entries[f"{key}.{sub}"] = origin
+
+    def drop(self, key: str) -> None:
+        self.entries.pop(key, None)
+        prefix = f"{key}."
+        for path in [path for path in self.entries if path.startswith(prefix)]:
+            del self.entries[path]
+
+
+# ------------------------------------------------------------------------------------------------
+# The merge
+
+
+@dataclass(frozen=True)
+class _ProviderOverride:
+    """What ``#loadCustomModels`` records for a provider entry (``ProviderOverride``)."""
+
+    name: str
+    base_url: Any
+    base_url_apis: tuple[Any, ...] | None
+    headers: Any
+    compat: Any
+    remote_compaction: Any
+    transport: Any
+    bedrock: dict[str, Any]
+
+
+class _Merger:
+    def __init__(
+        self,
+        base: Catalog,
+        composed: Mapping[str, Any],
+        resolver: _OriginResolver,
+        base_name: str,
+        reference_index: Callable[[], ReferenceIndex],
+    ) -> None:
+        self.base = base
+        self.resolver = resolver
+        self.base_origin = Origin(layer=base_name, position=None, how="bundled")
+        self.base_name = base_name
+        self.reference_index = reference_index
+        self.catalog: Catalog = {provider: dict(models) for provider, models in base.items()}
+        self.touched: dict[tuple[str, str], _ModelProvenance] = {}
+        self.problems: list[Problem] = []
+        providers = composed.get("providers")
+        self.providers: dict[str, Mapping[str, Any]] = {
+            name: config if isinstance(config, Mapping) else {}
+            for name, config in (providers.items() if isinstance(providers, Mapping) else ())
+        }
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def origin(self, path: Path, how: str) -> Origin:
+        return self.resolver.origin(path, how)
+
+    def _touch(self, provider: str, model_id: str, model: dict[str, Any]) -> _ModelProvenance:
+        key = (provider, model_id)
+        record = self.touched.get(key)
+        if record is None:
+            record = _ModelProvenance(_base_provenance(model, self.base_origin))
+            self.touched[key] = record
+        return record
+
+    def _editable(self, provider: str, model_id: str) -> dict[str, Any]:
+        """The result's copy of a model, copied from the base on first write."""
+        model = self.catalog[provider][model_id]
+        if self.base.get(provider, {}).get(model_id) is model:
+            model = _copy_value(model)
+            self.catalog[provider][model_id] = model
+        return model
+
+    # -- a. provider overrides ---------------------------------------------------------------------
+
+    def provider_override(self, name: str, config: Mapping[str, Any]) -> _ProviderOverride | None:
+        if not (
+            any(js_truthy(config.get(key)) for key in _OVERRIDE_TRIGGERS_TRUTHY)
+            or config.get("authHeader") is not None
+        ):
+            return None
+        apis: list[Any] = []
+        models = config.get("models")
+        model_list = models if isinstance(models, list) else []
+        for definition in model_list:
+            if not isinstance(definition, Mapping) or js_truthy(definition.get("baseUrl")):
+                continue
+            api = definition.get("api") if definition.get("api") is not None else config.get("api")
+            if js_truthy(api) and api not in apis:
+                apis.append(api)
+        if js_truthy(config.get("api")) and not model_list and config.get("api") not in apis:
+            apis.append(config.get("api"))
+        compat = merge_compat(
+            config.get("compat"),
+            {"disableStrictTools": True} if js_truthy(config.get("disableStrictTools")) else None,
+        )
+        return _ProviderOverride(
+            name=name,
+            base_url=_normalize_discovery_base_url(config.get("baseUrl"), config.get("discovery")),
+            base_url_apis=tuple(apis) if apis else None,
+            headers=config.get("headers"),
+            compat=compat,
+            remote_compaction=config.get("remoteCompaction"),
+            transport=config.get("transport"),
+            bedrock={key: config[key] for key in _BEDROCK_FIELDS if config.get(key) is not None},
+        )
+
+    def apply_provider_override(self, override: _ProviderOverride, config: Mapping[str, Any]) -> None:
+        models = self.catalog.get(override.name)
+        if not models:
+            return
+        provider_path: Path = ("providers", override.name)
+        how = "provider override"
+        headers = override.headers if isinstance(override.headers, Mapping) else None
+        compat = override.compat if isinstance(override.compat, Mapping) and override.compat else None
+        remote = override.remote_compaction if js_truthy(override.remote_compaction) else None
+        compat_origin = self._provider_compat_origins(override.name, config)
+        for model_id in list(models):
+            current = models[model_id]
+            sets_url = _base_url_applies(current.get("api"), override)
+            if not (sets_url or headers is not None or compat or override.transport is not None or remote):
+                continue  # e.g. only apiKey/authHeader: request-time auth, nothing in the catalog row
+            model = self._editable(override.name, model_id)
+            record = self._touch(override.name, model_id, model)
+            if sets_url:
+                model["baseUrl"] = override.base_url
+                record.set_field(model, "baseUrl", self.origin((*provider_path, "baseUrl"), how))
+            if headers is not None:
+                model["headers"] = {**(model.get("headers") or {}), **_copy_value(dict(headers))}
+                record.entries.pop("headers", None)
+                for header in headers:
+                    record.entries[f"headers.{header}"] = self.origin(
+                        (*provider_path, "headers", header), how
+                    )
+            if override.transport is not None:
+                model["transport"] = _copy_value(override.transport)
+                record.set_field(model, "transport", self.origin((*provider_path, "transport"), how))
+            if remote is not None:
+                # mergeProviderRemoteCompactionConfig: the model's own keys win over the provider's.
+                model["remoteCompaction"] = _merge_remote_compaction(remote, model.get("remoteCompaction"))
+                record.set_field(
+                    model, "remoteCompaction", self.origin((*provider_path, "remoteCompaction"), how)
+                )
+            if compat:
+                self._merge_compat_into(model, record, compat, compat_origin)
+
+    def _provider_compat_origins(self, name: str, config: Mapping[str, Any]) -> Callable[[str], Origin]:
+        """Origin of each provider-level compat key (``disableStrictTools`` folds in from its flag)."""
+        provider_path: Path = ("providers", name)
+        compat = config.get("compat")
+        own = compat if isinstance(compat, Mapping) else {}
+
+        def origin_of(key: str) -> Origin:
+            if key in own:
+                return self.origin((*provider_path, "compat", key), "provider override")
+            return self.origin((*provider_path, "disableStrictTools"), "provider override")
+
+        return origin_of
+
+    def _merge_compat_into(
+        self,
+        model: dict[str, Any],
+        record: _ModelProvenance,
+        compat: Mapping[str, Any],
+        origin_of: Callable[[str], Origin],
+    ) -> None:
+        """Deep-merge authored compat into the model's resolved ``compat`` and its ``compatConfig``."""
+        model["compat"] = merge_compat(model.get("compat"), compat)
+        model["compatConfig"] = merge_compat(model.get("compatConfig"), compat)
+        for key in compat:
+            origin = origin_of(key)
+            record.entries.pop("compat", None)
+            record.entries.pop("compatConfig", None)
+            record.entries[f"compat.{key}"] = origin
+            record.entries[f"compatConfig.{key}"] = origin
+
+    # -- b. custom models ---------------------------------------------------------------------------
+
+    def apply_custom_models(self) -> None:
+        for name, config in self.providers.items():
+            models = config.get("models")
+            if not isinstance(models, list) or not models:
+                continue
+            for index, definition in enumerate(models):
+                if not isinstance(definition, Mapping) or not isinstance(definition.get("id"), str):
+                    continue
+                path: Path = ("providers", name, "models", index)
+                api_defined = definition.get("api") is not None
+                api = definition.get("api") if api_defined else config.get("api")
+                if not js_truthy(api):
+                    self._warn(
+                        path,
+                        f"model {definition['id']!r} of provider {name!r} has no api (set it on the model "
+                        "or the provider); OMP skips it",
+                        "custom-model-without-api",
+                    )
+                    continue
+                overlay = _CustomOverlay.build(self, name, config, definition, path, api, api_defined)
+                existing = self.catalog.get(name, {}).get(definition["id"])
+                if existing is None:
+                    self._append_new_model(overlay)
+                else:
+                    self._patch_existing_model(overlay)
+
+    def _patch_existing_model(self, overlay: _CustomOverlay) -> None:
+        """``#mergeCustomModels`` for an existing (provider, id): ``applyModelPatch(..., "replace")``."""
+        model = self._editable(overlay.provider, overlay.model_id)
+        record = self._touch(overlay.provider, overlay.model_id, model)
+        old_api = model.get("api")
+        for key in ("id", "provider", "api", "baseUrl"):
+            value = overlay.values.get(key)
+            if value is None:
+                model.pop(key, None)
+                record.drop(key)
+            else:
+                model[key] = value
+                record.set_field(model, key, overlay.origins[key])
+        _apply_patch_fields(model, record, overlay.values, overlay.origins, overlay.sub_origin)
+        # Replace policy: the definition owns headers and compat wholesale (provider values folded in).
+        headers = overlay.values.get("headers")
+        record.drop("headers")
+        if headers is None:
+            model.pop("headers", None)
+        else:
+            model["headers"] = _copy_value(headers)
+            for sub in headers:
+                record.entries[f"headers.{sub}"] = overlay.sub_origin("headers", sub)
+        authored = overlay.values.get("compat")
+        resolved = merge_compat(model.get("compat") if model.get("api") == old_api else None, authored)
+        record.drop("compat")
+        record.drop("compatConfig")
+        for key, value in (("compat", resolved), ("compatConfig", authored)):
+            if value is None:
+                model.pop(key, None)
+            else:
+                model[key] = _copy_value(value)
+        if isinstance(resolved, Mapping):
+            authored_keys = set(authored) if isinstance(authored, Mapping) else set()
+            for sub in resolved:
+                record.entries[f"compat.{sub}"] = (
+                    overlay.sub_origin("compat", sub) if sub in authored_keys else self.base_origin
+                )
+        if isinstance(authored, Mapping):
+            for sub in authored:
+                record.entries[f"compatConfig.{sub}"] = overlay.sub_origin("compat", sub)
+        _suppress_thinking_without_reasoning(model, record)
+
+    def _append_new_model(self, overlay: _CustomOverlay) -> None:
+        """``finalizeCustomModel`` with ``useDefaults``: reference inheritance, then OMP's defaults."""
+        values = overlay.values
+        origins = dict(overlay.origins)
+        model_id = overlay.model_id
+        if (
+            model_id == "gpt-5.4"
+            and overlay.provider != "github-copilot"
+            and values.get("contextWindow") is None
+        ):
+            # applyStandaloneCustomModelPolicies: a standalone gpt-5.4 gets its 1M window.
+            values = {**values, "contextWindow": 1_000_000}
+            origins["contextWindow"] = overlay.default_origin
+        reference = resolve_reference(model_id, self.reference_index())
+        reference_origin = (
+            Origin(
+                layer=self.base_name,
+                position=None,
+                how=f"reference {reference.get('provider')}/{reference.get('id')}",
+            )
+            if reference is not None
+            else None
+        )
+        model: dict[str, Any] = {}
+        record = _ModelProvenance({})
+
+        def put(key: str, value: Any, origin: Origin) -> None:
+            if value is None:
+                return
+            model[key] = _copy_value(value)
+            record.set_field(model, key, origin)
+
+        def pick(key: str, default: Any) -> tuple[Any, Origin]:
+            """The definition's value, else the reference's, else ``default`` (``??`` chain)."""
+            if values.get(key) is not None:
+                return values[key], origins[key]
+            if reference is not None and reference.get(key) is not None and reference_origin is not None:
+                return reference[key], reference_origin
+            return default, overlay.default_origin
+
+        put("id", model_id, origins["id"])
+        name = values.get("name")
+        put(
+            "name",
+            clean_model_name(name if name is not None else model_id),
+            origins.get("name", overlay.default_origin),
+        )
+        put("api", values["api"], origins["api"])
+        put("provider", overlay.provider, origins["provider"])
+        put("baseUrl", values.get("baseUrl"), origins.get("baseUrl", overlay.default_origin))
+        put("reasoning", *pick("reasoning", False))
+        thinking = inherit_reference_thinking(values.get("thinking"), reference, overlay.provider)
+        if thinking is not None:
+            origin = origins["thinking"] if values.get("thinking") is not None else reference_origin
+            put("thinking", thinking, origin or overlay.default_origin)
+        put("input", *pick("input", list(DEFAULT_INPUT)))
+        put(
+            "imageInputDecoder",
+            values.get("imageInputDecoder"),
+            origins.get("imageInputDecoder", overlay.default_origin),
+        )
+        supports_tools, supports_origin = pick("supportsTools", None)
+        put("supportsTools", supports_tools, supports_origin)
+        cost_value, cost_origin = pick("cost", dict.fromkeys(COST_KEYS, 0))
+        if values.get("cost") is not None and isinstance(cost_value, Mapping):
+            # Explicit custom prices outrank catalog schedules (finalizeCustomModel deletes timeBased).
+            cost_value = {key: value for key, value in cost_value.items() if key != "timeBased"}
+        put("cost", cost_value, cost_origin)
+        if values.get("cost") is not None and isinstance(cost_value, Mapping):
+            for sub in cost_value:
+                record.entries[f"cost.{sub}"] = overlay.sub_origin("cost", sub)
+        put("contextWindow", *pick("contextWindow", DEFAULT_CONTEXT_WINDOW))
+        put("maxTokens", *pick("maxTokens", DEFAULT_MAX_TOKENS))
+        headers = values.get("headers")
+        put("headers", headers, origins.get("headers", overlay.default_origin))
+        if isinstance(headers, Mapping):
+            for sub in headers:
+                record.entries[f"headers.{sub}"] = overlay.sub_origin("headers", sub)
+        put("omitMaxOutputTokens", *pick("omitMaxOutputTokens", None))
+        put(
+            "preferWebsockets",
+            values.get("preferWebsockets"),
+            origins.get("preferWebsockets", overlay.default_origin),
+        )
+        reference_compat = reference.get("compatConfig") if reference is not None else None
+        compat = merge_compat(reference_compat, values.get("compat"))
+        if compat is not None:
+            model["compat"] = compat
+            model["compatConfig"] = _copy_value(compat)
+            authored = values.get("compat")
+            authored_keys = set(authored) if isinstance(authored, Mapping) else set()
+            for sub in compat:
+                origin = (
+                    overlay.sub_origin("compat", sub)
+                    if sub in authored_keys
+                    else (reference_origin or overlay.default_origin)
+                )
+                record.entries[f"compat.{sub}"] = origin
+                record.entries[f"compatConfig.{sub}"] = origin
+        for key in (
+            "tokenizer",
+            "contextPromotionTarget",
+            "compactionModel",
+            "remoteCompaction",
+            "premiumMultiplier",
+        ):
+            put(key, values.get(key), origins.get(key, overlay.default_origin))
+        if overlay.is_oauth:
+            put("isOAuth", True, overlay.auth_origin)
+        _suppress_thinking_without_reasoning(model, record)
+        self.catalog.setdefault(overlay.provider, {})[model_id] = model
+        self.touched[(overlay.provider, model_id)] = record
+
+    # -- c. modelOverrides ------------------------------------------------------------------------
+
+    def apply_model_overrides(self) -> None:
+        for name, config in self.providers.items():
+            overrides = config.get("modelOverrides")
+            if not isinstance(overrides, Mapping):
+                continue
+            for model_id, override in overrides.items():
+                path: Path = ("providers", name, "modelOverrides", model_id)
+                if model_id not in self.catalog.get(name, {}):
+                    self._warn(
+                        path,
+                        f"modelOverrides entry {model_id!r} matches no model of provider {name!r}; "
+                        "OMP ignores it silently",
+                        "unknown-model-override",
+                        hint=self._did_you_mean(name, model_id),
+                    )
+                    continue
+                if not isinstance(override, Mapping):
+                    continue
+                self._apply_model_override(name, model_id, override, path)
+
+    def _apply_model_override(
+        self, provider: str, model_id: str, override: Mapping[str, Any], path: Path
+    ) -> None:
+        """``applyModelPatch(model, override, "merge")``."""
+        model = self._editable(provider, model_id)
+        record = self._touch(provider, model_id, model)
+        how = "modelOverrides"
+        values: dict[str, Any] = {}
+        origins: dict[str, Origin] = {}
+        for key in (*_PLAIN_PATCH_FIELDS, "cost", "remoteCompaction", "premiumMultiplier"):
+            if key in override:
+                values[key] = normalize_thinking(override[key]) if key == "thinking" else override[key]
+                origins[key] = self.origin((*path, key), how)
+        if "name" in values:
+            values["name"] = clean_model_name(values["name"])
+
+        def sub_origin(key: str, sub: str) -> Origin:
+            return self.origin((*path, key, sub), how)
+
+        _apply_patch_fields(model, record, values, origins, sub_origin)
+        headers = override.get("headers")
+        if js_truthy(headers) and isinstance(headers, Mapping):
+            model["headers"] = {**(model.get("headers") or {}), **_copy_value(dict(headers))}
+            for sub in headers:
+                record.entries.pop("headers", None)
+                record.entries[f"headers.{sub}"] = sub_origin("headers", sub)
+        compat = override.get("compat")
+        if js_truthy(compat) and isinstance(compat, Mapping):
+            self._merge_compat_into(model, record, compat, lambda key: sub_origin("compat", key))
+        _suppress_thinking_without_reasoning(model, record)
+
+    # -- d. Bedrock fields ----------------------------------------------------------------------------
+
+    def apply_bedrock_fields(self, overrides: Sequence[_ProviderOverride]) -> None:
+        for override in overrides:
+            if not override.bedrock:
+                continue
+            for model_id in list(self.catalog.get(override.name, {})):
+                model = self._editable(override.name, model_id)
+                record = self._touch(override.name, model_id, model)
+                for key, value in override.bedrock.items():
+                    model[key] = _copy_value(value)
+                    record.set_field(
+                        model, key, self.origin(("providers", override.name, key), "provider override")
+                    )
+
+    # -- problems ---------------------------------------------------------------------------------
+
+    def _warn(self, path: Path, message: str, rule: str, hint: str | None = None) -> None:
+        located = self.resolver.locate(path)
+        file, position, pointer = "overlay", None, pointer_from_path(path)
+        if located is not None:
+            layer, layer_path = located
+            file, pointer = layer.name, pointer_from_path(layer_path)
+            if layer.document is not None:
+                position = layer.document.key_position(pointer)
+        self.problems.append(
+            Problem(
+                file=file,
+                position=position,
+                pointer=pointer,
+                message=message,
+                rule=rule,
+                severity=Severity.WARNING,
+                hint=hint,
+            )
+        )
+
+    def _did_you_mean(self, provider: str, model_id: str) -> str | None:
+        import difflib
+
+        known = list(self.catalog.get(provider, {}))
+        lowered = {candidate.lower(): candidate for candidate in known}
+        if model_id.lower() in lowered:
+            return f"did you mean {lowered[model_id.lower()]!r}? (ids are case-sensitive)"
+        close = difflib.get_close_matches(model_id, known, n=1, cutoff=0.75)
+        if close:
+            return f"did you mean {close[0]!r}?"
+        if provider not in self.catalog:
+            return f"provider {provider!r} has no models in this catalog"
+        return None
+
+    # -- the whole -------------------------------------------------------------------------------------
+
+    def run(self) -> MergeResult:
+        overrides = []
+        for name, config in self.providers.items():
+            override = self.provider_override(name, config)
+            if override is not None:
+                overrides.append(override)
+                self.apply_provider_override(override, config)
+        self.apply_custom_models()
+        self.apply_model_overrides()
+        self.apply_bedrock_fields(overrides)
+        provenance: dict[tuple[str, str], dict[str, Origin]] = {}
+        # Untouched models of the same shape share one (read-only) provenance map: all of its
+        # entries are the base origin, and sharing keeps provenance cheap on 5,000-model catalogs.
+        by_shape: dict[tuple[Any, ...], dict[str, Origin]] = {}
+        for provider, models in self.catalog.items():
+            for model_id, model in models.items():
+                record = self.touched.get((provider, model_id))
+                if record is not None:
+                    provenance[(provider, model_id)] = record.entries
+                    continue
+                shape = (tuple(model), *(_keys_if_map(model.get(key)) for key in _SUBKEYED_ORDER))
+                entries = by_shape.get(shape)
+                if entries is None:
+                    entries = by_shape[shape] = _base_provenance(model, self.base_origin)
+                provenance[(provider, model_id)] = entries
+        return MergeResult(catalog=self.catalog, provenance=provenance, problems=self.problems)
+
+
+def _base_url_applies(api: Any, override: _ProviderOverride) -> bool:
+    """``resolveProviderBaseUrl``: the provider URL applies within its api scope, always if pi-native."""
+    if override.base_url is None:
+        return False
+    if override.transport == "pi-native":
+        return True
+    return override.base_url_apis is None or api in override.base_url_apis
+
+
+def _apply_patch_fields(
+    model: dict[str, Any],
+    record: _ModelProvenance,
+    values: Mapping[str, Any],
+    origins: Mapping[str, Origin],
+    sub_origin: Callable[[str, str], Origin] | None = None,
+) -> None:
+    """The field-by-field part of ``applyModelPatch`` shared by both transport policies."""
+    for key in _PLAIN_PATCH_FIELDS:
+        if key in values and values[key] is not None:
+            model[key] = _copy_value(values[key])
+            record.set_field(model, key, origins[key])
+    if values.get("remoteCompaction") is not None:
+        model["remoteCompaction"] = _merge_remote_compaction(
+            model.get("remoteCompaction"), values["remoteCompaction"]
+        )
+        record.set_field(model, "remoteCompaction", origins["remoteCompaction"])
+    if values.get("premiumMultiplier") is not None:
+        model["premiumMultiplier"] = values["premiumMultiplier"]
+        record.set_field(model, "premiumMultiplier", origins["premiumMultiplier"])
+    patch_cost = values.get("cost")
+    if isinstance(patch_cost, Mapping):
+        base_cost = as_map(model.get("cost"))
+        cost: dict[str, Any] = {}
+        for key in COST_KEYS:
+            value = patch_cost.get(key) if patch_cost.get(key) is not None else base_cost.get(key)
+            if value is not None:
+                cost[key] = _copy_value(value)
+        long_context = patch_cost.get("longContext") or base_cost.get("longContext")
+        if js_truthy(long_context):
+            cost["longContext"] = _copy_value(long_context)
+        old_entries = {path: origin for path, origin in record.entries.items() if path.startswith("cost.")}
+        model["cost"] = cost
+        record.drop("cost")
+        for sub in cost:
+            if sub in patch_cost and patch_cost[sub] is not None:
+                record.entries[f"cost.{sub}"] = (
+                    sub_origin("cost", sub) if sub_origin is not None else origins["cost"]
+                )
+            else:
+                record.entries[f"cost.{sub}"] = old_entries.get(f"cost.{sub}", origins["cost"])
+
+
+def _suppress_thinking_without_reasoning(model: dict[str, Any], record: _ModelProvenance) -> None:
+    """OMP's model builder never gives a non-reasoning model thinking levels."""
+    if model.get("reasoning") is False and "thinking" in model:
+        del model["thinking"]
+        record.drop("thinking")
+
+
+@dataclass
+class _CustomOverlay:
+    """``buildCustomModelOverlay``: one definition with its provider's values folded in."""
+
+    provider: str
+    model_id: str
+    values: dict[str, Any]
+    origins: dict[str, Origin]
+    sub_origins: dict[tuple[str, str], Origin]
+    default_origin: Origin
+    auth_origin: Origin
+    is_oauth: bool
+
+    def sub_origin(self, key: str, sub: str) -> Origin:
+        return self.sub_origins.get((key, sub), self.origins.get(key, self.default_origin))
+
+    @classmethod
+    def build(
+        cls,
+        merger: _Merger,
+        provider: str,
+        config: Mapping[str, Any],
+        definition: Mapping[str, Any],
+        path: Path,
+        api: Any,
+        api_on_model: bool,
+    ) -> _CustomOverlay:
+        how = "custom model"
+        provider_path: Path = ("providers", provider)
+
+        def at(*parts: str | int) -> Origin:
+            return merger.origin((*path, *parts), how)
+
+        def at_provider(*parts: str | int) -> Origin:
+            return merger.origin((*provider_path, *parts), how)
+
+        values: dict[str, Any] = {"id": definition["id"], "provider": provider, "api": api}
+        origins: dict[str, Origin] = {
+            "id": at("id"),
+            "provider": at(),
+            "api": at("api") if api_on_model else at_provider("api"),
+        }
+        sub_origins: dict[tuple[str, str], Origin] = {}
+        if definition.get("baseUrl") is not None:
+            values["baseUrl"], origins["baseUrl"] = definition["baseUrl"], at("baseUrl")
+        else:
+            values["baseUrl"], origins["baseUrl"] = config.get("baseUrl"), at_provider("baseUrl")
+        for key in (*_PLAIN_PATCH_FIELDS, "cost", "premiumMultiplier"):
+            if definition.get(key) is not None:
+                value = definition[key]
+                if key == "thinking":
+                    value = normalize_thinking(value)
+                elif key == "name":
+                    value = clean_model_name(value)
+                values[key], origins[key] = _copy_value(value), at(key)
+        cost = definition.get("cost")
+        if isinstance(cost, Mapping):
+            for sub in cost:
+                sub_origins[("cost", sub)] = at("cost", sub)
+        # Headers: provider then model (createConfigHeaderResolver, later sources win).
+        provider_headers = config.get("headers")
+        model_headers = definition.get("headers")
+        if isinstance(provider_headers, Mapping) or isinstance(model_headers, Mapping):
+            headers: dict[str, Any] = {}
+            for source, located in ((provider_headers, at_provider), (model_headers, at)):
+                for sub, value in as_map(source).items():
+                    headers[sub] = value
+                    sub_origins[("headers", sub)] = located("headers", sub)
+            values["headers"] = _copy_value(headers)
+            origins["headers"] = (
+                at("headers") if isinstance(model_headers, Mapping) else at_provider("headers")
+            )
+        # Compat: provider compat (with disableStrictTools folded in) deep-merged with the model's.
+        provider_compat = config.get("compat")
+        if js_truthy(config.get("disableStrictTools")):
+            provider_compat = merge_compat(provider_compat, {"disableStrictTools": True})
+        compat = merge_compat(provider_compat, definition.get("compat"))
+        if compat is not None:
+            values["compat"] = compat
+            origins["compat"] = (
+                at("compat") if definition.get("compat") is not None else at_provider("compat")
+            )
+            model_compat = as_map(definition.get("compat"))
+            own_provider_compat = as_map(config.get("compat"))
+            for sub in compat:
+                if sub in model_compat:
+                    sub_origins[("compat", sub)] = at("compat", sub)
+                elif sub in own_provider_compat:
+                    sub_origins[("compat", sub)] = at_provider("compat", sub)
+                else:
+                    sub_origins[("compat", sub)] = at_provider("disableStrictTools")
+        remote = _merge_remote_compaction(config.get("remoteCompaction"), definition.get("remoteCompaction"))
+        if remote is not None:
+            values["remoteCompaction"] = remote
+            origins["remoteCompaction"] = (
+                at("remoteCompaction")
+                if definition.get("remoteCompaction") is not None
+                else at_provider("remoteCompaction")
+            )
+        auth = config.get("auth")
+        is_oauth = auth == "oauth" or (auth is None and api == "anthropic-messages")
+        return cls(
+            provider=provider,
+            model_id=definition["id"],
+            values=values,
+            origins=origins,
+            sub_origins=sub_origins,
+            default_origin=Origin(
+                layer=origins["id"].layer, position=origins["provider"].position, how="default"
+            ),
+            auth_origin=at_provider("auth") if auth is not None else origins["api"],
+            is_oauth=is_oauth,
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def merge_catalog(base: Catalog, layers: Sequence[Layer], *, base_name: str = "base") -> MergeResult:
+    """Compose ``layers`` (:func:`compose_overlays`) and apply the result to ``base`` as OMP does.
+
+    Laws (``tests/property/test_merge_laws.py``):
+
+    * identity: ``merge_catalog(b, []).catalog == merge_catalog(b, [Layer("e", {})]).catalog == b``;
+    * listing an overlay twice equals listing it once, and any grouping of the same layers gives
+      the same catalog (both follow from the composition laws, since only the composed overlay is
+      applied);
+    * re-applying is idempotent, ``merge(merge(b, [a]).catalog, [a]) == merge(b, [a])``, for
+      overlays without ``transport`` over bases without ``compatConfig``: OMP gives custom
+      models no ``transport`` and lets a same-id definition *replace* authored compat, so a second
+      pass adds the one and drops a reference's authored compat;
+    * inputs are never mutated (see "Sharing" in the module docstring).
+    """
+    composed = compose_overlays(layers)
+    resolver = _OriginResolver(layers, composed)
+    cached: list[ReferenceIndex] = []
+
+    def reference_index() -> ReferenceIndex:
+        # Built on demand: only new custom models need it, and OMP indexes the pre-overlay models.
+        if not cached:
+            cached.append(build_reference_index(base))
+        return cached[0]
+
+    return _Merger(base, composed, resolver, base_name, reference_index).run()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one model that the overlays changed (``before``/``after`` None when absent)."""
+
+    provider: str
+    model_id: str
+    field: str
+    kind: str  # "added-model", "added", "removed", "changed"
+    before: Any
+    after: Any
+    origin: Origin | None
+
+
+_MISSING = object()
+
+
+def catalog_changes(base: Catalog, result: MergeResult) -> list[FieldChange]:
+    """What the overlays changed relative to ``base``, field by field, in catalog order.
+
+    A new model is one ``added-model`` entry. For a changed model, ``cost``/``compat``/
+    ``compatConfig``/``headers`` are compared per sub-key, every other field as a whole.
+    """
+    changes: list[FieldChange] = []
+    for provider, models in result.catalog.items():
+        base_models = base.get(provider, {})
+        for model_id, model in models.items():
+            before_model = base_models.get(model_id)
+            if before_model is model:
+                continue  # untouched: the very same object (see "Sharing")
+            origins = result.provenance.get((provider, model_id), {})
+            if before_model is None:
+                changes.append(
+                    FieldChange(provider, model_id, "", "added-model", None, model, origins.get("id"))
+                )
+                continue
+            changes.extend(_model_changes(provider, model_id, before_model, model, origins))
+    return changes
+
+
+def _model_changes(
+    provider: str,
+    model_id: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    origins: Mapping[str, Origin],
+) -> Iterator[FieldChange]:
+    for key in dict.fromkeys([*after, *before]):
+        old, new = before.get(key, _MISSING), after.get(key, _MISSING)
+        if (
+            key in SUBKEYED_FIELDS
+            and isinstance(old if old is not _MISSING else {}, Mapping)
+            and isinstance(new if new is not _MISSING else {}, Mapping)
+        ):
+            old_map: Mapping[str, Any] = old if isinstance(old, Mapping) else {}
+            new_map: Mapping[str, Any] = new if isinstance(new, Mapping) else {}
+            for sub in dict.fromkeys([*new_map, *old_map]):
+                yield from _one_change(
+                    provider,
+                    model_id,
+                    f"{key}.{sub}",
+                    old_map.get(sub, _MISSING),
+                    new_map.get(sub, _MISSING),
+                    origins,
+                )
+        else:
+            yield from _one_change(provider, model_id, key, old, new, origins)
+
+
+def _one_change(
+    provider: str, model_id: str, path: str, old: Any, new: Any, origins: Mapping[str, Origin]
+) -> Iterator[FieldChange]:
+    if old is not _MISSING and new is not _MISSING and _same(old, new):
+        return
+    kind = "added" if old is _MISSING else "removed" if new is _MISSING else "changed"
+    yield FieldChange(
+        provider,
+        model_id,
+        path,
+        kind,
+        None if old is _MISSING else old,
+        None if new is _MISSING else new,
+        origins.get(path),
+    )
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Equality that tells ``1`` from ``True`` (JSON does) but not ``1`` from ``1.0``."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, Mapping) and isinstance(right, Mapping):
+        return left.keys() == right.keys() and all(_same(left[key], right[key]) for key in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right, strict=True))
+    return bool(left == right)
