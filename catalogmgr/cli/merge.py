@@ -29,7 +29,6 @@ from catalogmgr.merge import (
     catalog_changes,
     compose_overlays,
 )
-
 from catalogmgr.render.catalog import (
     render_catalog_json,
     render_catalog_yaml,
@@ -37,7 +36,6 @@ from catalogmgr.render.catalog import (
     render_overlay_json,
     render_overlay_yaml,
 )
-
 
 F = TypeVar("F", bound=Callable[..., Any])
 
