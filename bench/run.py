@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""catalogmgr benchmarks: whole-command timings as ratios to baselines measured in the same run.
+
+Run from the repository root with the project installed (``pip install -e '.[dev]'``)::
+
+    python bench/run.py                 # all figures, 5 runs each
+    python bench/run.py --runs 9 --only validate,merge
+    python bench/run.py --json          # machine-readable results
+
+Every figure is a whole process (start-up included), timed over several runs; the table shows
+the median and the minimum, the baseline's median, and the ratio of medians. Absolute seconds
+depend on the machine and its load; the ratios are what to compare between runs and machines.
+Peak memory is the child's own maximum resident set size (``wait4``).
+
+Figures that need data from ``../shared`` (OMP's real catalog, the OpenRouter listing) or the
+real OMP under bun (``$CATALOGMGR_OMP_DIR``) are skipped with the reason when those are absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CATALOGMGR_SHARED_DIR", REPO.parent / "shared"))
+PYTHON = sys.executable
+CATALOGMGR = [PYTHON, "-m", "catalogmgr"]
+
+# A typical user overlay: the seed's MiniMax M3 entry, a regional endpoint, a local server,
+# price/context corrections. It exercises every merge path without being exotic.
+TYPICAL_OVERLAY = """\
+# yaml-language-server: $schema=../schemas/omp-models-yml.schema.json
+providers:
+  minimax:
+    baseUrl: https://api.minimaxi.com/anthropic
+    apiKey: MINIMAX_API_KEY
+    api: anthropic-messages
+    authHeader: true
+    disableStrictTools: true
+    models:
+      - id: MiniMax-M3
+        name: MiniMax M3
+        reasoning: true
+        input: [text, image]
+        contextWindow: 1000000
+        maxTokens: 16384
+        cost: {input: 0, output: 0, cacheRead: 0, cacheWrite: 0}
+  moonshot:
+    baseUrl: https://api.moonshot.cn/v1
+    apiKey: MOONSHOT_API_KEY
+  ollama:
+    baseUrl: http://127.0.0.1:11434/v1
+    api: openai-completions
+    auth: none
+    models:
+      - id: qwen3-coder:30b
+        contextWindow: 262144
+      - id: house-model-7b
+  openrouter:
+    apiKey: OPENROUTER_API_KEY
+    modelOverrides:
+      anthropic/claude-sonnet-4.5:
+        contextWindow: 1000000
+      deepseek/deepseek-v3.2:
+        cost: {input: 0.25}
+"""
+
+
+@dataclass
+class Sample:
+    wall: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+    exit_codes: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def best(self) -> float:
+        return min(self.wall)
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.peak_kib) / 1024
+
+
+@dataclass
+class Figure:
+    name: str
+    command: str
+    median_s: float | None = None
+    min_s: float | None = None
+    peak_mib: float | None = None
+    baseline: str | None = None
+    baseline_median_s: float | None = None
+    ratio: float | None = None
+    target: str | None = None
+    met: bool | None = None
+    note: str | None = None
+
+
+def measure(argv: Sequence[str], runs: int, *, cwd: Path = REPO, env: dict[str, str] | None = None) -> Sample:
+    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS."""
+    sample = Sample()
+    full_env = {**os.environ, **(env or {})}
+    for attempt in range(runs + 1):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(argv), cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        if process.stderr:
+            process.stderr.close()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if attempt == 0:
+            if process.returncode not in (0, 1):
+                raise RuntimeError(f"{' '.join(argv)} failed with {process.returncode}: {stderr[-800:]}")
+            continue  # warm-up: fills the page cache, compiles .pyc files
+        sample.wall.append(elapsed)
+        sample.peak_kib.append(usage.ru_maxrss)
+        sample.exit_codes.append(process.returncode)
+    return sample
+
+
+def compare(
+    name: str,
+    argv: Sequence[str],
+    baseline_name: str,
+    baseline_argv: Sequence[str],
+    runs: int,
+    *,
+    target: float | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[Figure, Sample]:
+    """Measure a command and its baseline alternately in the same run and give the ratio."""
+    subject = measure(argv, runs, env=env)
+    reference = measure(baseline_argv, runs, env=env)
+    ratio = subject.median / reference.median
+    figure = Figure(
+        name=name,
+        command=" ".join(argv),
+        median_s=round(subject.median, 4),
+        min_s=round(subject.best, 4),
+        peak_mib=round(subject.peak_mib, 1),
+        baseline=baseline_name,
+        baseline_median_s=round(reference.median, 4),
+        ratio=round(ratio, 3),
+        target=f"<= {target}x" if target is not None else None,
+        met=None if target is None else ratio <= target,
+    )
+    return figure, subject
+
+
+def real_catalog() -> Path | None:
+    explicit = os.environ.get("CATALOGMGR_BENCH_CATALOG")
+    path = Path(explicit) if explicit else SHARED / "data" / "omp" / "pi-catalog-18.2.3.models.json"
+    return path if path.is_file() else None
+
+
+def openrouter_listing() -> Path | None:
+    path = SHARED / "data" / "openrouter" / "models-2026-08-18-all.json"
+    return path if path.is_file() else None
+
+
+def synthetic_catalog(models: int, directory: Path) -> Path:
+    """A catalog of ``models`` models shaped like OMP's, spread over providers of 500 models."""
+    catalog: dict[str, dict[str, object]] = {}
+    for index in range(models):
+        provider = f"provider-{index // 500:04d}"
+        model_id = f"vendor/model-{index:07d}"
+        catalog.setdefault(provider, {})[model_id] = {
+            "id": model_id,
+            "name": f"Model {index}",
+            "api": "openai-completions" if index % 3 else "anthropic-messages",
+            "provider": provider,
+            "baseUrl": f"https://{provider}.example/v1",
+            "reasoning": bool(index % 2),
+            "input": ["text", "image"] if index % 5 == 0 else ["text"],
+            "cost": {"input": 0.3, "output": 1.2, "cacheRead": 0.03, "cacheWrite": 0.375},
+            "contextWindow": 131072 + index % 7,
+            "maxTokens": 16384,
+            "compat": {"supportsStore": False, "supportsDeveloperRole": False},
+            "thinking": {"mode": "effort", "efforts": ["low", "medium", "high"]},
+        }
+    path = directory / f"synthetic-{models}.json"
+    path.write_text(json.dumps(catalog, indent="\t"))
+    return path
+
+
+SYNTHETIC_OVERLAY = """\
+providers:
+  provider-0000:
+    baseUrl: https://regional.example/v1
+    apiKey: PROVIDER_KEY
+    compat: {supportsStore: true}
+    modelOverrides:
+      vendor/model-0000001: {contextWindow: 200000}
+  provider-0001:
+    apiKey: OTHER_KEY
+    api: openai-completions
+    baseUrl: https://other.example/v1
+    models:
+      - id: brand-new-model
+        contextWindow: 64000
+"""
+
+
+def import_profile(module: str) -> tuple[float, list[str]]:
+    """Cumulative import time of ``module`` (seconds) and the heavy third-party packages it pulls in."""
+    result = subprocess.run(
+        [PYTHON, "-X", "importtime", "-c", f"import {module}"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )
+    total_us = 0
+    imported: set[str] = set()
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = (part.strip() for part in line[len("import time:"):].split("|"))
+        if not cumulative.isdigit():
+            continue
+        imported.add(name.strip().split(".")[0])
+        if name.strip() == module:
+            total_us = int(cumulative)
+    heavy = sorted(imported & {"httpx", "httpcore", "deepdiff", "hypothesis", "platformdirs", "anyio"})
+    return total_us / 1e6, heavy
+
+
+def run(runs: int, only: set[str] | None) -> list[Figure]:
+    figures: list[Figure] = []
+
+    def wanted(key: str) -> bool:
+        return only is None or key in only
+
+    with tempfile.TemporaryDirectory(prefix="catalogmgr-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        overlay = scratch / "models.yml"
+        overlay.write_text(TYPICAL_OVERLAY)
+        schema = REPO / "schemas" / "omp-models-yml.schema.json"
+        env = {"HOME": str(scratch), "XDG_CACHE_HOME": str(scratch / "cache")}
+
+        if wanted("validate"):
+            validate = [*CATALOGMGR, "validate", str(overlay)]
+            figure, _ = compare("validate: typical models.yml", validate, "python -c pass",
+                                [PYTHON, "-c", "pass"], runs, env=env)
+            figure.note = "start-up floor: the interpreter alone"
+            figures.append(figure)
+            checker = shutil.which("check-jsonschema", path=str(Path(PYTHON).parent)) or shutil.which(
+                "check-jsonschema")
+            if checker and schema.is_file():
+                figure, _ = compare("validate vs check-jsonschema", validate, "check-jsonschema",
+                                    [checker, "--schemafile", str(schema), str(overlay)], runs,
+                                    target=1.0, env=env)
+                figures.append(figure)
+            else:
+                figures.append(Figure("validate vs check-jsonschema", " ".join(validate),
+                                      note="skipped: check-jsonschema or the schema is missing"))
+            seconds, heavy = import_profile("catalogmgr.cli.validate")
+            figures.append(Figure(
+                "import catalogmgr.cli.validate",
+                f"{PYTHON} -X importtime -c 'import catalogmgr.cli.validate'",
+                median_s=round(seconds, 4),
+                met=not heavy, target="no httpx/deepdiff on the validate path",
+                note=f"heavy packages imported: {', '.join(heavy) or 'none'}",
+            ))
+
+        catalog = real_catalog()
+        merge_sample: Sample | None = None
+        if wanted("merge") or wanted("diff"):
+            if catalog is None:
+                figures.append(Figure("merge: OMP's real catalog", "",
+                                      note="skipped: ../shared catalog absent"))
+            else:
+                merge = [*CATALOGMGR, "merge", "--base", str(catalog), "--overlay", str(overlay)]
+                figure, merge_sample = compare(
+                    f"merge: real catalog ({catalog.stat().st_size / 1e6:.1f} MB) + typical overlay",
+                    merge, "python json.load of the same file",
+                    [PYTHON, "-c", "import json, sys; json.load(open(sys.argv[1]))", str(catalog)],
+                    runs, target=1.5, env=env)
+                figures.append(figure)
+                omp_dir = os.environ.get("CATALOGMGR_OMP_DIR")
+                probe = REPO / "bench" / "omp_registry_load.ts"
+                bun = Path(omp_dir or "") / "@oven" / "bun-linux-x64" / "bin" / "bun"
+                if omp_dir and bun.is_file() and probe.is_file():
+                    omp_home = scratch / "omp-home"
+                    (omp_home / ".omp" / "agent").mkdir(parents=True, exist_ok=True)
+                    (omp_home / ".omp" / "agent" / "models.yml").write_text(TYPICAL_OVERLAY)
+                    figure, _ = compare("merge vs OMP's own registry load (bun)", merge,
+                                        "OMP ModelRegistry refresh(offline)",
+                                        [str(bun), str(probe)], runs, target=0.25,
+                                        env={**env, "HOME": str(omp_home), "NODE_PATH": omp_dir})
+                    figures.append(figure)
+                else:
+                    figures.append(Figure("merge vs OMP's own registry load (bun)", "",
+                                          note="skipped: CATALOGMGR_OMP_DIR is not set"))
+
+        if wanted("diff"):
+            listing = openrouter_listing()
+            if catalog is None or listing is None or merge_sample is None:
+                figures.append(Figure("diff-upstream vs merge", "", note="skipped: ../shared data absent"))
+            else:
+                diff = [*CATALOGMGR, "diff-upstream", "--base", str(catalog), "--overlay", str(overlay),
+                        "--source", "openrouter", "--upstream-file", str(listing), "--format", "json"]
+                subject = measure(diff, runs, env=env)
+                ratio = subject.median / merge_sample.median
+                figures.append(Figure(
+                    "diff-upstream: real catalog vs 549-model OpenRouter listing", " ".join(diff),
+                    median_s=round(subject.median, 4), min_s=round(subject.best, 4),
+                    peak_mib=round(subject.peak_mib, 1), baseline="merge (above)",
+                    baseline_median_s=round(merge_sample.median, 4), ratio=round(ratio, 3),
+                    target="<= 2.0x", met=ratio <= 2.0,
+                ))
+
+        if wanted("scaling"):
+            synthetic_overlay = scratch / "synthetic.yml"
+            synthetic_overlay.write_text(SYNTHETIC_OVERLAY)
+            per_model: list[tuple[int, float, float]] = []
+            for size in (5_000, 50_000, 200_000):
+                path = synthetic_catalog(size, scratch)
+                argv = [*CATALOGMGR, "merge", "--base", str(path), "--overlay", str(synthetic_overlay)]
+                sample = measure(argv, max(3, runs // 2), env=env)
+                per_model.append((size, sample.median, sample.peak_mib))
+                figures.append(Figure(f"scaling: merge of {size:,} synthetic models", " ".join(argv),
+                                      median_s=round(sample.median, 4), min_s=round(sample.best, 4),
+                                      peak_mib=round(sample.peak_mib, 1)))
+                path.unlink()
+            # Linear growth: the marginal cost per model from 50k to 200k stays within 1.5x of the
+            # marginal cost from 5k to 50k (start-up cancels out of the differences).
+            (s1, t1, m1), (s2, t2, m2), (s3, t3, m3) = per_model
+            time_ratio = ((t3 - t2) / (s3 - s2)) / ((t2 - t1) / (s2 - s1))
+            memory_ratio = ((m3 - m2) / (s3 - s2)) / max((m2 - m1) / (s2 - s1), 1e-9)
+            figures.append(Figure("scaling: marginal time per model, 50k-200k vs 5k-50k", "",
+                                  ratio=round(time_ratio, 3), target="<= 1.5x (linear)",
+                                  met=time_ratio <= 1.5))
+            figures.append(Figure("scaling: marginal memory per model, 50k-200k vs 5k-50k", "",
+                                  ratio=round(memory_ratio, 3), target="<= 1.5x (linear)",
+                                  met=memory_ratio <= 1.5))
+    return figures
+
+
+def render(figures: list[Figure]) -> str:
+    header = (f"{'figure':<62} {'median s':>9} {'min s':>8} {'peak MiB':>9} {'baseline s':>10} "
+              f"{'ratio':>7}  target")
+    lines = [header, "-" * len(header)]
+    for figure in figures:
+        def cell(value: float | None, width: int, digits: int = 3) -> str:
+            return f"{value:>{width}.{digits}f}" if value is not None else " " * (width - 1) + "-"
+
+        verdict = "" if figure.met is None else (" met" if figure.met else " NOT MET")
+        lines.append(
+            f"{figure.name:<62} {cell(figure.median_s, 9)} {cell(figure.min_s, 8)} "
+            f"{cell(figure.peak_mib, 9, 1)} {cell(figure.baseline_median_s, 10)} "
+            f"{cell(figure.ratio, 7, 2)}  {figure.target or ''}{verdict}"
+        )
+        if figure.baseline:
+            lines.append(f"{'':<4}baseline: {figure.baseline}")
+        if figure.note:
+            lines.append(f"{'':<4}{figure.note}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (after one warm-up)")
+    parser.add_argument("--only", help="comma-separated subset: validate,merge,diff,scaling")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    options = parser.parse_args(argv)
+    only = set(options.only.split(",")) if options.only else None
+    figures = run(options.runs, only)
+    if options.json:
+        print(json.dumps([asdict(f) for f in figures], indent=2))
+    else:
+        print(f"catalogmgr benchmarks: {options.runs} runs each, python {sys.version.split()[0]}, "
+              f"{os.cpu_count()} CPUs")
+        print(render(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
