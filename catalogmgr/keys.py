@@ -430,7 +430,8 @@ def _computed_lookup(hook: str, env: Mapping[str, str], login: bool) -> Resoluti
             return found
         return Resolution(
             KeyStatus.LOGIN,
-            detail=f"{' / '.join(names)} not set; OMP can still use a credential saved by `omp /login`",
+            detail=f"{' / '.join(names)} not set; OMP can still use a credential saved by "
+            "`omp /login` (not inspected)",
         )
     if hook in {"aws-bedrock", "aws-bedrock-mantle"}:
         if env.get("AWS_BEARER_TOKEN_BEDROCK"):
