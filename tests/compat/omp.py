@@ -1,0 +1,378 @@
+"""Driver for the differential tests: the real OMP 18.2.3's verdict and catalog for models.yml overlays.
+
+OMP is found through ``$CATALOGMGR_OMP_DIR`` (a ``node_modules`` directory holding
+``@oh-my-pi/pi-coding-agent`` and an ``@oven/bun-*`` package), else ``.ci/omp/node_modules`` in
+this repository (where ``.ci/install-omp.sh`` puts it). Each batch of overlays costs one bun
+process (``omp_probe.ts``: about two seconds plus a fraction of a second per overlay); results are
+cached on disk, keyed by everything that can change them (OMP, catalog and bun versions, the
+bundled ``models.json``'s content, the probe script, the overlay's bytes), so a warm run starts
+no process at all.
+
+The probe runs in a temporary HOME and agent dir, with an environment holding only PATH and
+locale (no credentials, no ``OMP_*``/``PI_*`` settings), ``refresh("offline")`` and a fetch that
+refuses: a run that tried the network raises :class:`OmpProbeError`.
+
+Command line, for a look by hand::
+
+    CATALOGMGR_OMP_DIR=/path/to/node_modules python tests/compat/omp.py FILE.yml...
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+OMP_VERSION = "18.2.3"
+PROBE_SCRIPT = Path(__file__).with_name("omp_probe.ts")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_NODE_MODULES = REPO_ROOT / ".ci" / "omp" / "node_modules"
+# A batch of ~100 overlays takes well under a minute; this only guards against a hung process.
+PROBE_TIMEOUT_SECONDS = 900
+
+ModelKey = tuple[str, str]
+Row = dict[str, Any]
+
+
+class OmpUnavailable(Exception):
+    """OMP or bun is not installed where we look; the message says where and what to do."""
+
+
+class OmpProbeError(RuntimeError):
+    """The probe ran but failed, or broke a rule of the harness (network access, wrong version)."""
+
+
+@dataclass(frozen=True)
+class OmpInstall:
+    """A usable OMP installation: its node_modules, the bun that runs it, and their versions."""
+
+    node_modules: Path
+    bun: Path
+    version: str
+    catalog_version: str
+    bun_version: str
+
+    @property
+    def catalog_path(self) -> Path:
+        """The bundled catalog this OMP reads (pi-catalog 16+ layout)."""
+        return self.node_modules / "@oh-my-pi" / "pi-catalog" / "src" / "models.json"
+
+
+def _package_version(node_modules: Path, name: str) -> str | None:
+    try:
+        manifest = json.loads((node_modules / name / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = manifest.get("version")
+    return version if isinstance(version, str) else None
+
+
+def locate_omp(env: Mapping[str, str] | None = None) -> OmpInstall:
+    """Find OMP 18.2.3 and its bun, or raise :class:`OmpUnavailable` with the reason."""
+    env = os.environ if env is None else env
+    configured = env.get("CATALOGMGR_OMP_DIR")
+    node_modules = Path(configured) if configured else DEFAULT_NODE_MODULES
+    where = f"$CATALOGMGR_OMP_DIR={configured}" if configured else str(node_modules)
+    hint = "run `bash .ci/install-omp.sh` and export CATALOGMGR_OMP_DIR=.ci/omp/node_modules"
+    version = _package_version(node_modules, "@oh-my-pi/pi-coding-agent")
+    if version is None:
+        raise OmpUnavailable(f"OMP is not installed in {where} ({hint})")
+    if version != OMP_VERSION:
+        raise OmpUnavailable(
+            f"{where} holds OMP {version}; the differential tests need {OMP_VERSION} ({hint})"
+        )
+    catalog_version = _package_version(node_modules, "@oh-my-pi/pi-catalog")
+    if catalog_version is None:
+        raise OmpUnavailable(f"{where} has no @oh-my-pi/pi-catalog ({hint})")
+    for candidate in sorted((node_modules / "@oven").glob("bun-*/bin/bun")):
+        if os.access(candidate, os.X_OK):
+            bun_package = f"@oven/{candidate.parent.parent.name}"
+            bun_version = _package_version(node_modules, bun_package) or "unknown"
+            return OmpInstall(
+                node_modules.resolve(), candidate.resolve(), version, catalog_version, bun_version
+            )
+    raise OmpUnavailable(f"no bun in {where}/@oven/bun-*/bin ({hint})")
+
+
+def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$CATALOGMGR_OMP_CACHE``, else ``$XDG_CACHE_HOME/catalogmgr-tests/omp``, else ``~/.cache/...``."""
+    env = os.environ if env is None else env
+    if env.get("CATALOGMGR_OMP_CACHE"):
+        return Path(env["CATALOGMGR_OMP_CACHE"])
+    xdg = env.get("XDG_CACHE_HOME")
+    root = Path(xdg) if xdg else Path.home() / ".cache"
+    return root / "catalogmgr-tests" / "omp"
+
+
+def model_key(row: Mapping[str, Any]) -> ModelKey:
+    return (str(row["provider"]), str(row["id"]))
+
+
+@dataclass(frozen=True)
+class OmpResult:
+    """OMP's verdict on one overlay and its effective catalog, as a difference to the baseline.
+
+    ``changed`` holds every getAll() row that differs from OMP's no-overlay baseline (fields
+    changed) or is not in it (new model), in getAll() order; ``removed`` the baseline models the
+    overlay made disappear; ``order`` the full getAll() order when OMP reordered bundled rows.
+    """
+
+    status: str  # "ok" (loaded), "error" (rejected: OMP runs with none of the user's providers)
+    error: str | None
+    changed: dict[ModelKey, Row]
+    removed: frozenset[ModelKey]
+    order: tuple[ModelKey, ...] | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "error": self.error,
+            "rows": list(self.changed.values()),
+            "removed": sorted(list(key) for key in self.removed),
+            "order": None if self.order is None else [list(key) for key in self.order],
+        }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> OmpResult:
+        order = doc.get("order")
+        return cls(
+            status=str(doc["status"]),
+            error=doc.get("error"),
+            changed={model_key(row): row for row in doc["rows"]},
+            removed=frozenset((str(p), str(i)) for p, i in doc["removed"]),
+            order=None if order is None else tuple((str(p), str(i)) for p, i in order),
+        )
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _as_bytes(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+class OmpProbe:
+    """OMP's results for overlays: batched bun runs behind an on-disk cache."""
+
+    def __init__(self, install: OmpInstall, cache_dir: Path | None = None) -> None:
+        self.install = install
+        self.cache_root = cache_dir if cache_dir is not None else default_cache_dir()
+        self.fingerprint = self._fingerprint()
+        self.cache_dir = self.cache_root / self.fingerprint[:20]
+        self._baseline: dict[ModelKey, Row] | None = None
+        self.bun_runs = 0  # how many bun processes this probe started (tests and timing notes)
+
+    def _fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for part in (self.install.version, self.install.catalog_version, self.install.bun_version):
+            digest.update(part.encode() + b"\0")
+        digest.update(hashlib.sha256(self.install.catalog_path.read_bytes()).digest())
+        digest.update(hashlib.sha256(PROBE_SCRIPT.read_bytes()).digest())
+        return digest.hexdigest()
+
+    # -- cache -----------------------------------------------------------------------------------
+    @staticmethod
+    def overlay_hash(text: str | bytes) -> str:
+        return hashlib.sha256(_as_bytes(text)).hexdigest()
+
+    def _overlay_cache_path(self, digest: str) -> Path:
+        return self.cache_dir / f"overlay-{digest}.json"
+
+    def _baseline_cache_path(self) -> Path:
+        return self.cache_dir / "baseline.json.gz"
+
+    def _read_cached(self, digest: str) -> OmpResult | None:
+        try:
+            return OmpResult.from_json(
+                json.loads(self._overlay_cache_path(digest).read_text(encoding="utf-8"))
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _read_cached_baseline(self) -> dict[ModelKey, Row] | None:
+        try:
+            rows = json.loads(gzip.decompress(self._baseline_cache_path().read_bytes()))
+        except (OSError, ValueError, EOFError):
+            return None
+        return {model_key(row): row for row in rows}
+
+    # -- public ----------------------------------------------------------------------------------
+    def baseline(self) -> dict[ModelKey, Row]:
+        """OMP's getAll() with no models.yml, keyed by (provider, id), in getAll() order."""
+        if self._baseline is None:
+            self._baseline = self._read_cached_baseline()
+        if self._baseline is None:
+            self._run({})
+        assert self._baseline is not None
+        return self._baseline
+
+    def results(self, overlays: Mapping[str, str | bytes]) -> dict[str, OmpResult]:
+        """OMP's result for each overlay (name -> models.yml text), from the cache or one bun run."""
+        digests = {name: self.overlay_hash(text) for name, text in overlays.items()}
+        found: dict[str, OmpResult] = {}
+        missing: dict[str, bytes] = {}
+        for name, digest in digests.items():
+            cached = self._read_cached(digest)
+            if cached is not None:
+                found[digest] = cached
+            else:
+                missing[digest] = _as_bytes(overlays[name])
+        if missing:
+            found.update(self._run(missing))
+        return {name: found[digest] for name, digest in digests.items()}
+
+    def result(self, text: str | bytes) -> OmpResult:
+        return self.results({"overlay": text})["overlay"]
+
+    def effective_catalog(self, result: OmpResult) -> list[Row]:
+        """The full getAll() rows for an overlay: the baseline with the result's difference applied."""
+        baseline = self.baseline()
+        if result.order is not None:
+            return [result.changed.get(key) or baseline[key] for key in result.order]
+        rows = [result.changed.get(key, row) for key, row in baseline.items() if key not in result.removed]
+        rows.extend(row for key, row in result.changed.items() if key not in baseline)
+        return rows
+
+    # -- the bun run -----------------------------------------------------------------------------
+    def _environment(self, home: Path) -> dict[str, str]:
+        """Only what bun needs: no credentials, no OMP/PI settings, no XDG redirection, no proxy."""
+        return {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": str(home),
+            "PI_CODING_AGENT_DIR": str(home / ".omp" / "agent"),
+            "TMPDIR": str(home),
+            "LANG": "C.UTF-8",
+            "NO_COLOR": "1",
+            "DO_NOT_TRACK": "1",
+            # Bun's transpiler cache outlives the temporary HOME: later runs start faster.
+            "BUN_RUNTIME_TRANSPILER_CACHE_PATH": str(self.cache_root / "bun-transpiler-cache"),
+        }
+
+    def _run(self, overlays: Mapping[str, bytes]) -> dict[str, OmpResult]:
+        need_baseline = self._baseline is None and self._read_cached_baseline() is None
+        with tempfile.TemporaryDirectory(prefix="catalogmgr-omp-") as tmp:
+            work = Path(tmp)
+            home = work / "home"
+            (home / ".omp" / "agent").mkdir(parents=True)
+            (work / "baseline").mkdir()
+            jobs = []
+            for index, (digest, text) in enumerate(overlays.items()):
+                job_dir = work / f"job{index}"
+                job_dir.mkdir()
+                (job_dir / "models.yml").write_bytes(text)
+                jobs.append({"key": digest, "dir": str(job_dir)})
+            jobs_file = work / "jobs.json"
+            jobs_file.write_text(
+                json.dumps(
+                    {"baselineDir": str(work / "baseline"), "emitBaseline": need_baseline, "jobs": jobs}
+                ),
+                encoding="utf-8",
+            )
+            out_file = work / "out.jsonl"
+            command = [
+                str(self.install.bun),
+                "--no-install",
+                str(PROBE_SCRIPT),
+                str(self.install.node_modules),
+                str(jobs_file),
+                str(out_file),
+            ]
+            self.bun_runs += 1
+            try:
+                completed = subprocess.run(
+                    command,
+                    cwd=work,
+                    env=self._environment(home),
+                    capture_output=True,
+                    timeout=PROBE_TIMEOUT_SECONDS,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise OmpProbeError(f"the OMP probe did not finish in {PROBE_TIMEOUT_SECONDS}s") from exc
+            stderr_tail = completed.stderr.decode("utf-8", "replace")[-4000:]
+            if completed.returncode != 0:
+                raise OmpProbeError(f"the OMP probe exited with {completed.returncode}:\n{stderr_tail}")
+            output = out_file.read_bytes() if out_file.exists() else b""
+        return self._parse(output, set(overlays), need_baseline, stderr_tail)
+
+    def _parse(
+        self, stdout: bytes, expected: set[str], need_baseline: bool, stderr_tail: str
+    ) -> dict[str, OmpResult]:
+        results: dict[str, OmpResult] = {}
+        for line in stdout.splitlines():
+            if not line.strip():
+                continue
+            doc = json.loads(line)
+            network = doc.get("network") or []
+            if network:
+                raise OmpProbeError(f"OMP tried to reach the network during the probe: {network}")
+            kind = doc.get("kind")
+            if kind == "meta":
+                if (
+                    doc.get("omp") != self.install.version
+                    or doc.get("catalog") != self.install.catalog_version
+                ):
+                    raise OmpProbeError(f"the probe ran a different OMP than expected: {doc}")
+            elif kind == "baseline":
+                if need_baseline:
+                    rows = doc["rows"]
+                    _atomic_write_bytes(self._baseline_cache_path(), gzip.compress(json.dumps(rows).encode()))
+                    self._baseline = {model_key(row): row for row in rows}
+            elif kind == "result":
+                result = OmpResult.from_json(doc)
+                _atomic_write_bytes(
+                    self._overlay_cache_path(doc["key"]), json.dumps(result.to_json()).encode()
+                )
+                results[doc["key"]] = result
+        if set(results) != expected:
+            raise OmpProbeError(
+                f"the OMP probe returned {len(results)} of {len(expected)} results:\n{stderr_tail}"
+            )
+        return results
+
+    def clear_cache(self) -> None:
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
+
+
+def _main(paths: Iterable[str]) -> int:
+    try:
+        probe = OmpProbe(locate_omp())
+    except OmpUnavailable as exc:
+        print(f"omp.py: {exc}", file=sys.stderr)
+        return 3
+    files = {path: Path(path).read_bytes() for path in paths}
+    for path, result in probe.results(files).items():
+        verdict = "accepted" if result.accepted else "REJECTED"
+        print(f"{path}: {verdict}" + (f": {result.error}" if result.error else ""))
+        for (provider, model_id), row in result.changed.items():
+            fields = {k: row.get(k) for k in ("name", "api", "baseUrl", "contextWindow", "maxTokens", "cost")}
+            print(f"  {provider}/{model_id}: {json.dumps(fields)}")
+        for provider, model_id in sorted(result.removed):
+            print(f"  {provider}/{model_id}: removed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

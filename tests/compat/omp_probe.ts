@@ -1,0 +1,271 @@
+/**
+ * Differential-test probe: OMP's own verdict and effective catalog for a batch of models.yml overlays.
+ *
+ * Run with OMP's bun from the Python driver (tests/compat/omp.py), never by hand in a real HOME:
+ *
+ *   bun --no-install tests/compat/omp_probe.ts <node_modules dir> <jobs.json> <out.jsonl>
+ *
+ * jobs.json: {"baselineDir": "/tmp/x/base", "emitBaseline": true, "jobs": [{"key": "...", "dir": "/tmp/x/0"}]};
+ * every job `dir` holds its overlay as `models.yml`; `baselineDir` holds none. For the baseline and
+ * every job this script builds the registry exactly as `omp models` does (src/cli/models-cli.ts,
+ * runModelsCommand): Settings.init, an AuthStorage discovered from the agent dir,
+ * `new ModelRegistry(authStorage, <dir>/models.yml)`, `await refresh("offline")`, then `getAll()`
+ * and `getError()`.
+ *
+ * Why the explicit models path: pi-utils resolves getAgentDir() once at module load, so pointing
+ * PI_CODING_AGENT_DIR at a different directory per overlay does not work inside one process. The
+ * registry constructor's own `modelsPath` argument is what OMP uses for the same file
+ * (`getAgentDir()/models.yml` when omitted); it also places the discovery cache (models.db) beside
+ * the overlay, so every job starts with an empty cache of its own.
+ *
+ * Output (out.jsonl, one JSON document per line; written synchronously to a file because the
+ * process exits explicitly, which would cut a pipe's pending writes short):
+ *   {"kind": "meta", "omp": "<version>", "catalog": "<version>", "bun": "<version>", "agentDir": ...}
+ *   {"kind": "baseline", "count": n, "rows": [row, ...] | null, "network": [...]}
+ *   {"kind": "result", "key": ..., "status": "ok"|"error"|"not-found", "error": str|null,
+ *    "rows": [row, ...], "removed": [[provider, id], ...], "order": null | [[provider, id], ...],
+ *    "network": [...]}
+ * A result's `rows` holds only the rows that differ from the baseline (changed or new, in getAll()
+ * order) and `removed` the baseline keys that are gone; `order` is null when the baseline rows kept
+ * their relative order. So a batch of 50 overlays does not print 50 copies of an 11 MB catalog; the
+ * Python driver rebuilds full catalogs when asked.
+ *
+ * No network: every registry runs refresh("offline") with a fetch that refuses and records any
+ * attempt (both the registry's injected fetch and globalThis.fetch), in an environment the driver
+ * strips of credentials. Header values are resolved the way OMP resolves them at request time
+ * (environment variable of that exact name, else the literal), except when an overlay holds
+ * `!command` values: then headers are reported as unresolved and no command ever runs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+interface Job {
+	key: string;
+	dir: string;
+}
+
+const [, , nodeModulesArg, jobsArg, outArg] = process.argv;
+if (!nodeModulesArg || !jobsArg || !outArg) {
+	process.stderr.write("usage: bun omp_probe.ts <node_modules dir> <jobs.json> <out.jsonl>\n");
+	process.exit(2);
+}
+const out = fs.openSync(outArg, "w");
+const nodeModules = path.resolve(nodeModulesArg);
+const agentSrc = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "src");
+
+/** Every network attempt during a job, by URL; the driver fails the run when any is recorded. */
+let networkAttempts: string[] = [];
+const refusingFetch = (async (input: unknown) => {
+	const url = typeof input === "string" ? input : input instanceof URL ? input.href : String((input as Request)?.url);
+	networkAttempts.push(url);
+	throw new Error(`omp_probe: network disabled (${url})`);
+}) as unknown as typeof fetch;
+globalThis.fetch = refusingFetch;
+
+const { ModelRegistry } = await import(path.join(agentSrc, "config", "model-registry.ts"));
+const { Settings } = await import(path.join(agentSrc, "config", "settings.ts"));
+const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
+const { getAgentDir, getProjectDir } = await import(path.join(nodeModules, "@oh-my-pi", "pi-utils", "src", "index.ts"));
+
+function packageVersion(name: string): string {
+	const manifest = JSON.parse(fs.readFileSync(path.join(nodeModules, name, "package.json"), "utf8"));
+	return String(manifest.version);
+}
+
+/** Fields reported per model: the models.json row shape plus what a models.yml can set. */
+const FIELDS = [
+	"provider",
+	"id",
+	"name",
+	"api",
+	"baseUrl",
+	"reasoning",
+	"input",
+	"cost",
+	"contextWindow",
+	"maxTokens",
+	"thinking",
+	"compat",
+	"compatConfig",
+	"transport",
+	"tokenizer",
+	"supportsTools",
+	"omitMaxOutputTokens",
+	"preferWebsockets",
+	"premiumMultiplier",
+	"contextPromotionTarget",
+	"compactionModel",
+	"remoteCompaction",
+	"imageInputDecoder",
+	"maxContextWindow",
+	"isOAuth",
+	"guardrailIdentifier",
+	"guardrailVersion",
+	"guardrailTrace",
+	"requestMetadata",
+] as const;
+
+function toJson(value: unknown): Json {
+	if (value === undefined || typeof value === "function") return null;
+	return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === "function" ? undefined : v))) as Json;
+}
+
+/** True when any string in `value` is a `!command` value (those must never run here). */
+function hasCommandValue(value: unknown): boolean {
+	if (typeof value === "string") return value.trimStart().startsWith("!");
+	if (Array.isArray(value)) return value.some(hasCommandValue);
+	if (value && typeof value === "object") return Object.values(value).some(hasCommandValue);
+	return false;
+}
+
+/**
+ * Providers of the overlay that hold `!command` values anywhere: their models' headers are not
+ * resolved (resolving would run the command). `"*"` when the file cannot be parsed here.
+ */
+function providersWithCommands(modelsPath: string): Set<string> {
+	let text: string;
+	try {
+		text = fs.readFileSync(modelsPath, "utf8");
+	} catch {
+		return new Set();
+	}
+	try {
+		const parsed = Bun.YAML.parse(text) as { providers?: Record<string, unknown> } | null;
+		const providers = parsed && typeof parsed === "object" ? (parsed.providers ?? {}) : {};
+		return new Set(Object.entries(providers).flatMap(([name, config]) => (hasCommandValue(config) ? [name] : [])));
+	} catch {
+		// Unparseable: OMP rejects the file and applies none of it; stay on the safe side anyway.
+		return new Set(text.includes("!") ? ["*"] : []);
+	}
+}
+
+async function projectRow(model: Record<string, unknown>, skipHeaders: Set<string>): Promise<Record<string, Json>> {
+	const row: Record<string, Json> = {};
+	for (const field of FIELDS) {
+		if (model[field] !== undefined) row[field] = toJson(model[field]);
+	}
+	const resolver = model.resolveHeaders;
+	if (typeof resolver === "function") {
+		const unresolved = skipHeaders.has("*") || skipHeaders.has(String(model.provider));
+		row.headers = unresolved
+			? "<unresolved: !command values>"
+			: toJson(await (resolver as () => Promise<unknown>)());
+	} else if (model.headers !== undefined) {
+		row.headers = toJson(model.headers);
+	}
+	return row;
+}
+
+function rowKey(row: Record<string, Json>): string {
+	return `${row.provider}\u0000${row.id}`;
+}
+
+function write(doc: Record<string, unknown>): void {
+	fs.writeSync(out, `${JSON.stringify(doc)}\n`);
+}
+
+interface JobsFile {
+	/** A directory without models.yml: OMP's no-overlay catalog, which every job is diffed against. */
+	baselineDir: string;
+	/** Print the baseline's rows (the driver skips this when it has them cached). */
+	emitBaseline: boolean;
+	jobs: Job[];
+}
+
+const jobsFile: JobsFile = JSON.parse(fs.readFileSync(jobsArg, "utf8"));
+
+write({
+	kind: "meta",
+	omp: packageVersion(path.join("@oh-my-pi", "pi-coding-agent")),
+	catalog: packageVersion(path.join("@oh-my-pi", "pi-catalog")),
+	bun: Bun.version,
+	agentDir: getAgentDir(),
+});
+
+// As runModelsCommand: Settings once per process (empty: the driver's temporary HOME).
+await Settings.init({ cwd: getProjectDir() });
+
+interface Snapshot {
+	status: "ok" | "error" | "not-found";
+	error: string | null;
+	rows: Record<string, Json>[];
+	network: string[];
+}
+
+/** One registry, built as runModelsCommand builds it, over `<dir>/models.yml`. */
+async function snapshot(dir: string): Promise<Snapshot> {
+	networkAttempts = [];
+	const modelsPath = path.join(dir, "models.yml");
+	const hasOverlay = fs.existsSync(modelsPath);
+	// A fresh AuthStorage per job: the registry installs the overlay's apiKeys into it, and one
+	// overlay's keys must not leak into the next job.
+	const authStorage = await discoverAuthStorage();
+	try {
+		const registry = new ModelRegistry(authStorage, modelsPath, { fetch: refusingFetch });
+		await registry.refresh("offline");
+		const error = registry.getError();
+		const models = registry.getAll() as Record<string, unknown>[];
+		const skipHeaders = providersWithCommands(modelsPath);
+		const rows: Record<string, Json>[] = [];
+		for (const model of models) rows.push(await projectRow(model, skipHeaders));
+		return {
+			status: error ? "error" : hasOverlay ? "ok" : "not-found",
+			error: error ? String(error.message) : null,
+			rows,
+			network: networkAttempts,
+		};
+	} finally {
+		authStorage.close?.();
+	}
+}
+
+const base = await snapshot(jobsFile.baselineDir);
+if (base.status !== "not-found") {
+	throw new Error(`omp_probe: the baseline dir must not hold a models.yml (${jobsFile.baselineDir})`);
+}
+const baseline = new Map(base.rows.map(row => [rowKey(row), JSON.stringify(row)]));
+const baselineKeys = [...baseline.keys()];
+write({
+	kind: "baseline",
+	network: base.network,
+	count: base.rows.length,
+	rows: jobsFile.emitBaseline ? base.rows : null,
+});
+
+for (const job of jobsFile.jobs) {
+	const result = await snapshot(job.dir);
+	const seen = new Set<string>();
+	const changed: Record<string, Json>[] = [];
+	const keptBaselineOrder: string[] = [];
+	for (const row of result.rows) {
+		const key = rowKey(row);
+		seen.add(key);
+		const before = baseline.get(key);
+		if (before === undefined) {
+			changed.push(row);
+			continue;
+		}
+		keptBaselineOrder.push(key);
+		if (before !== JSON.stringify(row)) changed.push(row);
+	}
+	// Bundled rows keep their relative order unless OMP reordered them: then report the full order.
+	const expectedOrder = baselineKeys.filter(key => seen.has(key));
+	const orderKept =
+		expectedOrder.length === keptBaselineOrder.length &&
+		expectedOrder.every((key, index) => key === keptBaselineOrder[index]);
+	write({
+		kind: "result",
+		key: job.key,
+		status: result.status,
+		error: result.error,
+		network: result.network,
+		rows: changed,
+		removed: baselineKeys.filter(key => !seen.has(key)).map(key => key.split("\u0000")),
+		order: orderKept ? null : result.rows.map(row => [row.provider, row.id]),
+	});
+}
+fs.closeSync(out);
+// Explicit exit: OMP leaves handles open (SQLite, timers) that would keep the process alive.
+process.exit(0);

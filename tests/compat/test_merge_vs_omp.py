@@ -1,0 +1,230 @@
+"""Conformance: ``catalogmgr.merge.merge_catalog`` against the real OMP 18.2.3 ``ModelRegistry``.
+
+For every overlay of the corpus (``tests/compat/overlays/*.yml``), over OMP's real bundled catalog,
+catalogmgr's effective catalog is compared with OMP's by :func:`catalog_diff.compare`: what the
+overlay changes, model by model (see that module for the rule). Known, reasoned divergences are
+listed in :data:`KNOWN_DIVERGENCES` (and in the README); any other difference fails, with every
+difference of the overlay printed as ``overlay: provider/id: field: ours=... omp=... (why)``.
+
+Run: ``CATALOGMGR_OMP_DIR=.ci/omp/node_modules python -m pytest tests/compat``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+import pytest
+from catalog_diff import MISSING, Difference, compare, same
+from conftest import corpus_files
+from omp import OmpProbe, OmpResult, Row
+
+from catalogmgr.documents import parse_document
+
+merge = pytest.importorskip("catalogmgr.merge", reason="catalogmgr.merge is not there yet")
+
+pytestmark = pytest.mark.omp
+
+CORPUS = corpus_files()
+
+
+def _always(_difference: Difference) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class KnownDivergence:
+    """A difference from OMP that is understood and accepted; ``reason`` goes to the README.
+
+    ``overlay``, ``model`` (``provider/id``) and ``field`` (``name``, ``compat.x``, ``headers.X``)
+    are shell-style patterns matched against each :class:`Difference`; ``applies`` narrows the
+    entry to the exact shape of the difference (``condition`` says which, in words).
+    """
+
+    overlay: str
+    model: str
+    field: str
+    reason: str
+    condition: str = ""
+    applies: Callable[[Difference], bool] = field(default=_always, compare=False)
+
+    def matches(self, difference: Difference) -> bool:
+        return (
+            fnmatchcase(difference.overlay, self.overlay)
+            and fnmatchcase(f"{difference.provider}/{difference.model_id}", self.model)
+            and fnmatchcase(difference.field, self.field)
+            and self.applies(difference)
+        )
+
+
+def _without(value: Any, *keys: str) -> Any:
+    return {k: v for k, v in value.items() if k not in keys} if isinstance(value, dict) else value
+
+
+def _engine_thinking_on_new_model(difference: Difference) -> bool:
+    return difference.note == "new model" and difference.ours is MISSING and not difference.authored
+
+
+def _effort_map_from_compat(difference: Difference) -> bool:
+    return (
+        "reasoningEffortMap" in difference.compat_keys
+        and isinstance(difference.omp, dict)
+        and "effortMap" in difference.omp
+        and same(_without(difference.ours, "effortMap"), _without(difference.omp, "effortMap"))
+    )
+
+
+def _requires_effort_by_host(difference: Difference) -> bool:
+    return (
+        isinstance(difference.omp, dict)
+        and difference.omp.get("requiresEffort") is True
+        and same(difference.ours, _without(difference.omp, "requiresEffort"))
+    )
+
+
+_RULE_ENGINE = (
+    "OMP builds every model through its compiled compat rule engine (pi-catalog `buildModel` -> "
+    "`resolveModelPolicy`: rules keyed by model family, api and host). "
+)
+
+# Every entry is a deliberate, explained difference; test_known_divergences_still_occur fails when
+# one no longer happens, so the list cannot rot.
+KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
+    KnownDivergence(
+        overlay="*",
+        model="*",
+        field="thinking",
+        condition="a new model whose definition sets no `thinking`: OMP has one, ours has none",
+        reason=_RULE_ENGINE
+        + "For a new reasoning model it derives `thinking` (mode and efforts) from the model family, "
+        "with no reference at all (`llamacpp-local/default` with `reasoning: true` gets "
+        "minimal..xhigh) or with a reference in another provider (where `inheritReferenceThinking` "
+        "gives nothing); the derived efforts often differ from the reference's own. catalogmgr does "
+        "not embed that rule engine: it inherits `thinking` only from a same-provider reference, as "
+        "OMP's inheritance step does, and otherwise leaves it absent; OMP derives it again when it "
+        "loads the catalog.",
+        applies=_engine_thinking_on_new_model,
+    ),
+    KnownDivergence(
+        overlay="*",
+        model="*",
+        field="thinking",
+        condition="the overlay sets `compat.reasoningEffortMap`: OMP's `thinking` gains `effortMap`, "
+        "the rest is equal",
+        reason=_RULE_ENGINE
+        + "It copies `compat.reasoningEffortMap` into `thinking.effortMap` for the efforts the model "
+        "supports. catalogmgr keeps the map where the overlay wrote it (`compat`) and does not "
+        "derive `thinking.effortMap` from it.",
+        applies=_effort_map_from_compat,
+    ),
+    KnownDivergence(
+        overlay="28-realworld-openrouter-local-proxy.yml",
+        model="openrouter/qwen/*",
+        field="thinking",
+        condition="OMP's `thinking` gains `requiresEffort: true`, the rest is equal",
+        reason=_RULE_ENGINE
+        + "A host rule sets `thinking.requiresEffort` on Qwen 3.8 models once their baseUrl is not "
+        "OpenRouter's own host. catalogmgr does not re-run rules when a provider override moves "
+        "bundled models to another host.",
+        applies=_requires_effort_by_host,
+    ),
+)
+
+
+def known_divergence(difference: Difference) -> KnownDivergence | None:
+    return next((entry for entry in KNOWN_DIVERGENCES if entry.matches(difference)), None)
+
+
+# ------------------------------------------------------------------------------------------------
+# Fixtures and tests
+
+
+@pytest.fixture(scope="module")
+def omp_results(omp_probe: OmpProbe) -> dict[str, OmpResult]:
+    """OMP's result for every corpus overlay: one bun process for all of them (or the cache)."""
+    return omp_probe.results({path.name: path.read_bytes() for path in CORPUS})
+
+
+@pytest.fixture(scope="module")
+def base_catalog(omp_probe: OmpProbe) -> dict[str, dict[str, Row]]:
+    """The real catalog OMP reads: its own bundled models.json."""
+    catalog: dict[str, dict[str, Row]] = json.loads(
+        omp_probe.install.catalog_path.read_text(encoding="utf-8")
+    )
+    return catalog
+
+
+@pytest.fixture(scope="module")
+def used_divergences() -> set[KnownDivergence]:
+    return set()
+
+
+_compared_overlays: set[str] = set()
+
+
+def test_corpus_has_at_least_30_overlays() -> None:
+    assert len(CORPUS) >= 30, [path.name for path in CORPUS]
+
+
+def test_base_is_omps_bundled_catalog(omp_probe: OmpProbe, shared: Any) -> None:
+    """The catalog both sides start from is the one in ../shared (pi-catalog 18.2.3), byte for byte."""
+    shared_copy = shared("data", "omp", "pi-catalog-18.2.3.models.json")
+    assert omp_probe.install.catalog_path.read_bytes() == shared_copy.read_bytes()
+
+
+def test_baseline_has_every_bundled_model(
+    omp_probe: OmpProbe, base_catalog: dict[str, dict[str, Row]]
+) -> None:
+    """OMP with no overlay lists exactly the bundled models (the diff below relies on it)."""
+    bundled = {(p, i) for p, models in base_catalog.items() for i in models}
+    assert set(omp_probe.baseline()) == bundled
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda path: path.name)
+def test_merge_matches_omp(
+    path: Path,
+    omp_probe: OmpProbe,
+    omp_results: dict[str, OmpResult],
+    base_catalog: dict[str, dict[str, Row]],
+    used_divergences: set[KnownDivergence],
+) -> None:
+    result = omp_results[path.name]
+    assert result.accepted, f"OMP rejects this corpus overlay (fix the overlay): {result.error}"
+    text = path.read_text(encoding="utf-8")
+    document = parse_document(text, name=str(path), fmt="yaml")
+    merged = merge.merge_catalog(
+        base_catalog, [merge.Layer(name=path.name, data=document.data, document=document)]
+    )
+    differences = compare(
+        path.name, document.data, base_catalog, merged.catalog, omp_probe.baseline(), result
+    )
+    unexpected = []
+    for difference in differences:
+        entry = known_divergence(difference)
+        if entry is None:
+            unexpected.append(difference)
+        else:
+            used_divergences.add(entry)
+    _compared_overlays.add(path.name)
+    assert not unexpected, f"{len(unexpected)} difference(s) from OMP 18.2.3:\n" + "\n".join(
+        str(difference) for difference in unexpected
+    )
+
+
+def test_known_divergences_still_occur(used_divergences: set[KnownDivergence]) -> None:
+    """An allow-list entry that matches nothing any more must go (runs after the corpus tests)."""
+    if _compared_overlays != {path.name for path in CORPUS}:
+        pytest.skip("only meaningful when every corpus overlay was compared in this run")
+    stale = [entry for entry in KNOWN_DIVERGENCES if entry not in used_divergences]
+    assert not stale, "known divergences that no longer occur:\n" + "\n".join(map(str, stale))
+
+
+def test_base_catalog_not_mutated(omp_probe: OmpProbe, base_catalog: dict[str, dict[str, Row]]) -> None:
+    """merge_catalog shares the base's untouched model dicts: after the whole corpus, the base is
+    still byte-for-byte what OMP bundles."""
+    pristine = json.loads(omp_probe.install.catalog_path.read_text(encoding="utf-8"))
+    assert base_catalog == pristine

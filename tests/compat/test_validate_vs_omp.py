@@ -1,0 +1,71 @@
+"""Conformance: catalogmgr's verdict on a models.yml equals the real OMP 18.2.3's.
+
+For every example overlay (``tests/examples/good/*.yml``, ``tests/examples/bad/*.yml``, ``.yaml``
+too) and every overlay of the merge corpus (``tests/compat/overlays/*.yml``), files added later
+included: catalogmgr rejects the file (``catalogmgr validate --kind overlay`` reports an error,
+the literal-secret rule aside, which OMP does not have) exactly when OMP rejects it (its registry
+reports a config error and drops every custom provider). Warnings do not count.
+
+OMP reads the file as ``~/.omp/agent/models.yml``; each file's bytes are given to OMP as they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import COMPAT_DIR, corpus_files
+from omp import OmpProbe, OmpResult
+
+validation = pytest.importorskip("catalogmgr.validation", reason="catalogmgr.validation is not there yet")
+
+pytestmark = pytest.mark.omp
+
+EXAMPLES_DIR = COMPAT_DIR.parent / "examples"
+# The keys issue's rule: OMP has no notion of it, so it never counts as a rejection here.
+NOT_OMP_RULES = frozenset({"literal-secret"})
+
+
+def example_files() -> list[Path]:
+    files = [
+        path
+        for folder in ("good", "bad")
+        for pattern in ("*.yml", "*.yaml")
+        for path in (EXAMPLES_DIR / folder).glob(pattern)
+    ]
+    return sorted(files) + corpus_files()
+
+
+FILES = example_files()
+
+
+def _label(path: Path) -> str:
+    return path.relative_to(COMPAT_DIR.parent).as_posix()
+
+
+@pytest.fixture(scope="module")
+def omp_verdicts(omp_probe: OmpProbe) -> dict[str, OmpResult]:
+    """OMP's verdict on every file: one bun process for all of them (or the cache)."""
+    return omp_probe.results({_label(path): path.read_bytes() for path in FILES})
+
+
+def test_there_are_examples_to_compare() -> None:
+    assert len(FILES) >= 30, "tests/examples and tests/compat/overlays hold the files compared here"
+
+
+@pytest.mark.parametrize("path", FILES, ids=_label)
+def test_verdict_matches_omp(path: Path, omp_verdicts: dict[str, OmpResult]) -> None:
+    omp = omp_verdicts[_label(path)]
+    assert omp.status in {"ok", "error"}, omp
+    report = validation.check_path(path, "overlay", name=_label(path))
+    errors = [
+        problem for problem in report.problems if problem.is_error and problem.rule not in NOT_OMP_RULES
+    ]
+    ours_rejects = bool(errors)
+    omp_rejects = not omp.accepted
+    if ours_rejects == omp_rejects:
+        return
+    if omp_rejects:
+        pytest.fail(f"OMP rejects {_label(path)} but catalogmgr finds no error. OMP says: {omp.error}")
+    shown = "\n".join(f"  {problem.location()}: {problem.message} ({problem.rule})" for problem in errors)
+    pytest.fail(f"catalogmgr rejects {_label(path)} but OMP 18.2.3 accepts it; catalogmgr's errors:\n{shown}")
