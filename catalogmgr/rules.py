@@ -302,6 +302,11 @@ def _model_rules(
 # Warnings: what OMP accepts silently but is almost certainly a mistake
 
 
+def is_tool_root_key(key: str) -> bool:
+    """Top-level keys put in dotfiles on purpose: sops metadata, `x-*` holders of YAML anchors."""
+    return key in ("$schema", "sops") or key.startswith("x-")
+
+
 def root_shape_warnings(data: Any) -> Iterator[Finding]:
     """No ``providers:``; provider settings or providers written at the top level (lost indentation)."""
     if not isinstance(data, Mapping):
@@ -316,7 +321,7 @@ def root_shape_warnings(data: Any) -> Iterator[Finding]:
             at_key=False,
         )
     for key, value in data.items():
-        if key in ("providers", "$schema"):
+        if key == "providers" or is_tool_root_key(key):
             continue
         if key in PROVIDER_SHAPED_KEYS:
             yield Finding(
@@ -344,7 +349,8 @@ def provider_shaped_root_keys(data: Any) -> set[str]:
     return {
         key
         for key, value in data.items()
-        if key not in ("providers", "$schema")
+        if key != "providers"
+        and not is_tool_root_key(key)
         and (
             key in PROVIDER_SHAPED_KEYS
             or (isinstance(value, Mapping) and PROVIDER_SHAPED_KEYS.intersection(value))

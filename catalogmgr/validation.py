@@ -36,6 +36,7 @@ from catalogmgr.rules import (
     did_you_mean,
     duplicate_model_warnings,
     env_syntax_warnings,
+    is_tool_root_key,
     model_label,
     omp_rules,
     override_warnings,
@@ -182,7 +183,8 @@ def _overlay_findings(
     findings += omp_rules(data)
     if isinstance(data, dict):
         findings += root_shape_warnings(data)
-        findings += _unknown_key_findings(data, skip_root=provider_shaped_root_keys(data))
+        quiet_root = provider_shaped_root_keys(data) | {key for key in data if is_tool_root_key(key)}
+        findings += _unknown_key_findings(data, skip_root=quiet_root)
         findings += env_syntax_warnings(data)
         findings += override_warnings(data)
         findings += thinking_warnings(data)
@@ -297,7 +299,8 @@ def describe_value(value: Any) -> str:
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             return {True: ".inf", False: "-.inf"}[value > 0] if not math.isnan(value) else ".nan"
-        return repr(value)
+        shown = repr(value)
+        return shown if len(shown) <= 40 else f"{shown[:20]}... ({len(shown)} digits)"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the string {shown!r}"

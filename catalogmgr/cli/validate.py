@@ -119,12 +119,10 @@ def _check_stdin(kind: Kind | None, base: Any, base_name: str) -> FileReport:
 
 def _load_base(path: str) -> tuple[dict[str, Any], str]:
     """The catalog at ``path`` (raises :class:`InputError`, exit 3, when it is unusable)."""
-    from catalogmgr.documents import load_json_fast
+    from catalogmgr.catalog import load_base_catalog
 
-    data = load_json_fast(path)
-    if not isinstance(data, dict):
-        raise InputError("not a model catalog (expected a JSON object of providers)", file=path)
-    return data, path
+    found = load_base_catalog(path)
+    return found.catalog, found.source
 
 
 @click.command("schema")

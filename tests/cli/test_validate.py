@@ -175,7 +175,8 @@ def test_kind_catalog_and_auto_detection(
 
 def test_base_catalog_for_override_ids(run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "base.json").write_text(json.dumps({"minimax": {"MiniMax-M3": {}}}), encoding="utf-8")
+    base = {"minimax": {"MiniMax-M3": {"id": "MiniMax-M3"}}}
+    (tmp_path / "base.json").write_text(json.dumps(base), encoding="utf-8")
     (tmp_path / "models.yml").write_text(
         "providers:\n  minimax:\n    modelOverrides:\n      MiniMax-M4: {contextWindow: 5}\n",
         encoding="utf-8",

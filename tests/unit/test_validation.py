@@ -283,8 +283,28 @@ def test_no_unknown_key_warnings_inside_maps() -> None:
     assert not [f for f in validate_data(data) if f.rule == "unknown-key"]
 
 
-def test_schema_key_at_the_top_is_fine() -> None:
-    assert validate_data({"$schema": "../schemas/omp-models-yml.schema.json", "providers": {}}) == []
+def test_schema_sops_and_anchor_holders_at_the_top_are_fine() -> None:
+    data = {
+        "$schema": "../schemas/omp-models-yml.schema.json",
+        "sops": {"mac": "ENC[AES256_GCM,data:x]"},
+        "x-defaults": {"apiKey": "K"},
+        "providers": {},
+    }
+    assert validate_data(data) == []
+
+
+def test_anchors_and_merge_keys() -> None:
+    text = """\
+x-local: &local
+  auth: none
+  api: openai-completions
+providers:
+  ollama:
+    <<: *local
+    baseUrl: http://127.0.0.1:11434/v1
+    models: [{id: a}]
+"""
+    assert problems_of(text) == []
 
 
 def test_dropped_thinking_keys_say_so() -> None:
