@@ -1,0 +1,504 @@
+"""``catalogmgr diff-upstream``: compare the effective catalog with OpenRouter or models.dev.
+
+The adapter around the pipeline: effective catalog (:mod:`catalogmgr.cli._common`) -> listing
+(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.diff.diff_catalog`
+-> ignore rules -> filters -> renderer on stdout; with ``--write-overlay``, the fix
+(:mod:`catalogmgr.fixes`), validated and checked by merging it before it is written.
+
+Tests inject the retry sleep and the HTTP transport through :data:`SLEEP` and :data:`TRANSPORT`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+from catalogmgr.cli._common import (
+    NON_BLOCKING_RULES,
+    build_effective,
+    catalog_source_options,
+    cli_environment,
+    report_inputs,
+)
+from catalogmgr.diff import (
+    COMPARED_FIELDS,
+    KINDS,
+    DiffOptions,
+    DriftReport,
+    diff_catalog,
+    parse_field_selection,
+    resolve_mapping,
+    select_drift,
+)
+from catalogmgr.documents import atomic_write, parse_document, read_text
+from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError, WriteError
+from catalogmgr.merge import Catalog, Layer, merge_catalog
+from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES
+from catalogmgr.upstream.cache import ListingCache, default_cache_dir
+from catalogmgr.upstream.fetch import SOURCES, FetchOptions, SourceSpec, fetch_listing, load_listing_file
+from catalogmgr.upstream.http import DEFAULT_TIMEOUT, HttpClient, RetryPolicy
+from catalogmgr.upstream.ignore import IgnoreFileError, apply_ignores, load_ignore_file
+from catalogmgr.upstream.listing import UpstreamListing
+from catalogmgr.upstream.normalize import DEFAULT_TOLERANCE
+
+# Injection points for tests (the core takes these as arguments; the CLI reads them here).
+SLEEP: Callable[[float], None] = time.sleep
+TRANSPORT: httpx.BaseTransport | None = None
+
+
+class _StderrProgress:
+    """Progress on stderr: a live byte count on a terminal only; retry notices always."""
+
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+        self._started = 0.0
+        self._drawn = False
+
+    def started(self, url: str) -> None:
+        self._started = time.monotonic()
+
+    def received(self, url: str, received: int, total: int | None) -> None:
+        # Only for slow fetches: a fast one should not flash a line.
+        if not self.terminal or time.monotonic() - self._started < 0.5:
+            return
+        size = f"{received / 1024:,.0f} KiB" + (f" of {total / 1024:,.0f} KiB" if total else "")
+        click.echo(f"\rcatalogmgr: fetching {url}: {size}\x1b[K", err=True, nl=False)
+        self._drawn = True
+
+    def retrying(self, url: str, reason: str, delay: float) -> None:
+        self._clear()
+        click.echo(f"catalogmgr: {url}: {reason}; retrying in {delay:g} s", err=True)
+
+    def finished(self, url: str) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
+        if self._drawn:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self._drawn = False
+
+
+def _split_values(values: Sequence[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _parse_maps(values: Sequence[str]) -> list[tuple[str, str | None]]:
+    pairs: list[tuple[str, str | None]] = []
+    for value in values:
+        upstream, equals, local = value.partition("=")
+        if not equals or not upstream.strip():
+            raise UsageError(f"--map expects UPSTREAM=LOCAL (or UPSTREAM= to drop one), got {value!r}")
+        pairs.append((upstream.strip(), local.strip() or None))
+    return pairs
+
+
+def _options(fields: Sequence[str], tolerance: str | None, all_models: bool) -> DiffOptions:
+    try:
+        chosen = parse_field_selection(fields) if fields else COMPARED_FIELDS
+    except ValueError as error:
+        raise UsageError(f"--fields: {error}") from None
+    if not chosen:
+        raise UsageError("--fields selects no field")
+    relative = DEFAULT_TOLERANCE
+    if tolerance is not None:
+        try:
+            relative = Decimal(tolerance.strip().removesuffix("%")) / (
+                100 if tolerance.strip().endswith("%") else 1
+            )
+        except InvalidOperation:
+            raise UsageError(f"--tolerance expects a number such as 0.01 or 1%, got {tolerance!r}") from None
+        if not relative.is_finite() or relative < 0 or relative >= 1:
+            raise UsageError("--tolerance must be at least 0 and below 1 (100%)")
+    return DiffOptions(fields=chosen, tolerance=relative, include_non_tool=all_models)
+
+
+def _listing(
+    spec: SourceSpec,
+    *,
+    upstream_url: str | None,
+    upstream_file: str | None,
+    offline: bool,
+    force: bool,
+    max_age: float,
+    cache_dir: str | None,
+    timeout: float,
+    retries: int,
+    env: dict[str, str],
+) -> UpstreamListing:
+    if upstream_file is not None:
+        return load_listing_file(spec, upstream_file)
+    url = upstream_url or spec.default_url
+    cache = ListingCache(Path(cache_dir) if cache_dir else default_cache_dir(env))
+    progress = _StderrProgress(terminal=sys.stderr.isatty())
+
+    def client() -> HttpClient:
+        return HttpClient(
+            transport=TRANSPORT,
+            timeout=timeout,
+            retry=RetryPolicy(attempts=retries + 1),
+            sleep=SLEEP,
+            progress=progress,
+        )
+
+    return fetch_listing(
+        spec,
+        url,
+        client=client,
+        cache=cache,
+        options=FetchOptions(offline=offline, force=force, max_age=max_age),
+    )
+
+
+@click.command("diff-upstream")
+@catalog_source_options
+@click.option(
+    "--source",
+    type=click.Choice(list(SOURCES)),
+    default="openrouter",
+    show_default=True,
+    help="The upstream listing to compare with.",
+)
+@click.option(
+    "--upstream-url",
+    metavar="URL",
+    default=None,
+    help="Fetch the listing from URL (a mirror or a test server) instead of the source's own.",
+)
+@click.option(
+    "--upstream-file",
+    metavar="FILE",
+    default=None,
+    help='Read a saved response instead of fetching (OpenRouter: {"data": [...]} with or '
+    "without total_count/links, or a bare array; models.dev: its api.json).",
+)
+@click.option(
+    "--map",
+    "maps",
+    metavar="UPSTREAM=LOCAL",
+    multiple=True,
+    help="Which catalog provider an upstream provider describes; repeatable. UPSTREAM= drops "
+    "one. Defaults: OpenRouter -> openrouter; models.dev -> OMP 18.2.3's own table.",
+)
+@click.option(
+    "--provider",
+    "providers",
+    metavar="NAME",
+    multiple=True,
+    help="Compare only these catalog providers (repeatable or comma-separated).",
+)
+@click.option(
+    "--only",
+    "kinds",
+    metavar="KIND",
+    multiple=True,
+    help="Report only these kinds: new, changed, removal, gone (repeatable or comma-separated).",
+)
+@click.option(
+    "--match",
+    "match",
+    metavar="REGEX",
+    default=None,
+    help="Report only models whose local or upstream id matches REGEX (Python syntax, searched).",
+)
+@click.option(
+    "--fields",
+    "fields",
+    metavar="LIST",
+    multiple=True,
+    help="Compare only these fields: " + ", ".join(COMPARED_FIELDS) + ", or cost (all prices).",
+)
+@click.option(
+    "--ignore-file",
+    metavar="FILE",
+    default=None,
+    help="Accepted differences, each with a reason (YAML; format in the README).",
+)
+@click.option(
+    "--tolerance",
+    metavar="REL",
+    default=None,
+    help="Relative tolerance for prices: 0.01 or 1% ignores changes under 1%. Default: 1e-9 "
+    "(float noise only).",
+)
+@click.option(
+    "--all-models",
+    is_flag=True,
+    help="Also report upstream models without tool support as new (OMP's generators skip them).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMAT_CHOICES),
+    default="text",
+    show_default=True,
+    help="Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
+)
+@click.option(
+    "--write-overlay",
+    metavar="FILE",
+    default=None,
+    help="Write a models.yml overlay that adds the new models and overrides the changed fields; "
+    "an existing FILE is updated in place (comments and order kept).",
+)
+@click.option("--offline", is_flag=True, help="Use the cached listing only; never touch the network.")
+@click.option(
+    "--force", is_flag=True, help="Accept a listing that shrank to less than half of the cached one."
+)
+@click.option(
+    "--max-age",
+    metavar="SECONDS",
+    type=float,
+    default=3600.0,
+    show_default=True,
+    help="Reuse a cached listing younger than this without asking the server (0: always ask).",
+)
+@click.option(
+    "--cache-dir",
+    metavar="DIR",
+    default=None,
+    help="Cache directory. Default: $XDG_CACHE_HOME/catalogmgr or the platform's user cache.",
+)
+@click.option(
+    "--timeout",
+    metavar="SECONDS",
+    type=float,
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Network timeout per request.",
+)
+@click.option(
+    "--retries",
+    metavar="N",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Retries on connection errors, 429 and 5xx (exponential backoff).",
+)
+@click.pass_context
+def diff_upstream(
+    ctx: click.Context,
+    base: str | None,
+    overlays: tuple[str, ...],
+    no_default_overlay: bool,
+    source: str,
+    upstream_url: str | None,
+    upstream_file: str | None,
+    maps: tuple[str, ...],
+    providers: tuple[str, ...],
+    kinds: tuple[str, ...],
+    match: str | None,
+    fields: tuple[str, ...],
+    ignore_file: str | None,
+    tolerance: str | None,
+    all_models: bool,
+    output_format: str,
+    write_overlay: str | None,
+    offline: bool,
+    force: bool,
+    max_age: float,
+    cache_dir: str | None,
+    timeout: float,
+    retries: int,
+) -> None:
+    """Compare the effective catalog with OpenRouter or models.dev and propose the overlay that fixes it.
+
+    Reports models new upstream, gone upstream, scheduled for removal, and changed fields (name,
+    contextWindow, maxTokens, each price, input, reasoning) with old -> new and the relative change.
+    Each catalog provider is compared only with the upstream that describes it (--map).
+
+    \b
+    Examples:
+      catalogmgr diff-upstream                                   # openrouter, installed OMP + models.yml
+      catalogmgr diff-upstream --source models.dev --provider minimax
+      catalogmgr diff-upstream --only new --match minimax --write-overlay ~/.omp/agent/models.yml
+      catalogmgr diff-upstream --upstream-file models.json --format markdown > drift.md
+
+    Exit codes: 0 no drift; 1 drift found (also with --write-overlay: it reports what it fixed);
+    2 usage error; 3 could not run (network, unreadable input, unexpected response, refused write).
+    """
+    if upstream_file is not None and (upstream_url is not None or offline):
+        raise UsageError(
+            "--upstream-file reads a saved listing: it cannot be combined with --upstream-url or --offline"
+        )
+    if timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    if max_age < 0:
+        raise UsageError("--max-age cannot be negative")
+    kind_list = _split_values(kinds)
+    unknown_kinds = [kind for kind in kind_list if kind not in KINDS]
+    if unknown_kinds:
+        raise UsageError(f"--only: unknown kind {unknown_kinds[0]!r}; one of {', '.join(KINDS)}")
+    pattern: re.Pattern[str] | None = None
+    if match is not None:
+        try:
+            pattern = re.compile(match)
+        except re.error as error:
+            raise UsageError(f"--match: invalid regular expression: {error}") from None
+    options = _options(fields, tolerance, all_models)
+    spec = SOURCES[source]
+    mapping = resolve_mapping(spec.default_map, _parse_maps(maps))
+    provider_list = _split_values(providers)
+    for provider in provider_list:
+        if provider not in mapping:
+            raise UsageError(
+                f"--provider {provider}: {source} does not describe it by default;"
+                f" add --map UPSTREAM={provider}"
+            )
+    if provider_list:
+        mapping = {local: upstream for local, upstream in mapping.items() if local in provider_list}
+    if write_overlay is not None and Path(write_overlay).suffix.lower() in {".json", ".jsonc"}:
+        raise UsageError("--write-overlay writes YAML: give a .yml file")
+    rules = _load_rules(ignore_file)
+
+    env, home = cli_environment()
+    base_catalog, layers, result = build_effective(
+        base, overlays, env, home, no_default_overlay=no_default_overlay
+    )
+    report_inputs(base_catalog, layers, result.problems)
+    for provider in provider_list:
+        if provider not in result.catalog:
+            raise NotFoundError(f"--provider {provider}: no such provider in the effective catalog")
+
+    listing = _listing(
+        spec,
+        upstream_url=upstream_url,
+        upstream_file=upstream_file,
+        offline=offline,
+        force=force,
+        max_age=max_age,
+        cache_dir=cache_dir,
+        timeout=timeout,
+        retries=retries,
+        env=env,
+    )
+    report = diff_catalog(result.catalog, listing, mapping, options)
+    if rules:
+        report = apply_ignores(
+            report, rules, today=date.today(), compared_providers=[c.provider for c in report.providers]
+        )
+    report = select_drift(report, kinds=kind_list, match=pattern)
+    click.echo(DRIFT_RENDERERS[output_format](report), nl=False)
+    if write_overlay is not None:
+        _write_overlay(
+            write_overlay,
+            report,
+            base_catalog.catalog,
+            base_catalog.source,
+            layers,
+            result.catalog,
+            mapping,
+            options,
+            listing,
+        )
+    ctx.exit(EXIT_PROBLEMS if report.has_drift else EXIT_OK)
+
+
+def _load_rules(ignore_file: str | None) -> list[Any]:
+    if ignore_file is None:
+        return []
+    try:
+        return load_ignore_file(ignore_file)
+    except IgnoreFileError as error:
+        for problem in error.problems:
+            click.echo(problem.to_line(), err=True)
+        raise
+
+
+def _write_overlay(
+    path: str,
+    report: DriftReport,
+    base: Catalog,
+    base_name: str,
+    layers: list[Layer],
+    effective: Catalog,
+    mapping: dict[str, tuple[str, ...]],
+    options: DiffOptions,
+    listing: UpstreamListing,
+) -> None:
+    """Build, check and atomically write the overlay that removes the reported new/changed drift."""
+    from catalogmgr.fixes import apply_patch, build_patch
+    from catalogmgr.schemas import load_schema
+    from catalogmgr.validation import validate_document
+
+    accepted_apis = load_schema("overlay")["$defs"]["api"]["enum"]
+    patch = build_patch(report, effective, accepted_apis=accepted_apis)
+    for note in patch.skipped:
+        click.echo(f"catalogmgr: {note}", err=True)
+    if patch.is_empty:
+        click.echo(f"catalogmgr: nothing to write to {path}: no new or changed model to fix", err=True)
+        return
+    target = Path(path)
+    existing = read_text(target, name=path) if target.exists() else None
+    text, notes = apply_patch(existing, patch, name=path)
+
+    # Never write an overlay OMP would reject: validate the exact text first.
+    document = parse_document(text, name=path, fmt="yaml")
+    blocking = [
+        p for p in validate_document(document, "overlay") if p.is_error and p.rule not in NON_BLOCKING_RULES
+    ]
+    if blocking:
+        for problem in blocking:
+            click.echo(problem.to_line(), err=True)
+        raise WriteError(
+            f"{path}: not written: the updated overlay would not validate ({len(blocking)} error(s))"
+        )
+
+    # Merge it where it will sit (in place of the same file, else last) and diff again: every
+    # new/changed record the patch meant to fix must be gone, and no other model may change.
+    written = Layer(
+        name=path, data=document.data if isinstance(document.data, dict) else {}, document=document
+    )
+    resolved = target.resolve()
+    replaced = [written if Path(layer.name).resolve() == resolved else layer for layer in layers]
+    if written not in replaced:
+        replaced.append(written)
+    merged = merge_catalog(base, replaced, base_name=base_name).catalog
+    after = diff_catalog(merged, listing, mapping, options)
+    fixed = set(patch.fixed)
+    remaining = [d for d in after.drift if d.kind in ("new", "changed") and d.key in fixed]
+    collateral = _collateral_changes(
+        effective, merged, fixed, set(patch.setups) | {u.provider for u in patch.updates}
+    )
+
+    atomic_write(target, text)
+    for note in notes:
+        click.echo(f"catalogmgr: {note}", err=True)
+    click.echo(
+        f"catalogmgr: wrote {path}: {len(patch.new_models)} new model(s),"
+        f" {len(patch.updates)} model(s) updated",
+        err=True,
+    )
+    for drift in remaining:
+        click.echo(
+            f"catalogmgr: warning: {drift.provider}/{drift.model_id} still differs after the overlay"
+            " (a later overlay sets it?)",
+            err=True,
+        )
+    for key in collateral:
+        click.echo(
+            f"catalogmgr: warning: the overlay also changes {key} (check its provider settings)", err=True
+        )
+
+
+def _collateral_changes(
+    before: Catalog, after: Catalog, fixed: set[tuple[str, str]], providers: set[str]
+) -> list[str]:
+    changed: list[str] = []
+    for provider in sorted(providers):
+        old_models = before.get(provider, {})
+        new_models = after.get(provider, {})
+        for model_id, model in old_models.items():
+            if (provider, model_id) in fixed:
+                continue
+            if new_models.get(model_id) != model:
+                changed.append(f"{provider}/{model_id}")
+    return changed

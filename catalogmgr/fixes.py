@@ -1,0 +1,519 @@
+"""Turn a drift report into a models.yml overlay, and write it into a new or existing file.
+
+:func:`build_patch` is pure: it reads a :class:`~catalogmgr.diff.DriftReport` and the effective
+catalog and decides what an overlay must say so that, merged over the same catalog, the reported
+``new`` and ``changed`` drift disappears:
+
+* a ``new`` model becomes an entry of the mapped provider's ``models:`` list with upstream's
+  name, context window, max tokens, prices, input and reasoning (plus OMP's ``thinking`` block
+  when upstream lists reasoning efforts, and ``compat.supportsToolChoice: false`` when upstream
+  lacks ``tool_choice``, as OMP's own OpenRouter generator does). ``api`` comes from the
+  provider's existing models; OMP's models.yml accepts fewer apis than its catalog uses, and the
+  catalog's ``openrouter`` api (an OpenAI chat-completions dialect) is written as
+  ``openai-completions``. Defining models obliges the provider entry to carry ``baseUrl`` and
+  ``apiKey`` (OMP rejects the whole file otherwise): an existing value is kept; a missing
+  ``baseUrl`` is the provider's own; a missing ``apiKey`` is the name of the conventional
+  environment variable (``OPENROUTER_API_KEY``), which OMP resolves at request time.
+  Prices upstream omits (or marks variable) are written as 0, with a comment saying so,
+  because a ``cost`` block needs all four fields;
+* a ``changed`` model gets the upstream values: in place in the file's own ``models:`` entry
+  when the file defines the model there, else under ``modelOverrides`` (prices per sub-field);
+* ``gone`` and ``removal`` are never applied: removals are reported, not acted on.
+
+:func:`apply_patch` edits the YAML text with ruamel.yaml's round-trip mode, so an existing file
+keeps its comments, key order, quoting and layout; new content is appended, and a comment that
+trailed the end of a block stays at the end of that block.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from catalogmgr.diff import DriftReport, FieldDrift
+from catalogmgr.errors import InputError
+from catalogmgr.merge import Catalog, clean_model_name
+from catalogmgr.upstream.listing import COST_FIELDS, UpstreamModel
+from catalogmgr.upstream.normalize import Variable
+
+# Catalog apis that models.yml does not accept, and the accepted api that speaks the same wire
+# protocol. OMP 18.2.3's bundled OpenRouter rows use `openrouter`; its models.yml schema lists only
+# the nine public apis, and OMP 15's OpenRouter rows were `openai-completions`.
+API_FOR_OVERLAY: dict[str, str] = {"openrouter": "openai-completions"}
+_NO_KEY_AUTH = ("none", "oauth")
+
+
+@dataclass(frozen=True)
+class ProviderSetup:
+    """What a provider entry needs once it defines models: the provider's usual endpoint."""
+
+    provider: str
+    base_url: str
+    api: str
+    api_key_env: str
+
+
+@dataclass(frozen=True)
+class NewModel:
+    """One ``models:`` entry to add (plain data) and the comments that explain it."""
+
+    provider: str
+    definition: dict[str, Any]
+    comment: str
+    cost_comment: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldUpdate:
+    """New values for one existing model: ``{"contextWindow": 1, "cost": {"input": 0.3}}``."""
+
+    provider: str
+    model_id: str
+    values: dict[str, Any]
+    comment: str
+
+
+@dataclass(frozen=True)
+class OverlayPatch:
+    """Everything :func:`apply_patch` writes, and what it could not write (``skipped``)."""
+
+    setups: dict[str, ProviderSetup]
+    new_models: tuple[NewModel, ...]
+    updates: tuple[FieldUpdate, ...]
+    skipped: tuple[str, ...] = ()
+    header: str = ""
+    fixed: tuple[tuple[str, str], ...] = field(default=())  # (provider, model id) the patch fixes
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there is nothing to write."""
+        return not self.new_models and not self.updates
+
+
+def default_api_key_env(provider: str) -> str:
+    """The environment variable OMP reads for a provider's key (``openrouter`` -> ``OPENROUTER_API_KEY``).
+
+    OMP's own table (:data:`catalogmgr.keys.BUNDLED_ENV_KEYS`) first; else the usual convention.
+    """
+    from catalogmgr.keys import BUNDLED_ENV_KEYS
+
+    known = BUNDLED_ENV_KEYS.get(provider)
+    if known:
+        return known[0]
+    return "".join(ch if ch.isalnum() else "_" for ch in provider).upper() + "_API_KEY"
+
+
+def provider_setup(provider: str, catalog: Catalog, accepted_apis: Collection[str]) -> ProviderSetup | str:
+    """The (api, baseUrl) most of the provider's models use, in a form models.yml accepts;
+    or a sentence saying why new models cannot be added to it."""
+    models = catalog.get(provider) or {}
+    pairs: Counter[tuple[str, str]] = Counter()
+    for model in models.values():
+        api, base_url = model.get("api"), model.get("baseUrl")
+        if isinstance(api, str) and isinstance(base_url, str) and base_url:
+            pairs[(api, base_url)] += 1
+    if not pairs:
+        return f"{provider}: no model has an api and a baseUrl to copy, so new models are not written"
+    (api, base_url), _ = pairs.most_common(1)[0]
+    api = API_FOR_OVERLAY.get(api, api)
+    if api not in accepted_apis:
+        return (
+            f"{provider}: its models use api {api!r}, which models.yml does not accept,"
+            " so new models are not written"
+        )
+    return ProviderSetup(provider, base_url, api, default_api_key_env(provider))
+
+
+def _number(value: Decimal | int) -> int | float:
+    # Integral prices are written as integers (5, not 5.0); others as the shortest float, which
+    # prints the normalised decimal's digits (0.3, not 0.29999999999999999).
+    if isinstance(value, int):
+        return value
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def new_model_definition(model: UpstreamModel, api: str) -> tuple[dict[str, Any], str | None]:
+    """A ``models:`` entry for an upstream model, and a comment on prices written as 0."""
+    definition: dict[str, Any] = {"id": model.id}
+    if model.name is not None:
+        definition["name"] = clean_model_name(model.name)
+    definition["api"] = api
+    if model.reasoning is not None:
+        definition["reasoning"] = model.reasoning
+    if model.thinking is not None and model.reasoning:
+        thinking: dict[str, Any] = {"mode": "effort", "efforts": list(model.thinking.efforts)}
+        if model.thinking.default_level is not None:
+            thinking["defaultLevel"] = model.thinking.default_level
+        if model.thinking.requires_effort:
+            thinking["requiresEffort"] = True
+        definition["thinking"] = thinking
+    if model.input is not None:
+        definition["input"] = list(model.input)
+    if model.context_window is not None:
+        definition["contextWindow"] = model.context_window
+    if model.max_tokens is not None:
+        definition["maxTokens"] = model.max_tokens
+    cost: dict[str, Any] = {}
+    unlisted: list[str] = []
+    variable: list[str] = []
+    for key in COST_FIELDS:
+        price = model.cost.get(key)
+        if price is None:
+            unlisted.append(key)
+            cost[key] = 0
+        elif isinstance(price, Variable):
+            variable.append(key)
+            cost[key] = 0
+        else:
+            cost[key] = _number(price)
+    definition["cost"] = cost
+    if model.supports_tool_choice is False:
+        definition["compat"] = {"supportsToolChoice": False}
+    notes: list[str] = []
+    if unlisted:
+        notes.append(f"{', '.join(unlisted)}: not listed upstream, 0 here")
+    if variable:
+        notes.append(f"{', '.join(variable)}: variable upstream, 0 here")
+    if model.time_of_day_pricing:
+        notes.append("time-of-day prices upstream: these are the prices at the fetch")
+    return definition, "; ".join(notes) or None
+
+
+def _update_values(changes: tuple[FieldDrift, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for change in changes:
+        if change.field.startswith("cost."):
+            values.setdefault("cost", {})[change.field.removeprefix("cost.")] = _number(change.upstream)
+        elif change.field == "input":
+            values["input"] = list(change.upstream)
+        elif isinstance(change.upstream, Decimal):
+            values[change.field] = _number(change.upstream)
+        else:
+            values[change.field] = change.upstream
+    return values
+
+
+def _describe_change(change: FieldDrift) -> str:
+    from catalogmgr.render.drift import format_value
+
+    return f"{change.field} {format_value(change.local)} -> {format_value(change.upstream)}"
+
+
+def build_patch(report: DriftReport, catalog: Catalog, *, accepted_apis: Collection[str]) -> OverlayPatch:
+    """The overlay that removes ``report``'s new and changed drift (see the module docstring)."""
+    setups: dict[str, ProviderSetup] = {}
+    new_models: list[NewModel] = []
+    updates: list[FieldUpdate] = []
+    skipped: list[str] = []
+    fixed: list[tuple[str, str]] = []
+    refused: set[str] = set()
+    when = (report.retrieved or "")[:10]
+    origin = f"{report.source} {when}".strip()
+    for drift in report.drift:
+        if drift.kind == "new" and drift.upstream is not None:
+            if drift.provider in refused:
+                continue
+            setup = setups.get(drift.provider)
+            if setup is None:
+                found = provider_setup(drift.provider, catalog, accepted_apis)
+                if isinstance(found, str):
+                    skipped.append(found)
+                    refused.add(drift.provider)
+                    continue
+                setup = setups[drift.provider] = found
+            definition, cost_comment = new_model_definition(drift.upstream, setup.api)
+            new_models.append(NewModel(drift.provider, definition, f"new upstream ({origin})", cost_comment))
+            fixed.append(drift.key)
+        elif drift.kind == "changed" and drift.fields:
+            comment = f"{origin}: " + "; ".join(_describe_change(change) for change in drift.fields)
+            updates.append(FieldUpdate(drift.provider, drift.model_id, _update_values(drift.fields), comment))
+            fixed.append(drift.key)
+    left = [d for d in report.drift if d.kind in ("gone", "removal")]
+    if left:
+        skipped.append(
+            f"not applied: {sum(1 for d in left if d.kind == 'gone')} gone and"
+            f" {sum(1 for d in left if d.kind == 'removal')} scheduled removal"
+            " (reported only: catalogmgr never removes models)"
+        )
+    header = (
+        f"OMP models.yml overlay; models and overrides from {report.source} were added by"
+        f" `catalogmgr diff-upstream` ({report.origin})"
+    )
+    return OverlayPatch(setups, tuple(new_models), tuple(updates), tuple(skipped), header, tuple(fixed))
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing YAML (ruamel round trip)
+
+
+def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) -> tuple[str, list[str]]:
+    """The overlay text after ``patch``: ``existing_text`` edited in place, or a new file.
+
+    Returns the text and notes for the user (keys added to provider entries). Raises
+    :class:`InputError` when the existing text is not an overlay that can be edited.
+    """
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    from catalogmgr.documents import make_roundtrip_yaml
+
+    yaml = make_roundtrip_yaml()
+    notes: list[str] = []
+    root: Any = None
+    if existing_text is not None and existing_text.strip():
+        try:
+            root = yaml.load(existing_text)
+        except YAMLError as error:
+            raise InputError(
+                f"cannot edit: not valid YAML ({' '.join(str(error).split())[:160]})", file=name
+            ) from None
+    if root is None:
+        root = CommentedMap()
+        root.yaml_set_start_comment(patch.header)
+    if not isinstance(root, CommentedMap):
+        raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
+    providers = root.get("providers")
+    if providers is None:
+        providers = CommentedMap()
+        _append(root, "providers", providers)
+    if not isinstance(providers, CommentedMap):
+        raise InputError("cannot edit: `providers` is not a mapping", file=name)
+
+    def provider_entry(provider: str) -> Any:
+        entry = providers.get(provider)
+        if entry is None:
+            entry = CommentedMap()
+            _append(providers, provider, entry)
+        if not isinstance(entry, CommentedMap):
+            raise InputError(f"cannot edit: provider {provider!r} is not a mapping", file=name)
+        return entry
+
+    for new in patch.new_models:
+        entry = provider_entry(new.provider)
+        _ensure_provider_setup(entry, patch.setups[new.provider], notes)
+        _add_model(entry, new, name)
+    for update in patch.updates:
+        entry = provider_entry(update.provider)
+        _apply_update(entry, update, name)
+    stream = io.StringIO()
+    yaml.dump(root, stream)
+    return stream.getvalue(), notes
+
+
+def _ensure_provider_setup(entry: Any, setup: ProviderSetup, notes: list[str]) -> None:
+    # OMP rejects a provider that defines models without baseUrl, or without apiKey unless auth
+    # is none/oauth. Existing values are the user's and are never touched.
+    position = 0
+    if not entry.get("baseUrl"):
+        entry.insert(position, "baseUrl", setup.base_url)
+        notes.append(
+            f"{setup.provider}: added baseUrl {setup.base_url}"
+            " (OMP requires it when a provider defines models)"
+        )
+        position += 1
+    else:
+        position = list(entry).index("baseUrl") + 1
+    if not entry.get("apiKey") and entry.get("auth") not in _NO_KEY_AUTH:
+        entry.insert(position, "apiKey", setup.api_key_env)
+        _eol_comment(entry, "apiKey", "the environment variable holding the key (OMP requires apiKey here)")
+        notes.append(
+            f"{setup.provider}: added apiKey {setup.api_key_env} (OMP requires one when a provider defines"
+            f" models): export {setup.api_key_env}, or change it to your own variable name"
+        )
+
+
+def _add_model(entry: Any, new: NewModel, name: str) -> None:
+    from ruamel.yaml.comments import CommentedSeq
+
+    models = entry.get("models")
+    if models is None:
+        models = CommentedSeq()
+        _append(entry, "models", models)
+    if not isinstance(models, CommentedSeq):
+        raise InputError(f"cannot edit: `models` of provider {new.provider!r} is not a list", file=name)
+    model_id = new.definition["id"]
+    for existing in models:
+        if isinstance(existing, dict) and existing.get("id") == model_id:
+            # Already defined by this file (an earlier run): bring its fields up to date.
+            for key, value in new.definition.items():
+                if key == "id":
+                    continue
+                existing[key] = _yaml_value(key, value)
+            return
+    mapping = _yaml_value("", new.definition)
+    _eol_comment(mapping, "id", new.comment)
+    if new.cost_comment:
+        _eol_comment(mapping, "cost", new.cost_comment)
+    _append_item(models, mapping)
+
+
+def _apply_update(entry: Any, update: FieldUpdate, name: str) -> None:
+    from ruamel.yaml.comments import CommentedMap
+
+    models = entry.get("models")
+    definition = None
+    if isinstance(models, list):
+        definition = next((m for m in models if isinstance(m, dict) and m.get("id") == update.model_id), None)
+    remaining = dict(update.values)
+    if definition is not None:
+        # The file defines this model itself: fix the definition rather than override it below.
+        for key in list(remaining):
+            if key == "cost":
+                cost = definition.get("cost")
+                if isinstance(cost, dict):
+                    for sub, value in remaining["cost"].items():
+                        cost[sub] = value
+                    del remaining["cost"]
+                continue
+            definition[key] = _yaml_value(key, remaining.pop(key))
+        if not remaining:
+            return
+    overrides = entry.get("modelOverrides")
+    if overrides is None:
+        overrides = CommentedMap()
+        _append(entry, "modelOverrides", overrides)
+    if not isinstance(overrides, CommentedMap):
+        raise InputError(
+            f"cannot edit: `modelOverrides` of provider {update.provider!r} is not a mapping", file=name
+        )
+    target = overrides.get(update.model_id)
+    if target is None:
+        target = CommentedMap()
+        _append(overrides, update.model_id, target)
+        _eol_comment(overrides, update.model_id, update.comment)
+    if not isinstance(target, CommentedMap):
+        raise InputError(f"cannot edit: modelOverrides.{update.model_id} is not a mapping", file=name)
+    for key, value in remaining.items():
+        if key == "cost" and isinstance(target.get("cost"), dict):
+            for sub, price in value.items():
+                target["cost"][sub] = price
+        else:
+            target[key] = _yaml_value(key, value)
+
+
+def _eol_comment(container: Any, key: Any, text: str) -> None:
+    """A comment at the end of ``key``'s line, two spaces after the content (yamllint's default)."""
+    from ruamel.yaml.tokens import CommentToken
+
+    container.yaml_add_eol_comment(text, key, column=0)
+    for token in container.ca.items.get(key, []):
+        if isinstance(token, CommentToken) and token.value.startswith("#"):
+            token.value = " " + token.value
+
+
+# Keys whose values read best in flow style: `input: [text, image]`, `cost: {input: 0.3, ...}`.
+_FLOW_KEYS = frozenset({"input", "cost", "efforts", "compat"})
+
+
+def _yaml_value(key: str, value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        mapping = CommentedMap((k, _yaml_value(k, v)) for k, v in value.items())
+        if key in _FLOW_KEYS:
+            mapping.fa.set_flow_style()
+        return mapping
+    if isinstance(value, list):
+        sequence = CommentedSeq(_yaml_value("", v) for v in value)
+        if key in _FLOW_KEYS:
+            sequence.fa.set_flow_style()
+        return sequence
+    return value
+
+
+# -- keeping trailing comments where they belong -------------------------------------------------
+#
+# ruamel attaches a comment that follows a block to the deepest last value before it. Appending
+# after that value would leave such a comment (often the header of the next provider) in the
+# middle of the new content; these helpers move the comment lines to the new end of the block.
+
+
+def _append(mapping: Any, key: str, value: Any) -> None:
+    tail = _detach_trailing_comment(mapping)
+    mapping[key] = value
+    _attach_trailing_comment(mapping, tail)
+
+
+def _append_item(sequence: Any, value: Any) -> None:
+    tail = _detach_trailing_comment(sequence)
+    sequence.append(value)
+    _attach_trailing_comment(sequence, tail)
+
+
+def _last_comment_slot(node: Any) -> tuple[Any, Any, int] | None:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    while True:
+        if isinstance(node, CommentedMap) and len(node):
+            key: Any = list(node)[-1]
+            slot = 2
+        elif isinstance(node, CommentedSeq) and len(node):
+            key, slot = len(node) - 1, 0
+        else:
+            return None
+        child = node[key]
+        if isinstance(child, (CommentedMap, CommentedSeq)) and len(child) and not child.fa.flow_style():
+            node = child
+            continue
+        return node, key, slot
+
+
+def _detach_trailing_comment(node: Any) -> str | None:
+    found = _last_comment_slot(node)
+    if found is None:
+        return None
+    container, key, slot = found
+    entry = container.ca.items.get(key)
+    if not entry or len(entry) <= slot or entry[slot] is None:
+        return None
+    token = entry[slot]
+    value: str = token.value
+    head, _, tail = value.partition("\n")
+    if not tail.strip():
+        return None
+    if head.strip():
+        token.value = head + "\n"
+    else:
+        entry[slot] = None
+    return tail if tail.startswith("\n") or tail.strip().startswith("#") else None
+
+
+def _attach_trailing_comment(node: Any, tail: str | None) -> None:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    if tail is None:
+        return
+    found = _last_comment_slot(node)
+    if found is None:
+        return
+    container, key, slot = found
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    while len(entry) <= slot:
+        entry.append(None)
+    token = entry[slot]
+    if token is None:
+        # The token's text starts right after the value: end that line first.
+        entry[slot] = CommentToken("\n" + tail, CommentMark(0), None)
+        return
+    value = token.value if token.value.endswith("\n") else token.value + "\n"
+    token.value = value + tail
+
+
+def patch_data(patch: OverlayPatch) -> dict[str, Any]:
+    """The patch as plain overlay data (what a fresh file would hold), for tests and JSON."""
+    providers: dict[str, Any] = {}
+    for new in patch.new_models:
+        setup = patch.setups[new.provider]
+        entry = providers.setdefault(new.provider, {"baseUrl": setup.base_url, "apiKey": setup.api_key_env})
+        entry.setdefault("models", []).append(new.definition)
+    for update in patch.updates:
+        entry = providers.setdefault(update.provider, {})
+        entry.setdefault("modelOverrides", {})[update.model_id] = update.values
+    return {"providers": providers}
