@@ -132,6 +132,9 @@ def _checked_catalog(data: Any, name: str) -> Catalog:
         for model_id, model in models.items():
             if not isinstance(model, dict):
                 raise _not_a_catalog(name, f"model {provider}/{model_id} is not an object")
+            if "id" not in model:
+                hint = " (a models.yml overlay? pass it with --overlay)" if "providers" in data else ""
+                raise _not_a_catalog(name, f"model {provider}/{model_id} has no id{hint}")
     return data
 
 

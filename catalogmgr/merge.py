@@ -1169,10 +1169,13 @@ def merge_catalog(base: Catalog, layers: Sequence[Layer], *, base_name: str = "b
     * listing an overlay twice equals listing it once, and any grouping of the same layers gives
       the same catalog (both follow from the composition laws, since only the composed overlay is
       applied);
-    * re-applying is idempotent, ``merge(merge(b, [a]).catalog, [a]) == merge(b, [a])``, for
-      overlays without ``transport`` over bases without ``compatConfig``: OMP gives custom
-      models no ``transport`` and lets a same-id definition *replace* authored compat, so a second
-      pass adds the one and drops a reference's authored compat;
+    * re-applying is idempotent, ``merge(merge(b, [a]).catalog, [a]) == merge(b, [a])`` (as data:
+      a second pass writes a new model's ``cost`` keys in OMP's patch order), for overlays without
+      ``transport`` over bases without ``compatConfig``, where no definition sets ``thinking``
+      without ``reasoning: true``: OMP gives custom models no ``transport``, lets a same-id
+      definition *replace* authored compat, and drops thinking from a model that is not (yet)
+      reasoning, so a second pass adds the one, drops a reference's authored compat, and keeps a
+      thinking the first pass dropped;
     * inputs are never mutated (see "Sharing" in the module docstring).
     """
     composed = compose_overlays(layers)

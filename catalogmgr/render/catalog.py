@@ -175,12 +175,13 @@ def render_overlay_yaml(
     if not isinstance(root, CommentedMap):
         root = CommentedMap()
     _update_map(root, composed, ())
-    if len(sources) > 1:
-        header = "Composed by catalogmgr from: " + ", ".join(sources) + " (later files win)"
-        root.yaml_set_start_comment(header)
     stream = io.StringIO()
     yaml.dump(root, stream)
-    return stream.getvalue()
+    header = ""
+    if len(sources) > 1:
+        # Prepended as text: ruamel's start comment would replace the first overlay's own.
+        header = "# Composed by catalogmgr from: " + ", ".join(sources) + " (later files win)\n"
+    return header + stream.getvalue()
 
 
 def render_overlay_json(composed: Mapping[str, Any]) -> str:
