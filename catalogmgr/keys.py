@@ -30,6 +30,7 @@ for them (:func:`resolve_overlay_keys`); every report carries a masked form at m
 from __future__ import annotations
 
 import copy
+import ipaddress
 import os
 import re
 import shlex
@@ -39,6 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from catalogmgr.problems import Position, pointer_from_path
 from catalogmgr.secrets import (
@@ -540,7 +542,7 @@ def mask_command(value: str) -> str:
     masked = value
     for token in tokens:
         for part in re.split(r"[=:,\s]+", token):
-            if len(part) >= 8 and classify_secret(part, credential=False) is not None:
+            if len(part) >= 8 and classify_secret(part) is not None:
                 masked = masked.replace(part, mask_secret(part))
     return masked
 
@@ -584,6 +586,7 @@ class _ProviderConfig:
     layer: str
     position: Position | None
     auth: Any = None
+    base_url: Any = None
     has_api_key: bool = False
     values: dict[tuple[Any, ...], _Located] = field(default_factory=dict)
 
@@ -612,12 +615,33 @@ def _configured_providers(layers: Sequence[LayerLike]) -> dict[str, _ProviderCon
             if isinstance(config, Mapping):
                 if "auth" in config:
                     entry.auth = config["auth"]
+                if "baseUrl" in config:
+                    entry.base_url = config["baseUrl"]
                 if isinstance(config.get("apiKey"), str):
                     entry.has_api_key = True
         for item in iter_config_values(data):
             position = document.position(item.pointer) if document is not None else None
             configs[item.provider].values[_composition_key(item, data)] = _Located(item, layer.name, position)
     return configs
+
+
+def is_loopback_url(url: Any) -> bool:
+    """Whether ``url`` points at this machine (a local llama.cpp / LM Studio / Ollama server)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def _key_position(document: Any, pointer: str) -> Position | None:
@@ -670,6 +694,13 @@ def report_keys(
             note = ""
             if item.header is None and config.auth in {"none", "oauth"}:
                 usable, note = None, f" (auth: {config.auth}: OMP does not need this key)"
+            elif (
+                item.header is None
+                and resolution.status is KeyStatus.ENV_UNSET
+                and is_loopback_url(config.base_url)
+            ):
+                # `apiKey: DISPLAY` for a llama.cpp server on 127.0.0.1: any string does there.
+                usable, note = None, " (fine if the local server at this baseUrl ignores keys)"
             elif (
                 item.header is not None
                 and resolution.status is KeyStatus.ENV_UNSET

@@ -170,7 +170,9 @@ def keys(
     OMP's rule for apiKey and header values: `!command` runs the command (its trimmed output);
     otherwise the environment variable of exactly that name when set and non-empty; otherwise
     the text itself, literally. Values are shown masked (sk-or-…9f2c), never in full. Commands
-    run only with --allow-commands.
+    run only with --allow-commands. Variables come from the environment and, like OMP, from
+    the .env files of the current directory, the agent directory (~/.omp/agent/.env),
+    ~/.omp/.env and ~/.env (--no-dotenv: the environment alone).
 
     \b
     Statuses: env, env-unset (the name would be sent literally), command-not-run, command-ok,
@@ -182,7 +184,8 @@ def keys(
     Exit codes: 0 every key the overlays configure can work (or cannot be known without running
     a command); 1 at least one of them cannot: env-unset, unsupported-syntax, command-failed, or
     missing (a provider OMP has no other way to authenticate); 3 an input could not be read.
-    Bundled providers the overlays do not mention never change the exit code.
+    Bundled providers the overlays do not mention never change the exit code, nor does an unset
+    variable name for a local (loopback) server, nor anything under auth: none / oauth.
     """
     env, home = cli_environment()
     base_catalog, layers, result = build_effective(

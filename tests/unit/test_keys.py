@@ -22,6 +22,7 @@ from catalogmgr.keys import (
     CommandResult,
     KeyStatus,
     bundled_env_lookup,
+    is_loopback_url,
     layer_environment,
     mask_command,
     parse_dotenv,
@@ -405,6 +406,34 @@ def test_auth_none_makes_a_broken_key_harmless() -> None:
     assert reports[0].usable is None
     assert "does not need this key" in reports[0].message
     assert problems_exit_code(reports) == 0
+
+
+def test_unset_name_for_a_local_server_is_not_a_failure() -> None:
+    # A real dotfile: `apiKey: DISPLAY` for a llama.cpp server, which accepts any key.
+    local = "providers:\n  llamacpp:\n    baseUrl: http://127.0.0.1:10600/v1\n    apiKey: DISPLAY\n"
+    [report] = report_keys([_layer(local)], {})
+    assert report.status is KeyStatus.ENV_UNSET
+    assert report.usable is None
+    assert "local server" in report.message
+    remote = local.replace("127.0.0.1:10600", "api.example.com")
+    assert problems_exit_code(report_keys([_layer(remote)], {})) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8080/v1", True),
+        ("http://localhost:1234/v1", True),
+        ("http://[::1]:11434", True),
+        ("http://0.0.0.0:8000", True),
+        ("https://api.minimaxi.com/anthropic", False),
+        ("http://192.168.1.10:8080", False),
+        ("not a url", False),
+        (None, False),
+    ],
+)
+def test_is_loopback_url(url: Any, loopback: bool) -> None:
+    assert is_loopback_url(url) is loopback
 
 
 def test_literal_all_caps_value_in_an_ordinary_header_is_not_a_failure() -> None:
