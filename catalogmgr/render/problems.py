@@ -47,12 +47,21 @@ def _shown(reports: Sequence[FileReport], options: RenderOptions) -> list[Proble
 
 
 def render_text(reports: Sequence[FileReport], options: RenderOptions = RenderOptions()) -> str:
-    """yamllint-style lines: ``file:line:col: [level] message (rule)``, each hint indented below."""
+    """yamllint-style lines: ``file:line:col: [level] message (rule)``.
+
+    Unless hints are off, each is followed by an indented line with the JSON pointer of the value
+    and the hint: ``    at /providers/minimax/baseURL; hint: did you mean `baseUrl`?``.
+    """
     lines: list[str] = []
     for problem in _shown(reports, options):
         lines.append(problem.to_line())
-        if options.hints and problem.hint:
-            lines.append(f"    hint: {problem.hint}")
+        if not options.hints:
+            continue
+        details = [f"at {problem.pointer}"] if problem.pointer else []
+        if problem.hint:
+            details.append(f"hint: {problem.hint}")
+        if details:
+            lines.append("    " + "; ".join(details))
     return "".join(line + "\n" for line in lines)
 
 

@@ -62,7 +62,8 @@ def test_errors_exit_1_one_located_line_each(run_cli: Any, files: dict[str, str]
         "bad.yml:7:9: [error] `contextWindow` of model `MiniMax-M3` (provider `minimax`) is 0: "
         "OMP rejects the file; it must be greater than 0 (positive-window)",
     ]
-    assert "    hint: add `baseUrl:` to provider `minimax`" in result.stdout
+    assert "\n    at /providers/minimax; hint: add `baseUrl:` to provider `minimax`" in result.stdout
+    assert "\n    at /providers/minimax/models/0/contextWindow; hint: give the real" in result.stdout
     assert result.stderr == "2 errors, 0 warnings in 1 file\n"
 
 
