@@ -246,7 +246,13 @@ def run_shell_command(
         stdout, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        process.communicate()
+        try:
+            process.communicate(timeout=1)
+        except subprocess.TimeoutExpired:
+            # A descendant that left the process group still holds the pipe: stop reading it.
+            if process.stdout is not None:
+                process.stdout.close()
+            process.wait()
         return CommandResult(failure=f"timed out after {timeout:g} s")
     if process.returncode != 0:
         return CommandResult(failure=f"exited with status {process.returncode}")
