@@ -67,6 +67,21 @@ BASE = {
 }
 
 
+# A saved OpenRouter response for diff-upstream (one model, priced per token as OpenRouter does).
+OPENROUTER_LISTING = [
+    {
+        "id": "minimax/minimax-m3",
+        "canonical_slug": "minimax/minimax-m3-20260531",
+        "name": "MiniMax: MiniMax M3",
+        "context_length": 1000000,
+        "architecture": {"input_modalities": ["text", "image"], "output_modalities": ["text"]},
+        "pricing": {"prompt": "0.0000003", "completion": "0.0000012", "input_cache_read": "0.00000006"},
+        "top_provider": {"context_length": 1000000, "max_completion_tokens": 128000},
+        "supported_parameters": ["tools", "reasoning"],
+    }
+]
+
+
 def _overlay(secret_file: Path) -> str:
     command = f"!cat {secret_file}"
     return f"""\
@@ -114,7 +129,9 @@ def planted(tmp_path: Path, tmp_home: Path, monkeypatch: pytest.MonkeyPatch) -> 
     base.write_text(json.dumps(BASE, indent="\t"), encoding="utf-8")
     monkeypatch.setenv("LEAK_ENV_KEY", ENV_SECRET)
     monkeypatch.setenv("OPENAI_API_KEY", BUNDLED_SECRET)
-    return {"overlay": str(overlay), "base": str(base), "out": str(work / "out.yml")}
+    listing = work / "openrouter.json"
+    listing.write_text(json.dumps({"data": OPENROUTER_LISTING}), encoding="utf-8")
+    return {"overlay": str(overlay), "base": str(base), "out": str(work / "out.yml"), "listing": str(listing)}
 
 
 def _available(command: str) -> bool:
@@ -157,6 +174,19 @@ CASES: list[tuple[str, ...]] = [
     *(("show", *SOURCES, "minimax/MiniMax-M3", "--explain", "--format", fmt) for fmt in ("text", "json")),
     *(("show", *SOURCES, "vault/vault-model", "--format", fmt) for fmt in ("text", "json")),
     *(("changes", *SOURCES, "--format", fmt) for fmt in ("text", "json")),
+    *(
+        (
+            "diff-upstream",
+            *SOURCES,
+            "--upstream-file",
+            "{listing}",
+            "--map",
+            "minimax=minimax",
+            "--format",
+            fmt,
+        )
+        for fmt in ("text", "json", "markdown", "github")
+    ),
 ]
 
 
