@@ -179,9 +179,14 @@ def _price(value: Any) -> str:
 
 
 def _count(value: Any) -> str:
+    """Token counts the way model pages print them: 8,192 / 205K / 1.05M."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "-"
-    return f"{value:,.0f}" if value < 10_000 else f"{value / 1000:,.0f}K"
+    if value < 10_000:
+        return f"{value:,.0f}"
+    if value < 1_000_000:
+        return f"{value / 1000:,.0f}K"
+    return f"{value / 1_000_000:.3g}M"
 
 
 @click.command("list")
