@@ -6,18 +6,8 @@ Every test here skips, with the reason, when OMP or its bun is not installed: ru
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from omp import OmpInstall, OmpProbe, OmpUnavailable, locate_omp
-
-COMPAT_DIR = Path(__file__).resolve().parent
-CORPUS_DIR = COMPAT_DIR / "overlays"
-
-
-def corpus_files() -> list[Path]:
-    """The merge corpus, in file-name order (picked up at collection time: new files join)."""
-    return sorted(CORPUS_DIR.glob("*.yml"))
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ OMP is found through ``$CATALOGMGR_OMP_DIR`` (a ``node_modules`` directory holdi
 this repository (where ``.ci/install-omp.sh`` puts it). Each batch of overlays costs one bun
 process (``omp_probe.ts``: about two seconds plus a fraction of a second per overlay); results are
 cached on disk, keyed by everything that can change them (OMP, catalog and bun versions, the
-bundled ``models.json``'s content, the probe script, the overlay's bytes), so a warm run starts
-no process at all.
+bundled ``models.json``'s content, the probe script and this driver, the overlay's bytes), so a
+warm run starts no process at all.
 
 The probe runs in a temporary HOME and agent dir, with an environment holding only PATH and
 locale (no credentials, no ``OMP_*``/``PI_*`` settings), ``refresh("offline")`` and a fetch that
@@ -179,6 +179,9 @@ class OmpProbe:
     def __init__(self, install: OmpInstall, cache_dir: Path | None = None) -> None:
         self.install = install
         self.cache_root = cache_dir if cache_dir is not None else default_cache_dir()
+        # Bun's transpiler cache depends only on OMP's sources: one shared place keeps it warm
+        # even for probes with a private results cache (the harness tests use those).
+        self.transpiler_cache = default_cache_dir() / "bun-transpiler-cache"
         self.fingerprint = self._fingerprint()
         self.cache_dir = self.cache_root / self.fingerprint[:20]
         self._baseline: dict[ModelKey, Row] | None = None
@@ -189,7 +192,9 @@ class OmpProbe:
         for part in (self.install.version, self.install.catalog_version, self.install.bun_version):
             digest.update(part.encode() + b"\0")
         digest.update(hashlib.sha256(self.install.catalog_path.read_bytes()).digest())
+        # The probe and this driver (the environment OMP runs in, the parsing) shape every result.
         digest.update(hashlib.sha256(PROBE_SCRIPT.read_bytes()).digest())
+        digest.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
         return digest.hexdigest()
 
     # -- cache -----------------------------------------------------------------------------------
@@ -267,7 +272,7 @@ class OmpProbe:
             "NO_COLOR": "1",
             "DO_NOT_TRACK": "1",
             # Bun's transpiler cache outlives the temporary HOME: later runs start faster.
-            "BUN_RUNTIME_TRANSPILER_CACHE_PATH": str(self.cache_root / "bun-transpiler-cache"),
+            "BUN_RUNTIME_TRANSPILER_CACHE_PATH": str(self.transpiler_cache),
         }
 
     def _run(self, overlays: Mapping[str, bytes]) -> dict[str, OmpResult]:

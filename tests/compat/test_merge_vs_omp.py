@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from catalog_diff import MISSING, Difference, compare, same
-from conftest import corpus_files
+from corpus import corpus_files
 from omp import OmpProbe, OmpResult, Row
 
 from catalogmgr.documents import parse_document

@@ -14,29 +14,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import COMPAT_DIR, corpus_files
+from corpus import COMPAT_DIR, corpus_files, example_files
 from omp import OmpProbe, OmpResult
 
 validation = pytest.importorskip("catalogmgr.validation", reason="catalogmgr.validation is not there yet")
 
 pytestmark = pytest.mark.omp
 
-EXAMPLES_DIR = COMPAT_DIR.parent / "examples"
 # The keys issue's rule: OMP has no notion of it, so it never counts as a rejection here.
 NOT_OMP_RULES = frozenset({"literal-secret"})
 
 
-def example_files() -> list[Path]:
-    files = [
-        path
-        for folder in ("good", "bad")
-        for pattern in ("*.yml", "*.yaml")
-        for path in (EXAMPLES_DIR / folder).glob(pattern)
-    ]
-    return sorted(files) + corpus_files()
-
-
-FILES = example_files()
+FILES = example_files() + corpus_files()
 
 
 def _label(path: Path) -> str:
