@@ -295,6 +295,8 @@ def render_json(report: DriftReport) -> str:
 
 
 def _cell(text: Any) -> str:
+    if text is None:
+        return ""
     value = format_value(text) if not isinstance(text, str) else text
     return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
@@ -356,9 +358,8 @@ def render_markdown(report: DriftReport) -> str:
         lines.append("")
     changed = [d for d in report.drift if d.kind == "changed"]
     if changed:
-        count = sum(len(d.fields) for d in changed)
         lines += _table(
-            "Changed", count, ["provider", "model", "field", "catalog", "upstream", "change"], "lllrrr"
+            "Changed", len(changed), ["provider", "model", "field", "catalog", "upstream", "change"], "lllrrr"
         )
         for drift in changed:
             for change in drift.fields:

@@ -28,6 +28,7 @@ Mistakes in the file are reported as located problems (``file:line:col``), all a
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 from collections.abc import Sequence
@@ -149,7 +150,7 @@ def _parse_rule(entry: Any, index: int, problem: _Problems) -> IgnoreRule | None
     before = len(problem.found)
     for key in entry:
         if key not in _RULE_KEYS:
-            close = [k for k in _RULE_KEYS if _close(str(key), k)]
+            close = difflib.get_close_matches(str(key), _RULE_KEYS, n=1, cutoff=0.7)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             problem([*path, key], f"unknown key {key!r} in an ignore rule{hint}", key=True)
     strings: dict[str, str | None] = {}
@@ -222,17 +223,6 @@ def _parse_rule(entry: Any, index: int, problem: _Problems) -> IgnoreRule | None
         source=source,
         until=until,
     )
-
-
-def _close(typed: str, known: str) -> bool:
-    typed, known = typed.lower(), known.lower()
-    if typed == known or typed.rstrip("s") == known or known.startswith(typed) or typed.startswith(known):
-        return True
-    # one edit apart
-    if abs(len(typed) - len(known)) > 1:
-        return False
-    mismatches = sum(1 for a, b in zip(typed, known, strict=False) if a != b)
-    return mismatches + abs(len(typed) - len(known)) <= 1
 
 
 # ------------------------------------------------------------------------------------------------
