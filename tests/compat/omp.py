@@ -10,7 +10,10 @@ warm run starts no process at all.
 
 The probe runs in a temporary HOME and agent dir, with an environment holding only PATH and
 locale (no credentials, no ``OMP_*``/``PI_*`` settings), ``refresh("offline")`` and a fetch that
-refuses: a run that tried the network raises :class:`OmpProbeError`.
+refuses: a run that tried the network raises :class:`OmpProbeError`. Where Linux lets an
+unprivileged process have a network namespace of its own (``unshare --net --map-root-user``), bun
+runs in one, with no interface but a down loopback, so nothing can leave the machine whatever
+OMP does.
 
 Command line, for a look by hand::
 
@@ -19,6 +22,7 @@ Command line, for a look by hand::
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -111,6 +115,20 @@ def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     xdg = env.get("XDG_CACHE_HOME")
     root = Path(xdg) if xdg else Path.home() / ".cache"
     return root / "catalogmgr-tests" / "omp"
+
+
+@functools.cache
+def network_namespace_prefix() -> tuple[str, ...]:
+    """``unshare`` arguments that run a command without any network, or () where that is refused."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return ()
+    prefix = (unshare, "--net", "--map-root-user")
+    try:
+        completed = subprocess.run([*prefix, "true"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return prefix if completed.returncode == 0 else ()
 
 
 def model_key(row: Mapping[str, Any]) -> ModelKey:
@@ -297,6 +315,7 @@ class OmpProbe:
             )
             out_file = work / "out.jsonl"
             command = [
+                *network_namespace_prefix(),
                 str(self.install.bun),
                 "--no-install",
                 str(PROBE_SCRIPT),
