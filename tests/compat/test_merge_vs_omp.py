@@ -86,6 +86,11 @@ def _requires_effort_by_host(difference: Difference) -> bool:
     )
 
 
+def _clamped_below_ours(difference: Difference) -> bool:
+    ours, omp = difference.ours, difference.omp
+    return isinstance(ours, int) and isinstance(omp, int) and omp < ours
+
+
 _RULE_ENGINE = (
     "OMP builds every model through its compiled compat rule engine (pi-catalog `buildModel` -> "
     "`resolveModelPolicy`: rules keyed by model family, api and host). "
@@ -131,6 +136,18 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         "OpenRouter's own host. catalogmgr does not re-run rules when a provider override moves "
         "bundled models to another host.",
         applies=_requires_effort_by_host,
+    ),
+    KnownDivergence(
+        overlay="51-context-window-above-maximum.yml",
+        model="openai-codex/*",
+        field="contextWindow",
+        condition="a modelOverrides contextWindow above the model's maximum: OMP's is lower",
+        reason=_RULE_ENGINE
+        + "Models under a `clamp-context-override` rule (the openai-codex ones, which carry "
+        "`maxContextWindow`) get an explicit contextWindow override clamped to "
+        "max(server maximum, curated maximum, current window), as Codex itself does "
+        "(`clampCodexContextWindow`). catalogmgr applies the override as written.",
+        applies=_clamped_below_ours,
     ),
 )
 
