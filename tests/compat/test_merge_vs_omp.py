@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from catalog_diff import MISSING, Difference, compare, same
-from corpus import corpus_files
+from corpus import corpus_files, label, shared_user_files
 from omp import OmpProbe, OmpResult, Row
 
 from catalogmgr.documents import parse_document
@@ -30,6 +30,8 @@ merge = pytest.importorskip("catalogmgr.merge", reason="catalogmgr.merge is not 
 pytestmark = pytest.mark.omp
 
 CORPUS = corpus_files()
+# Real users' files from ../shared join the comparison when present (read there, never copied).
+COMPARED = CORPUS + shared_user_files()
 
 
 def _always(_difference: Difference) -> bool:
@@ -127,7 +129,7 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         applies=_effort_map_from_compat,
     ),
     KnownDivergence(
-        overlay="28-realworld-openrouter-local-proxy.yml",
+        overlay="*",
         model="openrouter/qwen/*",
         field="thinking",
         condition="OMP's `thinking` gains `requiresEffort: true`, the rest is equal",
@@ -163,7 +165,7 @@ def known_divergence(difference: Difference) -> KnownDivergence | None:
 @pytest.fixture(scope="module")
 def omp_results(omp_probe: OmpProbe) -> dict[str, OmpResult]:
     """OMP's result for every corpus overlay: one bun process for all of them (or the cache)."""
-    return omp_probe.results({path.name: path.read_bytes() for path in CORPUS})
+    return omp_probe.results({label(path): path.read_bytes() for path in COMPARED})
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +203,7 @@ def test_baseline_has_every_bundled_model(
     assert set(omp_probe.baseline()) == bundled
 
 
-@pytest.mark.parametrize("path", CORPUS, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", COMPARED, ids=label)
 def test_merge_matches_omp(
     path: Path,
     omp_probe: OmpProbe,
@@ -209,7 +211,7 @@ def test_merge_matches_omp(
     base_catalog: dict[str, dict[str, Row]],
     used_divergences: set[KnownDivergence],
 ) -> None:
-    result = omp_results[path.name]
+    result = omp_results[label(path)]
     assert result.accepted, f"OMP rejects this corpus overlay (fix the overlay): {result.error}"
     text = path.read_text(encoding="utf-8")
     document = parse_document(text, name=str(path), fmt="yaml")
@@ -234,7 +236,7 @@ def test_merge_matches_omp(
 
 def test_known_divergences_still_occur(used_divergences: set[KnownDivergence]) -> None:
     """An allow-list entry that matches nothing any more must go (runs after the corpus tests)."""
-    if _compared_overlays != {path.name for path in CORPUS}:
+    if not {path.name for path in CORPUS} <= _compared_overlays:
         pytest.skip("only meaningful when every corpus overlay was compared in this run")
     stale = [entry for entry in KNOWN_DIVERGENCES if entry not in used_divergences]
     assert not stale, "known divergences that no longer occur:\n" + "\n".join(map(str, stale))
