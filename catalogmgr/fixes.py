@@ -264,7 +264,6 @@ def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) ->
     from catalogmgr.documents import make_roundtrip_yaml
 
     yaml = make_roundtrip_yaml()
-    notes: list[str] = []
     root: Any = None
     if existing_text is not None and existing_text.strip():
         try:
@@ -278,123 +277,151 @@ def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) ->
         root.yaml_set_start_comment(patch.header)
     if not isinstance(root, CommentedMap):
         raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
-    providers = root.get("providers")
-    if providers is None:
-        providers = CommentedMap()
-        _append(root, "providers", providers)
-    if not isinstance(providers, CommentedMap):
-        raise InputError("cannot edit: `providers` is not a mapping", file=name)
-
-    def provider_entry(provider: str) -> Any:
-        entry = providers.get(provider)
-        if entry is None:
-            entry = CommentedMap()
-            _append(providers, provider, entry)
-        if not isinstance(entry, CommentedMap):
-            raise InputError(f"cannot edit: provider {provider!r} is not a mapping", file=name)
-        return entry
-
+    editor = _OverlayEditor(root, name)
     for new in patch.new_models:
-        entry = provider_entry(new.provider)
-        _ensure_provider_setup(entry, patch.setups[new.provider], notes)
-        _add_model(entry, new, name)
+        entry = editor.provider_entry(new.provider)
+        editor.ensure_provider_setup(entry, patch.setups[new.provider])
+        editor.add_model(entry, new)
     for update in patch.updates:
-        entry = provider_entry(update.provider)
-        _apply_update(entry, update, name)
+        editor.apply_update(editor.provider_entry(update.provider), update)
+    editor.finish()
     stream = io.StringIO()
     yaml.dump(root, stream)
-    return stream.getvalue(), notes
+    return stream.getvalue(), editor.notes
 
 
-def _ensure_provider_setup(entry: Any, setup: ProviderSetup, notes: list[str]) -> None:
-    # OMP rejects a provider that defines models without baseUrl, or without apiKey unless auth
-    # is none/oauth. Existing values are the user's and are never touched.
-    position = 0
-    if not entry.get("baseUrl"):
-        entry.insert(position, "baseUrl", setup.base_url)
-        notes.append(
-            f"{setup.provider}: added baseUrl {setup.base_url}"
-            " (OMP requires it when a provider defines models)"
-        )
-        position += 1
-    else:
-        position = list(entry).index("baseUrl") + 1
-    if not entry.get("apiKey") and entry.get("auth") not in _NO_KEY_AUTH:
-        entry.insert(position, "apiKey", setup.api_key_env)
-        _eol_comment(entry, "apiKey", "the environment variable holding the key (OMP requires apiKey here)")
-        notes.append(
-            f"{setup.provider}: added apiKey {setup.api_key_env} (OMP requires one when a provider defines"
-            f" models): export {setup.api_key_env}, or change it to your own variable name"
-        )
+class _OverlayEditor:
+    """Edits a ruamel round-trip tree; see "keeping trailing comments" below for ``pending``."""
 
+    def __init__(self, root: Any, name: str) -> None:
+        from ruamel.yaml.comments import CommentedMap
 
-def _add_model(entry: Any, new: NewModel, name: str) -> None:
-    from ruamel.yaml.comments import CommentedSeq
+        self.root = root
+        self.name = name
+        self.notes: list[str] = []
+        self.pending: list[tuple[Any, str]] = []
+        providers = root.get("providers")
+        if providers is None:
+            providers = CommentedMap()
+            self.append(root, "providers", providers)
+        if not isinstance(providers, CommentedMap):
+            raise InputError("cannot edit: `providers` is not a mapping", file=name)
+        self.providers = providers
 
-    models = entry.get("models")
-    if models is None:
-        models = CommentedSeq()
-        _append(entry, "models", models)
-    if not isinstance(models, CommentedSeq):
-        raise InputError(f"cannot edit: `models` of provider {new.provider!r} is not a list", file=name)
-    model_id = new.definition["id"]
-    for existing in models:
-        if isinstance(existing, dict) and existing.get("id") == model_id:
-            # Already defined by this file (an earlier run): bring its fields up to date.
-            for key, value in new.definition.items():
-                if key == "id":
-                    continue
-                existing[key] = _yaml_value(key, value)
-            return
-    mapping = _yaml_value("", new.definition)
-    _eol_comment(mapping, "id", new.comment)
-    if new.cost_comment:
-        _eol_comment(mapping, "cost", new.cost_comment)
-    _append_item(models, mapping)
+    def child(self, parent: Any, key: str, kind: type, what: str) -> Any:
+        """``parent[key]``, created (empty, appended) when absent; InputError when not a ``kind``."""
+        value = parent.get(key)
+        if value is None:
+            value = kind()
+            self.append(parent, key, value)
+        if not isinstance(value, kind):
+            noun = "list" if issubclass(kind, list) else "mapping"
+            raise InputError(f"cannot edit: {what} is not a {noun}", file=self.name)
+        return value
 
+    def provider_entry(self, provider: str) -> Any:
+        from ruamel.yaml.comments import CommentedMap
 
-def _apply_update(entry: Any, update: FieldUpdate, name: str) -> None:
-    from ruamel.yaml.comments import CommentedMap
+        return self.child(self.providers, provider, CommentedMap, f"provider {provider!r}")
 
-    models = entry.get("models")
-    definition = None
-    if isinstance(models, list):
-        definition = next((m for m in models if isinstance(m, dict) and m.get("id") == update.model_id), None)
-    remaining = dict(update.values)
-    if definition is not None:
-        # The file defines this model itself: fix the definition rather than override it below.
-        for key in list(remaining):
-            if key == "cost":
-                cost = definition.get("cost")
-                if isinstance(cost, dict):
-                    for sub, value in remaining["cost"].items():
-                        cost[sub] = value
-                    del remaining["cost"]
-                continue
-            definition[key] = _yaml_value(key, remaining.pop(key))
-        if not remaining:
-            return
-    overrides = entry.get("modelOverrides")
-    if overrides is None:
-        overrides = CommentedMap()
-        _append(entry, "modelOverrides", overrides)
-    if not isinstance(overrides, CommentedMap):
-        raise InputError(
-            f"cannot edit: `modelOverrides` of provider {update.provider!r} is not a mapping", file=name
-        )
-    target = overrides.get(update.model_id)
-    if target is None:
-        target = CommentedMap()
-        _append(overrides, update.model_id, target)
-        _eol_comment(overrides, update.model_id, update.comment)
-    if not isinstance(target, CommentedMap):
-        raise InputError(f"cannot edit: modelOverrides.{update.model_id} is not a mapping", file=name)
-    for key, value in remaining.items():
-        if key == "cost" and isinstance(target.get("cost"), dict):
-            for sub, price in value.items():
-                target["cost"][sub] = price
+    def ensure_provider_setup(self, entry: Any, setup: ProviderSetup) -> None:
+        # OMP rejects a provider that defines models without baseUrl, or without apiKey unless auth
+        # is none/oauth. Existing values are the user's and are never touched.
+        position = 0
+        if not entry.get("baseUrl"):
+            entry.insert(position, "baseUrl", setup.base_url)
+            self.notes.append(
+                f"{setup.provider}: added baseUrl {setup.base_url}"
+                " (OMP requires it when a provider defines models)"
+            )
+            position += 1
         else:
-            target[key] = _yaml_value(key, value)
+            position = list(entry).index("baseUrl") + 1
+        if not entry.get("apiKey") and entry.get("auth") not in _NO_KEY_AUTH:
+            entry.insert(position, "apiKey", setup.api_key_env)
+            _eol_comment(entry, "apiKey", "the variable holding the key (OMP requires apiKey here)")
+            self.notes.append(
+                f"{setup.provider}: added apiKey {setup.api_key_env} (OMP requires one when a provider"
+                f" defines models): export {setup.api_key_env}, or change it to your own variable name"
+            )
+
+    def add_model(self, entry: Any, new: NewModel) -> None:
+        from ruamel.yaml.comments import CommentedSeq
+
+        models = self.child(entry, "models", CommentedSeq, f"`models` of provider {new.provider!r}")
+        model_id = new.definition["id"]
+        for existing in models:
+            if isinstance(existing, dict) and existing.get("id") == model_id:
+                # Already defined by this file (an earlier run): bring its fields up to date.
+                for key, value in new.definition.items():
+                    if key != "id":
+                        existing[key] = _yaml_value(key, value)
+                return
+        mapping = _yaml_value("", new.definition)
+        _eol_comment(mapping, "id", new.comment)
+        if new.cost_comment:
+            _eol_comment(mapping, "cost", new.cost_comment)
+        self.append_item(models, mapping)
+
+    def apply_update(self, entry: Any, update: FieldUpdate) -> None:
+        from ruamel.yaml.comments import CommentedMap
+
+        models = entry.get("models")
+        definition = None
+        if isinstance(models, list):
+            found = (m for m in models if isinstance(m, dict) and m.get("id") == update.model_id)
+            definition = next(found, None)
+        remaining = dict(update.values)
+        if definition is not None:
+            # The file defines this model itself: fix the definition rather than override it below.
+            for key in list(remaining):
+                if key == "cost":
+                    cost = definition.get("cost")
+                    if isinstance(cost, dict):
+                        for sub, value in remaining["cost"].items():
+                            cost[sub] = value
+                        del remaining["cost"]
+                    continue
+                definition[key] = _yaml_value(key, remaining.pop(key))
+            if not remaining:
+                return
+        what = f"`modelOverrides` of provider {update.provider!r}"
+        overrides = self.child(entry, "modelOverrides", CommentedMap, what)
+        is_new = update.model_id not in overrides
+        target = self.child(overrides, update.model_id, CommentedMap, f"modelOverrides.{update.model_id}")
+        if is_new:
+            _eol_comment(overrides, update.model_id, update.comment)
+        for key, value in remaining.items():
+            if key == "cost" and isinstance(target.get("cost"), dict):
+                for sub, price in value.items():
+                    target["cost"][sub] = price
+            else:
+                target[key] = _yaml_value(key, value)
+
+    # -- keeping trailing comments where they belong ---------------------------------------------
+    #
+    # ruamel attaches a comment that follows a block to the deepest last value before it.
+    # Appending after that value would leave such a comment (often the header of the next
+    # provider) in the middle of the new content: the comment lines are detached before an
+    # append and, once every edit is done (new containers are filled by then), reattached at the
+    # new end of the block they trailed.
+
+    def append(self, mapping: Any, key: str, value: Any) -> None:
+        tail = _detach_trailing_comment(mapping)
+        mapping[key] = value
+        if tail is not None:
+            self.pending.append((mapping, tail))
+
+    def append_item(self, sequence: Any, value: Any) -> None:
+        tail = _detach_trailing_comment(sequence)
+        sequence.append(value)
+        if tail is not None:
+            self.pending.append((sequence, tail))
+
+    def finish(self) -> None:
+        for container, tail in self.pending:
+            _attach_trailing_comment(container, tail)
+        self.pending.clear()
 
 
 def _eol_comment(container: Any, key: Any, text: str) -> None:
@@ -425,25 +452,6 @@ def _yaml_value(key: str, value: Any) -> Any:
             sequence.fa.set_flow_style()
         return sequence
     return value
-
-
-# -- keeping trailing comments where they belong -------------------------------------------------
-#
-# ruamel attaches a comment that follows a block to the deepest last value before it. Appending
-# after that value would leave such a comment (often the header of the next provider) in the
-# middle of the new content; these helpers move the comment lines to the new end of the block.
-
-
-def _append(mapping: Any, key: str, value: Any) -> None:
-    tail = _detach_trailing_comment(mapping)
-    mapping[key] = value
-    _attach_trailing_comment(mapping, tail)
-
-
-def _append_item(sequence: Any, value: Any) -> None:
-    tail = _detach_trailing_comment(sequence)
-    sequence.append(value)
-    _attach_trailing_comment(sequence, tail)
 
 
 def _last_comment_slot(node: Any) -> tuple[Any, Any, int] | None:
@@ -484,12 +492,10 @@ def _detach_trailing_comment(node: Any) -> str | None:
     return tail if tail.startswith("\n") or tail.strip().startswith("#") else None
 
 
-def _attach_trailing_comment(node: Any, tail: str | None) -> None:
+def _attach_trailing_comment(node: Any, tail: str) -> None:
     from ruamel.yaml.error import CommentMark
     from ruamel.yaml.tokens import CommentToken
 
-    if tail is None:
-        return
     found = _last_comment_slot(node)
     if found is None:
         return

@@ -220,7 +220,7 @@ def _listing(
     "--ignore-file",
     metavar="FILE",
     default=None,
-    help="Accepted differences, each with a reason (YAML; format in the README).",
+    help="Accepted differences, each with a reason (YAML; format below).",
 )
 @click.option(
     "--tolerance",
@@ -321,6 +321,19 @@ def diff_upstream(
       catalogmgr diff-upstream --source models.dev --provider minimax
       catalogmgr diff-upstream --only new --match minimax --write-overlay ~/.omp/agent/models.yml
       catalogmgr diff-upstream --upstream-file models.json --format markdown > drift.md
+
+    \b
+    Ignore file (--ignore-file), one rule per accepted difference:
+      version: 1
+      ignore:
+        - provider: openrouter          # catalog provider (default: any)
+          model: minimax/minimax-m3*    # local or upstream id, glob (default: any)
+          kind: changed                 # new | changed | removal | gone (default: any)
+          field: contextWindow          # changed only: a field, or cost (default: all)
+          upstream: 1048576             # only while upstream says exactly this
+          source: openrouter            # openrouter | models.dev (default: any)
+          until: 2026-12-31             # stops applying after this day
+          reason: MiniMax's endpoint serves 1,000,000   # required
 
     Exit codes: 0 no drift; 1 drift found (also with --write-overlay: it reports what it fixed);
     2 usage error; 3 could not run (network, unreadable input, unexpected response, refused write).
