@@ -34,7 +34,8 @@ from catalogmgr.problems import Position, Problem, Severity, path_from_pointer, 
 Format = Literal["yaml", "json", "jsonc"]
 
 # Limits that keep hostile input bounded (documented in the README, "Limits and guarantees").
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # overlays and anything loaded with positions
+MAX_CATALOG_BYTES = 1024 * 1024 * 1024  # plain loads of base catalogs (OMP's is 11 MB)
 MAX_NODES = 1_000_000  # values after alias expansion: stops "billion laughs" before any work
 MAX_DEPTH = 100  # nesting depth: real overlays need about 8
 
@@ -208,14 +209,14 @@ def parse_document(text: str, *, name: str, fmt: Format) -> Document:
     return document
 
 
-def load_json_fast(path: str | Path, *, name: str | None = None) -> Any:
+def load_json_fast(path: str | Path, *, name: str | None = None, max_bytes: int = MAX_CATALOG_BYTES) -> Any:
     """Load a large JSON file (a bundled catalog) as plain data, as fast as the machine allows.
 
     Uses orjson when it is installed (several times faster on the 11 MB catalog) and the standard
     library otherwise; both give the same values. Errors are located one-line :class:`InputError`.
     """
     display = name if name is not None else str(path)
-    raw_text = read_text(path, name=display)
+    raw_text = read_text(path, name=display, max_bytes=max_bytes)
     raw_text = raw_text.removeprefix(_BOM)
     try:
         import orjson

@@ -26,11 +26,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 # are reported, but they do not stop a merge (OMP itself runs fine with a literal key).
 NON_BLOCKING_RULES = frozenset({"literal-secret"})
 
-# Hook for `--resolve-keys`: the keys work installs a function here that takes the composed
-# overlay and the environment and returns the overlay with apiKey/header values resolved. Until
-# then (None) every output keeps keys exactly as written: env var names and `!commands`.
-KeyResolutionHook = Callable[[dict[str, Any], Mapping[str, str]], dict[str, Any]]
-RESOLVE_KEYS_HOOK: KeyResolutionHook | None = None
 
 
 def catalog_source_options(function: F) -> F:

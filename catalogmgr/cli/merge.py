@@ -7,9 +7,12 @@ on stdout.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
+import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -28,6 +31,7 @@ from catalogmgr.merge import (
     as_map,
     catalog_changes,
     compose_overlays,
+    merge_catalog,
 )
 from catalogmgr.render.catalog import (
     render_catalog_json,
@@ -64,10 +68,11 @@ def _effective(
     return base_catalog, layers, result
 
 
-def _write_or_print(text: str, output: str | None) -> None:
-    """``-o FILE``: the exact text, atomically. stdout: the text, newline-terminated."""
+def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -> None:
+    """``-o FILE``: the exact text, atomically (with ``mode`` when given). stdout: the text,
+    newline-terminated."""
     if output is not None and output != "-":
-        atomic_write(output, text)
+        atomic_write(output, text, mode=mode)
         click.echo(f"catalogmgr: wrote {output}", err=True)
         return
     click.echo(text, nl=not text.endswith("\n"))
@@ -110,6 +115,21 @@ def _write_or_print(text: str, output: str | None) -> None:
     help="Print what the overlays change (as `catalogmgr changes` does) on stdout; the merged output "
     "is then written only with -o.",
 )
+@click.option(
+    "--resolve-keys",
+    is_flag=True,
+    help="Write resolved apiKey and header values (from the environment and OMP's .env files) "
+    "instead of their names. The output is then a secret: files get mode 0600, and a terminal "
+    "stdout is refused unless --force.",
+)
+@click.option(
+    "--allow-commands",
+    is_flag=True,
+    help="With --resolve-keys: also run `!command` values (10 s timeout each). Off by default.",
+)
+@click.option(
+    "--force", is_flag=True, help="With --resolve-keys: allow printing resolved keys to a terminal."
+)
 def merge(
     base: str | None,
     overlays: tuple[str, ...],
@@ -119,6 +139,9 @@ def merge(
     compact: bool,
     output: str | None,
     show_changes: bool,
+    resolve_keys: bool,
+    allow_commands: bool,
+    force: bool,
 ) -> None:
     """Layer overlays over a base catalog exactly as OMP 18.2.3 does and print the result.
 
@@ -128,20 +151,32 @@ def merge(
       catalogmgr merge --overlay cn.yml -o models.json
       catalogmgr merge --overlay a.yml --overlay b.yml --emit overlay -o ~/.omp/agent/models.yml
 
-    Exit codes: 0 merged; 1 an overlay is invalid (its errors are listed); 3 an input could not
-    be read or the output not written.
+    Keys stay as written (variable names, `!commands`) unless --resolve-keys asks for their
+    values; commands run only with --allow-commands as well.
+
+    Exit codes: 0 merged; 1 an overlay is invalid (its errors are listed); 2 usage error (e.g.
+    --resolve-keys to a terminal without --force); 3 an input could not be read or the output
+    not written.
     """
     chosen_format = output_format or ("yaml" if emit == "overlay" else "json")
     if compact and (emit != "catalog" or chosen_format != "json"):
         raise UsageError("--compact applies only to --emit catalog --format json")
+    if (allow_commands or force) and not resolve_keys:
+        raise UsageError("--allow-commands and --force go with --resolve-keys")
+    to_stdout = output is None or output == "-"
+    if resolve_keys and to_stdout and sys.stdout.isatty() and not force:
+        raise UsageError(
+            "refusing to print resolved keys to a terminal: write them with -o FILE (mode 0600), "
+            "pipe the output, or add --force"
+        )
     base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    if resolve_keys:
+        layers, result = _with_resolved_keys(base_catalog, layers, allow_commands=allow_commands)
     if show_changes:
         _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
         if output is None:
             return
     if emit == "overlay":
-        # Keys stay as written. `--resolve-keys` (opt-in, wired with the keys work) will pass the
-        # composed overlay through `_common.RESOLVE_KEYS_HOOK` at this point.
         composed = compose_overlays(layers)
         first = layers[0].document if layers else None
         text = (
@@ -153,7 +188,40 @@ def merge(
         text = render_catalog_yaml(result.catalog)
     else:
         text = render_catalog_json(result.catalog, layout="compact" if compact else "tab")
-    _write_or_print(text, output)
+    _write_or_print(text, output, mode=0o600 if resolve_keys else None)
+
+
+def _with_resolved_keys(
+    base_catalog: BaseCatalog, layers: list[Layer], *, allow_commands: bool
+) -> tuple[list[Layer], MergeResult]:
+    """Resolve every layer's apiKey/header values as OMP would, then merge again.
+
+    Values that do not resolve stay as written; stderr says how many did, never what they are.
+    """
+    from catalogmgr.cli.keys import load_environment
+    from catalogmgr.keys import resolve_overlay_keys
+
+    env, home = cli_environment()
+    environment = load_environment(env, home, Path.cwd(), dotenv=True)
+    resolved_layers: list[Layer] = []
+    resolved = unresolved = 0
+    for layer in layers:
+        data, reports = resolve_overlay_keys(
+            layer.data, environment.variables, allow_commands=allow_commands
+        )
+        for report in reports:
+            if report.usable and report.status in {"env", "command-ok"}:
+                resolved += 1
+            else:
+                unresolved += 1
+        resolved_layers.append(dataclasses.replace(layer, data=data))
+    result = merge_catalog(base_catalog.catalog, resolved_layers, base_name=base_catalog.source)
+    click.echo(
+        f"catalogmgr: warning: resolved {resolved} key/header value(s), {unresolved} left as written "
+        "(see `catalogmgr keys`); the output now contains secrets: keep it private",
+        err=True,
+    )
+    return resolved_layers, result
 
 
 # ------------------------------------------------------------------------------------------------

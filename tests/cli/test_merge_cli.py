@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+
+from catalogmgr.cli import cli
 
 BASE = {
     "minimax": {
@@ -301,3 +305,55 @@ def test_seed_overlay_over_the_real_catalog(run_cli: Any, shared: Any, files: di
         16384,
         ["text", "image"],
     )
+
+
+# --- --resolve-keys (wired by the lead over catalogmgr.keys.resolve_overlay_keys) --------------
+
+
+def _key_overlay(tmp_path: Path) -> Path:
+    overlay = tmp_path / "keys.yml"
+    overlay.write_text(
+        "providers:\n"
+        "  house:\n"
+        "    baseUrl: http://127.0.0.1:8080/v1\n"
+        "    api: openai-completions\n"
+        "    apiKey: HOUSE_KEY\n"
+        "    headers: {X-Token: '!echo from-a-command > " + str(tmp_path / "ran") + "'}\n"
+        "    models:\n"
+        "      - id: house-model\n"
+    )
+    return overlay
+
+
+def test_resolve_keys_writes_values_to_a_private_file(tmp_path: Path, tmp_home: Path) -> None:
+    overlay = _key_overlay(tmp_path)
+    out = tmp_path / "resolved.yml"
+    env = {"HOUSE_KEY": "hk-" + "q" * 30}
+    result = CliRunner().invoke(
+        cli,
+        ["merge", "--overlay", str(overlay), "--emit", "overlay", "--resolve-keys", "-o", str(out)],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    written = out.read_text()
+    assert env["HOUSE_KEY"] in written
+    assert "!echo" in written  # commands are not run without --allow-commands
+    assert not (tmp_path / "ran").exists()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert env["HOUSE_KEY"] not in result.output
+    assert "contains secrets" in result.output
+
+
+def test_keys_stay_names_without_resolve_keys(tmp_path: Path, tmp_home: Path) -> None:
+    overlay = _key_overlay(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["merge", "--overlay", str(overlay), "--emit", "overlay"], env={"HOUSE_KEY": "hk-secret-value"}
+    )
+    assert result.exit_code == 0
+    assert "apiKey: HOUSE_KEY" in result.output
+    assert "hk-secret-value" not in result.output
+
+
+def test_allow_commands_without_resolve_keys_is_a_usage_error(tmp_path: Path, tmp_home: Path) -> None:
+    result = CliRunner().invoke(cli, ["merge", "--overlay", str(_key_overlay(tmp_path)), "--allow-commands"])
+    assert result.exit_code == 2
