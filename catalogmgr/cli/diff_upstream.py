@@ -17,10 +17,9 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import httpx
 
 from catalogmgr.cli._common import (
     NON_BLOCKING_RULES,
@@ -45,10 +44,17 @@ from catalogmgr.merge import Catalog, Layer, merge_catalog
 from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES
 from catalogmgr.upstream.cache import ListingCache, default_cache_dir
 from catalogmgr.upstream.fetch import SOURCES, FetchOptions, SourceSpec, fetch_listing, load_listing_file
-from catalogmgr.upstream.http import DEFAULT_TIMEOUT, HttpClient, RetryPolicy
 from catalogmgr.upstream.ignore import IgnoreFileError, apply_ignores, load_ignore_file
 from catalogmgr.upstream.listing import UpstreamListing
 from catalogmgr.upstream.normalize import DEFAULT_TOLERANCE
+
+if TYPE_CHECKING:  # httpx costs ~50 ms to import: only runs that fetch pay for it
+    import httpx
+
+    from catalogmgr.upstream.http import HttpClient
+
+# Keep in step with catalogmgr.upstream.http.DEFAULT_TIMEOUT (not imported: see above).
+DEFAULT_TIMEOUT = 30.0
 
 # Injection points for tests (the core takes these as arguments; the CLI reads them here).
 SLEEP: Callable[[float], None] = time.sleep
@@ -141,6 +147,8 @@ def _listing(
     progress = _StderrProgress(terminal=sys.stderr.isatty())
 
     def client() -> HttpClient:
+        from catalogmgr.upstream.http import HttpClient, RetryPolicy
+
         return HttpClient(
             transport=TRANSPORT,
             timeout=timeout,

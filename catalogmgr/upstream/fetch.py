@@ -21,14 +21,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalogmgr.errors import InputError, UpstreamError, WriteError
 from catalogmgr.problems import Position
 from catalogmgr.upstream import modelsdev, openrouter
 from catalogmgr.upstream.cache import CachedListing, ListingCache
-from catalogmgr.upstream.http import HttpClient
 from catalogmgr.upstream.listing import UpstreamListing, UpstreamModel
+
+if TYPE_CHECKING:  # httpx is imported only when a request is made
+    from catalogmgr.upstream.http import HttpClient
 
 Parsed = tuple[dict[str, dict[str, UpstreamModel]], list[str]]
 

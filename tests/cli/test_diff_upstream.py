@@ -490,3 +490,26 @@ def test_real_models_dev_listing(run_cli: RunCli, shared: Any) -> None:
     data = json.loads(result.stdout)
     assert [p["provider"] for p in data["providers"]] == ["minimax"]
     assert all(d["provider"] == "minimax" for d in data["drift"])
+
+
+def test_reading_a_saved_listing_never_imports_httpx() -> None:
+    probe = textwrap.dedent(
+        f"""\
+        import sys
+        from catalogmgr.cli import main
+        try:
+            main(["diff-upstream", "--base", {CATALOG!r}, "--no-default-overlay",
+                  "--upstream-file", {LISTING!r}])
+        except SystemExit:
+            pass
+        print("httpx" in sys.modules)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_cli_default_timeout_is_the_clients() -> None:
+    from catalogmgr.upstream import http
+
+    assert command.DEFAULT_TIMEOUT == http.DEFAULT_TIMEOUT
