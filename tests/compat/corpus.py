@@ -8,6 +8,7 @@ from pathlib import Path
 COMPAT_DIR = Path(__file__).resolve().parent
 CORPUS_DIR = COMPAT_DIR / "overlays"
 EXAMPLES_DIR = COMPAT_DIR.parent / "examples"
+VERDICTS_DIR = COMPAT_DIR / "verdicts"
 # As tests/conftest.py: ../shared beside the repository, or $CATALOGMGR_SHARED_DIR.
 SHARED_DIR = Path(os.environ.get("CATALOGMGR_SHARED_DIR", COMPAT_DIR.parents[2] / "shared"))
 
@@ -25,6 +26,11 @@ def example_files() -> list[Path]:
         for pattern in ("*.yml", "*.yaml")
         for path in (EXAMPLES_DIR / folder).glob(pattern)
     )
+
+
+def verdict_files() -> list[Path]:
+    """Edge cases for the validation verdict only (YAML forms, empty values, bounds): ``verdicts/``."""
+    return sorted(VERDICTS_DIR.glob("*.yml"))
 
 
 def shared_user_files() -> list[Path]:
