@@ -132,6 +132,8 @@ class DriftReport:
     ignored: tuple[IgnoredDrift, ...] = ()
     notes: tuple[str, ...] = ()
     canonical_matches: tuple[tuple[str, str, str], ...] = ()  # (provider, local id, upstream id)
+    # What the catalog side was made of (base, overlays), as the CLI's other JSON outputs say it.
+    inputs: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def count(self, kind: DriftKind) -> int:
         """How many drift records of ``kind`` the report holds."""

@@ -10,6 +10,7 @@ Tests inject the retry sleep and the HTTP transport through :data:`SLEEP` and :d
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import time
@@ -26,6 +27,7 @@ from catalogmgr.cli._common import (
     build_effective,
     catalog_source_options,
     cli_environment,
+    inputs_record,
     report_inputs,
 )
 from catalogmgr.diff import (
@@ -76,8 +78,10 @@ class _StderrProgress:
         # Only for slow fetches: a fast one should not flash a line.
         if not self.terminal or time.monotonic() - self._started < 0.5:
             return
+        # \x1b[K erases the rest of the line; color=True because click strips escape codes unless
+        # told otherwise, and this is only ever drawn on a terminal.
         size = f"{received / 1024:,.0f} KiB" + (f" of {total / 1024:,.0f} KiB" if total else "")
-        click.echo(f"\rcatalogmgr: fetching {url}: {size}\x1b[K", err=True, nl=False)
+        click.echo(f"\rcatalogmgr: fetching {url}: {size}\x1b[K", err=True, nl=False, color=True)
         self._drawn = True
 
     def retrying(self, url: str, reason: str, delay: float) -> None:
@@ -89,7 +93,7 @@ class _StderrProgress:
 
     def _clear(self) -> None:
         if self._drawn:
-            click.echo("\r\x1b[K", err=True, nl=False)
+            click.echo("\r\x1b[K", err=True, nl=False, color=True)
             self._drawn = False
 
 
@@ -254,8 +258,9 @@ def _listing(
     "--write-overlay",
     metavar="FILE",
     default=None,
-    help="Write a models.yml overlay that adds the new models and overrides the changed fields; "
-    "an existing FILE is updated in place (comments and order kept).",
+    help="Write a models.yml overlay that adds the new models and overrides the changed fields reported "
+    "(after --only/--match/--ignore-file); an existing FILE is updated in place (comments and order "
+    "kept). It is validated and checked by merging before it is written. Gone models are never removed.",
 )
 @click.option("--offline", is_flag=True, help="Use the cached listing only; never touch the network.")
 @click.option(
@@ -407,6 +412,7 @@ def diff_upstream(
             report, rules, today=date.today(), compared_providers=[c.provider for c in report.providers]
         )
     report = select_drift(report, kinds=kind_list, match=pattern)
+    report = dataclasses.replace(report, inputs=inputs_record(base_catalog, layers))
     click.echo(DRIFT_RENDERERS[output_format](report), nl=False)
     if write_overlay is not None:
         _write_overlay(

@@ -28,12 +28,14 @@ The JSON shape (``--format json``) is stable; fields are only ever added::
       ],
       "ignored": [{...the same fields as a drift record..., "reason": "...", "rule": "ignore.yml:4"}],
       "canonicalSlugs": [{"provider": "openrouter", "id": "x/y-20260531", "upstreamId": "x/y"}],
+      "inputs": {"base": "/path/to/models.json", "base_is_embedded": false, "overlays": ["models.yml"]},
       "notes": ["..."]
     }
 
 ``kind`` is ``new | changed | removal | gone``. ``upstreamModel`` is null for ``gone``. A price
 upstream marks as variable is the string ``"variable"``; a price it does not list is absent from
-``cost``. ``relative`` is null when the catalog value was 0 or absent.
+``cost``. ``relative`` is null when the catalog value was 0 or absent. ``inputs`` is the catalog
+side, with the same keys as the other commands' JSON outputs (empty outside the CLI).
 """
 
 from __future__ import annotations
@@ -285,6 +287,7 @@ def render_json(report: DriftReport) -> str:
             {"provider": provider, "id": local_id, "upstreamId": upstream_id}
             for provider, local_id, upstream_id in report.canonical_matches
         ],
+        "inputs": dict(report.inputs),
         "notes": list(report.notes),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -52,6 +52,7 @@ def test_json_output_is_clean_json(run_cli: RunCli) -> None:
     data = json.loads(result.stdout)
     assert data["summary"]["new"] == 2
     assert data["upstream"] == LISTING
+    assert data["inputs"] == {"base": CATALOG, "base_is_embedded": False, "overlays": []}
 
 
 def test_no_drift_exits_0(run_cli: RunCli) -> None:
@@ -513,3 +514,25 @@ def test_the_cli_default_timeout_is_the_clients() -> None:
     from catalogmgr.upstream import http
 
     assert command.DEFAULT_TIMEOUT == http.DEFAULT_TIMEOUT
+
+
+def test_terminal_progress_for_slow_fetches_only(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    ticks = iter([0.0, 0.1, 2.0])
+    monkeypatch.setattr(command.time, "monotonic", lambda: next(ticks))
+    progress = command._StderrProgress(terminal=True)
+    progress.started("https://x/models")
+    progress.received("https://x/models", 1024, 4096)  # 0.1 s in: too early to draw
+    assert capsys.readouterr().err == ""
+    progress.received("https://x/models", 2048, 4096)  # 2 s in: slow, draw it
+    progress.finished("https://x/models")
+    err = capsys.readouterr().err
+    assert err.startswith("\rcatalogmgr: fetching https://x/models: 2 KiB of 4 KiB")
+    assert err.endswith("\r\x1b[K")  # the line is cleared when done
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(capsys: Any) -> None:
+    progress = command._StderrProgress(terminal=False)
+    progress.started("u")
+    progress.received("u", 10, None)
+    progress.finished("u")
+    assert capsys.readouterr().err == ""

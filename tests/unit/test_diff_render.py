@@ -82,6 +82,7 @@ def test_json_shape(report: DriftReport) -> None:
         "drift",
         "ignored",
         "canonicalSlugs",
+        "inputs",
         "notes",
     ]
     assert data["summary"] == {"new": 2, "changed": 1, "removal": 1, "gone": 1, "ignored": 1, "drift": True}
