@@ -399,4 +399,7 @@ def _main(paths: Iterable[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    try:
+        sys.exit(_main(sys.argv[1:]))
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.exit(0)
