@@ -54,7 +54,7 @@ class ProviderSetup:
     provider: str
     base_url: str
     api: str
-    api_key_env: str
+    api_key_env: str | None  # None: no variable to name (see default_api_key_env)
 
 
 @dataclass(frozen=True)
@@ -94,17 +94,28 @@ class OverlayPatch:
         return not self.new_models and not self.updates
 
 
-def default_api_key_env(provider: str) -> str:
+@dataclass(frozen=True)
+class AppliedPatch:
+    """The edited overlay text, notes for the user, and the models that could not be written."""
+
+    text: str
+    notes: tuple[str, ...]
+    unwritten: frozenset[tuple[str, str]] = frozenset()
+
+
+def default_api_key_env(provider: str) -> str | None:
     """The environment variable OMP reads for a provider's key (``openrouter`` -> ``OPENROUTER_API_KEY``).
 
-    OMP's own table (:data:`catalogmgr.keys.BUNDLED_ENV_KEYS`) first; else the usual convention.
+    From OMP's own table (:data:`catalogmgr.keys.BUNDLED_ENV_KEYS`). None for a provider that
+    authenticates otherwise (AWS credentials, Google ADC, Anthropic Foundry: OMP computes those)
+    or that OMP does not know: inventing a variable name there would break working setups.
     """
-    from catalogmgr.keys import BUNDLED_ENV_KEYS
+    from catalogmgr.keys import BUNDLED_ENV_KEYS, COMPUTED_ENV_KEYS
 
     known = BUNDLED_ENV_KEYS.get(provider)
-    if known:
-        return known[0]
-    return "".join(ch if ch.isalnum() else "_" for ch in provider).upper() + "_API_KEY"
+    if provider in COMPUTED_ENV_KEYS or not known:
+        return None
+    return known[0]
 
 
 def provider_setup(provider: str, catalog: Catalog, accepted_apis: Collection[str]) -> ProviderSetup | str:
@@ -252,11 +263,12 @@ def build_patch(report: DriftReport, catalog: Catalog, *, accepted_apis: Collect
 # Writing YAML (ruamel round trip)
 
 
-def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) -> tuple[str, list[str]]:
+def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) -> AppliedPatch:
     """The overlay text after ``patch``: ``existing_text`` edited in place, or a new file.
 
-    Returns the text and notes for the user (keys added to provider entries). Raises
-    :class:`InputError` when the existing text is not an overlay that can be edited.
+    Also returns notes for the user (keys added to provider entries) and the new models that could
+    not be written (a provider needing an apiKey this file lacks and catalogmgr cannot name).
+    Raises :class:`InputError` when the existing text is not an overlay that can be edited.
     """
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
@@ -278,16 +290,19 @@ def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) ->
     if not isinstance(root, CommentedMap):
         raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
     editor = _OverlayEditor(root, name)
+    unwritten: set[tuple[str, str]] = set()
     for new in patch.new_models:
         entry = editor.provider_entry(new.provider)
-        editor.ensure_provider_setup(entry, patch.setups[new.provider])
-        editor.add_model(entry, new)
+        if editor.ensure_provider_setup(entry, patch.setups[new.provider]):
+            editor.add_model(entry, new)
+        else:
+            unwritten.add((new.provider, new.definition["id"]))
     for update in patch.updates:
         editor.apply_update(editor.provider_entry(update.provider), update)
     editor.finish()
     stream = io.StringIO()
     yaml.dump(root, stream)
-    return stream.getvalue(), editor.notes
+    return AppliedPatch(stream.getvalue(), tuple(editor.notes), frozenset(unwritten))
 
 
 class _OverlayEditor:
@@ -299,6 +314,7 @@ class _OverlayEditor:
         self.root = root
         self.name = name
         self.notes: list[str] = []
+        self.refused: set[str] = set()
         self.pending: list[tuple[Any, str]] = []
         providers = root.get("providers")
         if providers is None:
@@ -324,9 +340,22 @@ class _OverlayEditor:
 
         return self.child(self.providers, provider, CommentedMap, f"provider {provider!r}")
 
-    def ensure_provider_setup(self, entry: Any, setup: ProviderSetup) -> None:
-        # OMP rejects a provider that defines models without baseUrl, or without apiKey unless auth
-        # is none/oauth. Existing values are the user's and are never touched.
+    def ensure_provider_setup(self, entry: Any, setup: ProviderSetup) -> bool:
+        """Give ``entry`` what OMP requires once it defines models; False when that is impossible.
+
+        OMP rejects a provider that defines models without baseUrl, or without apiKey unless auth
+        is none/oauth. Existing values are the user's and are never touched.
+        """
+        needs_key = not entry.get("apiKey") and entry.get("auth") not in _NO_KEY_AUTH
+        if needs_key and setup.api_key_env is None:
+            if setup.provider not in self.refused:
+                self.refused.add(setup.provider)
+                self.notes.append(
+                    f"{setup.provider}: new models not written: OMP requires apiKey (or auth) on a provider"
+                    " that defines models, and this provider authenticates without a key variable catalogmgr"
+                    " can name; set apiKey or auth for it in the file, then run again"
+                )
+            return False
         position = 0
         if not entry.get("baseUrl"):
             entry.insert(position, "baseUrl", setup.base_url)
@@ -337,13 +366,15 @@ class _OverlayEditor:
             position += 1
         else:
             position = list(entry).index("baseUrl") + 1
-        if not entry.get("apiKey") and entry.get("auth") not in _NO_KEY_AUTH:
+        if needs_key and setup.api_key_env is not None:
             entry.insert(position, "apiKey", setup.api_key_env)
-            _eol_comment(entry, "apiKey", "the variable holding the key (OMP requires apiKey here)")
+            _eol_comment(entry, "apiKey", "an environment variable name; OMP requires apiKey here")
             self.notes.append(
                 f"{setup.provider}: added apiKey {setup.api_key_env} (OMP requires one when a provider"
-                f" defines models): export {setup.api_key_env}, or change it to your own variable name"
+                " defines models, and then uses it instead of an `omp /login` credential):"
+                f" export {setup.api_key_env}, or change it to your own variable name"
             )
+        return True
 
     def add_model(self, entry: Any, new: NewModel) -> None:
         from ruamel.yaml.comments import CommentedSeq
@@ -517,7 +548,9 @@ def patch_data(patch: OverlayPatch) -> dict[str, Any]:
     providers: dict[str, Any] = {}
     for new in patch.new_models:
         setup = patch.setups[new.provider]
-        entry = providers.setdefault(new.provider, {"baseUrl": setup.base_url, "apiKey": setup.api_key_env})
+        entry = providers.setdefault(new.provider, {"baseUrl": setup.base_url})
+        if setup.api_key_env is not None:
+            entry.setdefault("apiKey", setup.api_key_env)
         entry.setdefault("models", []).append(new.definition)
     for update in patch.updates:
         entry = providers.setdefault(update.provider, {})

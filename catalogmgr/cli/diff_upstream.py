@@ -465,7 +465,14 @@ def _write_overlay(
         return
     target = Path(path)
     existing = read_text(target, name=path) if target.exists() else None
-    text, notes = apply_patch(existing, patch, name=path)
+    applied = apply_patch(existing, patch, name=path)
+    text = applied.text
+    written_new = len(patch.new_models) - len(applied.unwritten)
+    if written_new == 0 and not patch.updates:
+        for note in applied.notes:
+            click.echo(f"catalogmgr: {note}", err=True)
+        click.echo(f"catalogmgr: nothing written to {path}", err=True)
+        return
 
     # Never write an overlay OMP would reject: validate the exact text first.
     document = parse_document(text, name=path, fmt="yaml")
@@ -490,18 +497,17 @@ def _write_overlay(
         replaced.append(written)
     merged = merge_catalog(base, replaced, base_name=base_name).catalog
     after = diff_catalog(merged, listing, mapping, options)
-    fixed = set(patch.fixed)
+    fixed = set(patch.fixed) - applied.unwritten
     remaining = [d for d in after.drift if d.kind in ("new", "changed") and d.key in fixed]
     collateral = _collateral_changes(
         effective, merged, fixed, set(patch.setups) | {u.provider for u in patch.updates}
     )
 
     atomic_write(target, text)
-    for note in notes:
+    for note in applied.notes:
         click.echo(f"catalogmgr: {note}", err=True)
     click.echo(
-        f"catalogmgr: wrote {path}: {len(patch.new_models)} new model(s),"
-        f" {len(patch.updates)} model(s) updated",
+        f"catalogmgr: wrote {path}: {written_new} new model(s), {len(patch.updates)} model(s) updated",
         err=True,
     )
     for drift in remaining:

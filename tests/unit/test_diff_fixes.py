@@ -116,7 +116,9 @@ def test_patch_contents(patch: OverlayPatch) -> None:
 
 
 def test_new_file_validates_and_merged_removes_the_drift(patch: OverlayPatch) -> None:
-    text, notes = apply_patch(None, patch, name="models.yml")
+    applied = apply_patch(None, patch, name="models.yml")
+    text, notes = applied.text, applied.notes
+    assert applied.unwritten == frozenset()
     assert validate(text) == []
     effective = merged(text)
     after = diff_catalog(effective, small_listing(), MAPPING)
@@ -135,7 +137,7 @@ def test_new_file_validates_and_merged_removes_the_drift(patch: OverlayPatch) ->
 
 
 def test_new_file_text(patch: OverlayPatch) -> None:
-    text, _ = apply_patch(None, patch, name="models.yml")
+    text = apply_patch(None, patch, name="models.yml").text
     assert text.startswith("# OMP models.yml overlay; models and overrides from openrouter were added by")
     assert "      - id: moonshotai/kimi-k3  # new upstream (openrouter)\n" in text
     assert "        input: [text, image]\n" in text
@@ -171,7 +173,8 @@ EXISTING = textwrap.dedent(
 
 
 def test_existing_file_keeps_comments_order_and_the_users_values(patch: OverlayPatch) -> None:
-    text, notes = apply_patch(EXISTING, patch, name="models.yml")
+    applied = apply_patch(EXISTING, patch, name="models.yml")
+    text, notes = applied.text, applied.notes
     assert validate(text) == []
     lines = text.splitlines()
     assert lines[0] == "# My overlay: kept in git."
@@ -192,8 +195,8 @@ def test_existing_file_keeps_comments_order_and_the_users_values(patch: OverlayP
 
 
 def test_updating_twice_is_idempotent(patch: OverlayPatch) -> None:
-    once, _ = apply_patch(EXISTING, patch, name="models.yml")
-    twice, _ = apply_patch(once, patch, name="models.yml")
+    once = apply_patch(EXISTING, patch, name="models.yml").text
+    twice = apply_patch(once, patch, name="models.yml").text
     assert twice == once
 
 
@@ -217,7 +220,7 @@ def test_a_model_the_file_defines_is_fixed_in_its_definition() -> None:
     kimi = next(d for d in report.drift if d.model_id == "moonshotai/kimi-k3")
     assert kimi.kind == "changed"
     patch = build_patch(report, effective, accepted_apis=APIS)
-    updated, _ = apply_patch(text, patch, name="models.yml")
+    updated = apply_patch(text, patch, name="models.yml").text
     assert "modelOverrides:\n      moonshotai/kimi-k3" not in updated
     assert "        contextWindow: 262144   # guessed\n" in updated
     assert "        cost: {input: 0.6, output: 2.5, cacheRead: 0.15, cacheWrite: 0}\n" in updated
@@ -226,7 +229,8 @@ def test_a_model_the_file_defines_is_fixed_in_its_definition() -> None:
 
 
 def test_auth_none_needs_no_api_key(patch: OverlayPatch) -> None:
-    text, notes = apply_patch("providers:\n  openrouter:\n    auth: none\n", patch, name="models.yml")
+    applied = apply_patch("providers:\n  openrouter:\n    auth: none\n", patch, name="models.yml")
+    text, notes = applied.text, applied.notes
     assert "apiKey" not in text
     assert validate(text) == []
     assert not any("apiKey" in note for note in notes)
@@ -256,14 +260,39 @@ def test_provider_setup_takes_the_most_common_endpoint() -> None:
     assert (setup.api, setup.base_url, setup.api_key_env) == (
         "anthropic-messages",
         "https://two",
-        "P_API_KEY",
+        None,  # an unknown provider: no key variable is invented
     )
 
 
 def test_api_key_names_follow_omps_table() -> None:
     assert default_api_key_env("openrouter") == "OPENROUTER_API_KEY"
     assert default_api_key_env("moonshot") == "MOONSHOT_API_KEY"
-    assert default_api_key_env("my-gateway") == "MY_GATEWAY_API_KEY"
+    assert default_api_key_env("amazon-bedrock") is None  # AWS credentials, computed by OMP
+    assert default_api_key_env("google-vertex") is None  # Google ADC
+    assert default_api_key_env("my-gateway") is None  # unknown: no name is invented
+
+
+def test_no_api_key_is_invented_for_providers_without_a_key_variable() -> None:
+    catalog = {"amazon-bedrock": {"a": {"api": "bedrock-converse-stream", "baseUrl": "https://bedrock"}}}
+    listing = UpstreamListing(
+        "models.dev", "x", {"amazon-bedrock": {"a": UpstreamModel("a"), "b": UpstreamModel("b", name="B")}}
+    )
+    report = diff_catalog(catalog, listing, {"amazon-bedrock": ("amazon-bedrock",)})
+    patch = build_patch(report, catalog, accepted_apis=APIS)
+    applied = apply_patch(None, patch, name="models.yml")
+    assert applied.unwritten == {("amazon-bedrock", "b")}
+    assert "apiKey" not in applied.text
+    assert applied.notes[0].startswith(
+        "amazon-bedrock: new models not written: OMP requires apiKey (or auth)"
+    )
+    # With the user's own auth settings in the file, the model is written.
+    own = apply_patch(
+        "providers:\n  amazon-bedrock:\n    apiKey: '!aws-vault exec x -- printenv K'\n",
+        patch,
+        name="models.yml",
+    )
+    assert own.unwritten == frozenset()
+    assert "- id: b" in own.text
 
 
 def test_variable_and_unlisted_prices_are_written_as_zero_with_a_reason() -> None:
@@ -313,7 +342,7 @@ def test_real_user_file_is_updated_in_place(shared: Any) -> None:
     patch = build_patch(
         diff_catalog(small_catalog(), small_listing(), MAPPING), small_catalog(), accepted_apis=APIS
     )
-    text, _ = apply_patch(source, patch, name="models.yml")
+    text = apply_patch(source, patch, name="models.yml").text
     original_lines = [line for line in source.splitlines() if line.strip()]
     # Every original line is still there, in the same order.
     remaining = iter(text.splitlines())
