@@ -38,6 +38,13 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # overlays and anything loaded with positions
 MAX_CATALOG_BYTES = 1024 * 1024 * 1024  # plain loads of base catalogs (OMP's is 11 MB)
 MAX_NODES = 1_000_000  # values after alias expansion: stops "billion laughs" before any work
 MAX_DEPTH = 100  # nesting depth: real overlays need about 8
+# YAML is read by ruamel.yaml's pure-Python parser, which manages only ~0.1-2 MB/s (about 50 us per
+# node): these two bound a hostile YAML file to seconds. Real models.yml files are a few KB; an
+# overlay written by `diff-upstream --write-overlay` for all of models.dev has ~60,000 nodes.
+MAX_YAML_BYTES = 8 * 1024 * 1024
+MAX_YAML_NODES = 250_000  # nodes as written, before alias expansion
+# Python refuses to convert longer digit strings to int (CPython's int_max_str_digits default).
+MAX_INT_DIGITS = 4300
 
 _BOM = "\ufeff"
 
@@ -95,6 +102,12 @@ def read_text(path: str | Path, *, name: str | None = None, max_bytes: int = MAX
     reported at their line and column.
     """
     display = name if name is not None else str(path)
+    return decode_text(read_bytes(path, name=display, max_bytes=max_bytes), name=display)
+
+
+def read_bytes(path: str | Path, *, name: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The raw bytes of a regular file, with :func:`read_text`'s refusals (but no decoding)."""
+    display = name if name is not None else str(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -120,7 +133,7 @@ def read_text(path: str | Path, *, name: str | None = None, max_bytes: int = MAX
         raise InputError(f"cannot read: {error.strerror or error}", file=display, rule="read") from None
     if len(raw) > max_bytes:  # grew between stat and read
         raise InputError(f"file is over the {max_bytes:,}-byte limit", file=display, rule="read")
-    return decode_text(raw, name=display)
+    return raw
 
 
 def decode_text(raw: bytes, *, name: str) -> str:
@@ -198,15 +211,82 @@ def parse_document(text: str, *, name: str, fmt: Format) -> Document:
     if fmt == "yaml":
         data, values, keys, found = _YamlBuilder(name, text).build()
         problems.extend(found)
-        return Document(name, fmt, text, data, problems, values, keys)
+        document = Document(name, fmt, text, data, problems, values, keys)
+        _check_plain_data(document, text)
+        return document
     data, duplicates = _parse_json(text, name=name, fmt=fmt)
     document = Document(name, fmt, text, data, problems)
+    _check_plain_data(document, text)
     if duplicates:
         index = _JsonPositionIndex(_strip_jsonc(text))
         document._value_positions, document._key_positions = index.values, index.keys
         for pointer in index.duplicates:
             document.problems.append(_duplicate_problem(name, pointer, index.keys.get(pointer)))
     return document
+
+
+# A text that can hold a lone UTF-16 surrogate must spell it as an escape: \uD800 (JSON, YAML) or
+# \UD800.. / \U0000D800 (YAML). Only such texts pay for the walk over every string.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_plain_data(document: Document, text: str) -> None:
+    """Refuse data that no later stage can handle: nesting deeper than :data:`MAX_DEPTH` (JSON;
+    the YAML builder stops earlier) and lone surrogates, which no UTF-8 output can hold."""
+    deep = _too_deep(document.data)
+    if deep is not None:
+        raise InputError(
+            f"nesting deeper than {MAX_DEPTH} levels", file=document.name,
+            position=document.position(pointer_from_path(deep)), rule="limits",
+        )
+    if _SURROGATE_ESCAPE.search(text):
+        where = _lone_surrogate(document.data)
+        if where is not None:
+            raise InputError(
+                "a \\u escape spells half of a UTF-16 surrogate pair, which is not a character;"
+                " write the character itself",
+                file=document.name, position=document.position(pointer_from_path(where)), rule="encoding",
+            )
+
+
+def _too_deep(data: Any) -> list[str | int] | None:
+    """The path of the first value nested deeper than :data:`MAX_DEPTH`, or None. Iterative, so
+    it works on data far deeper than Python's recursion limit."""
+    stack: list[tuple[Any, list[str | int]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        items: Any
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        for key, child in items:
+            if isinstance(child, dict | list):
+                if len(path) >= MAX_DEPTH:
+                    return [*path, key]
+                stack.append((child, [*path, key]))
+    return None
+
+
+def _lone_surrogate(data: Any) -> list[str | int] | None:
+    """The path of the first key or string holding a lone surrogate, or None (iterative)."""
+    stack: list[tuple[Any, list[str | int]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return path
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    return [*path, key]
+                stack.append((child, [*path, key]))
+        elif isinstance(value, list):
+            stack.extend((child, [*path, index]) for index, child in enumerate(value))
+    return None
 
 
 def load_json_fast(path: str | Path, *, name: str | None = None, max_bytes: int = MAX_CATALOG_BYTES) -> Any:
@@ -216,18 +296,21 @@ def load_json_fast(path: str | Path, *, name: str | None = None, max_bytes: int 
     library otherwise; both give the same values. Errors are located one-line :class:`InputError`.
     """
     display = name if name is not None else str(path)
-    raw_text = read_text(path, name=display, max_bytes=max_bytes)
-    raw_text = raw_text.removeprefix(_BOM)
+    raw = read_bytes(path, name=display, max_bytes=max_bytes)
     try:
         import orjson
     except ImportError:  # pragma: no cover - exercised when the optional extra is absent
         pass
     else:
-        try:
-            return orjson.loads(raw_text)
-        except orjson.JSONDecodeError:
-            pass  # fall through to the standard parser for its precise location
-    data, _ = _parse_json(raw_text, name=display, fmt="json")
+        # orjson parses bytes directly (and rejects invalid UTF-8): handing it a decoded str
+        # would cost a re-encoding of the whole catalog, doubling the load time.
+        if b"\x00" not in raw:
+            try:
+                return orjson.loads(raw.removeprefix(b"\xef\xbb\xbf"))
+            except orjson.JSONDecodeError:
+                pass  # fall through to the standard parser for its precise location
+    text = decode_text(raw, name=display).removeprefix(_BOM)
+    data, _ = _parse_json(text, name=display, fmt="json")
     return data
 
 
@@ -286,6 +369,17 @@ def resolve_plain_scalar(value: str) -> Any:
     return value
 
 
+def _join_surrogate_pairs(value: str) -> str:
+    """``"\\ud83d\\ude00"`` in a YAML double-quoted string means one emoji (as in JavaScript), but
+    ruamel.yaml leaves two surrogates: join valid pairs; lone halves are refused later."""
+    if not _SURROGATE.search(value):
+        return value
+    try:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        return value
+
+
 def _js_key(value: Any) -> str:
     """The string JavaScript would use for a non-string mapping key (``1`` -> ``"1"``)."""
     if value is None:
@@ -310,7 +404,9 @@ class _YamlBuilder:
 
     def build(self) -> tuple[Any, dict[str, Position], dict[str, Position], list[Problem]]:
         from ruamel.yaml import YAML
+        from ruamel.yaml.composer import MaxDepthExceededError
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
+        from ruamel.yaml.reader import ReaderError
 
         tab = _TAB_INDENT.search(self.text)
         if tab is not None:
@@ -324,20 +420,44 @@ class _YamlBuilder:
         # leading blank lines only shift where the (then absent) content would start.
         if not self.text.strip():
             return None, {"": Position(1, 1)}, {}, self.problems
+        size = len(self.text.encode("utf-8", "surrogatepass"))
+        if size > MAX_YAML_BYTES:
+            raise InputError(
+                f"YAML file is {size:,} bytes, over the {MAX_YAML_BYTES:,}-byte limit for YAML"
+                " (hand-written overlays are a few KB; write large catalogs as JSON)",
+                file=self.name, rule="limits",
+            )
         yaml = YAML(typ="rt", pure=True)
+        yaml.Composer = _bounded_composer()
+        yaml.max_depth = MAX_DEPTH + 1  # ruamel counts the root as depth 1
         try:
             nodes = list(yaml.compose_all(self.text))
+        except _TooManyNodes as error:
+            raise InputError(
+                f"more than {MAX_YAML_NODES:,} YAML nodes; an overlay this large is not hand-written",
+                file=self.name, position=_mark_position(error.mark), rule="limits",
+            ) from None
+        except MaxDepthExceededError as error:
+            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=self.name,
+                             position=_mark_position(error.problem_mark), rule="limits") from None
+        except ReaderError as error:
+            # Control characters and the like, which YAML forbids anywhere in a stream.
+            raise InputError(
+                f"YAML does not allow the character {error.character!r} (U+{ord(error.character):04X})"
+                " anywhere in a file; escape it inside a double-quoted string",
+                file=self.name, position=_offset_position(self.text, error.position), rule="syntax",
+            ) from None
         except MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            position = Position(mark.line + 1, mark.column + 1) if mark is not None else None
-            problem = (error.problem or error.context or "invalid YAML").strip()
-            raise InputError(f"YAML syntax error: {problem}", file=self.name, position=position,
-                             rule="syntax") from None
-        except RecursionError:
-            raise InputError(f"nesting deeper than Python can parse (limit {MAX_DEPTH})",
-                             file=self.name, rule="limits") from None
+            problem = " ".join((error.problem or error.context or "invalid YAML").split())
+            raise InputError(f"YAML syntax error: {problem}", file=self.name,
+                             position=_mark_position(mark), rule="syntax") from None
+        except RecursionError:  # pragma: no cover - max_depth stops nesting long before this
+            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=self.name,
+                             rule="limits") from None
         except YAMLError as error:
-            raise InputError(f"YAML error: {error}", file=self.name, rule="syntax") from None
+            message = " ".join(str(error).split())
+            raise InputError(f"YAML error: {message}", file=self.name, rule="syntax") from None
         nodes = [node for node in nodes if node is not None]
         if not nodes:
             return None, {"": Position(1, 1)}, {}, self.problems
@@ -346,6 +466,9 @@ class _YamlBuilder:
         except _RecursiveAlias as cycle:
             raise InputError("an alias refers to a node that contains it (recursive alias)",
                              file=self.name, position=self._mark(cycle.node), rule="syntax") from None
+        except _TooDeepAlias as deep:
+            raise InputError(f"aliases nest values deeper than {MAX_DEPTH} levels", file=self.name,
+                             position=self._mark(deep.node), rule="limits") from None
         if expanded > MAX_NODES:
             raise InputError(
                 f"document expands to {expanded:,} values through aliases, over the {MAX_NODES:,} limit"
@@ -449,7 +572,10 @@ class _YamlBuilder:
         if tag in _HONOURED_SCALAR_TAGS:
             return self._explicit(tag, value, node)
         if node.style is not None:  # quoted or block scalars are strings, whatever they contain
-            return value
+            return _join_surrogate_pairs(value)
+        if len(value) > MAX_INT_DIGITS and _CORE_INT.match(value):
+            raise InputError(f"a number with {len(value):,} digits; not a value any model has",
+                             file=self.name, position=self._mark(node), rule="limits")
         return resolve_plain_scalar(value)
 
     def _explicit(self, tag: str, value: str, node: Any) -> Any:
@@ -486,6 +612,36 @@ class _RecursiveAlias(Exception):
         self.node = node
 
 
+class _TooDeepAlias(_RecursiveAlias):
+    pass
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+def _mark_position(mark: Any) -> Position | None:
+    return Position(mark.line + 1, mark.column + 1) if mark is not None else None
+
+
+def _bounded_composer() -> type:
+    """ruamel.yaml's composer, stopping after :data:`MAX_YAML_NODES` nodes (it is lazy: the
+    scanner has then read no further than that node, so time and memory stay bounded)."""
+    from ruamel.yaml.composer import Composer
+
+    class BoundedComposer(Composer):  # type: ignore[misc]
+        composed = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.composed += 1
+            if self.composed > MAX_YAML_NODES:
+                raise _TooManyNodes(self.parser.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+    return BoundedComposer
+
+
 def _expanded_size(node: Any, memo: dict[int, int], active: set[int]) -> int:
     """How many values a node becomes once every alias is expanded, without expanding anything.
 
@@ -498,7 +654,9 @@ def _expanded_size(node: Any, memo: dict[int, int], active: set[int]) -> int:
     if id(node) in active:
         raise _RecursiveAlias(node)
     if len(active) > MAX_DEPTH:
-        return MAX_NODES + 1
+        # Only aliases nest this deep (the composer stops deeper text): a chain of anchors each
+        # holding the previous one. Stop before Python's own recursion limit does.
+        raise _TooDeepAlias(node)
     children = node.value if isinstance(node.value, list) else []
     active.add(id(node))
     total = 1

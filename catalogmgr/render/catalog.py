@@ -37,15 +37,22 @@ def render_catalog_json(catalog: Mapping[str, Any], *, layout: str = "tab") -> s
     if layout == "compact":
         return str(orjson.dumps(catalog).decode("utf-8"))
     text = orjson.dumps(catalog, option=orjson.OPT_INDENT_2).decode("utf-8")
-    # JSON strings cannot hold a raw newline, so every line's leading spaces are indentation.
-    return _LEADING_PAIRS.sub(_pairs_to_tabs, text)
+    return _indent_with_tabs(text)
 
 
-_LEADING_PAIRS = re.compile(r"^((?:  )+)", re.MULTILINE)
+def _indent_with_tabs(text: str) -> str:
+    """Turn 2-space JSON indentation into tabs.
 
-
-def _pairs_to_tabs(match: re.Match[str]) -> str:
-    return "\t" * (len(match.group(1)) // 2)
+    JSON strings cannot hold a raw newline, so the spaces after each newline are indentation.
+    Replacing level by level from the deepest keeps every pass a C-speed ``str.replace`` (a
+    per-line regex callback took 0.45 s on OMP's 11 MB catalog; this takes a few hundredths).
+    """
+    depth = 1
+    while "\n" + "  " * (depth + 1) in text:
+        depth += 1
+    for level in range(depth, 0, -1):
+        text = text.replace("\n" + "  " * level, "\n" + "\t" * level)
+    return text
 
 
 def _render_json_stdlib(catalog: Mapping[str, Any], layout: str) -> str:
