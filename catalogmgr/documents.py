@@ -757,28 +757,63 @@ def _parse_json(text: str, *, name: str, fmt: Format) -> tuple[Any, bool]:
         return None, False
     tracker = _DuplicateTracker()
     try:
-        data = json.loads(source, object_pairs_hook=tracker.pairs, parse_constant=_reject_constant)
+        data = json.loads(source, object_pairs_hook=tracker.pairs, parse_constant=_reject_constant,
+                          parse_float=_finite_float, parse_int=_finite_int)
     except json.JSONDecodeError as error:
         raise InputError(f"JSON syntax error: {error.msg}", file=name,
                          position=Position(error.lineno, error.colno), rule="syntax") from None
-    except ValueError as error:  # NaN / Infinity, or an integer too long for Python's int()
+    except ValueError as error:  # NaN / Infinity / out of range, or too many digits for int()
         token, position = _bad_number_token(source)
-        message = str(error) if token is None or not token[-1:].isdigit() else (
-            f"a number with {len(token.lstrip('-')):,} digits; not a value any model has")
+        if token is not None and len(token) > MAX_INT_DIGITS:
+            message = f"a number with {len(token.lstrip('-')):,} digits; not a value any model has"
+        else:
+            message = str(error)
         raise InputError(message, file=name, position=position, rule="syntax") from None
     except RecursionError:
         raise InputError("nesting deeper than Python can parse", file=name, rule="limits") from None
     return data, tracker.found
 
 
+# A JSON number that JavaScript reads as +-Infinity (1e400, a 400-digit integer): OMP would carry
+# Infinity, and no JSON writer can write it back, so such numbers are refused where they are read.
+_DOUBLE_LIMIT = 2**1024
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if math.isinf(value):
+        raise ValueError(f"the number {_shorten(token)} is out of range (JavaScript reads it as Infinity)")
+    return value
+
+
+def _finite_int(token: str) -> int:
+    if len(token) > MAX_INT_DIGITS:
+        raise ValueError("too many digits")
+    value = int(token)
+    if abs(value) >= _DOUBLE_LIMIT:
+        raise ValueError(f"the number {_shorten(token)} is out of range (JavaScript reads it as Infinity)")
+    return value
+
+
+def _shorten(token: str) -> str:
+    return token if len(token) <= 24 else f"{token[:12]}...{token[-6:]} ({len(token):,} characters)"
+
+
 def _bad_number_token(source: str) -> tuple[str | None, Position | None]:
-    """The first bare token JSON cannot read as a number (NaN, Infinity, 4,301+ digits) and where."""
+    """The first bare token JSON cannot read as a finite number (NaN, Infinity, 1e400, 4,301+
+    digits) and where it starts."""
     for match in _JSON_TOKEN.finditer(source):
         token = match.group(0)
         if token in {"NaN", "Infinity", "-Infinity"} or (
             len(token) > MAX_INT_DIGITS and token.lstrip("-").isdigit()
         ):
             return token, _offset_position(source, match.start())
+        if token[:1] in "-0123456789" and token not in {"-"}:
+            try:
+                if math.isinf(float(token)):
+                    return token, _offset_position(source, match.start())
+            except ValueError:
+                continue
     return None, None
 
 
