@@ -216,7 +216,7 @@ def parse_document(text: str, *, name: str, fmt: Format) -> Document:
         return document
     data, duplicates = _parse_json(text, name=name, fmt=fmt)
     document = Document(name, fmt, text, data, problems)
-    _check_plain_data(document, text)
+    _check_plain_data(document, text, max_values=MAX_NODES)
     if duplicates:
         index = _JsonPositionIndex(_strip_jsonc(text))
         document._value_positions, document._key_positions = index.values, index.keys
@@ -231,10 +231,18 @@ _SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _check_plain_data(document: Document, text: str) -> None:
+def _check_plain_data(document: Document, text: str, *, max_values: int | None = None) -> None:
     """Refuse data that no later stage can handle: nesting deeper than :data:`MAX_DEPTH` (JSON;
-    the YAML builder stops earlier) and lone surrogates, which no UTF-8 output can hold."""
-    deep = _too_deep(document.data) if _nests_too_deep(document.data) else None
+    the YAML builder stops earlier), more than ``max_values`` values, and lone surrogates, which
+    no UTF-8 output can hold."""
+    too_deep, values = _measure(document.data)
+    if max_values is not None and values > max_values:
+        raise InputError(
+            f"{values:,} values, over the {max_values:,} limit for a file read with positions"
+            " (an overlay this large is not hand-written)",
+            file=document.name, position=Position(1, 1), rule="limits",
+        )
+    deep = _too_deep(document.data) if too_deep else None
     if deep is not None:
         raise InputError(
             f"nesting deeper than {MAX_DEPTH} levels", file=document.name,
@@ -250,21 +258,25 @@ def _check_plain_data(document: Document, text: str) -> None:
             )
 
 
-def _nests_too_deep(data: Any) -> bool:
-    """Whether a container sits deeper than :data:`MAX_DEPTH`: level by level, containers only
-    (20 ms on the 11 MB catalog, where a walk over every value takes three times as long)."""
+def _measure(data: Any) -> tuple[bool, int]:
+    """Whether a container sits deeper than :data:`MAX_DEPTH`, and how many values there are.
+
+    Level by level over containers only (20 ms on the 11 MB catalog, where a walk over every
+    value takes three times as long)."""
     level = [data] if isinstance(data, dict | list) else []
     depth = 0
+    values = 1
     while level:
         deeper: list[Any] = []
         for value in level:
+            values += len(value)
             children = value.values() if type(value) is dict else value
             deeper.extend([child for child in children if type(child) is dict or type(child) is list])
         depth += 1
         if deeper and depth > MAX_DEPTH:
-            return True
+            return True, values
         level = deeper
-    return False
+    return False, values
 
 
 def _too_deep(data: Any) -> list[str | int] | None:
@@ -328,7 +340,7 @@ def load_json_fast(path: str | Path, *, name: str | None = None, max_bytes: int 
                 pass  # fall through to the standard parser for its precise location (or big numbers)
             else:
                 # orjson refuses lone surrogates itself, but nests up to 1024 levels.
-                if _nests_too_deep(data):
+                if _measure(data)[0]:
                     text = decode_text(raw, name=display).removeprefix(_BOM)
                     _check_plain_data(Document(display, "json", text, data), text)
                 return data
@@ -470,9 +482,10 @@ class _YamlBuilder:
                              position=_mark_position(error.problem_mark), rule="limits") from None
         except ReaderError as error:
             # Control characters and the like, which YAML forbids anywhere in a stream.
+            code = error.character if isinstance(error.character, int) else ord(error.character)
             raise InputError(
-                f"YAML does not allow the character {error.character!r} (U+{ord(error.character):04X})"
-                " anywhere in a file; escape it inside a double-quoted string",
+                f"YAML does not allow the control character U+{code:04X} anywhere in a file;"
+                " escape it inside a double-quoted string",
                 file=self.name, position=_offset_position(self.text, error.position), rule="syntax",
             ) from None
         except MarkedYAMLError as error:
