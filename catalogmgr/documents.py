@@ -783,8 +783,23 @@ def _parse_json(text: str, *, name: str, fmt: Format) -> tuple[Any, bool]:
             message = str(error)
         raise InputError(message, file=name, position=position, rule="syntax") from None
     except RecursionError:
-        raise InputError("nesting deeper than Python can parse", file=name, rule="limits") from None
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=name,
+                         position=_too_deep_offset(source), rule="limits") from None
     return data, tracker.found
+
+
+def _too_deep_offset(source: str) -> Position | None:
+    """Where the first container deeper than :data:`MAX_DEPTH` opens (brackets in strings skipped)."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(source):
+        token = match.group(0)
+        if token in {"{", "["}:
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                return _offset_position(source, match.start())
+        elif token in {"}", "]"}:
+            depth -= 1
+    return None
 
 
 # A JSON number that JavaScript reads as +-Infinity (1e400, a 400-digit integer): OMP would carry
