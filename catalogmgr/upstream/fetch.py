@@ -108,8 +108,17 @@ def _loads(text: str) -> Any:
         return json.loads(text)
     try:
         return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)  # the standard parser's message has the line and column
+    except orjson.JSONDecodeError as error:
+        # The standard parser's message has the line and column. What only it accepts (NaN, a lone
+        # surrogate, a number beyond a double) no real listing holds, and it would crash the
+        # report later: refuse it with orjson's reason.
+        try:
+            json.loads(text)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # more digits than int() converts
+            pass
+        raise error from None
 
 
 def load_listing_file(spec: SourceSpec, path: str | Path, *, name: str | None = None) -> UpstreamListing:

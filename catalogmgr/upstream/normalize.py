@@ -58,7 +58,10 @@ def normalize_decimal(value: Decimal) -> Decimal:
     normalized = rounded.normalize()
     # normalize() writes 1000000 as 1E+6; keep plain digits for integers, as people write them.
     if normalized == normalized.to_integral_value():
-        return normalized.quantize(Decimal(1))
+        with localcontext() as context:
+            # quantize() needs every digit within the precision: 1E+400 (a hostile listing) has 401.
+            context.prec = max(context.prec, normalized.adjusted() + 1)
+            return normalized.quantize(Decimal(1))
     return normalized
 
 
