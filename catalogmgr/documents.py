@@ -728,8 +728,11 @@ def _duplicate_problem(name: str, pointer: str, position: Position | None) -> Pr
 # --------------------------------------------------------------------------------------------
 # JSON and JSONC
 
-_JSONC_NOISE = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
-_TRAILING_COMMA = re.compile(r'"(?:[^"\\\n]|\\.)*"|,(?=\s*[}\]])')
+# Strings are matched as "unrolled loops" ("[^"\\]*(?:\\.[^"\\]*)*"): an alternation repeated per
+# character would make the regex engine keep a backtracking entry per character, and a 50 MB
+# string then needs gigabytes.
+_JSONC_NOISE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+_TRAILING_COMMA = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|,(?=\s*[}\]])')
 
 
 def _strip_jsonc(text: str) -> str:
@@ -845,7 +848,7 @@ def _bad_number_token(source: str) -> tuple[str | None, Position | None]:
     return None, None
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
 
 class _JsonPositionIndex:
