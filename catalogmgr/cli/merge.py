@@ -323,6 +323,9 @@ def list_models(
     click.echo(_table(rows))
 
 
+_MAX_COLUMN_WIDTH = 80
+
+
 def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
     header = ("MODEL", "NAME", "API", "CONTEXT", "MAX OUT", "$IN/M", "$OUT/M", "STATUS")
     body = []
@@ -340,7 +343,12 @@ def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
                 status,
             )
         )
-    widths = [max(len(row[index]) for row in [header, *body]) for index in range(len(header))]
+    # Pad each column to its widest cell, but not to an outlier: one 50 MB name would otherwise
+    # pad every row to 50 MB. Longer cells stick out of their column instead.
+    widths = [
+        max(min(len(row[index]), _MAX_COLUMN_WIDTH) for row in [header, *body])
+        for index in range(len(header))
+    ]
     right = {3, 4, 5, 6}
 
     def line(cells: Sequence[str]) -> str:
