@@ -465,6 +465,10 @@ def _write_overlay(
         return
     target = Path(path)
     existing = read_text(target, name=path) if target.exists() else None
+    if existing is not None:
+        # Edit only what catalogmgr itself can read: ruamel.yaml would load (and rewrite, changed)
+        # files the loader refuses, such as a recursive alias (`a: &a [1, *a]` -> `a: [1, null]`).
+        parse_document(existing, name=path, fmt="yaml")
     applied = apply_patch(existing, patch, name=path)
     text = applied.text
     written_new = len(patch.new_models) - len(applied.unwritten)
