@@ -73,7 +73,10 @@ def render_json_document(data: Any) -> str:
 
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./][A-Za-z0-9_ ./+()@,$~=-]*$")
-_LINE_BREAKS = re.compile("[\u0085\u2028\u2029]")
+# Characters a double-quoted scalar must escape beyond what JSON escapes: the Unicode line
+# separators (YAML folds them) and everything YAML forbids in a stream (DEL, C1 controls,
+# U+FFFE/U+FFFF), which the loader would refuse.
+_LINE_BREAKS = re.compile("[\u007f-\u009f\u2028\u2029\ufffe\uffff]")
 
 
 def _yaml_string(value: str) -> str:
