@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -63,7 +66,7 @@ def run_cli() -> RunCli:
 
 
 @pytest.fixture
-def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temporary HOME so no test reads the developer's real ~/.omp or caches."""
     home = tmp_path / "home"
     home.mkdir()
@@ -71,4 +74,27 @@ def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.delenv("PI_CODING_AGENT_DIR", raising=False)
     monkeypatch.delenv("CATALOGMGR_BASE", raising=False)
-    yield home
+    return home
+
+
+def load_omp_driver() -> ModuleType:
+    """tests/compat/omp.py, the one place that knows where OMP 18.2.3 and its bun are installed."""
+    spec = importlib.util.spec_from_file_location("_omp_driver", REPO_ROOT / "tests" / "compat" / "omp.py")
+    if spec is None or spec.loader is None:  # pragma: no cover - the driver ships with the tests
+        pytest.skip("tests/compat/omp.py is missing")
+    module = sys.modules.get("_omp_driver")
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["_omp_driver"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def omp_install() -> Any:
+    """The installed OMP (node_modules, bun, catalog path), or skip with where it was looked for."""
+    driver = load_omp_driver()
+    try:
+        return driver.locate_omp()
+    except driver.OmpUnavailable as error:
+        pytest.skip(str(error))

@@ -6,12 +6,10 @@ tests/compat/omp.py for where it is looked for).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -23,23 +21,9 @@ TOOL = REPO_ROOT / "tests" / "tools" / "omp_env_keys.ts"
 pytestmark = pytest.mark.omp
 
 
-def _omp_driver() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("_omp_driver", REPO_ROOT / "tests" / "compat" / "omp.py")
-    if spec is None or spec.loader is None:  # pragma: no cover
-        pytest.skip("tests/compat/omp.py is missing")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("_omp_driver", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def omp_table() -> dict[str, object]:
-    driver = _omp_driver()
-    try:
-        install = driver.locate_omp()
-    except driver.OmpUnavailable as error:
-        pytest.skip(str(error))
+def omp_table(omp_install: Any) -> dict[str, object]:
+    install = omp_install
     completed = subprocess.run(
         [str(install.bun), "--no-install", str(TOOL), str(install.node_modules)],
         capture_output=True,

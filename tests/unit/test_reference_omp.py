@@ -9,13 +9,10 @@ catalogmgr.reference still equal OMP's compiled rules.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -76,23 +73,11 @@ FIXED_IDS = [
 ]
 
 
-def _omp_driver() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("_omp_driver", REPO_ROOT / "tests" / "compat" / "omp.py")
-    if spec is None or spec.loader is None:  # pragma: no cover
-        pytest.skip("tests/compat/omp.py is missing")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("_omp_driver", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def omp_answers(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
-    driver = _omp_driver()
-    try:
-        install = driver.locate_omp()
-    except driver.OmpUnavailable as error:
-        pytest.skip(str(error))
+def omp_answers(
+    tmp_path_factory: pytest.TempPathFactory, omp_install: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    install = omp_install
     catalog = load_json_fast(install.catalog_path)
     every_id = sorted({model_id for models in catalog.values() for model_id in models})
     sample = random.Random(18_2_3).sample(every_id, 300)
