@@ -367,7 +367,38 @@ def make_roundtrip_yaml() -> Any:
     # duplicate keys as warnings; ruamel.yaml would raise instead. The caller overwrites the
     # (first-wins) value with the loaded, last-wins one.
     yaml.allow_duplicate_keys = True
+    yaml.Representer = _exact_float_representer()
     return yaml
+
+
+def _exact_float_representer() -> Any:
+    """ruamel.yaml's round-trip representer, except that a float it would rewrite as a different
+    number is written in Python's shortest exact form instead.
+
+    ruamel.yaml re-creates a loaded float's original layout (width, exponent) from the double,
+    and for about one float in five written with 16-17 significant digits and an exponent it
+    gets the last digit wrong (``5.568790145529865e+16`` comes back as ``...864e+16``): an
+    overlay updated in place would silently change numbers nobody touched.
+    """
+    from ruamel.yaml.representer import RoundTripRepresenter
+    from ruamel.yaml.scalarfloat import ScalarFloat
+
+    class ExactFloatRepresenter(RoundTripRepresenter):
+        def represent_exact_float(self, data: Any) -> Any:
+            node = self.represent_scalar_float(data)
+            number = float(data)
+            if not math.isfinite(number):
+                return node
+            try:
+                if float(node.value) == number:
+                    return node
+            except ValueError:
+                pass
+            node.value = repr(number)
+            return node
+
+    ExactFloatRepresenter.add_representer(ScalarFloat, ExactFloatRepresenter.represent_exact_float)
+    return ExactFloatRepresenter
 
 
 # --------------------------------------------------------------------------------------------
