@@ -13,8 +13,20 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 
 from catalogmgr.cli import cli
+
+# Property tests assert behaviour, never speed: no per-example deadline, and no "input generation
+# is slow" failure when a loaded CI machine draws examples slowly. HYPOTHESIS_PROFILE=thorough
+# runs ten times more examples locally.
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile(
+    "thorough", parent=settings.get_profile("default"), max_examples=1000
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("CATALOGMGR_SHARED_DIR", REPO_ROOT.parent / "shared"))
