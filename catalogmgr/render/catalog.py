@@ -81,7 +81,7 @@ _LINE_BREAKS = re.compile("[\u007f-\u009f\u2028\u2029\ufffe\uffff]")
 
 def _yaml_string(value: str) -> str:
     if (
-        _PLAIN_SAFE.match(value)
+        _PLAIN_SAFE.fullmatch(value)  # (match() would let "A\n" through: $ matches before a newline)
         and not value.endswith(" ")
         and resolve_plain_scalar(value) == value
         and isinstance(resolve_plain_scalar(value), str)
@@ -113,12 +113,24 @@ def _yaml_scalar(value: Any) -> str:
     return _yaml_string(str(value))
 
 
+_MAX_IMPLICIT_KEY = 1024
+
+
 def _emit_yaml(value: Any, indent: int, out: list[str]) -> None:
     """Append the block-style lines for a non-empty container at ``indent`` spaces."""
     pad = " " * indent
     if isinstance(value, Mapping):
         for key, item in value.items():
             key_text = _yaml_string(str(key))
+            if len(key_text) > _MAX_IMPLICIT_KEY:
+                # YAML limits an implicit key to 1024 characters: write it as an explicit `? key`.
+                out.append(f"{pad}? {key_text}")
+                if _is_nonempty_container(item):
+                    out.append(f"{pad}:")
+                    _emit_yaml(item, indent + 2, out)
+                else:
+                    out.append(f"{pad}: {_yaml_leaf(item)}")
+                continue
             if _is_nonempty_container(item):
                 out.append(f"{pad}{key_text}:")
                 _emit_yaml(item, indent + 2, out)
