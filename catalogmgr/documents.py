@@ -800,13 +800,20 @@ def _reject_constant(name: str) -> Any:
 
 def _parse_json(text: str, *, name: str, fmt: Format) -> tuple[Any, bool]:
     # OMP parses .json and .jsonc alike with Bun's JSONC parser: comments and trailing commas pass.
-    source = _strip_jsonc(text)
-    if not source.strip():
-        return None, False
+    # Plain JSON (the usual case) parses as it is; only when that fails are comments and trailing
+    # commas blanked out (keeping every offset) and the text parsed again: the blanking costs
+    # more than the parse (0.6 s on the 11 MB catalog).
+    source = text
     tracker = _DuplicateTracker()
     try:
-        data = json.loads(source, object_pairs_hook=tracker.pairs, parse_constant=_reject_constant,
-                          parse_float=_finite_float, parse_int=_finite_int)
+        try:
+            data = _json_loads(source, tracker)
+        except json.JSONDecodeError:
+            source = _strip_jsonc(text)
+            if not source.strip():
+                return None, False
+            tracker = _DuplicateTracker()
+            data = _json_loads(source, tracker)
     except json.JSONDecodeError as error:
         raise InputError(f"JSON syntax error: {error.msg}", file=name,
                          position=Position(error.lineno, error.colno), rule="syntax") from None
@@ -860,6 +867,11 @@ def _finite_int(token: str) -> int:
 
 def _shorten(token: str) -> str:
     return token if len(token) <= 24 else f"{token[:12]}...{token[-6:]} ({len(token):,} characters)"
+
+
+def _json_loads(source: str, tracker: _DuplicateTracker) -> Any:
+    return json.loads(source, object_pairs_hook=tracker.pairs, parse_constant=_reject_constant,
+                      parse_float=_finite_float, parse_int=_finite_int)
 
 
 def _bad_number_token(source: str) -> tuple[str | None, Position | None]:
