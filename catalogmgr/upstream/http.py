@@ -188,6 +188,7 @@ class HttpClient:
                 if status != 200:
                     reason = f"HTTP {status} {response.reason_phrase or ''}".rstrip()
                     raise UpstreamError(f"cannot fetch {url}: {reason}")
+                _refuse_stacked_encodings(url, response)
                 body = self._read_body(url, response)
                 return FetchResponse(str(response.url), 200, body, _etag(response), _content_type(response))
         except _Retry:
@@ -261,6 +262,25 @@ class HttpClient:
         if "refused" in text:
             return _Retry(f"connection refused by {host}")
         return _Retry(f"cannot connect to {host} ({_brief(error)})")
+
+
+def _refuse_stacked_encodings(url: str, response: httpx.Response) -> None:
+    """Refuse a body compressed more than once (``Content-Encoding: gzip, gzip``).
+
+    The size limit counts decoded bytes, but httpx decodes each received chunk in one call: one
+    gzip layer inflates a 64 KB chunk to at most ~64 MB (bounded), two layers to gigabytes before
+    the limit is checked (a "zip bomb"). No listing server stacks encodings unasked.
+    """
+    codings = [
+        coding.strip().lower()
+        for coding in response.headers.get("Content-Encoding", "").split(",")
+        if coding.strip() and coding.strip().lower() != "identity"
+    ]
+    if len(codings) > 1:
+        raise UpstreamError(
+            f"cannot fetch {url}: the response is compressed {len(codings)} times"
+            f" (Content-Encoding: {', '.join(codings)}); refusing a likely decompression bomb"
+        )
 
 
 def parse_retry_after(value: str, now: datetime) -> float | None:
