@@ -6,8 +6,8 @@ loaders; and, for merge and the emitters, identifiers with ``/``, ``~``, ``:``, 
 overrides, zero-width joiners, astral characters, C1 controls), YAML-significant strings (``yes``,
 ``~``, ``- x``, ``#``, ``: ``), empty-ish values and deep ``compat`` maps.
 
-Bounded for CI by the ``ci`` hypothesis profile (:data:`PROFILE`); ``CATALOGMGR_FUZZ_PROFILE=fuzz``
-runs many more examples locally.
+Bounded for CI by the ``hostile-ci`` hypothesis profile (60 examples per test, :data:`PROFILE`);
+``CATALOGMGR_FUZZ_PROFILE=hostile-fuzz`` or ``HYPOTHESIS_PROFILE=thorough`` runs 3,000.
 """
 
 from __future__ import annotations
@@ -34,19 +34,20 @@ from catalogmgr.render.catalog import (
     render_yaml_data,
 )
 
+# Named "hostile-*" so they never replace the suite-wide profiles of tests/conftest.py. CI runs
+# "hostile-ci"; CATALOGMGR_FUZZ_PROFILE=hostile-fuzz (or HYPOTHESIS_PROFILE=thorough, the suite's
+# own switch for more examples) runs fifty times more.
 settings.register_profile(
-    "ci",
+    "hostile-ci",
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.register_profile(
-    "fuzz",
-    max_examples=3000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+settings.register_profile("hostile-fuzz", parent=settings.get_profile("hostile-ci"), max_examples=3000)
+_CHOSEN = os.environ.get("CATALOGMGR_FUZZ_PROFILE") or (
+    "hostile-fuzz" if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else "hostile-ci"
 )
-PROFILE = settings.get_profile(os.environ.get("CATALOGMGR_FUZZ_PROFILE", "ci"))
+PROFILE = settings.get_profile(_CHOSEN)
 FUZZ = settings(PROFILE)
 
 
