@@ -94,6 +94,12 @@ def report_error(error: CatalogmgrError) -> None:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console-script entry point: run the CLI and map failures to exit codes in one place."""
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not valid UTF-8 reaches Python as lone surrogates; printing it must
+        # not crash the run. Backslash escapes keep JSON output valid (`\udcff` is a JSON escape).
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):
+            reconfigure(errors="backslashreplace")
     try:
         code: Any = cli.main(args=argv, prog_name="catalogmgr", standalone_mode=False)
     except click.exceptions.Exit as done:

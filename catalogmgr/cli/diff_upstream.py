@@ -286,7 +286,8 @@ def _listing(
     type=float,
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    help="Network timeout per request.",
+    help="Network timeout: the longest silence allowed while connecting or reading (per read, "
+    "not a deadline for the whole request).",
 )
 @click.option(
     "--retries",

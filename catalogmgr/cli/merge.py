@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -324,6 +325,13 @@ def list_models(
 
 
 _MAX_COLUMN_WIDTH = 80
+# C0/C1 control characters (ESC, BEL, ...) in a model name would reach the terminal as commands
+# (an OSC sequence can retitle the window or worse): show them escaped in the table.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    return _CONTROL.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
@@ -333,9 +341,9 @@ def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
         cost = as_map(model.get("cost"))
         body.append(
             (
-                f"{provider}/{model_id}",
-                str(model.get("name", "")),
-                str(model.get("api", "")),
+                _printable(f"{provider}/{model_id}"),
+                _printable(str(model.get("name", ""))),
+                _printable(str(model.get("api", ""))),
                 _count(model.get("contextWindow")),
                 _count(model.get("maxTokens")),
                 _price(cost.get("input")),

@@ -34,10 +34,38 @@ def render_catalog_json(catalog: Mapping[str, Any], *, layout: str = "tab") -> s
         import orjson
     except ImportError:  # pragma: no cover - exercised only without the optional extra
         return _render_json_stdlib(catalog, layout)
-    if layout == "compact":
-        return str(orjson.dumps(catalog).decode("utf-8"))
-    text = orjson.dumps(catalog, option=orjson.OPT_INDENT_2).decode("utf-8")
-    return _indent_with_tabs(text)
+    options = 0 if layout == "compact" else orjson.OPT_INDENT_2
+    try:
+        raw = orjson.dumps(catalog, option=options)
+    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits somewhere
+        raw = orjson.dumps(json_numbers(catalog), option=options)
+    text = raw.decode("utf-8")
+    return text if layout == "compact" else _indent_with_tabs(text)
+
+
+def json_numbers(data: Any) -> Any:
+    """``data`` with numbers as JavaScript's ``JSON.stringify`` would write them (OMP is JavaScript).
+
+    NaN and the infinities become ``null``; integers beyond a double's range (``10**400`` in a
+    YAML file, which Bun reads as Infinity) become ``null`` too; other integers beyond 64 bits
+    become the nearest double. Everything else is returned as it is (containers copied).
+    """
+    if isinstance(data, bool) or data is None or isinstance(data, str):
+        return data
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, int):
+        if -(2**63) <= data < 2**64:
+            return data
+        try:
+            return float(data)
+        except OverflowError:
+            return None
+    if isinstance(data, Mapping):
+        return {key: json_numbers(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [json_numbers(value) for value in data]
+    return data
 
 
 def _indent_with_tabs(text: str) -> str:
@@ -65,7 +93,7 @@ def _render_json_stdlib(catalog: Mapping[str, Any], layout: str) -> str:
 
 def render_json_document(data: Any) -> str:
     """Plain JSON for the machine-readable side outputs (list, show, changes): 2-space indented."""
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return json.dumps(json_numbers(data), ensure_ascii=False, indent=2, default=str, allow_nan=False)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -170,8 +198,11 @@ def render_yaml_data(data: Any) -> str:
 
 
 def render_catalog_yaml(catalog: Mapping[str, Any]) -> str:
-    """The catalog in the ``models.json`` shape, written as YAML."""
-    return render_yaml_data(catalog)
+    """The catalog in the ``models.json`` shape, written as YAML.
+
+    Numbers follow the JSON output (:func:`json_numbers`), so both formats carry the same catalog.
+    """
+    return render_yaml_data(json_numbers(catalog))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -208,7 +239,7 @@ def render_overlay_yaml(
 
 def render_overlay_json(composed: Mapping[str, Any]) -> str:
     """The composed overlay as JSON (OMP reads ``models.json``-named overlays as JSON)."""
-    return json.dumps(composed, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(json_numbers(composed), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def _key_text(key: Any) -> str:

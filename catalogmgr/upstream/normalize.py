@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation, localcontext
 from enum import Enum
@@ -65,8 +66,15 @@ def normalize_decimal(value: Decimal) -> Decimal:
     return normalized
 
 
+# A number no double can hold (a price of "1e400" per token) is not a price a catalog can record:
+# treat it as not listed rather than report drift to Infinity.
+_LARGEST_DOUBLE = Decimal(sys.float_info.max)
+
+
 def to_decimal(value: Any) -> Decimal | None:
     """A finite number (int, float, or numeric string) as a normalised Decimal; else None.
+
+    Numbers beyond a double's range count as not finite (the catalog is JavaScript's JSON).
 
     Floats go through ``repr`` (their shortest round-tripping form), so ``0.1`` becomes
     ``Decimal("0.1")`` rather than ``0.1000000000000000055511151231257827``.
@@ -74,7 +82,7 @@ def to_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return normalize_decimal(Decimal(value))
+        return _within_double(Decimal(value))
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
@@ -87,10 +95,16 @@ def to_decimal(value: Any) -> Decimal | None:
             parsed = Decimal(text)
         except InvalidOperation:
             return None
-        return normalize_decimal(parsed) if parsed.is_finite() else None
+        return _within_double(parsed)
     if isinstance(value, Decimal):
-        return normalize_decimal(value) if value.is_finite() else None
+        return _within_double(value)
     return None
+
+
+def _within_double(value: Decimal) -> Decimal | None:
+    if not value.is_finite() or abs(value) > _LARGEST_DOUBLE:
+        return None
+    return normalize_decimal(value)
 
 
 def per_token_price(raw: Any) -> Price | None:
