@@ -86,9 +86,10 @@ def _indent_with_tabs(text: str) -> str:
 def _render_json_stdlib(catalog: Mapping[str, Any], layout: str) -> str:
     # The standard library prints floats with Python's repr: identical to JavaScript for every
     # number in OMP's catalogs, but 1e-07 vs 1e-7 (and 1e+16 vs 10000000000000000) differ.
+    data = json_numbers(catalog)
     if layout == "compact":
-        return json.dumps(catalog, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(catalog, ensure_ascii=False, indent="\t")
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return json.dumps(data, ensure_ascii=False, indent="\t", allow_nan=False)
 
 
 def render_json_document(data: Any) -> str:

@@ -370,24 +370,42 @@ def test_write_overlay_keeps_permissions_symlinks_and_comments(tmp_path: Path) -
     assert temporaries(tmp_path) == []
 
 
+def test_write_overlay_from_hostile_values_writes_a_valid_overlay(tmp_path: Path) -> None:
+    """Prices beyond a double (1e400), NaN and nested junk count as not listed: the fix that is
+    written validates (an earlier version wrote Infinity and had to refuse the whole file)."""
+    from catalogmgr.documents import load_document
+    from catalogmgr.validation import overlay_is_valid, validate_document
+
+    listing = HOSTILE_DIR / "upstream-hostile-values.json"
+    run = run_catalogmgr(
+        ["diff-upstream", "--no-default-overlay", "--upstream-file", str(listing),
+         "--write-overlay", "new.yml"],
+        cwd=tmp_path,
+        home=tmp_path / "home",
+    )
+    check_hygiene(run, ["new.yml", str(listing)])
+    assert run.returncode == 1, run.describe()  # drift found, and fixed in new.yml
+    assert overlay_is_valid(validate_document(load_document(tmp_path / "new.yml")))
+    assert temporaries(tmp_path) == []
+
+
 def test_write_overlay_creates_nothing_when_refused(tmp_path: Path) -> None:
-    """A listing whose fix would not validate: no file appears at all."""
+    """A target that cannot be written (its directory does not exist): no file appears at all."""
     run = run_catalogmgr(
         [
             "diff-upstream",
             "--no-default-overlay",
             "--upstream-file",
-            str(HOSTILE_DIR / "upstream-hostile-values.json"),
+            str(LISTING),
             "--write-overlay",
-            "new.yml",
+            "missing/new.yml",
         ],
         cwd=tmp_path,
         home=tmp_path / "home",
     )
-    check_hygiene(run, ["new.yml", str(HOSTILE_DIR / "upstream-hostile-values.json")])
+    check_hygiene(run, ["missing/new.yml", str(LISTING)])
     assert run.returncode == 3, run.describe()
-    assert "not written" in run.stderr, run.describe()
-    assert not (tmp_path / "new.yml").exists()
+    assert not (tmp_path / "missing").exists()
     assert temporaries(tmp_path) == []
 
 
