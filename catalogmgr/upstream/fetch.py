@@ -17,6 +17,8 @@ would report hundreds of models as gone. It is refused with :class:`UpstreamErro
 from __future__ import annotations
 
 import json
+import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -101,11 +103,55 @@ def decode_json(body: bytes, origin: str, *, content_type: str | None = None) ->
         raise UpstreamError(f"{origin}: the response is nested too deeply to be a listing") from None
 
 
+def _strict_stdlib_loads(text: str) -> Any:
+    """The standard parser, refusing what orjson refuses (NaN, numbers beyond a double, lone
+    surrogates) with orjson's words, so a listing means the same with or without orjson."""
+
+    def refuse_constant(name: str) -> Any:
+        raise json.JSONDecodeError(f"{name} is not valid JSON", text, max(text.find(name), 0))
+
+    def finite_float(token: str) -> float:
+        value = float(token)
+        if not math.isfinite(value):
+            raise json.JSONDecodeError("number is infinity", text, max(text.find(token), 0))
+        return value
+
+    def bounded_int(token: str) -> int:
+        value = int(token)
+        if abs(value) > sys.float_info.max:
+            raise json.JSONDecodeError("number is infinity", text, max(text.find(token), 0))
+        return value
+
+    data = json.loads(
+        text, parse_constant=refuse_constant, parse_float=finite_float, parse_int=bounded_int
+    )
+    if _has_lone_surrogate(data):
+        raise json.JSONDecodeError("unexpected end of hex escape: no low surrogate", text, 0)
+    return data
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def _loads(text: str) -> Any:
     try:
         import orjson
     except ImportError:  # pragma: no cover - exercised when the optional extra is absent
-        return json.loads(text)
+        return _strict_stdlib_loads(text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as error:
