@@ -249,7 +249,7 @@ def _check_plain_data(document: Document, text: str, *, max_values: int | None =
             position=document.position(pointer_from_path(deep)), rule="limits",
         )
     if _SURROGATE_ESCAPE.search(text):
-        where = _lone_surrogate(document.data)
+        where = lone_surrogate_path(document.data)
         if where is not None:
             raise InputError(
                 "a \\u escape spells half of a UTF-16 surrogate pair, which is not a character;"
@@ -301,7 +301,7 @@ def _too_deep(data: Any) -> list[str | int] | None:
     return None
 
 
-def _lone_surrogate(data: Any) -> list[str | int] | None:
+def lone_surrogate_path(data: Any) -> list[str | int] | None:
     """The path of the first key or string holding a lone surrogate, or None (iterative)."""
     stack: list[tuple[Any, list[str | int]]] = [(data, [])]
     while stack:

@@ -125,26 +125,11 @@ def _strict_stdlib_loads(text: str) -> Any:
     data = json.loads(
         text, parse_constant=refuse_constant, parse_float=finite_float, parse_int=bounded_int
     )
-    if _has_lone_surrogate(data):
+    from catalogmgr.documents import lone_surrogate_path
+
+    if lone_surrogate_path(data) is not None:
         raise json.JSONDecodeError("unexpected end of hex escape: no low surrogate", text, 0)
     return data
-
-
-def _has_lone_surrogate(data: Any) -> bool:
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
 
 
 def _loads(text: str) -> Any:
