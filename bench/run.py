@@ -190,8 +190,13 @@ def in_process_merge(catalog: Path, overlay: Path, runs: int) -> dict[str, float
     This isolates the engine from interpreter start-up, imports and writing 15 MB to a pipe,
     which the whole-command figure includes.
     """
-    result = subprocess.run([PYTHON, "-c", IN_PROCESS_MERGE, str(catalog), str(overlay), str(runs)],
-                            cwd=REPO, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [PYTHON, "-c", IN_PROCESS_MERGE, str(catalog), str(overlay), str(runs)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     timings: dict[str, float] = json.loads(result.stdout)
     return timings
 
@@ -254,14 +259,17 @@ def import_profile(module: str) -> tuple[float, list[str]]:
     """Cumulative import time of ``module`` (seconds) and the heavy third-party packages it pulls in."""
     result = subprocess.run(
         [PYTHON, "-X", "importtime", "-c", f"import {module}"],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     total_us = 0
     imported: set[str] = set()
     for line in result.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
-        _, cumulative, name = (part.strip() for part in line[len("import time:"):].split("|"))
+        _, cumulative, name = (part.strip() for part in line[len("import time:") :].split("|"))
         if not cumulative.isdigit():
             continue
         imported.add(name.strip().split(".")[0])
@@ -286,57 +294,92 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
 
         if wanted("validate"):
             validate = [*CATALOGMGR, "validate", str(overlay)]
-            figure, _ = compare("validate: typical models.yml", validate, "python -c pass",
-                                [PYTHON, "-c", "pass"], runs, env=env)
+            figure, _ = compare(
+                "validate: typical models.yml",
+                validate,
+                "python -c pass",
+                [PYTHON, "-c", "pass"],
+                runs,
+                env=env,
+            )
             figure.note = "start-up floor: the interpreter alone"
             figures.append(figure)
             checker = shutil.which("check-jsonschema", path=str(Path(PYTHON).parent)) or shutil.which(
-                "check-jsonschema")
+                "check-jsonschema"
+            )
             if checker and schema.is_file():
-                figure, _ = compare("validate vs check-jsonschema", validate, "check-jsonschema",
-                                    [checker, "--schemafile", str(schema), str(overlay)], runs,
-                                    target=1.0, env=env)
+                figure, _ = compare(
+                    "validate vs check-jsonschema",
+                    validate,
+                    "check-jsonschema",
+                    [checker, "--schemafile", str(schema), str(overlay)],
+                    runs,
+                    target=1.0,
+                    env=env,
+                )
                 figures.append(figure)
             else:
-                figures.append(Figure("validate vs check-jsonschema", " ".join(validate),
-                                      note="skipped: check-jsonschema or the schema is missing"))
+                figures.append(
+                    Figure(
+                        "validate vs check-jsonschema",
+                        " ".join(validate),
+                        note="skipped: check-jsonschema or the schema is missing",
+                    )
+                )
             seconds, heavy = import_profile("catalogmgr.cli.validate")
-            figures.append(Figure(
-                "import catalogmgr.cli.validate",
-                f"{PYTHON} -X importtime -c 'import catalogmgr.cli.validate'",
-                median_s=round(seconds, 4),
-                met=not heavy, target="no httpx/deepdiff on the validate path",
-                note=f"heavy packages imported: {', '.join(heavy) or 'none'}",
-            ))
+            figures.append(
+                Figure(
+                    "import catalogmgr.cli.validate",
+                    f"{PYTHON} -X importtime -c 'import catalogmgr.cli.validate'",
+                    median_s=round(seconds, 4),
+                    met=not heavy,
+                    target="no httpx/deepdiff on the validate path",
+                    note=f"heavy packages imported: {', '.join(heavy) or 'none'}",
+                )
+            )
 
         catalog = real_catalog()
         merge_sample: Sample | None = None
         if wanted("merge") or wanted("diff"):
             if catalog is None:
-                figures.append(Figure("merge: OMP's real catalog", "",
-                                      note="skipped: ../shared catalog absent"))
+                figures.append(
+                    Figure("merge: OMP's real catalog", "", note="skipped: ../shared catalog absent")
+                )
             else:
                 merge = [*CATALOGMGR, "merge", "--base", str(catalog), "--overlay", str(overlay)]
                 figure, merge_sample = compare(
                     f"merge: real catalog ({catalog.stat().st_size / 1e6:.1f} MB) + typical overlay",
-                    merge, "python json.load of the same file",
+                    merge,
+                    "python json.load of the same file",
                     [PYTHON, "-c", "import json, sys; json.load(open(sys.argv[1]))", str(catalog)],
-                    runs, target=1.5, env=env)
+                    runs,
+                    target=1.5,
+                    env=env,
+                )
                 figures.append(figure)
                 timings = in_process_merge(catalog, overlay, max(runs, 5))
-                figures.append(Figure(
-                    "merge engine in-process: load_json_fast + merge_catalog", "(python, one process)",
-                    median_s=round(timings["core"], 4), baseline="json.load in the same process",
-                    baseline_median_s=round(timings["baseline"], 4),
-                    ratio=round(timings["core"] / timings["baseline"], 3), target="<= 1.5x",
-                    met=timings["core"] / timings["baseline"] <= 1.5,
-                ))
-                figures.append(Figure(
-                    "render the merged catalog as tab-indented JSON", "(python, one process)",
-                    median_s=round(timings["render"], 4), baseline="json.load in the same process",
-                    baseline_median_s=round(timings["baseline"], 4),
-                    ratio=round(timings["render"] / timings["baseline"], 3),
-                ))
+                figures.append(
+                    Figure(
+                        "merge engine in-process: load_json_fast + merge_catalog",
+                        "(python, one process)",
+                        median_s=round(timings["core"], 4),
+                        baseline="json.load in the same process",
+                        baseline_median_s=round(timings["baseline"], 4),
+                        ratio=round(timings["core"] / timings["baseline"], 3),
+                        target="<= 1.5x",
+                        met=timings["core"] / timings["baseline"] <= 1.5,
+                    )
+                )
+                figures.append(
+                    Figure(
+                        "render the merged catalog as tab-indented JSON",
+                        "(python, one process)",
+                        median_s=round(timings["render"], 4),
+                        baseline="json.load in the same process",
+                        baseline_median_s=round(timings["baseline"], 4),
+                        ratio=round(timings["render"] / timings["baseline"], 3),
+                    )
+                )
                 omp_dir = os.environ.get("CATALOGMGR_OMP_DIR")
                 probe = REPO / "bench" / "omp_registry_load.ts"
                 bun = Path(omp_dir or "") / "@oven" / "bun-linux-x64" / "bin" / "bun"
@@ -344,31 +387,60 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                     omp_home = scratch / "omp-home"
                     (omp_home / ".omp" / "agent").mkdir(parents=True, exist_ok=True)
                     (omp_home / ".omp" / "agent" / "models.yml").write_text(TYPICAL_OVERLAY)
-                    figure, _ = compare("merge vs OMP's own registry load (bun)", merge,
-                                        "OMP ModelRegistry refresh(offline)",
-                                        [str(bun), str(probe)], runs, target=0.25,
-                                        env={**env, "HOME": str(omp_home), "NODE_PATH": omp_dir})
+                    figure, _ = compare(
+                        "merge vs OMP's own registry load (bun)",
+                        merge,
+                        "OMP ModelRegistry refresh(offline)",
+                        [str(bun), str(probe)],
+                        runs,
+                        target=0.25,
+                        env={**env, "HOME": str(omp_home), "NODE_PATH": omp_dir},
+                    )
                     figures.append(figure)
                 else:
-                    figures.append(Figure("merge vs OMP's own registry load (bun)", "",
-                                          note="skipped: CATALOGMGR_OMP_DIR is not set"))
+                    figures.append(
+                        Figure(
+                            "merge vs OMP's own registry load (bun)",
+                            "",
+                            note="skipped: CATALOGMGR_OMP_DIR is not set",
+                        )
+                    )
 
         if wanted("diff"):
             listing = openrouter_listing()
             if catalog is None or listing is None or merge_sample is None:
                 figures.append(Figure("diff-upstream vs merge", "", note="skipped: ../shared data absent"))
             else:
-                diff = [*CATALOGMGR, "diff-upstream", "--base", str(catalog), "--overlay", str(overlay),
-                        "--source", "openrouter", "--upstream-file", str(listing), "--format", "json"]
+                diff = [
+                    *CATALOGMGR,
+                    "diff-upstream",
+                    "--base",
+                    str(catalog),
+                    "--overlay",
+                    str(overlay),
+                    "--source",
+                    "openrouter",
+                    "--upstream-file",
+                    str(listing),
+                    "--format",
+                    "json",
+                ]
                 subject = measure(diff, runs, env=env)
                 ratio = subject.median / merge_sample.median
-                figures.append(Figure(
-                    "diff-upstream: real catalog vs 549-model OpenRouter listing", " ".join(diff),
-                    median_s=round(subject.median, 4), min_s=round(subject.best, 4),
-                    peak_mib=round(subject.peak_mib, 1), baseline="merge (above)",
-                    baseline_median_s=round(merge_sample.median, 4), ratio=round(ratio, 3),
-                    target="<= 2.0x", met=ratio <= 2.0,
-                ))
+                figures.append(
+                    Figure(
+                        "diff-upstream: real catalog vs 549-model OpenRouter listing",
+                        " ".join(diff),
+                        median_s=round(subject.median, 4),
+                        min_s=round(subject.best, 4),
+                        peak_mib=round(subject.peak_mib, 1),
+                        baseline="merge (above)",
+                        baseline_median_s=round(merge_sample.median, 4),
+                        ratio=round(ratio, 3),
+                        target="<= 2.0x",
+                        met=ratio <= 2.0,
+                    )
+                )
 
         if wanted("scaling"):
             synthetic_overlay = scratch / "synthetic.yml"
@@ -379,29 +451,49 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                 argv = [*CATALOGMGR, "merge", "--base", str(path), "--overlay", str(synthetic_overlay)]
                 sample = measure(argv, max(3, runs // 2), env=env)
                 per_model.append((size, sample.median, sample.peak_mib))
-                figures.append(Figure(f"scaling: merge of {size:,} synthetic models", " ".join(argv),
-                                      median_s=round(sample.median, 4), min_s=round(sample.best, 4),
-                                      peak_mib=round(sample.peak_mib, 1)))
+                figures.append(
+                    Figure(
+                        f"scaling: merge of {size:,} synthetic models",
+                        " ".join(argv),
+                        median_s=round(sample.median, 4),
+                        min_s=round(sample.best, 4),
+                        peak_mib=round(sample.peak_mib, 1),
+                    )
+                )
                 path.unlink()
             # Linear growth: the marginal cost per model from 50k to 200k stays within 1.5x of the
             # marginal cost from 5k to 50k (start-up cancels out of the differences).
             (s1, t1, m1), (s2, t2, m2), (s3, t3, m3) = per_model
             time_ratio = ((t3 - t2) / (s3 - s2)) / ((t2 - t1) / (s2 - s1))
             memory_ratio = ((m3 - m2) / (s3 - s2)) / max((m2 - m1) / (s2 - s1), 1e-9)
-            figures.append(Figure("scaling: marginal time per model, 50k-200k vs 5k-50k", "",
-                                  ratio=round(time_ratio, 3), target="<= 1.5x (linear)",
-                                  met=time_ratio <= 1.5))
-            figures.append(Figure("scaling: marginal memory per model, 50k-200k vs 5k-50k", "",
-                                  ratio=round(memory_ratio, 3), target="<= 1.5x (linear)",
-                                  met=memory_ratio <= 1.5))
+            figures.append(
+                Figure(
+                    "scaling: marginal time per model, 50k-200k vs 5k-50k",
+                    "",
+                    ratio=round(time_ratio, 3),
+                    target="<= 1.5x (linear)",
+                    met=time_ratio <= 1.5,
+                )
+            )
+            figures.append(
+                Figure(
+                    "scaling: marginal memory per model, 50k-200k vs 5k-50k",
+                    "",
+                    ratio=round(memory_ratio, 3),
+                    target="<= 1.5x (linear)",
+                    met=memory_ratio <= 1.5,
+                )
+            )
     return figures
 
 
 def render(figures: list[Figure]) -> str:
-    header = (f"{'figure':<62} {'median s':>9} {'min s':>8} {'peak MiB':>9} {'baseline s':>10} "
-              f"{'ratio':>7}  target")
+    header = (
+        f"{'figure':<62} {'median s':>9} {'min s':>8} {'peak MiB':>9} {'baseline s':>10} {'ratio':>7}  target"
+    )
     lines = [header, "-" * len(header)]
     for figure in figures:
+
         def cell(value: float | None, width: int, digits: int = 3) -> str:
             return f"{value:>{width}.{digits}f}" if value is not None else " " * (width - 1) + "-"
 
@@ -431,8 +523,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.json:
         print(json.dumps([asdict(f) for f in figures], indent=2))
     else:
-        print(f"catalogmgr benchmarks: {options.runs} runs each, python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs")
+        print(
+            f"catalogmgr benchmarks: {options.runs} runs each, python {sys.version.split()[0]}, "
+            f"{os.cpu_count()} CPUs"
+        )
         print(render(figures))
     return 0
 

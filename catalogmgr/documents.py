@@ -240,13 +240,17 @@ def _check_plain_data(document: Document, text: str, *, max_values: int | None =
         raise InputError(
             f"{values:,} values, over the {max_values:,} limit for a file read with positions"
             " (OMP's own 11 MB catalog has about 400,000; overlays a few hundred)",
-            file=document.name, position=Position(1, 1), rule="limits",
+            file=document.name,
+            position=Position(1, 1),
+            rule="limits",
         )
     deep = _too_deep(document.data) if too_deep else None
     if deep is not None:
         raise InputError(
-            f"nesting deeper than {MAX_DEPTH} levels", file=document.name,
-            position=document.position(pointer_from_path(deep)), rule="limits",
+            f"nesting deeper than {MAX_DEPTH} levels",
+            file=document.name,
+            position=document.position(pointer_from_path(deep)),
+            rule="limits",
         )
     if _SURROGATE_ESCAPE.search(text):
         where = lone_surrogate_path(document.data)
@@ -254,7 +258,9 @@ def _check_plain_data(document: Document, text: str, *, max_values: int | None =
             raise InputError(
                 "a \\u escape spells half of a UTF-16 surrogate pair, which is not a character;"
                 " write the character itself",
-                file=document.name, position=document.position(pointer_from_path(where)), rule="encoding",
+                file=document.name,
+                position=document.position(pointer_from_path(where)),
+                rule="encoding",
             )
 
 
@@ -497,7 +503,8 @@ class _YamlBuilder:
             raise InputError(
                 f"YAML file is {size:,} bytes, over the {MAX_YAML_BYTES:,}-byte limit for YAML"
                 " (hand-written overlays are a few KB; write large catalogs as JSON)",
-                file=self.name, rule="limits",
+                file=self.name,
+                rule="limits",
             )
         yaml = YAML(typ="rt", pure=True)
         yaml.Composer = _bounded_composer()
@@ -507,27 +514,37 @@ class _YamlBuilder:
         except _TooManyNodes as error:
             raise InputError(
                 f"more than {MAX_YAML_NODES:,} YAML nodes; an overlay this large is not hand-written",
-                file=self.name, position=_mark_position(error.mark), rule="limits",
+                file=self.name,
+                position=_mark_position(error.mark),
+                rule="limits",
             ) from None
         except MaxDepthExceededError as error:
-            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=self.name,
-                             position=_mark_position(error.problem_mark), rule="limits") from None
+            raise InputError(
+                f"nesting deeper than {MAX_DEPTH} levels",
+                file=self.name,
+                position=_mark_position(error.problem_mark),
+                rule="limits",
+            ) from None
         except ReaderError as error:
             # Control characters and the like, which YAML forbids anywhere in a stream.
             code = error.character if isinstance(error.character, int) else ord(error.character)
             raise InputError(
                 f"YAML does not allow the control character U+{code:04X} anywhere in a file;"
                 " escape it inside a double-quoted string",
-                file=self.name, position=_offset_position(self.text, error.position), rule="syntax",
+                file=self.name,
+                position=_offset_position(self.text, error.position),
+                rule="syntax",
             ) from None
         except MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             problem = " ".join((error.problem or error.context or "invalid YAML").split())
-            raise InputError(f"YAML syntax error: {problem}", file=self.name,
-                             position=_mark_position(mark), rule="syntax") from None
+            raise InputError(
+                f"YAML syntax error: {problem}", file=self.name, position=_mark_position(mark), rule="syntax"
+            ) from None
         except RecursionError:  # pragma: no cover - max_depth stops nesting long before this
-            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=self.name,
-                             rule="limits") from None
+            raise InputError(
+                f"nesting deeper than {MAX_DEPTH} levels", file=self.name, rule="limits"
+            ) from None
         except YAMLError as error:
             message = " ".join(str(error).split())
             raise InputError(f"YAML error: {message}", file=self.name, rule="syntax") from None
@@ -537,16 +554,26 @@ class _YamlBuilder:
         try:
             expanded = sum(_expanded_size(node, {}, set()) for node in nodes)
         except _RecursiveAlias as cycle:
-            raise InputError("an alias refers to a node that contains it (recursive alias)",
-                             file=self.name, position=self._mark(cycle.node), rule="syntax") from None
+            raise InputError(
+                "an alias refers to a node that contains it (recursive alias)",
+                file=self.name,
+                position=self._mark(cycle.node),
+                rule="syntax",
+            ) from None
         except _TooDeepAlias as deep:
-            raise InputError(f"aliases nest values deeper than {MAX_DEPTH} levels", file=self.name,
-                             position=self._mark(deep.node), rule="limits") from None
+            raise InputError(
+                f"aliases nest values deeper than {MAX_DEPTH} levels",
+                file=self.name,
+                position=self._mark(deep.node),
+                rule="limits",
+            ) from None
         if expanded > MAX_NODES:
             raise InputError(
                 f"document expands to {expanded:,} values through aliases, over the {MAX_NODES:,} limit"
                 " (an alias bomb?)",
-                file=self.name, position=self._mark(nodes[0]), rule="limits",
+                file=self.name,
+                position=self._mark(nodes[0]),
+                rule="limits",
             )
         if len(nodes) == 1:
             data = self._convert(nodes[0], [], set())
@@ -565,26 +592,37 @@ class _YamlBuilder:
         if self.produced > MAX_NODES:
             raise InputError(
                 f"document expands to more than {MAX_NODES:,} values (an alias bomb?)",
-                file=self.name, position=self._mark(node), rule="limits",
+                file=self.name,
+                position=self._mark(node),
+                rule="limits",
             )
         if len(path) > MAX_DEPTH:
-            raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=self.name,
-                             position=self._mark(node), rule="limits")
+            raise InputError(
+                f"nesting deeper than {MAX_DEPTH} levels",
+                file=self.name,
+                position=self._mark(node),
+                rule="limits",
+            )
         pointer = pointer_from_path(path)
         self.values.setdefault(pointer, self._mark(node))
         self._check_tag(node, pointer)
         if isinstance(node, ScalarNode):
             return self._scalar(node)
         if id(node) in active:
-            raise InputError("an alias refers to a node that contains it (recursive alias)",
-                             file=self.name, position=self._mark(node), rule="syntax")
+            raise InputError(
+                "an alias refers to a node that contains it (recursive alias)",
+                file=self.name,
+                position=self._mark(node),
+                rule="syntax",
+            )
         active = active | {id(node)}
         if isinstance(node, SequenceNode):
             return [self._convert(item, [*path, index], active) for index, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             return self._mapping(node, path, active)
-        raise InputError("unsupported YAML node", file=self.name, position=self._mark(node),
-                         rule="syntax")  # pragma: no cover - ruamel only makes the three kinds
+        raise InputError(
+            "unsupported YAML node", file=self.name, position=self._mark(node), rule="syntax"
+        )  # pragma: no cover - ruamel only makes the three kinds
 
     def _mapping(self, node: Any, path: list[str | int], active: set[int]) -> dict[str, Any]:
         from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -597,28 +635,45 @@ class _YamlBuilder:
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 for source in sources:
                     if not isinstance(source, MappingNode):
-                        raise InputError("a merge key (<<) must refer to a mapping", file=self.name,
-                                         position=self._mark(source), rule="syntax")
+                        raise InputError(
+                            "a merge key (<<) must refer to a mapping",
+                            file=self.name,
+                            position=self._mark(source),
+                            rule="syntax",
+                        )
                     if id(source) in active:
-                        raise InputError("a merge key refers to a mapping that contains it",
-                                         file=self.name, position=self._mark(source), rule="syntax")
+                        raise InputError(
+                            "a merge key refers to a mapping that contains it",
+                            file=self.name,
+                            position=self._mark(source),
+                            rule="syntax",
+                        )
                     for key, value in self._mapping(source, path, active | {id(source)}).items():
                         if key not in explicit:
                             result[key] = value
                 continue
             if not isinstance(key_node, ScalarNode):
-                raise InputError("a mapping key must be a plain value, not a list or mapping",
-                                 file=self.name, position=self._mark(key_node), rule="syntax")
+                raise InputError(
+                    "a mapping key must be a plain value, not a list or mapping",
+                    file=self.name,
+                    position=self._mark(key_node),
+                    rule="syntax",
+                )
             raw_key = self._scalar(key_node)
             key = raw_key if isinstance(raw_key, str) else _js_key(raw_key)
             child_path = [*path, key]
             child_pointer = pointer_from_path(child_path)
             if not isinstance(raw_key, str):
-                self.problems.append(Problem(
-                    file=self.name, position=self._mark(key_node), pointer=child_pointer,
-                    message=f"key {key_node.value!r} is not a string; OMP reads it as the string {key!r}",
-                    rule="non-string-key", severity=Severity.WARNING,
-                ))
+                self.problems.append(
+                    Problem(
+                        file=self.name,
+                        position=self._mark(key_node),
+                        pointer=child_pointer,
+                        message=f"key {key_node.value!r} is not a string; OMP reads it as the string {key!r}",
+                        rule="non-string-key",
+                        severity=Severity.WARNING,
+                    )
+                )
             if key in explicit:
                 self.problems.append(_duplicate_problem(self.name, child_pointer, self._mark(key_node)))
                 # Later positions win, like the value: forget the earlier ones under this key.
@@ -647,20 +702,25 @@ class _YamlBuilder:
         if node.style is not None:  # quoted or block scalars are strings, whatever they contain
             return _join_surrogate_pairs(value)
         if len(value) > MAX_INT_DIGITS and _CORE_INT.match(value):
-            raise InputError(f"a number with {len(value):,} digits; not a value any model has",
-                             file=self.name, position=self._mark(node), rule="limits")
+            raise InputError(
+                f"a number with {len(value):,} digits; not a value any model has",
+                file=self.name,
+                position=self._mark(node),
+                rule="limits",
+            )
         return resolve_plain_scalar(value)
 
     def _explicit(self, tag: str, value: str, node: Any) -> Any:
-        kind = tag[len(_STANDARD_TAG):]
+        kind = tag[len(_STANDARD_TAG) :]
         if kind == "str":
             return value
         resolved = resolve_plain_scalar(value)
         expected: dict[str, Any] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
         if isinstance(resolved, expected[kind]) and not (kind == "int" and isinstance(resolved, bool)):
             return float(resolved) if kind == "float" else resolved
-        raise InputError(f"{value!r} is not a valid !!{kind}", file=self.name,
-                         position=self._mark(node), rule="syntax")
+        raise InputError(
+            f"{value!r} is not a valid !!{kind}", file=self.name, position=self._mark(node), rule="syntax"
+        )
 
     def _check_tag(self, node: Any, pointer: str) -> None:
         tag = self._written_tag(node)
@@ -668,11 +728,16 @@ class _YamlBuilder:
             return
         # Bun ignores tags it does not know and reads the plain value; nothing is ever constructed
         # from a tag here either (no `!!python/object`), but the author should know it is inert.
-        self.problems.append(Problem(
-            file=self.name, position=self._mark(node), pointer=pointer,
-            message=f"YAML tag {tag!r} is ignored (OMP reads the plain value); remove it",
-            rule="yaml-tag", severity=Severity.WARNING,
-        ))
+        self.problems.append(
+            Problem(
+                file=self.name,
+                position=self._mark(node),
+                pointer=pointer,
+                message=f"YAML tag {tag!r} is ignored (OMP reads the plain value); remove it",
+                rule="yaml-tag",
+                severity=Severity.WARNING,
+            )
+        )
 
     @staticmethod
     def _mark(node: Any) -> Position:
@@ -815,8 +880,12 @@ def _parse_json(text: str, *, name: str, fmt: Format) -> tuple[Any, bool]:
             tracker = _DuplicateTracker()
             data = _json_loads(source, tracker)
     except json.JSONDecodeError as error:
-        raise InputError(f"JSON syntax error: {error.msg}", file=name,
-                         position=Position(error.lineno, error.colno), rule="syntax") from None
+        raise InputError(
+            f"JSON syntax error: {error.msg}",
+            file=name,
+            position=Position(error.lineno, error.colno),
+            rule="syntax",
+        ) from None
     except ValueError as error:  # NaN / Infinity / out of range, or too many digits for int()
         token, position = _bad_number_token(source)
         if token is not None and len(token) > MAX_INT_DIGITS:
@@ -825,8 +894,12 @@ def _parse_json(text: str, *, name: str, fmt: Format) -> tuple[Any, bool]:
             message = str(error)
         raise InputError(message, file=name, position=position, rule="syntax") from None
     except RecursionError:
-        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=name,
-                         position=_too_deep_offset(source), rule="limits") from None
+        raise InputError(
+            f"nesting deeper than {MAX_DEPTH} levels",
+            file=name,
+            position=_too_deep_offset(source),
+            rule="limits",
+        ) from None
     return data, tracker.found
 
 
@@ -870,8 +943,13 @@ def _shorten(token: str) -> str:
 
 
 def _json_loads(source: str, tracker: _DuplicateTracker) -> Any:
-    return json.loads(source, object_pairs_hook=tracker.pairs, parse_constant=_reject_constant,
-                      parse_float=_finite_float, parse_int=_finite_int)
+    return json.loads(
+        source,
+        object_pairs_hook=tracker.pairs,
+        parse_constant=_reject_constant,
+        parse_float=_finite_float,
+        parse_int=_finite_int,
+    )
 
 
 def _bad_number_token(source: str) -> tuple[str | None, Position | None]:

@@ -23,9 +23,7 @@ from catalogmgr.cli import cli
 settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
-settings.register_profile(
-    "thorough", parent=settings.get_profile("default"), max_examples=1000
-)
+settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +37,24 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not available: {path} (tests that read ../shared skip on a plain clone)")
     return path
+
+
+# Folders whose every test belongs to a slow tier (see [tool.pytest.ini_options] in pyproject.toml).
+_FOLDER_MARKERS = {"hostile": "hostile", "compat": "omp"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/hostile/ and tests/compat/ with its tier."""
+    tests_dir = REPO_ROOT / "tests"
+    for item in items:
+        try:
+            folder = Path(str(item.path)).relative_to(tests_dir).parts[0]
+        except ValueError:
+            continue
+        marker = _FOLDER_MARKERS.get(folder)
+        if marker is not None:
+            item.add_marker(marker)
 
 
 @pytest.fixture

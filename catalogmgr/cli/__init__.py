@@ -121,8 +121,6 @@ def main(argv: list[str] | None = None) -> NoReturn:
         import traceback
 
         traceback.print_exc()
-        click.echo(
-            "catalogmgr: internal error (a bug): please report it with the traceback above", err=True
-        )
+        click.echo("catalogmgr: internal error (a bug): please report it with the traceback above", err=True)
         sys.exit(EXIT_BUG)
     sys.exit(code if isinstance(code, int) else 0)

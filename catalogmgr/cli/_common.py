@@ -27,7 +27,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 NON_BLOCKING_RULES = frozenset({"literal-secret"})
 
 
-
 def catalog_source_options(function: F) -> F:
     """``--base PATH``, ``--overlay FILE`` (repeatable) and ``--no-default-overlay``."""
     function = click.option(

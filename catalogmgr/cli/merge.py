@@ -207,9 +207,7 @@ def _with_resolved_keys(
     resolved_layers: list[Layer] = []
     resolved = unresolved = 0
     for layer in layers:
-        data, reports = resolve_overlay_keys(
-            layer.data, environment.variables, allow_commands=allow_commands
-        )
+        data, reports = resolve_overlay_keys(layer.data, environment.variables, allow_commands=allow_commands)
         for report in reports:
             if report.usable and report.status in {"env", "command-ok"}:
                 resolved += 1

@@ -122,9 +122,7 @@ def _strict_stdlib_loads(text: str) -> Any:
             raise json.JSONDecodeError("number is infinity", text, max(text.find(token), 0))
         return value
 
-    data = json.loads(
-        text, parse_constant=refuse_constant, parse_float=finite_float, parse_int=bounded_int
-    )
+    data = json.loads(text, parse_constant=refuse_constant, parse_float=finite_float, parse_int=bounded_int)
     from catalogmgr.documents import lone_surrogate_path
 
     if lone_surrogate_path(data) is not None:

@@ -378,8 +378,14 @@ def test_write_overlay_from_hostile_values_writes_a_valid_overlay(tmp_path: Path
 
     listing = HOSTILE_DIR / "upstream-hostile-values.json"
     run = run_catalogmgr(
-        ["diff-upstream", "--no-default-overlay", "--upstream-file", str(listing),
-         "--write-overlay", "new.yml"],
+        [
+            "diff-upstream",
+            "--no-default-overlay",
+            "--upstream-file",
+            str(listing),
+            "--write-overlay",
+            "new.yml",
+        ],
         cwd=tmp_path,
         home=tmp_path / "home",
     )

@@ -150,10 +150,28 @@ def test_overlay_emit_from_a_json_first_overlay_is_block_yaml() -> None:
 def test_numbers_json_cannot_hold_are_written_as_javascript_holds_them() -> None:
     from catalogmgr.render.catalog import json_numbers, render_catalog_json, render_json_document
 
-    data = {"p": {"m": {"extraBody": {"nan": float("nan"), "inf": float("-inf"), "big": 10**400,
-                                      "wide": 2**70, "ok": 0.39999999999999997, "flag": True}}}}
-    expected = {"nan": None, "inf": None, "big": None, "wide": float(2**70), "ok": 0.39999999999999997,
-                "flag": True}
+    data = {
+        "p": {
+            "m": {
+                "extraBody": {
+                    "nan": float("nan"),
+                    "inf": float("-inf"),
+                    "big": 10**400,
+                    "wide": 2**70,
+                    "ok": 0.39999999999999997,
+                    "flag": True,
+                }
+            }
+        }
+    }
+    expected = {
+        "nan": None,
+        "inf": None,
+        "big": None,
+        "wide": float(2**70),
+        "ok": 0.39999999999999997,
+        "flag": True,
+    }
     assert json_numbers(data) == {"p": {"m": {"extraBody": expected}}}
     assert json.loads(render_catalog_json(data))["p"]["m"]["extraBody"]["big"] is None
     assert "NaN" not in render_json_document(data)
