@@ -4,11 +4,8 @@ Base catalog, first found wins:
 
 1. ``--base PATH``;
 2. ``$CATALOGMGR_BASE``;
-3. the user's installed OMP: ``@oh-my-pi/pi-catalog/src/models.json`` (OMP 16+), else
-   ``@oh-my-pi/pi-ai/src/models.json`` (OMP 15 and earlier), under the bun global install
-   (``$BUN_INSTALL/install/global/node_modules``, default ``~/.bun/...``), then under the npm
-   global roots (:func:`npm_global_roots`: derived from the environment, npm itself is never run),
-   where the catalog package may also sit nested inside ``@oh-my-pi/pi-coding-agent``;
+3. the user's installed OMP's bundled catalog (:mod:`catalogmgr.omp.install` knows where OMP
+   installs keep it);
 4. the embedded default catalog shipped in this package (``catalogmgr/data/default-catalog.json``),
    a curated subset.
 
@@ -29,21 +26,9 @@ from catalogmgr import __version__
 from catalogmgr.documents import load_json_fast
 from catalogmgr.errors import InputError, NotFoundError
 from catalogmgr.merge import Catalog
+from catalogmgr.omp.install import InstalledOmp, install_for_catalog, installed_catalog_candidates
 
 EMBEDDED_DEFAULT_RESOURCE = "default-catalog.json"
-# Package directories that hold a bundled models.json, newest layout first.
-CATALOG_PACKAGE_FILES = (
-    Path("@oh-my-pi/pi-catalog/src/models.json"),
-    Path("@oh-my-pi/pi-ai/src/models.json"),
-)
-# The usual `npm root -g` of system-wide installs (Debian/Ubuntu packages, nodejs.org, Homebrew).
-SYSTEM_NPM_ROOTS: tuple[Path, ...] = (
-    Path("/usr/local/lib/node_modules"),
-    Path("/opt/homebrew/lib/node_modules"),
-    Path("/usr/lib/node_modules"),
-)
-# npm installs a global package's dependencies nested under it rather than hoisted.
-NESTED_UNDER = Path("@oh-my-pi/pi-coding-agent/node_modules")
 
 
 @dataclass(frozen=True)
@@ -53,6 +38,8 @@ class BaseCatalog:
     catalog: Catalog
     source: str
     is_embedded: bool
+    # The OMP installation the catalog belongs to (its version chooses the OMP profile).
+    install: InstalledOmp | None = None
 
 
 def embedded_source() -> str:
@@ -72,36 +59,6 @@ def load_embedded_default() -> Catalog:
         return _checked_catalog(load_json_fast(path, name=embedded_source()), embedded_source())
 
 
-def bun_global_roots(env: Mapping[str, str], home: Path) -> list[Path]:
-    """Where ``bun install -g`` puts packages: ``$BUN_INSTALL/install/global/node_modules``."""
-    bun_install = env.get("BUN_INSTALL") or str(home / ".bun")
-    return [Path(bun_install) / "install" / "global" / "node_modules"]
-
-
-def npm_global_roots(env: Mapping[str, str], home: Path) -> list[Path]:
-    """``npm root -g`` candidates without running npm: the configured prefix, then the usual ones."""
-    roots: list[Path] = []
-    for variable in ("NPM_CONFIG_PREFIX", "npm_config_prefix"):
-        prefix = env.get(variable)
-        if prefix:
-            roots.append(Path(prefix) / "lib" / "node_modules")
-    roots.append(home / ".npm-global" / "lib" / "node_modules")
-    roots.extend(SYSTEM_NPM_ROOTS)
-    return list(dict.fromkeys(roots))
-
-
-def installed_catalog_candidates(env: Mapping[str, str], home: Path) -> list[Path]:
-    """Every path where an installed OMP's bundled catalog may be, in search order."""
-    candidates: list[Path] = []
-    for root in bun_global_roots(env, home):
-        candidates.extend(root / file for file in CATALOG_PACKAGE_FILES)
-    for root in npm_global_roots(env, home):
-        for file in CATALOG_PACKAGE_FILES:
-            candidates.append(root / file)
-            candidates.append(root / NESTED_UNDER / file)
-    return candidates
-
-
 def locate_base_catalog(explicit: str | None, env: Mapping[str, str], home: Path) -> BaseCatalog:
     """Find and load the base catalog (see the module docstring for the order)."""
     if explicit:
@@ -118,7 +75,10 @@ def locate_base_catalog(explicit: str | None, env: Mapping[str, str], home: Path
 def load_base_catalog(path: str) -> BaseCatalog:
     """Load a ``models.json`` named by the user; the display name is the path as given."""
     return BaseCatalog(
-        catalog=_checked_catalog(load_json_fast(path, name=path), path), source=path, is_embedded=False
+        catalog=_checked_catalog(load_json_fast(path, name=path), path),
+        source=path,
+        is_embedded=False,
+        install=install_for_catalog(Path(path)),
     )
 
 

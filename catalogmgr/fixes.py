@@ -37,13 +37,10 @@ from typing import Any
 from catalogmgr.diff import DriftReport, FieldDrift
 from catalogmgr.errors import InputError
 from catalogmgr.merge import Catalog, clean_model_name
+from catalogmgr.omp.apis import API_FOR_OVERLAY
 from catalogmgr.upstream.listing import COST_FIELDS, UpstreamModel
 from catalogmgr.upstream.normalize import Variable
 
-# Catalog apis that models.yml does not accept, and the accepted api that speaks the same wire
-# protocol. OMP 18.2.3's bundled OpenRouter rows use `openrouter`; its models.yml schema lists only
-# the nine public apis, and OMP 15's OpenRouter rows were `openai-completions`.
-API_FOR_OVERLAY: dict[str, str] = {"openrouter": "openai-completions"}
 _NO_KEY_AUTH = ("none", "oauth")
 
 
@@ -106,11 +103,11 @@ class AppliedPatch:
 def default_api_key_env(provider: str) -> str | None:
     """The environment variable OMP reads for a provider's key (``openrouter`` -> ``OPENROUTER_API_KEY``).
 
-    From OMP's own table (:data:`catalogmgr.keys.BUNDLED_ENV_KEYS`). None for a provider that
+    From OMP's own table (:data:`catalogmgr.omp.env_keys.BUNDLED_ENV_KEYS`). None for a provider that
     authenticates otherwise (AWS credentials, Google ADC, Anthropic Foundry: OMP computes those)
     or that OMP does not know: inventing a variable name there would break working setups.
     """
-    from catalogmgr.keys import BUNDLED_ENV_KEYS, COMPUTED_ENV_KEYS
+    from catalogmgr.omp.env_keys import BUNDLED_ENV_KEYS, COMPUTED_ENV_KEYS
 
     known = BUNDLED_ENV_KEYS.get(provider)
     if provider in COMPUTED_ENV_KEYS or not known:

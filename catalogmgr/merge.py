@@ -1,4 +1,7 @@
-"""Layer models.yml overlays over a base catalog exactly as OMP 18.2.3 does, with provenance.
+"""Layer models.yml overlays over a base catalog exactly as OMP does, with provenance.
+
+The semantics are OMP 18.2.3's; where another release differs, a merge switch of the
+:class:`~catalogmgr.omp.profile.Profile` passed in says so.
 
 Two steps, both pure:
 
@@ -22,7 +25,7 @@ Two steps, both pure:
       whose ``(provider, id)`` exists patches it in place (``id/provider/api/baseUrl`` from the
       definition, every field it sets replaces, ``cost`` per sub-field, ``headers`` and ``compat``
       replaced by provider+model values); a new one is appended with the fields it leaves out
-      taken from a reference model (:mod:`catalogmgr.reference`) or OMP's defaults;
+      taken from a reference model (:mod:`catalogmgr.omp.reference`) or OMP's defaults;
    c. **modelOverrides** (``#applyModelOverrides``): each field replaces, ``cost`` per sub-field,
       ``headers`` merge, ``compat`` deep-merges; an id that names no model is a warning;
    d. Bedrock guardrail/request-metadata fields of an overridden provider on all its models
@@ -51,13 +54,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from catalogmgr.documents import Document
-from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
-from catalogmgr.reference import (
+from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
+from catalogmgr.omp.reference import (
     ReferenceIndex,
     build_reference_index,
     inherit_reference_thinking,
     resolve_reference,
 )
+from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
 Path = tuple[str | int, ...]
@@ -144,12 +148,13 @@ class MergeResult:
 
     ``provenance[(provider, id)]`` maps every field path of that model (top-level keys, and
     ``cost.*``, ``compat.*``, ``compatConfig.*``, ``headers.*`` sub-keys) to its :class:`Origin`;
-    it covers every model of the catalog.
+    it covers every model of the catalog. ``profile`` is the OMP release whose semantics made it.
     """
 
     catalog: Catalog
     provenance: dict[tuple[str, str], dict[str, Origin]]
     problems: list[Problem] = field(default_factory=list)
+    profile: Profile = DEFAULT_PROFILE
 
 
 # ------------------------------------------------------------------------------------------------
@@ -525,8 +530,10 @@ class _Merger:
         resolver: _OriginResolver,
         base_name: str,
         reference_index: Callable[[], ReferenceIndex],
+        profile: Profile,
     ) -> None:
         self.base = base
+        self.profile = profile
         self.resolver = resolver
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
         self.base_name = base_name
@@ -580,6 +587,8 @@ class _Merger:
                 apis.append(api)
         if js_truthy(config.get("api")) and not model_list and config.get("api") not in apis:
             apis.append(config.get("api"))
+        if self.profile.baseurl_scope == "all":
+            apis = []  # before 18.2.3 the provider URL re-points every model of the provider
         compat = merge_compat(
             config.get("compat"),
             {"disableStrictTools": True} if js_truthy(config.get("disableStrictTools")) else None,
@@ -741,7 +750,8 @@ class _Merger:
         origins = dict(overlay.origins)
         model_id = overlay.model_id
         if (
-            model_id == "gpt-5.4"
+            self.profile.standalone_gpt54_window
+            and model_id == "gpt-5.4"
             and overlay.provider != "github-copilot"
             and values.get("contextWindow") is None
         ):
@@ -979,7 +989,9 @@ class _Merger:
                 if entries is None:
                     entries = by_shape[shape] = _base_provenance(model, self.base_origin)
                 provenance[(provider, model_id)] = entries
-        return MergeResult(catalog=self.catalog, provenance=provenance, problems=self.problems)
+        return MergeResult(
+            catalog=self.catalog, provenance=provenance, problems=self.problems, profile=self.profile
+        )
 
 
 def _base_url_applies(api: Any, override: _ProviderOverride) -> bool:
@@ -1160,8 +1172,16 @@ class _CustomOverlay:
 # Public entry points
 
 
-def merge_catalog(base: Catalog, layers: Sequence[Layer], *, base_name: str = "base") -> MergeResult:
+def merge_catalog(
+    base: Catalog,
+    layers: Sequence[Layer],
+    *,
+    base_name: str = "base",
+    profile: Profile = DEFAULT_PROFILE,
+) -> MergeResult:
     """Compose ``layers`` (:func:`compose_overlays`) and apply the result to ``base`` as OMP does.
+
+    ``profile`` is the OMP release whose merge semantics apply (its merge switches).
 
     Laws (``tests/property/test_merge_laws.py``):
 
@@ -1188,7 +1208,7 @@ def merge_catalog(base: Catalog, layers: Sequence[Layer], *, base_name: str = "b
             cached.append(build_reference_index(base))
         return cached[0]
 
-    return _Merger(base, composed, resolver, base_name, reference_index).run()
+    return _Merger(base, composed, resolver, base_name, reference_index, profile).run()
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 The pipeline for an overlay (``models.yml``):
 
 1. the document's own load findings (duplicate keys, BOM, ...);
-2. the JSON Schema (:mod:`catalogmgr.schemas`), which mirrors OMP 18.2.3's
+2. the JSON Schema (:mod:`catalogmgr.omp.schemas`), which mirrors OMP 18.2.3's
    ``models-config-schema-bundle.ts`` field for field; every error becomes one clear message,
    anyOf branches and sibling ``required`` errors collapsed;
-3. OMP's cross-field rules (:func:`catalogmgr.rules.omp_rules`);
+3. OMP's cross-field rules (:func:`catalogmgr.omp.rules.omp_rules`);
 4. warnings OMP does not give: unknown keys at any depth with a "did you mean", a file whose
    providers are not under ``providers:``, ``$VAR``-style key references, unknown override ids
    (given a base catalog), surprising thinking settings;
@@ -29,8 +29,8 @@ from typing import Any, Literal
 
 from catalogmgr.documents import Document, load_document
 from catalogmgr.errors import InputError
-from catalogmgr.problems import Problem, Severity, path_from_pointer, pointer_from_path, sort_problems
-from catalogmgr.rules import (
+from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
+from catalogmgr.omp.rules import (
     Finding,
     catalog_rules,
     did_you_mean,
@@ -45,7 +45,8 @@ from catalogmgr.rules import (
     thinking_warnings,
     unknown_override_warnings,
 )
-from catalogmgr.schemas import load_schema
+from catalogmgr.omp.schemas import load_schema
+from catalogmgr.problems import Problem, Severity, path_from_pointer, pointer_from_path, sort_problems
 
 Kind = Literal["overlay", "catalog"]
 KINDS: tuple[Kind, ...] = ("overlay", "catalog")
@@ -105,10 +106,11 @@ def check_document(
     *,
     base: Mapping[str, Mapping[str, Any]] | None = None,
     base_name: str = "the base catalog",
+    profile: Profile = DEFAULT_PROFILE,
 ) -> FileReport:
     """:func:`validate_document` wrapped in a :class:`FileReport`."""
     chosen = kind or detect_kind(document)
-    problems = validate_document(document, chosen, base=base, base_name=base_name)
+    problems = validate_document(document, chosen, base=base, base_name=base_name, profile=profile)
     return FileReport(document.name, chosen, tuple(problems))
 
 
@@ -119,6 +121,7 @@ def check_path(
     name: str | None = None,
     base: Mapping[str, Mapping[str, Any]] | None = None,
     base_name: str = "the base catalog",
+    profile: Profile = DEFAULT_PROFILE,
 ) -> FileReport:
     """Load and validate one file; a file that cannot be read or parsed is reported, not raised."""
     display = name if name is not None else str(path)
@@ -126,7 +129,7 @@ def check_path(
         document = load_document(path, name=display)
     except InputError as error:
         return load_failure(display, error)
-    return check_document(document, kind, base=base, base_name=base_name)
+    return check_document(document, kind, base=base, base_name=base_name, profile=profile)
 
 
 def validate_document(
@@ -135,8 +138,9 @@ def validate_document(
     *,
     base: Mapping[str, Mapping[str, Any]] | None = None,
     base_name: str = "the base catalog",
+    profile: Profile = DEFAULT_PROFILE,
 ) -> list[Problem]:
-    """Every problem of ``document``, sorted by position.
+    """Every problem of ``document`` for the OMP of ``profile``, sorted by position.
 
     ``kind`` defaults to :func:`detect_kind`. ``base`` is a base catalog to check modelOverrides
     ids against; pass it only for a real catalog (not the embedded curated subset, which lacks
@@ -145,7 +149,7 @@ def validate_document(
     chosen = kind or detect_kind(document)
     findings: list[Finding] = []
     if chosen == "overlay":
-        findings += _overlay_findings(document.data, base, base_name)
+        findings += _overlay_findings(document.data, base, base_name, profile)
     else:
         findings += _catalog_findings(document.data)
     problems = list(document.problems)
@@ -155,9 +159,11 @@ def validate_document(
     return sort_problems(problems)
 
 
-def validate_data(data: Any, kind: Kind = "overlay") -> list[Finding]:
+def validate_data(data: Any, kind: Kind = "overlay", profile: Profile = DEFAULT_PROFILE) -> list[Finding]:
     """The findings for plain data (no positions): for callers that have no document."""
-    return list(_unique(_overlay_findings(data, None, "") if kind == "overlay" else _catalog_findings(data)))
+    if kind == "overlay":
+        return list(_unique(_overlay_findings(data, None, "", profile)))
+    return list(_unique(_catalog_findings(data)))
 
 
 def overlay_is_valid(problems: Sequence[Problem]) -> bool:
@@ -166,7 +172,7 @@ def overlay_is_valid(problems: Sequence[Problem]) -> bool:
 
 
 def _overlay_findings(
-    data: Any, base: Mapping[str, Mapping[str, Any]] | None, base_name: str
+    data: Any, base: Mapping[str, Mapping[str, Any]] | None, base_name: str, profile: Profile
 ) -> list[Finding]:
     if data is None:
         return [
@@ -179,12 +185,12 @@ def _overlay_findings(
                 at_key=False,
             )
         ]
-    findings = list(_schema_findings(data, "overlay"))
-    findings += omp_rules(data)
+    findings = list(_schema_findings(data, "overlay", profile))
+    findings += omp_rules(data, profile)
     if isinstance(data, dict):
         findings += root_shape_warnings(data)
         quiet_root = provider_shaped_root_keys(data) | {key for key in data if is_tool_root_key(key)}
-        findings += _unknown_key_findings(data, skip_root=quiet_root)
+        findings += _unknown_key_findings(data, skip_root=quiet_root, profile=profile)
         findings += env_syntax_warnings(data)
         findings += override_warnings(data)
         findings += thinking_warnings(data)
@@ -197,7 +203,7 @@ def _overlay_findings(
 def _catalog_findings(data: Any) -> list[Finding]:
     if data is None:
         return [Finding("", "the file is empty, not a model catalog", "empty-file", at_key=False)]
-    return [*_schema_findings(data, "catalog"), *catalog_rules(data)]
+    return [*_schema_findings(data, "catalog", DEFAULT_PROFILE), *catalog_rules(data)]
 
 
 def _unique(findings: Iterable[Finding]) -> Iterator[Finding]:
@@ -251,19 +257,19 @@ def _is_finite_number(_checker: Any, instance: Any) -> bool:
 
 
 @cache
-def _validator(kind: Kind) -> Any:
+def _validator(kind: Kind, profile: Profile) -> Any:
     # jsonschema is imported here, not at module level: `catalogmgr --help` should not pay for it.
     from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
 
     checker = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_finite_number)
     validator_class = validators.extend(Draft202012Validator, type_checker=checker)
-    return validator_class(load_schema(kind))
+    return validator_class(load_schema(kind, profile))
 
 
 @cache
-def _def_names(kind: Kind) -> dict[int, str]:
+def _def_names(kind: Kind, profile: Profile) -> dict[int, str]:
     """id(subschema) -> its ``$defs`` name, to recognise where an error comes from."""
-    return {id(sub): name for name, sub in load_schema(kind).get("$defs", {}).items()}
+    return {id(sub): name for name, sub in load_schema(kind, profile).get("$defs", {}).items()}
 
 
 _TYPE_WORDS = {
@@ -351,8 +357,8 @@ def _dotted(parts: Sequence[str | int]) -> str:
     return text
 
 
-def _schema_findings(data: Any, kind: Kind) -> Iterator[Finding]:
-    validator = _validator(kind)
+def _schema_findings(data: Any, kind: Kind, profile: Profile) -> Iterator[Finding]:
+    validator = _validator(kind, profile)
     required: dict[str, list[str]] = {}
     required_order: list[str] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
@@ -365,18 +371,19 @@ def _schema_findings(data: Any, kind: Kind) -> Iterator[Finding]:
                 required_order.append(pointer)
             required[pointer].append(missing)
             continue
-        yield _schema_finding(error, data, path, pointer, kind)
+        yield _schema_finding(error, data, path, pointer, _def_names(kind, profile))
     for pointer in required_order:
         yield _required_finding(data, pointer, required[pointer])
 
 
-def _schema_finding(error: Any, data: Any, path: tuple[str | int, ...], pointer: str, kind: Kind) -> Finding:
+def _schema_finding(
+    error: Any, data: Any, path: tuple[str | int, ...], pointer: str, defs: Mapping[int, str]
+) -> Finding:
     where = describe_location(data, path)
     value = error.instance
     keyword = error.validator
     at_key = isinstance(value, dict | list) or value is None
     hint: str | None = None
-    defs = _def_names(kind)
     if keyword == "type":
         expected = error.validator_value
         words = (
@@ -564,24 +571,18 @@ class _SchemaWalker:
 
 
 @cache
-def _walker() -> _SchemaWalker:
-    return _SchemaWalker(load_schema("overlay"))
+def _walker(profile: Profile) -> _SchemaWalker:
+    return _SchemaWalker(load_schema("overlay", profile))
 
 
-@cache
-def _provider_keys() -> frozenset[str]:
-    walker = _walker()
-    return frozenset(walker.properties(walker.defs["provider"]) or {})
+def _known_keys(walker: _SchemaWalker, definition: str) -> frozenset[str]:
+    return frozenset(walker.properties(walker.defs[definition]) or {})
 
 
-@cache
-def _model_keys() -> frozenset[str]:
-    walker = _walker()
-    return frozenset(walker.properties(walker.defs["modelDefinition"]) or {})
-
-
-def _unknown_key_findings(data: dict[str, Any], *, skip_root: set[str]) -> Iterator[Finding]:
-    walker = _walker()
+def _unknown_key_findings(
+    data: dict[str, Any], *, skip_root: set[str], profile: Profile
+) -> Iterator[Finding]:
+    walker = _walker(profile)
     stack: list[tuple[Any, Any, tuple[str | int, ...]]] = [(data, walker.schema, ())]
     while stack:
         value, schema_node, path = stack.pop()
@@ -621,9 +622,9 @@ def _unknown_key(
         notes.append(_KEY_NOTES[key])
     elif guess is not None:
         notes.append(f"did you mean `{guess}`?")
-    elif node in (defs["modelDefinition"], defs["modelOverride"]) and key in _provider_keys():
+    elif node in (defs["modelDefinition"], defs["modelOverride"]) and key in _known_keys(walker, "provider"):
         notes.append(f"`{key}` is a provider setting; OMP ignores it on a model")
-    elif node is defs["provider"] and key in _model_keys():
+    elif node is defs["provider"] and key in _known_keys(walker, "modelDefinition"):
         notes.append(f"`{key}` is a model field; set it on each model under `models:` or in `modelOverrides`")
     if not path:
         message = f"unknown top-level key `{key}`: OMP reads only `providers` and ignores it"

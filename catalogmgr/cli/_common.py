@@ -1,7 +1,13 @@
-"""What every catalog-reading command shares: the ``--base``/``--overlay`` options and the pipeline
-load -> validate -> merge that turns them into an effective catalog.
+"""What every catalog-reading command shares: the ``--base``/``--overlay``/``--omp-version``
+options and the pipeline load -> validate -> merge that turns them into an effective catalog.
 
-Used by ``merge``, ``list``, ``show``, ``changes`` and by ``keys`` and ``diff-upstream``.
+Used by ``merge``, ``list``, ``show``, ``changes`` and by ``keys`` and ``diff-upstream``
+(``validate`` and ``schema`` use :func:`omp_version_option` and :func:`choose_profile` alone).
+
+``--omp-version`` is not passed to the command functions: its callback keeps the value in the
+click context (``ctx.meta``), :func:`build_effective` reads it there and records the profile it
+chose, and :func:`report_inputs` / :func:`inputs_record` say which profile answered and why.
+So a command gains the option without a new parameter.
 """
 
 from __future__ import annotations
@@ -18,6 +24,15 @@ from catalogmgr.catalog import BaseCatalog, default_overlay_paths, locate_base_c
 from catalogmgr.documents import load_document
 from catalogmgr.errors import InvalidOverlayError
 from catalogmgr.merge import Layer, MergeResult, merge_catalog
+from catalogmgr.omp.install import find_installed_omp
+from catalogmgr.omp.profile import (
+    ALL_VERSIONS,
+    DEFAULT_PROFILE,
+    VERSION_VARIABLE,
+    Profile,
+    ProfileChoice,
+    select_profile,
+)
 from catalogmgr.problems import Problem, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,9 +41,64 @@ F = TypeVar("F", bound=Callable[..., Any])
 # are reported, but they do not stop a merge (OMP itself runs fine with a literal key).
 NON_BLOCKING_RULES = frozenset({"literal-secret"})
 
+_REQUESTED_VERSION = "catalogmgr.omp_version"
+_CHOSEN_PROFILE = "catalogmgr.omp_profile"
+
+
+def omp_version_option(*, allow_all: bool = False) -> Callable[[F], F]:
+    """``--omp-version X.Y.Z`` (``all`` too when ``allow_all``), kept in the click context."""
+    extra = " `all`: every profile, as a compatibility matrix." if allow_all else ""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and value.strip().lower() == ALL_VERSIONS and not allow_all:
+            raise click.BadParameter("`all` works only with `catalogmgr validate`", ctx=ctx)
+        ctx.meta[_REQUESTED_VERSION] = value
+        return value
+
+    return click.option(
+        "--omp-version",
+        metavar="X.Y.Z",
+        default=None,
+        expose_value=allow_all,
+        callback=remember,
+        help="The OMP release to answer for (its schema, rules and merge semantics). Default: "
+        f"${VERSION_VARIABLE}, else the installed OMP's version, else the newest profile.{extra}",
+    )
+
+
+def requested_omp_version() -> str | None:
+    """The ``--omp-version`` of the running command, if any."""
+    ctx = click.get_current_context(silent=True)
+    value = ctx.meta.get(_REQUESTED_VERSION) if ctx is not None else None
+    return value if isinstance(value, str) else None
+
+
+def choose_profile(env: Mapping[str, str], home: Path, base: BaseCatalog | None = None) -> ProfileChoice:
+    """The profile for this run (``--omp-version``, ``$CATALOGMGR_OMP_VERSION``, the installed OMP).
+
+    The installed OMP is the one the base catalog belongs to when it is in an installation, else
+    the one base discovery would find. The choice is remembered for :func:`report_inputs`.
+    """
+    installed = base.install if base is not None and base.install is not None else None
+    if installed is None:
+        installed = find_installed_omp(env, home)
+    choice = select_profile(requested_omp_version(), env, installed)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[_CHOSEN_PROFILE] = choice
+    return choice
+
+
+def chosen_profile() -> ProfileChoice | None:
+    """The profile :func:`choose_profile` chose in this command, if it ran."""
+    ctx = click.get_current_context(silent=True)
+    choice = ctx.meta.get(_CHOSEN_PROFILE) if ctx is not None else None
+    return choice if isinstance(choice, ProfileChoice) else None
+
 
 def catalog_source_options(function: F) -> F:
-    """``--base PATH``, ``--overlay FILE`` (repeatable) and ``--no-default-overlay``."""
+    """``--base PATH``, ``--overlay FILE`` (repeatable), ``--no-default-overlay``, ``--omp-version``."""
+    function = omp_version_option()(function)
     function = click.option(
         "--no-default-overlay",
         is_flag=True,
@@ -58,8 +128,10 @@ def cli_environment() -> tuple[dict[str, str], Path]:
     return dict(os.environ), Path.home()
 
 
-def load_layers(paths: Sequence[str | Path]) -> tuple[list[Layer], list[Problem]]:
-    """Load and validate every overlay; raise :class:`InvalidOverlayError` listing all their errors.
+def load_layers(
+    paths: Sequence[str | Path], profile: Profile = DEFAULT_PROFILE
+) -> tuple[list[Layer], list[Problem]]:
+    """Load and validate every overlay for ``profile``; raise :class:`InvalidOverlayError` on errors.
 
     Returns the layers and the non-blocking problems (warnings) found while validating.
     """
@@ -69,7 +141,7 @@ def load_layers(paths: Sequence[str | Path]) -> tuple[list[Layer], list[Problem]
     invalid_files: list[str] = []
     for path in paths:
         document = load_document(path, name=str(path))
-        found = _validate(document)
+        found = _validate(document, profile)
         blocking = [
             problem for problem in found if problem.is_error and problem.rule not in NON_BLOCKING_RULES
         ]
@@ -88,14 +160,12 @@ def load_layers(paths: Sequence[str | Path]) -> tuple[list[Layer], list[Problem]
     return layers, notes
 
 
-def _validate(document: Any) -> list[Problem]:
-    try:
-        from catalogmgr.validation import validate_document
-    except ImportError:  # pragma: no cover - only while the validator is not installed
-        return list(document.problems)
+def _validate(document: Any, profile: Profile) -> list[Problem]:
+    from catalogmgr.validation import validate_document
+
     # Validated as an overlay whatever it looks like: a models.json given as --overlay is a mistake
     # the schema reports. Override ids are checked by the merge, against the composed result.
-    return validate_document(document, "overlay")
+    return validate_document(document, "overlay", profile=profile)
 
 
 def _as_mapping(data: Any) -> Mapping[str, Any]:
@@ -121,14 +191,15 @@ def build_effective(
     *,
     no_default_overlay: bool = False,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
-    """Locate the base, load and validate the overlays, and merge them as OMP does.
+    """Locate the base, choose the OMP profile, load and validate the overlays, merge them as OMP does.
 
     The result's problems are the overlays' non-blocking validation findings followed by the
     merge's own warnings (unknown modelOverrides ids, custom models without an api).
     """
     base_catalog = locate_base_catalog(base, env, home)
-    layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home))
-    result = merge_catalog(base_catalog.catalog, layers, base_name=base_catalog.source)
+    profile = choose_profile(env, home, base_catalog).profile
+    layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), profile)
+    result = merge_catalog(base_catalog.catalog, layers, base_name=base_catalog.source, profile=profile)
     return base_catalog, layers, dataclasses.replace(result, problems=[*notes, *result.problems])
 
 
@@ -140,8 +211,11 @@ def describe_inputs(base: BaseCatalog, layers: Sequence[Layer]) -> str:
 
 
 def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence[Problem]) -> None:
-    """Say on stderr which base and overlays were used, then every warning."""
+    """Say on stderr which base, overlays and OMP profile were used, then every warning."""
     click.echo(describe_inputs(base, layers), err=True)
+    choice = chosen_profile()
+    if choice is not None:
+        click.echo(choice.describe(), err=True)
     for problem in problems:
         click.echo(problem.to_line(), err=True)
         if problem.hint:
@@ -150,8 +224,22 @@ def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence
 
 def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
     """The same facts as :func:`describe_inputs`, for JSON-shaped outputs."""
-    return {
+    record: dict[str, Any] = {
         "base": base.source,
         "base_is_embedded": base.is_embedded,
         "overlays": [layer.name for layer in layers],
+    }
+    choice = chosen_profile()
+    if choice is not None:
+        record["ompProfile"] = profile_record(choice)
+    return record
+
+
+def profile_record(choice: ProfileChoice) -> dict[str, Any]:
+    """The chosen profile for JSON outputs: id, the version it stands for, the tables' source, why."""
+    return {
+        "id": choice.profile.id,
+        "version": str(choice.version) if choice.version is not None else None,
+        "source": str(choice.profile.source),
+        "reason": choice.reason,
     }

@@ -26,6 +26,7 @@ from catalogmgr.cli._common import (
     NON_BLOCKING_RULES,
     build_effective,
     catalog_source_options,
+    chosen_profile,
     cli_environment,
     inputs_record,
     report_inputs,
@@ -43,6 +44,7 @@ from catalogmgr.diff import (
 from catalogmgr.documents import atomic_write, parse_document, read_text
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError, WriteError
 from catalogmgr.merge import Catalog, Layer, merge_catalog
+from catalogmgr.omp.profile import DEFAULT_PROFILE
 from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES
 from catalogmgr.upstream.cache import ListingCache, default_cache_dir
 from catalogmgr.upstream.fetch import SOURCES, FetchOptions, SourceSpec, fetch_listing, load_listing_file
@@ -454,10 +456,12 @@ def _write_overlay(
 ) -> None:
     """Build, check and atomically write the overlay that removes the reported new/changed drift."""
     from catalogmgr.fixes import apply_patch, build_patch
-    from catalogmgr.schemas import load_schema
+    from catalogmgr.omp.apis import overlay_apis
     from catalogmgr.validation import validate_document
 
-    accepted_apis = load_schema("overlay")["$defs"]["api"]["enum"]
+    choice = chosen_profile()
+    profile = choice.profile if choice is not None else DEFAULT_PROFILE
+    accepted_apis = overlay_apis(profile)
     patch = build_patch(report, effective, accepted_apis=accepted_apis)
     for note in patch.skipped:
         click.echo(f"catalogmgr: {note}", err=True)
@@ -482,7 +486,9 @@ def _write_overlay(
     # Never write an overlay OMP would reject: validate the exact text first.
     document = parse_document(text, name=path, fmt="yaml")
     blocking = [
-        p for p in validate_document(document, "overlay") if p.is_error and p.rule not in NON_BLOCKING_RULES
+        p
+        for p in validate_document(document, "overlay", profile=profile)
+        if p.is_error and p.rule not in NON_BLOCKING_RULES
     ]
     if blocking:
         for problem in blocking:
@@ -500,7 +506,7 @@ def _write_overlay(
     replaced = [written if Path(layer.name).resolve() == resolved else layer for layer in layers]
     if written not in replaced:
         replaced.append(written)
-    merged = merge_catalog(base, replaced, base_name=base_name).catalog
+    merged = merge_catalog(base, replaced, base_name=base_name, profile=profile).catalog
     after = diff_catalog(merged, listing, mapping, options)
     fixed = set(patch.fixed) - applied.unwritten
     remaining = [d for d in after.drift if d.kind in ("new", "changed") and d.key in fixed]

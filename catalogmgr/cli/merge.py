@@ -34,6 +34,7 @@ from catalogmgr.merge import (
     compose_overlays,
     merge_catalog,
 )
+from catalogmgr.omp.profile import Profile
 from catalogmgr.render.catalog import (
     render_catalog_json,
     render_catalog_yaml,
@@ -144,7 +145,7 @@ def merge(
     allow_commands: bool,
     force: bool,
 ) -> None:
-    """Layer overlays over a base catalog exactly as OMP 18.2.3 does and print the result.
+    """Layer overlays over a base catalog exactly as OMP does and print the result.
 
     \b
     Examples:
@@ -172,7 +173,9 @@ def merge(
         )
     base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
     if resolve_keys:
-        layers, result = _with_resolved_keys(base_catalog, layers, allow_commands=allow_commands)
+        layers, result = _with_resolved_keys(
+            base_catalog, layers, allow_commands=allow_commands, profile=result.profile
+        )
     if show_changes:
         _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
         if output is None:
@@ -193,7 +196,7 @@ def merge(
 
 
 def _with_resolved_keys(
-    base_catalog: BaseCatalog, layers: list[Layer], *, allow_commands: bool
+    base_catalog: BaseCatalog, layers: list[Layer], *, allow_commands: bool, profile: Profile
 ) -> tuple[list[Layer], MergeResult]:
     """Resolve every layer's apiKey/header values as OMP would, then merge again.
 
@@ -214,7 +217,9 @@ def _with_resolved_keys(
             else:
                 unresolved += 1
         resolved_layers.append(dataclasses.replace(layer, data=data))
-    result = merge_catalog(base_catalog.catalog, resolved_layers, base_name=base_catalog.source)
+    result = merge_catalog(
+        base_catalog.catalog, resolved_layers, base_name=base_catalog.source, profile=profile
+    )
     click.echo(
         f"catalogmgr: warning: resolved {resolved} key/header value(s), {unresolved} left as written "
         "(see `catalogmgr keys`); the output now contains secrets: keep it private",

@@ -13,7 +13,11 @@ from typing import Any, cast
 
 import click
 
+from catalogmgr.catalog import BaseCatalog
+from catalogmgr.cli._common import choose_profile, cli_environment, omp_version_option
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError
+from catalogmgr.omp.profile import Profile
+from catalogmgr.omp.schemas import SCHEMA_KINDS, SchemaKind, schema_path, schema_text
 from catalogmgr.render.problems import (
     FORMAT_CHOICES,
     PROBLEM_RENDERERS,
@@ -21,7 +25,6 @@ from catalogmgr.render.problems import (
     resolve_format,
     summary_line,
 )
-from catalogmgr.schemas import SCHEMA_FILES, SchemaKind, schema_path, schema_text
 from catalogmgr.validation import KINDS, FileReport, Kind, check_document, check_path, load_failure
 
 STDIN_NAME = "<stdin>"
@@ -59,6 +62,7 @@ STDIN_NAME = "<stdin>"
     is_flag=True,
     help="Show errors only (and warnings under --strict); no hints, no summary.",
 )
+@omp_version_option()
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -72,8 +76,8 @@ def validate(
     """Validate models.yml overlays (and models.json catalogs) and report every problem.
 
     Each problem is one line, FILE:LINE:COL: [error|warning] message (rule-id), followed by a hint
-    when there is one. Errors are what OMP 18.2.3 rejects (it then silently drops every provider of
-    the file) plus literal secrets; warnings are mistakes OMP accepts silently: unknown keys (with
+    when there is one. Errors are what the chosen OMP release rejects (it then silently drops every
+    provider of the file) plus literal secrets; warnings are mistakes OMP accepts silently: unknown keys (with
     a "did you mean"), providers outside `providers:`, `$VAR`-style key references, and more.
     FILE may be `-` for standard input (read as YAML).
 
@@ -88,25 +92,33 @@ def validate(
       3  the --base catalog could not be loaded
     """
     chosen_kind = None if kind == "auto" else cast(Kind, kind)
-    base, base_name = _load_base(base_path) if base_path else (None, "the base catalog")
+    found = _load_base(base_path) if base_path else None
+    base, base_name = (found.catalog, found.source) if found else (None, "the base catalog")
+    env, home = cli_environment()
+    choice = choose_profile(env, home, found)
+    text_output = resolve_format(output_format, os.environ) == "text"
+    if not quiet and text_output:
+        # Like the summary line: JSON/SARIF/GitHub outputs keep stderr empty for their callers.
+        click.echo(choice.describe(), err=True)
+    profile = choice.profile
     reports: list[FileReport] = []
     for name in files:
         if name == "-":
-            reports.append(_check_stdin(chosen_kind, base, base_name))
+            reports.append(_check_stdin(chosen_kind, base, base_name, profile))
         else:
-            reports.append(check_path(name, chosen_kind, base=base, base_name=base_name))
+            reports.append(check_path(name, chosen_kind, base=base, base_name=base_name, profile=profile))
     options = RenderOptions(hints=not quiet, warnings=strict or not quiet)
     renderer = PROBLEM_RENDERERS[resolve_format(output_format, os.environ)]
     click.echo(renderer(reports, options), nl=False)
     failed = any(report.errors for report in reports) or (
         strict and any(report.warnings for report in reports)
     )
-    if not quiet and resolve_format(output_format, os.environ) == "text":
+    if not quiet and text_output:
         click.echo(summary_line(reports), err=True)
     ctx.exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
-def _check_stdin(kind: Kind | None, base: Any, base_name: str) -> FileReport:
+def _check_stdin(kind: Kind | None, base: Any, base_name: str, profile: Profile) -> FileReport:
     from catalogmgr.documents import decode_text, parse_document
 
     try:
@@ -114,28 +126,32 @@ def _check_stdin(kind: Kind | None, base: Any, base_name: str) -> FileReport:
         document = parse_document(text, name=STDIN_NAME, fmt="yaml")
     except InputError as error:
         return load_failure(STDIN_NAME, error)
-    return check_document(document, kind, base=base, base_name=base_name)
+    return check_document(document, kind, base=base, base_name=base_name, profile=profile)
 
 
-def _load_base(path: str) -> tuple[dict[str, Any], str]:
+def _load_base(path: str) -> BaseCatalog:
     """The catalog at ``path`` (raises :class:`InputError`, exit 3, when it is unusable)."""
     from catalogmgr.catalog import load_base_catalog
 
-    found = load_base_catalog(path)
-    return found.catalog, found.source
+    return load_base_catalog(path)
 
 
 @click.command("schema")
-@click.argument("kind", type=click.Choice(list(SCHEMA_FILES)), default="overlay")
+@click.argument("kind", type=click.Choice(SCHEMA_KINDS), default="overlay")
 @click.option("--path", "show_path", is_flag=True, help="Print the schema file's path instead of its text.")
+@omp_version_option()
 def schema(kind: str, show_path: bool) -> None:
     """Print the JSON Schema for models.yml overlays (default) or models.json catalogs.
 
-    The overlay schema mirrors OMP 18.2.3's own checks field for field; use it in an editor with a
-    first line `# yaml-language-server: $schema=<path>` (see `--path`), or with check-jsonschema.
+    The overlay schema mirrors the chosen OMP release's own checks field for field (one schema per
+    OMP profile; stderr says which); use it in an editor with a first line
+    `# yaml-language-server: $schema=<path>` (see `--path`), or with check-jsonschema.
     """
     chosen = cast(SchemaKind, kind)
+    env, home = cli_environment()
+    choice = choose_profile(env, home)
+    click.echo(choice.describe(), err=True)
     if show_path:
-        click.echo(str(Path(schema_path(chosen)).resolve()))
+        click.echo(str(Path(schema_path(chosen, choice.profile)).resolve()))
     else:
-        click.echo(schema_text(chosen), nl=False)
+        click.echo(schema_text(chosen, choice.profile), nl=False)

@@ -3,15 +3,37 @@
 A profile answers every version-dependent question; code outside :mod:`catalogmgr.omp` never
 compares version numbers itself. ``PROFILES`` is ordered oldest first; each profile covers the
 releases from its ``first`` version up to (not including) the next profile's ``first``.
+
+Choosing a profile (:func:`select_profile`), first that applies wins:
+
+1. the version asked for (``--omp-version X.Y.Z``);
+2. ``$CATALOGMGR_OMP_VERSION``;
+3. the installed OMP's version (the ``package.json`` beside the bundled catalog base discovery
+   finds, see :mod:`catalogmgr.omp.install`);
+4. the newest profile.
+
+Every choice carries its reason, which every command prints on stderr.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import total_ordering
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from catalogmgr.errors import UsageError
+
+if TYPE_CHECKING:
+    from catalogmgr.omp.install import InstalledOmp
 
 _VERSION = re.compile(r"^\s*v?(\d+)\.(\d+)\.(\d+)")
+_STRICT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
+
+VERSION_VARIABLE = "CATALOGMGR_OMP_VERSION"
+ALL_VERSIONS = "all"
 
 
 @total_ordering
@@ -39,3 +61,179 @@ class OmpVersion:
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}"
+
+
+def _v(text: str) -> OmpVersion:
+    parsed = OmpVersion.parse(text)
+    assert parsed is not None, text
+    return parsed
+
+
+# Where a provider `baseUrl` applies to the bundled models of that provider: every model
+# ("all", OMP <= 18.2.0), or only the models whose api is one the entry's custom models use
+# ("custom-apis", OMP 18.2.3+; `#applyProviderTransportOverride`'s scope).
+BaseUrlScope = Literal["all", "custom-apis"]
+# The bundled catalog's package: `pi-ai/src/models.json` before OMP 17, `pi-catalog` from 17.
+CatalogLayout = Literal["pi-ai", "pi-catalog"]
+
+_PI_CATALOG_FILES = (Path("@oh-my-pi/pi-catalog/src/models.json"),)
+_PI_AI_FILES = (Path("@oh-my-pi/pi-ai/src/models.json"),)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one epoch of OMP releases does with a ``models.yml`` and a bundled catalog.
+
+    Identity: ``id`` names the profile (the first release it covers, shortened), ``first`` is that
+    release, ``source`` the release its generated tables and schema were taken from.
+
+    Validation: ``schema_file`` is the overlay JSON Schema (under ``schemas/``); the rule switches
+    turn on the cross-field checks of that epoch's ``validateProviderConfiguration``.
+
+    Merge and runtime: the switches :mod:`catalogmgr.merge` and the runtime policies read.
+    """
+
+    id: str
+    first: OmpVersion
+    source: OmpVersion
+    summary: str
+    catalog_layout: CatalogLayout
+    schema_file: str
+    # -- validation rules ---------------------------------------------------------------------
+    # A file without a `providers:` key is rejected (13.x: `providers` is required).
+    requires_providers_key: bool = False
+    # `auth: oauth` with custom models still needs an apiKey (13.x and 17.x).
+    oauth_models_need_api_key: bool = False
+    # A provider holding only guardrail/request-metadata keys is rejected as "sets nothing" (17.x).
+    guardrail_only_provider_rejected: bool = False
+    # -- merge --------------------------------------------------------------------------------
+    baseurl_scope: BaseUrlScope = "custom-apis"
+    # Catalog rows with a non-chat `kind` (embeddings, images, ...) are hidden (18.2.9+).
+    model_kind_filter: bool = False
+    # models.yml may set `maxContextWindow`, used instead of contextWindow when the
+    # `extendedContext` setting is on (18.3+); the runtime policies read this switch.
+    max_context_window: bool = False
+    # A standalone custom `gpt-5.4` gets a 1,000,000-token window
+    # (`applyStandaloneCustomModelPolicies`).
+    standalone_gpt54_window: bool = True
+
+    @property
+    def catalog_package_files(self) -> tuple[Path, ...]:
+        """The bundled catalog's path inside ``node_modules`` for this epoch."""
+        return _PI_CATALOG_FILES if self.catalog_layout == "pi-catalog" else _PI_AI_FILES
+
+    @property
+    def last(self) -> OmpVersion | None:
+        """The last release covered as far as catalogmgr knows (``None``: still open-ended)."""
+        index = PROFILES.index(self)
+        return PROFILES[index + 1].first if index + 1 < len(PROFILES) else None
+
+    def covers(self) -> str:
+        """``OMP 18.2.3 up to 18.2.9`` / ``OMP 18.3.0 and later``, for messages."""
+        following = self.last
+        if following is None:
+            return f"OMP {self.first} and later"
+        return f"OMP {self.first} up to (not including) {following}"
+
+
+PROFILES: tuple[Profile, ...] = (
+    Profile(
+        id="18.2.3",
+        first=_v("18.2.3"),
+        source=_v("18.2.3"),
+        summary="provider baseUrl scoped to the apis of the entry's custom models",
+        catalog_layout="pi-catalog",
+        schema_file="omp-models-yml.schema.json",
+    ),
+)
+
+PROFILES_BY_ID: Mapping[str, Profile] = {profile.id: profile for profile in PROFILES}
+NEWEST_PROFILE = PROFILES[-1]
+# The profile core functions use when a caller passes none: the release the Python engine is
+# verified against field for field (the differential suite's default OMP).
+DEFAULT_PROFILE = PROFILES_BY_ID["18.2.3"]
+
+
+def profile_for_version(version: OmpVersion) -> Profile:
+    """The profile covering ``version``; older than every profile -> the oldest one."""
+    chosen = PROFILES[0]
+    for profile in PROFILES:
+        if profile.first <= version:
+            chosen = profile
+    return chosen
+
+
+def parse_requested_version(text: str, *, origin: str) -> OmpVersion:
+    """A user-given ``X.Y.Z``; anything else is a usage error naming ``origin``."""
+    if _STRICT_VERSION.match(text.strip()) is None:
+        raise UsageError(
+            f"{origin}: {text!r} is not an OMP version; give X.Y.Z (e.g. 18.2.3), "
+            "as `omp --version` prints it"
+        )
+    parsed = OmpVersion.parse(text)
+    assert parsed is not None
+    return parsed
+
+
+@dataclass(frozen=True)
+class ProfileChoice:
+    """The profile a run uses, the OMP version it stands for (when known) and why."""
+
+    profile: Profile
+    version: OmpVersion | None
+    reason: str
+
+    def describe(self) -> str:
+        """The stderr line: ``catalogmgr: OMP profile 18.2.3 (...): --omp-version 18.2.5``."""
+        note = ""
+        if self.version is not None and self.version < self.profile.first:
+            note = f"; {self.version} is older than every profile, using the oldest"
+        elif (
+            self.version is not None and self.profile is NEWEST_PROFILE and self.version > self.profile.source
+        ):
+            note = (
+                f"; {self.version} is newer than the newest release catalogmgr knows ({self.profile.source})"
+            )
+        return (
+            f"catalogmgr: OMP profile {self.profile.id} ({self.profile.covers()}; tables from "
+            f"{self.profile.source}): {self.reason}{note}"
+        )
+
+    @property
+    def runs(self) -> str:
+        """What to call the user's OMP in messages: ``you run 18.2.3`` / ``profile 18.3.0``."""
+        if self.version is not None:
+            return f"OMP {self.version}"
+        return f"the OMP {self.profile.id} profile"
+
+
+def select_profile(
+    requested: str | None,
+    env: Mapping[str, str],
+    installed: InstalledOmp | None,
+) -> ProfileChoice:
+    """Choose the profile (see the module docstring for the order), with the reason.
+
+    ``installed`` is the installed OMP the caller found (:func:`catalogmgr.omp.install.find_installed_omp`
+    or the installation of the base catalog in use); pass ``None`` when there is none.
+    """
+    if requested:
+        return _chosen(
+            parse_requested_version(requested, origin="--omp-version"), f"--omp-version {requested}"
+        )
+    from_env = env.get(VERSION_VARIABLE, "").strip()
+    if from_env:
+        version = parse_requested_version(from_env, origin=f"${VERSION_VARIABLE}")
+        return _chosen(version, f"${VERSION_VARIABLE}={from_env}")
+    if installed is not None and installed.version is not None:
+        return _chosen(installed.version, f"installed {installed.describe()}")
+    why = (
+        f"the installed OMP at {installed.root} does not say its version"
+        if installed is not None
+        else "no installed OMP found"
+    )
+    return ProfileChoice(NEWEST_PROFILE, None, f"the newest profile ({why}; use --omp-version to choose)")
+
+
+def _chosen(version: OmpVersion, reason: str) -> ProfileChoice:
+    return ProfileChoice(profile_for_version(version), version, reason)

@@ -52,7 +52,9 @@ def test_json_output_is_clean_json(run_cli: RunCli) -> None:
     data = json.loads(result.stdout)
     assert data["summary"]["new"] == 2
     assert data["upstream"] == LISTING
+    profile = data["inputs"].pop("ompProfile")
     assert data["inputs"] == {"base": CATALOG, "base_is_embedded": False, "overlays": []}
+    assert set(profile) == {"id", "version", "source", "reason"}
 
 
 def test_no_drift_exits_0(run_cli: RunCli) -> None:

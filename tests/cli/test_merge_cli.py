@@ -279,9 +279,9 @@ def test_fresh_machine_merges_the_embedded_default_and_says_so(run_cli: Any, tmp
         embedded = load_embedded_default()
     except NotFoundError:
         pytest.skip("catalogmgr/data/default-catalog.json is not in this tree yet")
-    from catalogmgr import catalog as catalog_module
+    from catalogmgr.omp.install import installed_catalog_candidates
 
-    if any(path.is_file() for path in catalog_module.installed_catalog_candidates({}, tmp_home)):
+    if any(path.is_file() for path in installed_catalog_candidates({}, tmp_home)):
         pytest.skip("this machine has a system-wide OMP install")
     result = run_cli("merge")
     assert result.exit_code == 0, result.stderr

@@ -45,11 +45,18 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return {"good": "good.yml", "warns": "warns.yml", "bad": "bad.yml"}
 
 
+def without_profile_line(stderr: str) -> str:
+    """stderr without the first line, which names the OMP profile (tests/unit/test_omp_profiles.py)."""
+    first, _, rest = stderr.partition("\n")
+    assert first.startswith("catalogmgr: OMP profile "), stderr
+    return rest
+
+
 def test_clean_file_exits_0_with_nothing_on_stdout(run_cli: Any, files: dict[str, str]) -> None:
     result = run_cli("validate", files["good"])
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == "0 errors, 0 warnings in 1 file\n"
+    assert without_profile_line(result.stderr) == "0 errors, 0 warnings in 1 file\n"
 
 
 def test_errors_exit_1_one_located_line_each(run_cli: Any, files: dict[str, str]) -> None:
@@ -64,7 +71,7 @@ def test_errors_exit_1_one_located_line_each(run_cli: Any, files: dict[str, str]
     ]
     assert "\n    at /providers/minimax; hint: add `baseUrl:` to provider `minimax`" in result.stdout
     assert "\n    at /providers/minimax/models/0/contextWindow; hint: give the real" in result.stdout
-    assert result.stderr == "2 errors, 0 warnings in 1 file\n"
+    assert without_profile_line(result.stderr) == "2 errors, 0 warnings in 1 file\n"
 
 
 def test_warnings_pass_unless_strict(run_cli: Any, files: dict[str, str]) -> None:
@@ -88,7 +95,7 @@ def test_every_file_is_reported_even_unreadable_ones(
     assert "broken.yml:3:1: [error] YAML syntax error" in out
     assert "latin1.yml:2:6: [error] not valid UTF-8" in out
     assert "warns.yml:3:5: [warning]" in out
-    assert result.stderr == "5 errors, 1 warning in 5 files\n"
+    assert without_profile_line(result.stderr) == "5 errors, 1 warning in 5 files\n"
 
 
 def test_quiet_shows_errors_only(run_cli: Any, files: dict[str, str]) -> None:

@@ -8,13 +8,10 @@ from pathlib import Path
 import pytest
 
 from catalogmgr import catalog as catalog_module
-from catalogmgr.catalog import (
-    default_overlay_paths,
-    installed_catalog_candidates,
-    load_embedded_default,
-    locate_base_catalog,
-)
+from catalogmgr.catalog import default_overlay_paths, load_embedded_default, locate_base_catalog
 from catalogmgr.errors import InputError
+from catalogmgr.omp import install as install_module
+from catalogmgr.omp.install import installed_catalog_candidates
 
 TINY = {"p": {"m": {"id": "m", "provider": "p"}}}
 
@@ -28,7 +25,7 @@ def write_catalog(path: Path, content: object = TINY) -> Path:
 @pytest.fixture(autouse=True)
 def _no_system_roots(monkeypatch: pytest.MonkeyPatch) -> None:
     """The machine's own /usr/lib/node_modules must not leak into these tests."""
-    monkeypatch.setattr(catalog_module, "SYSTEM_NPM_ROOTS", ())
+    monkeypatch.setattr(install_module, "SYSTEM_NPM_ROOTS", ())
 
 
 def test_explicit_base_wins_over_everything(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from catalogmgr.schemas import load_schema
+from catalogmgr.omp.schemas import load_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_FILE = REPO_ROOT / "catalogmgr" / "data" / "default-catalog.json"

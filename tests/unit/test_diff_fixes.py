@@ -26,7 +26,7 @@ from catalogmgr.fixes import (
     provider_setup,
 )
 from catalogmgr.merge import Catalog, Layer, merge_catalog
-from catalogmgr.schemas import load_schema
+from catalogmgr.omp.schemas import load_schema
 from catalogmgr.upstream import openrouter
 from catalogmgr.upstream.fetch import SOURCES, load_listing_file
 from catalogmgr.upstream.listing import UpstreamListing, UpstreamModel

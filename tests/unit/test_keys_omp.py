@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from catalogmgr.keys import BUNDLED_ENV_KEYS, COMPUTED_ENV_KEYS, LOGIN_PROVIDERS
+from catalogmgr.omp.env_keys import BUNDLED_ENV_KEYS, COMPUTED_ENV_KEYS, LOGIN_PROVIDERS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOOL = REPO_ROOT / "tests" / "tools" / "omp_env_keys.ts"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from catalogmgr.reference import (
+from catalogmgr.omp.reference import (
     bracket_stripped_candidates,
     build_reference_index,
     inherit_reference_thinking,

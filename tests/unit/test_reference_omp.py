@@ -1,10 +1,10 @@
-"""catalogmgr.reference resolves custom ids to the same bundled references as the installed OMP 18.2.3.
+"""catalogmgr.omp.reference resolves custom ids to the same bundled references as the installed OMP 18.2.3.
 
 Runs a short script under OMP's bun (OMP located as tests/compat/omp.py locates it; skips when it
 is absent) over OMP's bundled catalog, for a few hundred ids: every id of a sample of bundled models,
 the same ids upper-cased, with ``:free`` and ``-thinking`` variants and a proxy prefix, and the
 shapes OMP's own docs mention. Also checks that the vocabularies copied into
-catalogmgr.reference still equal OMP's compiled rules.
+catalogmgr.omp.reference still equal OMP's compiled rules.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from catalogmgr import reference
 from catalogmgr.documents import load_json_fast
+from catalogmgr.omp import reference
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.omp

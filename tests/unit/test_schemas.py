@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-import catalogmgr.schemas as schemas
-from catalogmgr.schemas import SCHEMA_FILES, load_schema, schema_dir, schema_text
+import catalogmgr.omp.schemas as schemas
+from catalogmgr.omp.schemas import SCHEMA_KINDS, load_schema, schema_dir, schema_file, schema_text
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OMP_BUNDLE = Path("@oh-my-pi/pi-coding-agent/src/config/models-config-schema-bundle.ts")
@@ -43,7 +43,7 @@ def all_enum_values(schema: dict[str, Any]) -> set[str]:
     return values
 
 
-@pytest.mark.parametrize("kind", list(SCHEMA_FILES))
+@pytest.mark.parametrize("kind", SCHEMA_KINDS)
 def test_schema_is_valid_draft_2020_12_and_self_describing(kind: str) -> None:
     schema = load_schema(kind)  # type: ignore[arg-type]
     Draft202012Validator.check_schema(schema)
@@ -113,7 +113,7 @@ def test_real_catalogs_match_the_catalog_schema(shared: Any) -> None:
 
 
 def test_schemas_are_found_in_the_repository_without_a_package_copy() -> None:
-    assert schema_dir() in (REPO_ROOT / "schemas", Path(schemas.__file__).resolve().parent / "schemas")
+    assert schema_dir() in (REPO_ROOT / "schemas", Path(schemas.__file__).resolve().parent.parent / "schemas")
     assert json.loads(schema_text("overlay")) == load_schema("overlay")
     assert load_schema("overlay") is load_schema("overlay")  # cached
 
@@ -121,10 +121,10 @@ def test_schemas_are_found_in_the_repository_without_a_package_copy() -> None:
 def test_the_installed_package_copy_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "site-packages" / "catalogmgr"
     (package / "schemas").mkdir(parents=True)
-    (package / "schemas" / SCHEMA_FILES["overlay"]).write_text("{}", encoding="utf-8")
+    (package / "schemas" / schema_file("overlay")).write_text("{}", encoding="utf-8")
     monkeypatch.setattr(schemas, "_PACKAGE_DIR", package)
     assert schema_dir() == package / "schemas"
-    (package / "schemas" / SCHEMA_FILES["overlay"]).unlink()
+    (package / "schemas" / schema_file("overlay")).unlink()
     assert schema_dir() == tmp_path / "site-packages" / "schemas"
 
 

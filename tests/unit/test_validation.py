@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalogmgr.documents import parse_document
+from catalogmgr.omp.rules import did_you_mean, env_name_in_spelling, js_truthy
 from catalogmgr.problems import Position, Problem, Severity
-from catalogmgr.rules import did_you_mean, env_name_in_spelling, js_truthy
 from catalogmgr.validation import (
     FileReport,
     check_path,

@@ -5,9 +5,10 @@ Everything here works on plain data (what :mod:`catalogmgr.documents` loads) and
 pointer into ``file:line:col`` is :mod:`catalogmgr.validation`'s job, so these functions can be
 tested on dicts.
 
-Errors mirror ``validateProviderConfiguration`` in OMP 18.2.3's ``src/config/models-config.ts``
-exactly, including JavaScript truthiness (``headers: {}`` counts as "set", ``disableStrictTools:
-false`` does not), so that catalogmgr rejects a file exactly when OMP does. OMP stops at the first
+Errors mirror ``validateProviderConfiguration`` in OMP's ``src/config/models-config.ts`` exactly
+(18.2.3's, with other releases' differences behind the profile's rule switches), including
+JavaScript truthiness (``headers: {}`` counts as "set", ``disableStrictTools: false`` does not),
+so that catalogmgr rejects a file exactly when OMP does. OMP stops at the first
 failure; these rules report every one. The rules tolerate malformed data (a provider that is not a
 mapping, ``models`` that is not a list): the schema reports those, and a rule that cannot tell
 what OMP would do stays silent rather than guess.
@@ -45,6 +46,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
 from catalogmgr.problems import Severity, pointer_from_path
 
 Path = tuple[str | int, ...]
@@ -178,15 +180,19 @@ def _models(config: Mapping[str, Any]) -> list[Any] | None:
 # OMP's rules (errors)
 
 
-def omp_rules(data: Any) -> Iterator[Finding]:
-    """The checks of OMP's ``validateProviderConfiguration`` ("models-config" mode), all of them."""
+def omp_rules(data: Any, profile: Profile = DEFAULT_PROFILE) -> Iterator[Finding]:
+    """The checks of OMP's ``validateProviderConfiguration`` ("models-config" mode), all of them.
+
+    ``profile`` switches on the checks of older releases (see the rule switches of
+    :class:`~catalogmgr.omp.profile.Profile`).
+    """
     for name, config in _providers(data):
         base = ("providers", name)
         models = _models(config)
         if models is not None and not models:
             yield from _provider_needs_settings(name, config)
         elif models:
-            yield from _models_need_endpoint(name, config)
+            yield from _models_need_endpoint(name, config, profile)
         discovery = config.get("discovery")
         if (
             isinstance(discovery, Mapping)
@@ -250,7 +256,7 @@ def _provider_needs_settings(name: str, config: Mapping[str, Any]) -> Iterator[F
     )
 
 
-def _models_need_endpoint(name: str, config: Mapping[str, Any]) -> Iterator[Finding]:
+def _models_need_endpoint(name: str, config: Mapping[str, Any], profile: Profile) -> Iterator[Finding]:
     # Present but empty or mistyped: the schema reports that; OMP would stop there too.
     if "baseUrl" not in config:
         yield Finding(
@@ -261,11 +267,12 @@ def _models_need_endpoint(name: str, config: Mapping[str, Any]) -> Iterator[Find
             hint=f"add `baseUrl:` to provider `{name}` (the endpoint the models are served from)",
         )
     auth = config.get("auth", "apiKey")
-    if "apiKey" not in config and auth not in ("none", "oauth"):
+    keyless = ("none",) if profile.oauth_models_need_api_key else ("none", "oauth")
+    if "apiKey" not in config and auth not in keyless:
+        unless = '`auth` is "none"' if len(keyless) == 1 else '`auth` is "none" or "oauth"'
         yield Finding(
             _ptr("providers", name),
-            f'provider `{name}` defines models but has no "apiKey": OMP rejects the file '
-            f'unless `auth` is "none" or "oauth"',
+            f'provider `{name}` defines models but has no "apiKey": OMP rejects the file unless {unless}',
             "models-need-apikey",
             hint="add `apiKey: SOME_ENV_VAR` (the name of an environment variable holding the key), "
             "or `auth: none` for a local server that needs no key",

@@ -1,0 +1,175 @@
+"""OMP profiles: version parsing, profile choice with its reason, installed-OMP detection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalogmgr.errors import UsageError
+from catalogmgr.omp import install as install_module
+from catalogmgr.omp.install import InstalledOmp, find_installed_omp, install_for_catalog
+from catalogmgr.omp.profile import (
+    NEWEST_PROFILE,
+    PROFILES,
+    OmpVersion,
+    profile_for_version,
+    select_profile,
+)
+
+TINY_CATALOG = {"p": {"m": {"id": "m", "provider": "p", "api": "openai-completions"}}}
+
+
+def fake_install(
+    root: Path, version: str, *, layout: str = "pi-catalog", nested: bool = False, bun: bool = False
+) -> Path:
+    """A node_modules holding pi-coding-agent@version and its bundled catalog; returns the catalog."""
+    agent = root / "@oh-my-pi" / "pi-coding-agent"
+    agent.mkdir(parents=True, exist_ok=True)
+    (agent / "package.json").write_text(json.dumps({"name": "@oh-my-pi/pi-coding-agent", "version": version}))
+    packages = agent / "node_modules" if nested else root
+    catalog_package = packages / "@oh-my-pi" / layout
+    (catalog_package / "src").mkdir(parents=True, exist_ok=True)
+    (catalog_package / "package.json").write_text(
+        json.dumps({"name": f"@oh-my-pi/{layout}", "version": version})
+    )
+    catalog = catalog_package / "src" / "models.json"
+    catalog.write_text(json.dumps(TINY_CATALOG))
+    if bun:
+        binary = root / "@oven" / "bun-linux-x64" / "bin" / "bun"
+        binary.parent.mkdir(parents=True)
+        binary.write_text("")
+    return catalog
+
+
+@pytest.fixture(autouse=True)
+def _no_system_roots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's own /usr/lib/node_modules and the caller's choice must not leak in."""
+    monkeypatch.setattr(install_module, "SYSTEM_NPM_ROOTS", ())
+    monkeypatch.delenv("CATALOGMGR_OMP_VERSION", raising=False)
+
+
+def test_versions_parse_and_order() -> None:
+    assert OmpVersion.parse("v18.2.3-beta.1") == OmpVersion(18, 2, 3)
+    assert OmpVersion.parse("18.2") is None
+    assert OmpVersion(17, 3, 5) < OmpVersion(18, 0, 0) < OmpVersion(18, 2, 10)
+
+
+def test_profiles_are_ordered_oldest_first_and_cover_every_version() -> None:
+    firsts = [profile.first for profile in PROFILES]
+    assert firsts == sorted(firsts)
+    assert len(set(firsts)) == len(firsts)
+    assert profile_for_version(OmpVersion(1, 0, 0)) is PROFILES[0]
+    assert profile_for_version(OmpVersion(99, 0, 0)) is NEWEST_PROFILE
+    for profile in PROFILES:
+        assert profile_for_version(profile.first) is profile
+        assert profile.source >= profile.first
+
+
+def test_choice_order_flag_then_environment_then_installed_then_newest(tmp_path: Path) -> None:
+    installed = InstalledOmp(tmp_path, OmpVersion(18, 2, 3), tmp_path / "models.json", None)
+    env = {"CATALOGMGR_OMP_VERSION": "18.2.5"}
+    chosen = select_profile("18.2.4", env, installed)
+    assert (str(chosen.version), chosen.reason) == ("18.2.4", "--omp-version 18.2.4")
+    chosen = select_profile(None, env, installed)
+    assert (str(chosen.version), chosen.reason) == ("18.2.5", "$CATALOGMGR_OMP_VERSION=18.2.5")
+    chosen = select_profile(None, {}, installed)
+    assert str(chosen.version) == "18.2.3"
+    assert chosen.reason == f"installed OMP 18.2.3 at {tmp_path}"
+    chosen = select_profile(None, {}, None)
+    assert chosen.profile is NEWEST_PROFILE
+    assert chosen.version is None
+    assert "no installed OMP found" in chosen.reason
+    assert chosen.describe().startswith(f"catalogmgr: OMP profile {NEWEST_PROFILE.id} (")
+
+
+@pytest.mark.parametrize("bad", ["18", "latest", "18.2.x", "", " 1.2.3.4"])
+def test_a_malformed_version_is_a_usage_error_naming_its_origin(bad: str) -> None:
+    if bad:
+        with pytest.raises(UsageError, match="--omp-version"):
+            select_profile(bad, {}, None)
+    with pytest.raises(UsageError, match=r"\$CATALOGMGR_OMP_VERSION"):
+        select_profile(None, {"CATALOGMGR_OMP_VERSION": bad or "x"}, None)
+
+
+@pytest.mark.parametrize(
+    ("layout", "nested"), [("pi-catalog", False), ("pi-catalog", True), ("pi-ai", False), ("pi-ai", True)]
+)
+def test_an_installed_omp_says_its_version_from_the_package_json_beside_its_catalog(
+    tmp_path: Path, layout: str, nested: bool
+) -> None:
+    root = tmp_path / "prefix" / "lib" / "node_modules"
+    catalog = fake_install(root, "17.3.5", layout=layout, nested=nested, bun=True)
+    found = find_installed_omp({"NPM_CONFIG_PREFIX": str(tmp_path / "prefix")}, tmp_path / "home")
+    assert found == InstalledOmp(root, OmpVersion(17, 3, 5), catalog, root / "@oven/bun-linux-x64/bin/bun")
+
+
+def test_bun_global_install_is_found_first(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    fake_install(tmp_path / "prefix" / "lib" / "node_modules", "17.3.5")
+    bun_root = home / ".bun" / "install" / "global" / "node_modules"
+    catalog = fake_install(bun_root, "18.2.0")
+    found = find_installed_omp({"NPM_CONFIG_PREFIX": str(tmp_path / "prefix")}, home)
+    assert found is not None
+    assert (found.root, found.version, found.catalog, found.bun) == (
+        bun_root,
+        OmpVersion(18, 2, 0),
+        catalog,
+        None,
+    )
+
+
+def test_a_catalog_outside_an_installation_has_none(tmp_path: Path) -> None:
+    loose = tmp_path / "models.json"
+    loose.write_text("{}")
+    assert install_for_catalog(loose) is None
+    assert find_installed_omp({}, tmp_path) is None
+
+
+def test_a_broken_package_json_leaves_the_version_unknown(tmp_path: Path) -> None:
+    catalog = fake_install(tmp_path, "18.2.3")
+    (tmp_path / "@oh-my-pi" / "pi-coding-agent" / "package.json").write_text("{not json")
+    (tmp_path / "@oh-my-pi" / "pi-catalog" / "package.json").write_text('{"version": 18}')
+    found = install_for_catalog(catalog)
+    assert found is not None
+    assert found.version is None
+    chosen = select_profile(None, {}, found)
+    assert chosen.profile is NEWEST_PROFILE
+    assert "does not say its version" in chosen.reason
+
+
+# --------------------------------------------------------------------------------------------
+# The command line
+
+
+def test_every_command_names_its_profile_and_why(run_cli: Any, tmp_path: Path, tmp_home: Path) -> None:
+    overlay = tmp_path / "models.yml"
+    overlay.write_text("providers: {}\n")
+    catalog = fake_install(tmp_path / "node_modules", "18.2.3")
+    for args in (
+        ["validate", str(overlay)],
+        ["schema"],
+        ["merge", "--base", str(catalog), "--overlay", str(overlay)],
+        ["list", "--base", str(catalog), "--overlay", str(overlay)],
+        ["changes", "--base", str(catalog), "--overlay", str(overlay)],
+        ["keys", "--base", str(catalog), "--overlay", str(overlay)],
+    ):
+        result = run_cli(*args, "--omp-version", "18.2.4")
+        assert result.exit_code in (0, 1), (args, result.stderr)
+        assert "catalogmgr: OMP profile 18.2.3 (" in result.stderr, args
+        assert ": --omp-version 18.2.4" in result.stderr, args
+    merged = run_cli("merge", "--base", str(catalog), "--overlay", str(overlay))
+    assert f"installed OMP 18.2.3 at {tmp_path / 'node_modules'}" in merged.stderr
+
+
+def test_a_bad_omp_version_exits_2(run_cli: Any, tmp_path: Path, tmp_home: Path) -> None:
+    overlay = tmp_path / "models.yml"
+    overlay.write_text("providers: {}\n")
+    result = run_cli("validate", "--omp-version", "eighteen", str(overlay))
+    assert result.exit_code == 2
+    assert "--omp-version: 'eighteen' is not an OMP version" in result.stderr
+    result = run_cli("merge", "--omp-version", "all", "--overlay", str(overlay))
+    assert result.exit_code == 2
+    assert "`all` works only with `catalogmgr validate`" in result.stderr
