@@ -5,8 +5,13 @@ OMP is found through ``$CATALOGMGR_OMP_DIR`` (a ``node_modules`` directory holdi
 this repository (where ``.ci/install-omp.sh`` puts it). Each batch of overlays costs one bun
 process (``omp_probe.ts``: about two seconds plus a fraction of a second per overlay); results are
 cached on disk, keyed by everything that can change them (OMP, catalog and bun versions, the
-bundled ``models.json``'s content, the probe script and this driver, the overlay's bytes), so a
-warm run starts no process at all.
+bundled ``models.json``'s content, the probe script and this driver, the overlay's bytes and the
+OMP settings it ran under), so a warm run starts no process at all.
+
+Settings: every call takes OMP settings (``config.yml`` keys, nested as in the file, e.g.
+``{"extendedContext": True}``); OMP reads them from the run's own agent dir exactly as it reads
+the user's ``~/.omp/agent/config.yml``. No settings (``None`` or ``{}``) is OMP with no config.yml.
+Each set of settings has its own baseline (OMP's catalog with no models.yml).
 
 The probe runs in a temporary HOME and agent dir, with an environment holding only PATH and
 locale (no credentials, no ``OMP_*``/``PI_*`` settings), ``refresh("offline")`` and a fetch that
@@ -32,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +50,8 @@ PROBE_TIMEOUT_SECONDS = 900
 
 ModelKey = tuple[str, str]
 Row = dict[str, Any]
+# OMP settings as config.yml holds them (nested mappings); None is no config.yml at all.
+OmpSettings = Mapping[str, Any] | None
 
 
 class OmpUnavailable(Exception):
@@ -135,6 +142,22 @@ def model_key(row: Mapping[str, Any]) -> ModelKey:
     return (str(row["provider"]), str(row["id"]))
 
 
+def settings_text(settings: OmpSettings) -> str:
+    """The canonical config.yml text for ``settings`` (JSON is YAML); "" for no settings."""
+    if not settings:
+        return ""
+    return json.dumps(settings, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def settings_key(settings: OmpSettings) -> str:
+    """A short name for a set of settings, for cache files and the probe's baselines."""
+    return _config_key(settings_text(settings))
+
+
+def _config_key(config: str) -> str:
+    return hashlib.sha256(config.encode("utf-8")).hexdigest()[:24]
+
+
 @dataclass(frozen=True)
 class OmpResult:
     """OMP's verdict on one overlay and its effective catalog, as a difference to the baseline.
@@ -142,6 +165,8 @@ class OmpResult:
     ``changed`` holds every getAll() row that differs from OMP's no-overlay baseline (fields
     changed) or is not in it (new model), in getAll() order; ``removed`` the baseline models the
     overlay made disappear; ``order`` the full getAll() order when OMP reordered bundled rows.
+    ``settings`` are the settings it ran under (its baseline is the one of the same settings);
+    ``settings_seen`` the model-related settings as OMP itself read them (``extendedContext``...).
     """
 
     status: str  # "ok" (loaded), "error" (rejected: OMP runs with none of the user's providers)
@@ -149,6 +174,8 @@ class OmpResult:
     changed: dict[ModelKey, Row]
     removed: frozenset[ModelKey]
     order: tuple[ModelKey, ...] | None
+    settings: str = ""  # settings_text() of the settings the run had
+    settings_seen: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def accepted(self) -> bool:
@@ -161,6 +188,8 @@ class OmpResult:
             "rows": list(self.changed.values()),
             "removed": sorted(list(key) for key in self.removed),
             "order": None if self.order is None else [list(key) for key in self.order],
+            "settings": self.settings,
+            "settingsSeen": self.settings_seen,
         }
 
     @classmethod
@@ -172,6 +201,8 @@ class OmpResult:
             changed={model_key(row): row for row in doc["rows"]},
             removed=frozenset((str(p), str(i)) for p, i in doc["removed"]),
             order=None if order is None else tuple((str(p), str(i)) for p, i in order),
+            settings=str(doc.get("settings") or ""),
+            settings_seen=doc.get("settingsSeen"),
         )
 
 
@@ -202,7 +233,7 @@ class OmpProbe:
         self.transpiler_cache = default_cache_dir() / "bun-transpiler-cache"
         self.fingerprint = self._fingerprint()
         self.cache_dir = self.cache_root / self.fingerprint[:20]
-        self._baseline: dict[ModelKey, Row] | None = None
+        self._baselines: dict[str, dict[ModelKey, Row]] = {}  # by settings_key
         self.bun_runs = 0  # how many bun processes this probe started (tests and timing notes)
 
     def _fingerprint(self) -> str:
@@ -217,14 +248,17 @@ class OmpProbe:
 
     # -- cache -----------------------------------------------------------------------------------
     @staticmethod
-    def overlay_hash(text: str | bytes) -> str:
-        return hashlib.sha256(_as_bytes(text)).hexdigest()
+    def overlay_hash(text: str | bytes, settings: OmpSettings = None) -> str:
+        """The cache key of one run: the overlay's bytes under these settings."""
+        digest = hashlib.sha256(settings_text(settings).encode("utf-8") + b"\0")
+        digest.update(_as_bytes(text))
+        return digest.hexdigest()
 
     def _overlay_cache_path(self, digest: str) -> Path:
         return self.cache_dir / f"overlay-{digest}.json"
 
-    def _baseline_cache_path(self) -> Path:
-        return self.cache_dir / "baseline.json.gz"
+    def _baseline_cache_path(self, settings: str) -> Path:
+        return self.cache_dir / f"baseline-{settings}.json.gz"
 
     def _read_cached(self, digest: str) -> OmpResult | None:
         try:
@@ -234,49 +268,63 @@ class OmpProbe:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def _read_cached_baseline(self) -> dict[ModelKey, Row] | None:
+    def _cached_baseline(self, settings: str) -> dict[ModelKey, Row] | None:
+        if settings in self._baselines:
+            return self._baselines[settings]
         try:
-            rows = json.loads(gzip.decompress(self._baseline_cache_path().read_bytes()))
+            rows = json.loads(gzip.decompress(self._baseline_cache_path(settings).read_bytes()))
         except (OSError, ValueError, EOFError):
             return None
-        return {model_key(row): row for row in rows}
+        self._baselines[settings] = {model_key(row): row for row in rows}
+        return self._baselines[settings]
 
     # -- public ----------------------------------------------------------------------------------
-    def baseline(self) -> dict[ModelKey, Row]:
-        """OMP's getAll() with no models.yml, keyed by (provider, id), in getAll() order."""
-        if self._baseline is None:
-            self._baseline = self._read_cached_baseline()
-        if self._baseline is None:
-            self._run({})
-        assert self._baseline is not None
-        return self._baseline
+    def baseline(self, settings: OmpSettings = None) -> dict[ModelKey, Row]:
+        """OMP's getAll() with no models.yml under ``settings``, keyed by (provider, id), in order."""
+        key = settings_key(settings)
+        if self._cached_baseline(key) is None:
+            self._run({}, {settings_text(settings)})
+        return self._baselines[key]
 
-    def results(self, overlays: Mapping[str, str | bytes]) -> dict[str, OmpResult]:
-        """OMP's result for each overlay (name -> models.yml text), from the cache or one bun run."""
-        digests = {name: self.overlay_hash(text) for name, text in overlays.items()}
+    def results(
+        self, overlays: Mapping[str, str | bytes], settings: OmpSettings = None
+    ) -> dict[str, OmpResult]:
+        """OMP's result for each overlay (name -> models.yml text) under ``settings``, from the
+        cache or one bun run."""
+        return self.results_under({name: (text, settings) for name, text in overlays.items()})
+
+    def results_under(self, runs: Mapping[str, tuple[str | bytes, OmpSettings]]) -> dict[str, OmpResult]:
+        """OMP's result for each run (name -> (models.yml text, settings)): the cache, else one bun
+        process for all that are missing, whatever mix of settings they have."""
+        digests = {name: self.overlay_hash(text, settings) for name, (text, settings) in runs.items()}
         found: dict[str, OmpResult] = {}
-        missing: dict[str, bytes] = {}
+        missing: dict[str, tuple[bytes, str]] = {}
         for name, digest in digests.items():
             cached = self._read_cached(digest)
             if cached is not None:
                 found[digest] = cached
             else:
-                missing[digest] = _as_bytes(overlays[name])
+                text, settings = runs[name]
+                missing[digest] = (_as_bytes(text), settings_text(settings))
         if missing:
-            found.update(self._run(missing))
+            found.update(self._run(missing, set()))
         return {name: found[digest] for name, digest in digests.items()}
 
-    def result(self, text: str | bytes) -> OmpResult:
-        return self.results({"overlay": text})["overlay"]
+    def result(self, text: str | bytes, settings: OmpSettings = None) -> OmpResult:
+        return self.results({"overlay": text}, settings)["overlay"]
 
     def effective_catalog(self, result: OmpResult) -> list[Row]:
-        """The full getAll() rows for an overlay: the baseline with the result's difference applied."""
-        baseline = self.baseline()
+        """The full getAll() rows for an overlay: the baseline of its settings with the result's
+        difference applied."""
+        baseline = self._baseline_for_text(result.settings)
         if result.order is not None:
             return [result.changed.get(key) or baseline[key] for key in result.order]
         rows = [result.changed.get(key, row) for key, row in baseline.items() if key not in result.removed]
         rows.extend(row for key, row in result.changed.items() if key not in baseline)
         return rows
+
+    def _baseline_for_text(self, text: str) -> dict[ModelKey, Row]:
+        return self.baseline(json.loads(text) if text else None)
 
     # -- the bun run -----------------------------------------------------------------------------
     def _environment(self, home: Path) -> dict[str, str]:
@@ -293,26 +341,36 @@ class OmpProbe:
             "BUN_RUNTIME_TRANSPILER_CACHE_PATH": str(self.transpiler_cache),
         }
 
-    def _run(self, overlays: Mapping[str, bytes]) -> dict[str, OmpResult]:
-        need_baseline = self._baseline is None and self._read_cached_baseline() is None
+    def _run(self, jobs: Mapping[str, tuple[bytes, str]], more_settings: set[str]) -> dict[str, OmpResult]:
+        """One bun process: every job (digest -> (overlay, settings_text)), plus a baseline for
+        every set of settings among them and ``more_settings``."""
+        configs = {config for _, config in jobs.values()} | more_settings
+        keys = {config: _config_key(config) for config in configs}
+
+        def run_dir(path: Path, config: str, overlay: bytes | None) -> None:
+            (path / "project").mkdir(parents=True)
+            (path / "agent").mkdir()
+            if config:
+                (path / "agent" / "config.yml").write_text(config + "\n", encoding="utf-8")
+            if overlay is not None:
+                (path / "agent" / "models.yml").write_bytes(overlay)
+
         with tempfile.TemporaryDirectory(prefix="catalogmgr-omp-") as tmp:
             work = Path(tmp)
             home = work / "home"
             (home / ".omp" / "agent").mkdir(parents=True)
-            (work / "baseline").mkdir()
-            jobs = []
-            for index, (digest, text) in enumerate(overlays.items()):
+            baselines = []
+            for index, (config, key) in enumerate(sorted(keys.items())):
+                run_dir(work / f"baseline{index}", config, None)
+                emit = self._cached_baseline(key) is None
+                baselines.append({"key": key, "dir": str(work / f"baseline{index}"), "emit": emit})
+            job_list = []
+            for index, (digest, (text, config)) in enumerate(jobs.items()):
                 job_dir = work / f"job{index}"
-                job_dir.mkdir()
-                (job_dir / "models.yml").write_bytes(text)
-                jobs.append({"key": digest, "dir": str(job_dir)})
+                run_dir(job_dir, config, text)
+                job_list.append({"key": digest, "dir": str(job_dir), "baseline": keys[config]})
             jobs_file = work / "jobs.json"
-            jobs_file.write_text(
-                json.dumps(
-                    {"baselineDir": str(work / "baseline"), "emitBaseline": need_baseline, "jobs": jobs}
-                ),
-                encoding="utf-8",
-            )
+            jobs_file.write_text(json.dumps({"baselines": baselines, "jobs": job_list}), encoding="utf-8")
             out_file = work / "out.jsonl"
             command = [
                 *network_namespace_prefix(),
@@ -339,10 +397,10 @@ class OmpProbe:
             if completed.returncode != 0:
                 raise OmpProbeError(f"the OMP probe exited with {completed.returncode}:\n{stderr_tail}")
             output = out_file.read_bytes() if out_file.exists() else b""
-        return self._parse(output, set(overlays), need_baseline, stderr_tail)
+        return self._parse(output, jobs, stderr_tail)
 
     def _parse(
-        self, stdout: bytes, expected: set[str], need_baseline: bool, stderr_tail: str
+        self, stdout: bytes, jobs: Mapping[str, tuple[bytes, str]], stderr_tail: str
     ) -> dict[str, OmpResult]:
         results: dict[str, OmpResult] = {}
         for line in stdout.splitlines():
@@ -360,19 +418,22 @@ class OmpProbe:
                 ):
                     raise OmpProbeError(f"the probe ran a different OMP than expected: {doc}")
             elif kind == "baseline":
-                if need_baseline:
-                    rows = doc["rows"]
-                    _atomic_write_bytes(self._baseline_cache_path(), gzip.compress(json.dumps(rows).encode()))
-                    self._baseline = {model_key(row): row for row in rows}
+                rows = doc["rows"]
+                if rows is not None:
+                    _atomic_write_bytes(
+                        self._baseline_cache_path(doc["key"]), gzip.compress(json.dumps(rows).encode())
+                    )
+                    self._baselines[doc["key"]] = {model_key(row): row for row in rows}
             elif kind == "result":
-                result = OmpResult.from_json(doc)
+                config = jobs[doc["key"]][1]
+                result = OmpResult.from_json({**doc, "settings": config, "settingsSeen": doc.get("settings")})
                 _atomic_write_bytes(
                     self._overlay_cache_path(doc["key"]), json.dumps(result.to_json()).encode()
                 )
                 results[doc["key"]] = result
-        if set(results) != expected:
+        if set(results) != set(jobs):
             raise OmpProbeError(
-                f"the OMP probe returned {len(results)} of {len(expected)} results:\n{stderr_tail}"
+                f"the OMP probe returned {len(results)} of {len(jobs)} results:\n{stderr_tail}"
             )
         return results
 

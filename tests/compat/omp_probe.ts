@@ -5,12 +5,17 @@
  *
  *   bun --no-install tests/compat/omp_probe.ts <node_modules dir> <jobs.json> <out.jsonl>
  *
- * jobs.json: {"baselineDir": "/tmp/x/base", "emitBaseline": true, "jobs": [{"key": "...", "dir": "/tmp/x/0"}]};
- * every job `dir` holds its overlay as `models.yml`; `baselineDir` holds none. For the baseline and
- * every job this script builds the registry exactly as `omp models` does (src/cli/models-cli.ts,
- * runModelsCommand): Settings.init, an AuthStorage discovered from the agent dir,
- * `new ModelRegistry(authStorage, <dir>/models.yml)`, `await refresh("offline")`, then `getAll()`
- * and `getError()`.
+ * jobs.json:
+ *   {"baselines": [{"key": "<settings key>", "dir": "/tmp/x/b0", "emit": true}],
+ *    "jobs": [{"key": "...", "dir": "/tmp/x/j0", "baseline": "<settings key>"}]}
+ * Every `dir` holds `agent/` (OMP's agent dir for that run: `config.yml` with the settings when there
+ * are any, and for a job its overlay as `models.yml`) and `project/` (the working directory OMP's
+ * settings discover project config from: empty). A baseline is OMP with no models.yml under one set
+ * of settings; every job is diffed against the baseline of its own settings. For every baseline and
+ * job this script builds the registry exactly as `omp models` does (src/cli/models-cli.ts,
+ * runModelsCommand): `Settings.init` (from that run's agent dir), an AuthStorage discovered from the
+ * agent dir, `new ModelRegistry(authStorage, <agent>/models.yml)`, `await refresh("offline")`, then
+ * `getAll()` and `getError()`.
  *
  * Why the explicit models path: pi-utils resolves getAgentDir() once at module load, so pointing
  * PI_CODING_AGENT_DIR at a different directory per overlay does not work inside one process. The
@@ -18,10 +23,17 @@
  * (`getAgentDir()/models.yml` when omitted); it also places the discovery cache (models.db) beside
  * the overlay, so every job starts with an empty cache of its own.
  *
+ * Why the settings singleton is reset per run: OMP's registry reads its settings (`extendedContext`,
+ * `disabledProviders`, ...) from the global `settings` (13.x-17.x always; 18.x unless the constructor
+ * gets `settings`), so each run re-initialises the singleton from its own agent dir, with OMP's own
+ * test reset (`resetSettingsForTest`, `_resetSettingsForTest` before 17), and also hands the instance
+ * to the constructor where it takes one.
+ *
  * Output (out.jsonl, one JSON document per line; written synchronously to a file because the
  * process exits explicitly, which would cut a pipe's pending writes short):
  *   {"kind": "meta", "omp": "<version>", "catalog": "<version>", "bun": "<version>", "agentDir": ...}
- *   {"kind": "baseline", "count": n, "rows": [row, ...] | null, "network": [...]}
+ *   {"kind": "baseline", "key": ..., "count": n, "rows": [row, ...] | null, "network": [...],
+ *    "settings": {"extendedContext": ..., "disabledProviders": ...}}   (as OMP read them)
  *   {"kind": "result", "key": ..., "status": "ok"|"error"|"not-found", "error": str|null,
  *    "rows": [row, ...], "removed": [[provider, id], ...], "order": null | [[provider, id], ...],
  *    "network": [...]}
@@ -44,6 +56,15 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface Job {
 	key: string;
 	dir: string;
+	/** The key of the baseline with the same settings. */
+	baseline: string;
+}
+
+interface Baseline {
+	key: string;
+	dir: string;
+	/** Print the baseline's rows (the driver skips this when it has them cached). */
+	emit: boolean;
 }
 
 const [, , nodeModulesArg, jobsArg, outArg] = process.argv;
@@ -65,7 +86,11 @@ const refusingFetch = (async (input: unknown) => {
 globalThis.fetch = refusingFetch;
 
 const { ModelRegistry } = await import(path.join(agentSrc, "config", "model-registry.ts"));
-const { Settings } = await import(path.join(agentSrc, "config", "settings.ts"));
+const settingsModule = await import(path.join(agentSrc, "config", "settings.ts"));
+const { Settings } = settingsModule;
+/** OMP's own reset of the settings singleton (renamed in 17). */
+const resetSettings: () => void = settingsModule.resetSettingsForTest ?? settingsModule._resetSettingsForTest;
+if (typeof resetSettings !== "function") throw new Error("omp_probe: this OMP has no settings reset");
 const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
 const { getAgentDir, getProjectDir } = await import(path.join(nodeModules, "@oh-my-pi", "pi-utils", "src", "index.ts"));
 
@@ -167,10 +192,8 @@ function write(doc: Record<string, unknown>): void {
 }
 
 interface JobsFile {
-	/** A directory without models.yml: OMP's no-overlay catalog, which every job is diffed against. */
-	baselineDir: string;
-	/** Print the baseline's rows (the driver skips this when it has them cached). */
-	emitBaseline: boolean;
+	/** Directories without models.yml, one per set of settings: OMP's no-overlay catalogs. */
+	baselines: Baseline[];
 	jobs: Job[];
 }
 
@@ -182,28 +205,47 @@ write({
 	catalog: packageVersion(path.join("@oh-my-pi", "pi-catalog")),
 	bun: Bun.version,
 	agentDir: getAgentDir(),
+	projectDir: getProjectDir(),
 });
-
-// As runModelsCommand: Settings once per process (empty: the driver's temporary HOME).
-await Settings.init({ cwd: getProjectDir() });
 
 interface Snapshot {
 	status: "ok" | "error" | "not-found";
 	error: string | null;
 	rows: Record<string, Json>[];
 	network: string[];
+	settings: Record<string, Json>;
 }
 
-/** One registry, built as runModelsCommand builds it, over `<dir>/models.yml`. */
+/** Settings that change the model list, as OMP read them (absent ones are null). */
+const MODEL_SETTINGS = ["extendedContext", "disabledProviders"] as const;
+
+function settingsSeen(instance: { get(key: string): unknown }): Record<string, Json> {
+	const seen: Record<string, Json> = {};
+	for (const key of MODEL_SETTINGS) {
+		try {
+			seen[key] = toJson(instance.get(key));
+		} catch {
+			seen[key] = null; // a setting this OMP does not have
+		}
+	}
+	return seen;
+}
+
+/** One registry, built as runModelsCommand builds it, over `<dir>/agent/models.yml`. */
 async function snapshot(dir: string): Promise<Snapshot> {
 	networkAttempts = [];
-	const modelsPath = path.join(dir, "models.yml");
+	const agentDir = path.join(dir, "agent");
+	const modelsPath = path.join(agentDir, "models.yml");
 	const hasOverlay = fs.existsSync(modelsPath);
+	// As runModelsCommand, Settings.init; from this run's agent dir (its config.yml), as a fresh
+	// singleton: the registry of every version reads the global settings.
+	resetSettings();
+	const settings = await Settings.init({ cwd: path.join(dir, "project"), agentDir });
 	// A fresh AuthStorage per job: the registry installs the overlay's apiKeys into it, and one
 	// overlay's keys must not leak into the next job.
 	const authStorage = await discoverAuthStorage();
 	try {
-		const registry = new ModelRegistry(authStorage, modelsPath, { fetch: refusingFetch });
+		const registry = new ModelRegistry(authStorage, modelsPath, { fetch: refusingFetch, settings });
 		await registry.refresh("offline");
 		const error = registry.getError();
 		const models = registry.getAll() as Record<string, unknown>[];
@@ -215,27 +257,41 @@ async function snapshot(dir: string): Promise<Snapshot> {
 			error: error ? String(error.message) : null,
 			rows,
 			network: networkAttempts,
+			settings: settingsSeen(settings),
 		};
 	} finally {
 		authStorage.close?.();
 	}
 }
 
-const base = await snapshot(jobsFile.baselineDir);
-if (base.status !== "not-found") {
-	throw new Error(`omp_probe: the baseline dir must not hold a models.yml (${jobsFile.baselineDir})`);
+interface BaselineRows {
+	rows: Map<string, string>;
+	keys: string[];
 }
-const baseline = new Map(base.rows.map(row => [rowKey(row), JSON.stringify(row)]));
-const baselineKeys = [...baseline.keys()];
-write({
-	kind: "baseline",
-	network: base.network,
-	count: base.rows.length,
-	rows: jobsFile.emitBaseline ? base.rows : null,
-});
+
+const baselines = new Map<string, BaselineRows>();
+for (const baselineJob of jobsFile.baselines) {
+	const base = await snapshot(baselineJob.dir);
+	if (base.status !== "not-found") {
+		throw new Error(`omp_probe: a baseline dir must not hold a models.yml (${baselineJob.dir})`);
+	}
+	const rows = new Map(base.rows.map(row => [rowKey(row), JSON.stringify(row)]));
+	baselines.set(baselineJob.key, { rows, keys: [...rows.keys()] });
+	write({
+		kind: "baseline",
+		key: baselineJob.key,
+		network: base.network,
+		settings: base.settings,
+		count: base.rows.length,
+		rows: baselineJob.emit ? base.rows : null,
+	});
+}
 
 for (const job of jobsFile.jobs) {
 	const result = await snapshot(job.dir);
+	const base = baselines.get(job.baseline);
+	if (base === undefined) throw new Error(`omp_probe: job ${job.key} names no known baseline`);
+	const { rows: baseline, keys: baselineKeys } = base;
 	const seen = new Set<string>();
 	const changed: Record<string, Json>[] = [];
 	const keptBaselineOrder: string[] = [];
@@ -261,6 +317,7 @@ for (const job of jobsFile.jobs) {
 		status: result.status,
 		error: result.error,
 		network: result.network,
+		settings: result.settings,
 		rows: changed,
 		removed: baselineKeys.filter(key => !seen.has(key)).map(key => key.split("\u0000")),
 		order: orderKept ? null : result.rows.map(row => [row.provider, row.id]),

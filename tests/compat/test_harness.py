@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from catalog_diff import MISSING, OverlayTouches, compare, same
-from omp import OmpInstall, OmpProbe, OmpResult, OmpUnavailable, locate_omp
+from omp import OmpInstall, OmpProbe, OmpResult, OmpUnavailable, locate_omp, settings_key, settings_text
 
 # ------------------------------------------------------------------------------------------------
 # The comparison, on fabricated rows
@@ -210,10 +210,24 @@ def test_cached_results_need_no_bun(tmp_path: Path) -> None:
     text = "providers: {}\n"
     probe.cache_dir.mkdir(parents=True)
     (probe.cache_dir / f"overlay-{OmpProbe.overlay_hash(text)}.json").write_text(json.dumps(cached.to_json()))
-    (probe.cache_dir / "baseline.json.gz").write_bytes(gzip.compress(json.dumps([_row("p", "m")]).encode()))
+    baseline_file = probe.cache_dir / f"baseline-{settings_key(None)}.json.gz"
+    baseline_file.write_bytes(gzip.compress(json.dumps([_row("p", "m")]).encode()))
     assert probe.result(text) == cached
     assert probe.effective_catalog(cached) == [added]
     assert probe.bun_runs == 0
+
+
+def test_settings_are_part_of_every_cache_key() -> None:
+    """A result under other settings is another result: the cache never mixes them."""
+    text = "providers: {}\n"
+    assert settings_text(None) == settings_text({}) == ""
+    assert settings_text({"b": 1, "a": {"y": 2, "x": 1}}) == '{"a":{"x":1,"y":2},"b":1}'
+    assert OmpProbe.overlay_hash(text) == OmpProbe.overlay_hash(text, {})
+    assert OmpProbe.overlay_hash(text) != OmpProbe.overlay_hash(text, {"extendedContext": True})
+    assert OmpProbe.overlay_hash(text, {"extendedContext": False}) != OmpProbe.overlay_hash(
+        text, {"extendedContext": True}
+    )
+    assert settings_key({"extendedContext": True}) != settings_key(None)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -331,3 +345,48 @@ def test_a_warm_cache_starts_no_bun(omp_install: OmpInstall, fresh_batches: dict
     assert again.results({"seed": SEED})["seed"] == fresh_batches["fresh"]["seed"]
     assert again.baseline() == cold.baseline()
     assert again.bun_runs == 0
+
+
+@pytest.mark.omp
+def test_settings_reach_omp(omp_probe: OmpProbe) -> None:
+    """extendedContext off (OMP's default) caps gpt-5.6 at its long-context threshold; on, it keeps
+    the bundled window. Both runs in the same probe, each against the baseline of its settings."""
+    overlay = "providers:\n  openai:\n    modelOverrides:\n      gpt-5.6: {name: GPT 5.6 renamed}\n"
+    default, off, on = (
+        omp_probe.result(overlay, settings)
+        for settings in (None, {"extendedContext": False}, {"extendedContext": True})
+    )
+    assert (off.settings_seen or {}).get("extendedContext") is False
+    assert (on.settings_seen or {}).get("extendedContext") is True
+    windows = []
+    for result in (default, off, on):
+        assert result.accepted, result.error
+        row = result.changed[("openai", "gpt-5.6")]
+        assert row["name"] == "GPT 5.6 renamed"
+        windows.append(row["contextWindow"])
+    assert windows == [272_000, 272_000, 1_050_000]
+    assert omp_probe.baseline({"extendedContext": True})[("openai", "gpt-5.6")]["contextWindow"] == 1_050_000
+    assert omp_probe.baseline()[("openai", "gpt-5.6")]["contextWindow"] == 272_000
+    full = {(row["provider"], row["id"]): row for row in omp_probe.effective_catalog(on)}
+    assert full[("openai", "gpt-5.6")]["contextWindow"] == 1_050_000
+
+
+@pytest.mark.omp
+def test_settings_of_one_run_do_not_leak_into_the_next(omp_install: OmpInstall, tmp_path: Path) -> None:
+    """Runs under different settings share one bun process; each sees only its own settings."""
+    probe = OmpProbe(omp_install, cache_dir=tmp_path)
+    overlay = "providers:\n  openai:\n    modelOverrides:\n      gpt-5.6: {name: X}\n"
+    runs = {
+        "on": (overlay, {"extendedContext": True}),
+        "none": (overlay, None),
+        "on-again": (overlay + "# another file\n", {"extendedContext": True}),
+        "off": (overlay + "# a third file\n", {"extendedContext": False}),
+    }
+    results = probe.results_under(runs)
+    assert probe.bun_runs == 1
+    windows = {
+        name: result.changed[("openai", "gpt-5.6")]["contextWindow"] for name, result in results.items()
+    }
+    assert windows == {"on": 1_050_000, "none": 272_000, "on-again": 1_050_000, "off": 272_000}
+    seen = {name: (result.settings_seen or {}).get("extendedContext") for name, result in results.items()}
+    assert seen == {"on": True, "none": False, "on-again": True, "off": False}
