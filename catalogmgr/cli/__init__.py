@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "changes": "catalogmgr.cli.merge:changes",
     "keys": "catalogmgr.cli.keys:keys",
     "diff-upstream": "catalogmgr.cli.diff_upstream:diff_upstream",
+    "parse": "catalogmgr.cli.parse:parse",
 }
 
 # One-line summaries so `catalogmgr --help` needs no command import.
@@ -39,6 +40,7 @@ SUMMARIES: dict[str, str] = {
     "changes": "List what the overlays change relative to the base catalog, field by field.",
     "keys": "Report how each provider's API key would resolve, without printing secrets.",
     "diff-upstream": "Compare the effective catalog with OpenRouter or models.dev and propose a fix.",
+    "parse": "Print a file's data exactly as OMP's parser (Bun's YAML/JSONC) reads it.",
 }
 
 
