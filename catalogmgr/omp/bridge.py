@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -140,6 +141,9 @@ def run_bridge(
     :class:`OmpEngineError` when bun cannot start, times out, fails, tries the network or leaves a
     job without a result.
     """
+    # Checked here: under `unshare` a missing bun would only show as unshare's own failure.
+    if not bun.is_file() or not os.access(bun, os.X_OK):
+        raise OmpEngineError(f"cannot start OMP's bun {bun}: not an executable file")
     with tempfile.TemporaryDirectory(prefix="catalogmgr-omp-") as tmp:
         work = Path(tmp)
         home = work / "home"
