@@ -47,6 +47,8 @@ ENGINES: Mapping[str, str] = {
 }
 _BASELINE_KEY = "baseline"
 _JOB_KEY = "effective"
+# Timeout allowance per overlay of a batch, on top of the run's own timeout.
+_SECONDS_PER_OVERLAY = 10.0
 
 
 @dataclass(frozen=True)
@@ -239,45 +241,112 @@ def omp_effective_catalog(
     One bun process; ``with_baseline`` adds OMP's catalog with no ``models.yml`` (same settings)
     in the same process, for status and change listings.
     """
-    job = BridgeJob(_JOB_KEY, overlay_text(layers), settings_config, baseline=None, all_fields=True)
-    baselines = [BridgeBaseline(_BASELINE_KEY, settings_config)] if with_baseline else []
-    # Every field of the baseline is wanted too: run it as a full job rather than a diff base.
-    jobs = [job]
     if with_baseline:
-        jobs.append(BridgeJob(_BASELINE_KEY, None, settings_config, baseline=None, all_fields=True))
-        baselines = []
+        return omp_effective_catalogs(
+            runtime,
+            {_JOB_KEY: layers},
+            settings_config=settings_config,
+            timeout=timeout,
+            path_variable=path_variable,
+            transpiler_cache=transpiler_cache,
+        )[_JOB_KEY]
+    job = BridgeJob(_JOB_KEY, overlay_text(layers), settings_config, baseline=None, all_fields=True)
     output = run_bridge(
         runtime.node_modules,
         runtime.bun,
-        jobs,
-        baselines,
+        [job],
         timeout=timeout,
         path_variable=path_variable,
         transpiler_cache=transpiler_cache,
     )
     result = output.results[_JOB_KEY]
+    return _answer(_group(_rows(result)), None, result, output.meta)
+
+
+def omp_effective_catalogs(
+    runtime: OmpRuntime,
+    overlays: Mapping[str, Sequence[Layer]],
+    *,
+    settings_config: str = "",
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    path_variable: str | None = None,
+    transpiler_cache: Path | None = None,
+) -> dict[str, OmpCatalog]:
+    """OMP's catalog for each set of layers (name -> layers), all in one bun process, each with
+    the no-overlay baseline it was diffed against.
+
+    The bridge reports, per overlay, only the rows that differ from the baseline plus the full
+    ``getAll()`` order; each catalog is rebuilt from the baseline's very row objects, so a model
+    the overlay leaves alone is shared (and :func:`catalogmgr.merge.catalog_changes` skips it).
+    """
+    jobs = [
+        BridgeJob(
+            name,
+            overlay_text(layers),
+            settings_config,
+            baseline=_BASELINE_KEY,
+            all_fields=True,
+            full_order=True,
+        )
+        for name, layers in overlays.items()
+    ]
+    output = run_bridge(
+        runtime.node_modules,
+        runtime.bun,
+        jobs,
+        [BridgeBaseline(_BASELINE_KEY, settings_config, emit=True, all_fields=True)],
+        # Each overlay is one more registry load in the same process (about a second each).
+        timeout=timeout + _SECONDS_PER_OVERLAY * len(jobs),
+        path_variable=path_variable,
+        transpiler_cache=transpiler_cache,
+    )
+    baseline_doc = output.baselines.get(_BASELINE_KEY)
+    baseline_rows = baseline_doc.get("rows") if baseline_doc is not None else None
+    if not isinstance(baseline_rows, list):
+        raise OmpEngineError("OMP's bridge returned no baseline rows")
+    baseline_by_key = {_row_key(row): row for row in baseline_rows}
+    baseline = _group(baseline_rows)
+    answers: dict[str, OmpCatalog] = {}
+    for name in overlays:
+        result = output.results[name]
+        changed = {_row_key(row): row for row in _rows(result)}
+        order = result.get("order")
+        if not isinstance(order, list):
+            raise OmpEngineError("OMP's bridge returned no model order")
+        rows = []
+        for pair in order:
+            key = (str(pair[0]), str(pair[1]))
+            row = changed.get(key) or baseline_by_key.get(key)
+            if row is None:
+                raise OmpEngineError(f"OMP's bridge lists {key[0]}/{key[1]} without its row")
+            rows.append(row)
+        answers[name] = _answer(_group(rows), baseline, result, output.meta)
+    return answers
+
+
+def _row_key(row: Mapping[str, Any]) -> tuple[str, str]:
+    return (str(row.get("provider")), str(row.get("id")))
+
+
+def _rows(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     rows = result.get("rows")
     if not isinstance(rows, list):
         raise OmpEngineError("OMP's bridge returned no model rows")
-    baseline: Catalog | None = None
-    if with_baseline:
-        baseline_rows = output.results[_BASELINE_KEY].get("rows") or []
-        baseline = _group(baseline_rows)
-        rows = [_shared_if_equal(row, baseline) for row in rows]
+    return rows
+
+
+def _answer(
+    catalog: Catalog, baseline: Catalog | None, result: Mapping[str, Any], meta: Mapping[str, Any]
+) -> OmpCatalog:
     error = result.get("error")
     return OmpCatalog(
-        catalog=_group(rows),
+        catalog=catalog,
         baseline=baseline,
         error=str(error) if error else None,
         settings_seen=result.get("settings") or {},
-        omp_version=str(output.meta.get("omp")),
-        bun_version=str(output.meta.get("bun")),
+        omp_version=str(meta.get("omp")),
+        bun_version=str(meta.get("bun")),
     )
-
-
-def _shared_if_equal(row: Mapping[str, Any], baseline: Catalog) -> Mapping[str, Any]:
-    before = baseline.get(str(row.get("provider")), {}).get(str(row.get("id")))
-    return before if before is not None and before == row else row
 
 
 def user_settings_config(agent_dir: Path) -> str:

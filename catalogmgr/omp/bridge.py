@@ -53,6 +53,8 @@ class BridgeBaseline:
     config: str
     # Print the rows (callers that have them cached skip this).
     emit: bool = True
+    # Every data field of OMP's models (the jobs diffed against it must ask the same).
+    all_fields: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class BridgeJob:
     config: str = ""
     baseline: str | None = None
     all_fields: bool = False
+    # Report the full getAll() order even when the baseline's rows kept theirs (places new models).
+    full_order: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,13 +156,26 @@ def run_bridge(
         for index, baseline in enumerate(baselines):
             directory = work / f"baseline{index}"
             _run_dir(directory, baseline.config, None)
-            baseline_list.append({"key": baseline.key, "dir": str(directory), "emit": baseline.emit})
+            baseline_list.append(
+                {
+                    "key": baseline.key,
+                    "dir": str(directory),
+                    "emit": baseline.emit,
+                    "allFields": baseline.all_fields,
+                }
+            )
         job_list = []
         for index, job in enumerate(jobs):
             directory = work / f"job{index}"
             _run_dir(directory, job.config, job.overlay)
             job_list.append(
-                {"key": job.key, "dir": str(directory), "baseline": job.baseline, "allFields": job.all_fields}
+                {
+                    "key": job.key,
+                    "dir": str(directory),
+                    "baseline": job.baseline,
+                    "allFields": job.all_fields,
+                    "fullOrder": job.full_order,
+                }
             )
         jobs_file = work / "jobs.json"
         jobs_file.write_text(json.dumps({"baselines": baseline_list, "jobs": job_list}), encoding="utf-8")

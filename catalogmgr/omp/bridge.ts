@@ -64,6 +64,8 @@ interface Job {
 	baseline: string | null;
 	/** Report every data field of each model (the exact engine), not only FIELDS (the tests). */
 	allFields?: boolean;
+	/** Always report the full getAll() order (the exact engine places new models exactly). */
+	fullOrder?: boolean;
 }
 
 interface Baseline {
@@ -71,6 +73,8 @@ interface Baseline {
 	dir: string;
 	/** Print the baseline's rows (the driver skips this when it has them cached). */
 	emit: boolean;
+	/** Every data field of each model, as a job's `allFields` (its jobs must ask the same). */
+	allFields?: boolean;
 }
 
 const [, , nodeModulesArg, jobsArg, outArg] = process.argv;
@@ -296,7 +300,7 @@ interface BaselineRows {
 
 const baselines = new Map<string, BaselineRows>();
 for (const baselineJob of jobsFile.baselines) {
-	const base = await snapshot(baselineJob.dir);
+	const base = await snapshot(baselineJob.dir, baselineJob.allFields === true);
 	if (base.status !== "not-found") {
 		throw new Error(`omp bridge: a baseline dir must not hold a models.yml (${baselineJob.dir})`);
 	}
@@ -360,7 +364,7 @@ for (const job of jobsFile.jobs) {
 		settings: result.settings,
 		rows: changed,
 		removed: baselineKeys.filter(key => !seen.has(key)).map(key => key.split("\u0000")),
-		order: orderKept ? null : result.rows.map(row => [row.provider, row.id]),
+		order: orderKept && job.fullOrder !== true ? null : result.rows.map(row => [row.provider, row.id]),
 	});
 }
 fs.closeSync(out);

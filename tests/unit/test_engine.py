@@ -69,9 +69,16 @@ FAKE_BUN = textwrap.dedent(
             break
         network = ["https://example.invalid/models"] if mode == "network" else []
         error = "models.yml: providers.acme: bad" if mode == "reject" else None
+        found = rows(job["dir"])
+        order = None
+        if job["baseline"] is not None:  # diff against the baseline, full order when asked
+            base = rows(next(b["dir"] for b in jobs["baselines"] if b["key"] == job["baseline"]))
+            if job.get("fullOrder"):
+                order = [[row["provider"], row["id"]] for row in found]
+            found = [row for row in found if row not in base]
         write({"kind": "result", "key": job["key"], "status": "error" if error else "ok",
                "error": error, "network": network, "settings": {"extendedContext": None},
-               "rows": rows(job["dir"]), "removed": [], "order": None, "full": True,
+               "rows": found, "removed": [], "order": order,
                "allFields": job.get("allFields")})
     if mode == "garbage":
         out.write("this is not json\\n")
