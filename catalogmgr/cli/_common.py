@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ import click
 
 from catalogmgr.catalog import BaseCatalog, default_overlay_paths, locate_base_catalog
 from catalogmgr.documents import load_document
-from catalogmgr.errors import InvalidOverlayError
+from catalogmgr.errors import InvalidOverlayError, WriteError
 from catalogmgr.merge import Layer, MergeResult, merge_catalog
 from catalogmgr.omp.install import find_installed_omp
 from catalogmgr.omp.profile import (
@@ -243,3 +244,38 @@ def profile_record(choice: ProfileChoice) -> dict[str, Any]:
         "source": str(choice.profile.source),
         "reason": choice.reason,
     }
+
+
+def is_terminal_path(path: str | Path) -> bool:
+    """True when writing to ``path`` would write to a terminal (``-o /dev/tty``, ``-o /dev/pts/3``).
+
+    Only character devices are opened to ask (non-blocking, without becoming the controlling
+    terminal); a path that cannot be opened is not a terminal (the write itself will report it).
+    """
+    try:
+        if not stat.S_ISCHR(os.stat(path).st_mode):
+            return False
+        descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return False
+    try:
+        return os.isatty(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def refuse_overwriting_inputs(output: str | Path, inputs: Sequence[str | Path]) -> None:
+    """Raise :class:`WriteError` when ``output`` is one of the ``inputs`` (the same file, by inode).
+
+    ``merge --overlay x.yml -o x.yml`` would otherwise replace the user's overlay with a catalog.
+    """
+    for source in inputs:
+        try:
+            same = os.path.samefile(output, source)
+        except (OSError, ValueError):
+            continue
+        if same:
+            raise WriteError(
+                f"{output}: refusing to overwrite an input of this command ({source}); "
+                "write the result to another file"
+            )

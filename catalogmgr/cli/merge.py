@@ -20,7 +20,14 @@ import click
 
 from catalogmgr.catalog import BaseCatalog
 from catalogmgr.cli import _common
-from catalogmgr.cli._common import build_effective, catalog_source_options, cli_environment, inputs_record
+from catalogmgr.cli._common import (
+    build_effective,
+    catalog_source_options,
+    cli_environment,
+    inputs_record,
+    is_terminal_path,
+    refuse_overwriting_inputs,
+)
 from catalogmgr.documents import atomic_write
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError
 from catalogmgr.merge import (
@@ -166,20 +173,32 @@ def merge(
     if (allow_commands or force) and not resolve_keys:
         raise UsageError("--allow-commands and --force go with --resolve-keys")
     to_stdout = output is None or output == "-"
-    if resolve_keys and to_stdout and sys.stdout.isatty() and not force:
+    if resolve_keys and show_changes and output is None:
+        # Resolved values go only where the catalog goes; with no -o the change list is the only
+        # output, and it never shows resolved values, so resolving would be a silent no-op.
+        raise UsageError("--resolve-keys with --changes needs -o FILE (the change list never shows keys)")
+    if (
+        resolve_keys
+        and not force
+        and ((to_stdout and sys.stdout.isatty()) or (not to_stdout and is_terminal_path(output)))
+    ):
         raise UsageError(
             "refusing to print resolved keys to a terminal: write them with -o FILE (mode 0600), "
             "pipe the output, or add --force"
         )
     base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    if output is not None and not to_stdout:
+        refuse_overwriting_inputs(output, [base_catalog.source, *(layer.name for layer in layers)])
+    if show_changes:
+        # The change list is computed before any key is resolved: resolved values go only where
+        # --resolve-keys sends the catalog (-o FILE), never to the change list on stdout.
+        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
+        if output is None:
+            return
     if resolve_keys:
         layers, result = _with_resolved_keys(
             base_catalog, layers, allow_commands=allow_commands, profile=result.profile
         )
-    if show_changes:
-        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
-        if output is None:
-            return
     if emit == "overlay":
         composed = compose_overlays(layers)
         first = layers[0].document if layers else None
