@@ -180,7 +180,10 @@ def merge(
     if (
         resolve_keys
         and not force
-        and ((to_stdout and sys.stdout.isatty()) or (not to_stdout and is_terminal_path(output)))
+        and (
+            (to_stdout and sys.stdout.isatty())
+            or (output is not None and not to_stdout and is_terminal_path(output))
+        )
     ):
         raise UsageError(
             "refusing to print resolved keys to a terminal: write them with -o FILE (mode 0600), "
