@@ -13,6 +13,8 @@ So a command gains the option without a new parameter.
 from __future__ import annotations
 
 import dataclasses
+import decimal
+import math
 import os
 import stat
 from collections.abc import Callable, Mapping, Sequence
@@ -279,3 +281,85 @@ def refuse_overwriting_inputs(output: str | Path, inputs: Sequence[str | Path]) 
                 f"{output}: refusing to overwrite an input of this command ({source}); "
                 "write the result to another file"
             )
+
+
+# ------------------------------------------------------------------------------------------------
+# Numeric option types: a bad value is a usage error (exit 2), never a crash or an endless wait.
+
+
+class FiniteNumber(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A finite float within ``[minimum, maximum]`` (``minimum`` excluded when ``minimum_open``).
+
+    click's ``float`` accepts ``nan``, ``inf`` and ``1e999`` (which is ``inf``); a ``FloatRange``
+    lets ``nan`` through because every comparison with it is false. Every numeric option of every
+    command uses this type (or :class:`BoundedInteger`), so each refuses them with exit 2.
+    """
+
+    name = "number"
+
+    def __init__(self, minimum: float, maximum: float, *, minimum_open: bool = False) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+        self.minimum_open = minimum_open
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            text = str(value).strip()
+            try:
+                number = float(text) if len(text) <= 64 else float("inf")
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+        low_ok = number > self.minimum if self.minimum_open else number >= self.minimum
+        if not math.isfinite(number) or not low_ok or number > self.maximum:
+            low = "above" if self.minimum_open else "at least"
+            self.fail(
+                f"{str(value)[:40]!r} is out of range: expected a finite number {low} {self.minimum:g}"
+                f" and at most {self.maximum:g}",
+                param,
+                ctx,
+            )
+        return number
+
+
+class BoundedInteger(click.IntRange):
+    """An integer within ``[minimum, maximum]``; refuses over-long digit strings before parsing."""
+
+    def __init__(self, minimum: int, maximum: int) -> None:
+        super().__init__(minimum, maximum)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and len(value.strip()) > 32:
+            self.fail(f"{value[:40]!r}... is out of range ({self.min} to {self.max})", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class RelativeTolerance(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A relative tolerance: ``0.01`` or ``1%``, at least 0 and below 1 (100%), as a Decimal.
+
+    Parsed as a Decimal (prices are compared exactly), with every value checked before any
+    arithmetic: ``1e999999999`` would otherwise overflow Decimal's context.
+    """
+
+    name = "tolerance"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> decimal.Decimal:
+        if isinstance(value, decimal.Decimal):
+            return value
+        text = str(value).strip()
+        percent = text.endswith("%")
+        try:
+            number = decimal.Decimal(text.removesuffix("%")) if len(text) <= 64 else None
+        except decimal.InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self.fail(f"expected a number such as 0.01 or 1%, got {text[:40]!r}", param, ctx)
+        if number != 0 and not -40 <= number.adjusted() <= 3:
+            self.fail(f"{text[:40]!r} is out of range: expected at least 0 and below 1 (100%)", param, ctx)
+        relative = number.scaleb(-2) if percent else number
+        if relative < 0 or relative >= 1:
+            self.fail(f"{text[:40]!r} is out of range: expected at least 0 and below 1 (100%)", param, ctx)
+        return relative

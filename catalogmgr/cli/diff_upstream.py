@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,9 @@ import click
 
 from catalogmgr.cli._common import (
     NON_BLOCKING_RULES,
+    BoundedInteger,
+    FiniteNumber,
+    RelativeTolerance,
     build_effective,
     catalog_source_options,
     chosen_profile,
@@ -113,23 +116,14 @@ def _parse_maps(values: Sequence[str]) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _options(fields: Sequence[str], tolerance: str | None, all_models: bool) -> DiffOptions:
+def _options(fields: Sequence[str], tolerance: Decimal | None, all_models: bool) -> DiffOptions:
     try:
         chosen = parse_field_selection(fields) if fields else COMPARED_FIELDS
     except ValueError as error:
         raise UsageError(f"--fields: {error}") from None
     if not chosen:
         raise UsageError("--fields selects no field")
-    relative = DEFAULT_TOLERANCE
-    if tolerance is not None:
-        try:
-            relative = Decimal(tolerance.strip().removesuffix("%")) / (
-                100 if tolerance.strip().endswith("%") else 1
-            )
-        except InvalidOperation:
-            raise UsageError(f"--tolerance expects a number such as 0.01 or 1%, got {tolerance!r}") from None
-        if not relative.is_finite() or relative < 0 or relative >= 1:
-            raise UsageError("--tolerance must be at least 0 and below 1 (100%)")
+    relative = DEFAULT_TOLERANCE if tolerance is None else tolerance
     return DiffOptions(fields=chosen, tolerance=relative, include_non_tool=all_models)
 
 
@@ -239,6 +233,7 @@ def _listing(
 @click.option(
     "--tolerance",
     metavar="REL",
+    type=RelativeTolerance(),
     default=None,
     help="Relative tolerance for prices: 0.01 or 1% ignores changes under 1%. Default: 1e-9 "
     "(float noise only).",
@@ -271,7 +266,7 @@ def _listing(
 @click.option(
     "--max-age",
     metavar="SECONDS",
-    type=float,
+    type=FiniteNumber(0, 10 * 365 * 24 * 3600),
     default=3600.0,
     show_default=True,
     help="Reuse a cached listing younger than this without asking the server (0: always ask).",
@@ -285,7 +280,7 @@ def _listing(
 @click.option(
     "--timeout",
     metavar="SECONDS",
-    type=float,
+    type=FiniteNumber(0, 3600, minimum_open=True),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Network timeout: the longest silence allowed while connecting or reading (per read, "
@@ -294,7 +289,7 @@ def _listing(
 @click.option(
     "--retries",
     metavar="N",
-    type=click.IntRange(0, 10),
+    type=BoundedInteger(0, 10),
     default=3,
     show_default=True,
     help="Retries on connection errors, 429 and 5xx (exponential backoff).",
@@ -314,7 +309,7 @@ def diff_upstream(
     match: str | None,
     fields: tuple[str, ...],
     ignore_file: str | None,
-    tolerance: str | None,
+    tolerance: Decimal | None,
     all_models: bool,
     output_format: str,
     write_overlay: str | None,
