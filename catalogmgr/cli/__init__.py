@@ -70,7 +70,9 @@ class LazyGroup(click.Group):
             # A bad option value is one located line, like every other usage error, not click's
             # usage block (the value is shortened by the type that refused it).
             name = error.param.opts[-1] if error.param is not None and error.param.opts else "argument"
-            click.echo(f"catalogmgr: error: {name}: {error.message}", err=True)
+            from catalogmgr.render.escape import terminal
+
+            click.echo(f"catalogmgr: error: {name}: {terminal(error.message)}", err=True)
             ctx.exit(EXIT_USAGE)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -91,11 +93,14 @@ def cli() -> None:
 
 def report_error(error: CatalogmgrError) -> None:
     """Print an expected failure as located one-line messages on stderr."""
+    # Messages quote the user's files, upstream answers and names: one escaping layer on the way out.
+    from catalogmgr.render.escape import terminal, text_output
+
     if isinstance(error, InvalidOverlayError):
         for problem in error.problems:
             to_line = getattr(problem, "to_line", None)
-            click.echo(to_line() if callable(to_line) else str(problem), err=True)
-    click.echo(f"catalogmgr: error: {error}", err=True)
+            click.echo(text_output(to_line() if callable(to_line) else str(problem)), err=True)
+    click.echo(f"catalogmgr: error: {terminal(str(error))}", err=True)
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

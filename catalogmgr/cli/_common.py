@@ -37,6 +37,7 @@ from catalogmgr.omp.profile import (
     select_profile,
 )
 from catalogmgr.problems import Problem, Severity
+from catalogmgr.render import escape
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -215,14 +216,14 @@ def describe_inputs(base: BaseCatalog, layers: Sequence[Layer]) -> str:
 
 def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence[Problem]) -> None:
     """Say on stderr which base, overlays and OMP profile were used, then every warning."""
-    click.echo(describe_inputs(base, layers), err=True)
+    echo(describe_inputs(base, layers), err=True)
     choice = chosen_profile()
     if choice is not None:
-        click.echo(choice.describe(), err=True)
+        echo(choice.describe(), err=True)
     for problem in problems:
-        click.echo(problem.to_line(), err=True)
+        echo(problem.to_line(), err=True)
         if problem.hint:
-            click.echo(f"  hint: {problem.hint}", err=True)
+            echo(f"  hint: {problem.hint}", err=True)
 
 
 def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
@@ -363,3 +364,17 @@ class RelativeTolerance(click.ParamType):  # type: ignore[type-arg]  # generic o
         if relative < 0 or relative >= 1:
             self.fail(f"{text[:40]!r} is out of range: expected at least 0 and below 1 (100%)", param, ctx)
         return relative
+
+
+# ------------------------------------------------------------------------------------------------
+# Output: every line a command prints passes through render/escape.py on its way out.
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True, output_format: str = "text") -> None:
+    """Print a rendered document or a message, escaped for its format (see :mod:`render.escape`).
+
+    Text (tables, reports, stderr messages) has its controls made visible and workflow-command lines
+    disarmed; JSON has the controls JSON leaves raw written as ``\\uXXXX``; github keeps its own
+    workflow commands. Used for everything but a catalog written as data (merge's output).
+    """
+    click.echo(escape.for_format(text, output_format), err=err, nl=nl)

@@ -24,6 +24,7 @@ from catalogmgr.cli._common import (
     build_effective,
     catalog_source_options,
     cli_environment,
+    echo,
     inputs_record,
     is_terminal_path,
     refuse_overwriting_inputs,
@@ -49,6 +50,7 @@ from catalogmgr.render.catalog import (
     render_overlay_json,
     render_overlay_yaml,
 )
+from catalogmgr.render.escape import json_text, terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,9 +84,11 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
     newline-terminated."""
     if output is not None and output != "-":
         atomic_write(output, text, mode=mode)
-        click.echo(f"catalogmgr: wrote {output}", err=True)
+        echo(f"catalogmgr: wrote {output}", err=True)
         return
-    click.echo(text, nl=not text.endswith("\n"))
+    # The catalog is data: printed as it is, but a JSON one gets the controls JSON leaves raw
+    # written as \uXXXX (the same value), since stdout may be a terminal.
+    click.echo(json_text(text) if text.lstrip().startswith("{") else text, nl=not text.endswith("\n"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -242,7 +246,7 @@ def _with_resolved_keys(
     result = merge_catalog(
         base_catalog.catalog, resolved_layers, base_name=base_catalog.source, profile=profile
     )
-    click.echo(
+    echo(
         f"catalogmgr: warning: resolved {resolved} key/header value(s), {unresolved} left as written "
         "(see `catalogmgr keys`); the output now contains secrets: keep it private",
         err=True,
@@ -341,12 +345,12 @@ def list_models(
             for provider, model_id, model, status in rows
         ]
         record["problems"] = [problem.to_line() for problem in result.problems]
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
         return
     if not rows:
-        click.echo("catalogmgr: no model matches", err=True)
+        echo("catalogmgr: no model matches", err=True)
         return
-    click.echo(_table(rows))
+    echo(_table(rows))
 
 
 _MAX_COLUMN_WIDTH = 80
@@ -356,7 +360,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _printable(text: str) -> str:
-    return _CONTROL.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
+    return terminal(text)
 
 
 def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
@@ -498,10 +502,11 @@ def show(
             model=model,
             provenance={path: _origin_record(origin) for path, origin in origins.items()},
         )
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
         return
-    click.echo(f"{provider}/{model_id}  ({_status(base_catalog.catalog, result, provider, model_id)})")
-    click.echo("\n".join(_model_lines(model, origins if explain else None)))
+    status = _status(base_catalog.catalog, result, provider, model_id)
+    echo(f"{terminal(provider)}/{terminal(model_id)}  ({status})")
+    echo("\n".join(terminal(line) for line in _model_lines(model, origins if explain else None)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -536,14 +541,14 @@ def _print_changes(
     if output_format == "json":
         record = inputs_record(base, layers)
         record["changes"] = [_change_record(change) for change in changes]
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
         return
     if not changes:
-        click.echo("catalogmgr: the overlays change nothing in the base catalog", err=True)
+        echo("catalogmgr: the overlays change nothing in the base catalog", err=True)
         return
-    click.echo("\n".join(_change_line(change) for change in changes))
+    echo("\n".join(terminal(_change_line(change)) for change in changes))
     models = len({(change.provider, change.model_id) for change in changes})
-    click.echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True)
+    echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True)
 
 
 @click.command("changes")
