@@ -47,7 +47,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalogmgr.diff import KINDS, Drift, DriftKind, DriftReport, FieldDrift, IgnoredDrift
-from catalogmgr.render.escape import github_data, github_property
+from catalogmgr.render.escape import github_data, github_property, markdown_cell, markdown_code, terminal
 from catalogmgr.upstream.listing import COST_FIELDS, UpstreamModel
 from catalogmgr.upstream.normalize import Variable, format_number, format_relative
 
@@ -172,7 +172,8 @@ def render_text(report: DriftReport) -> str:
         lines.extend(f"  - {note}" for note in report.notes)
     lines.append("")
     lines.append(("drift: " if report.has_drift else "no drift: ") + summary_line(report))
-    return "\n".join(lines) + "\n"
+    # Each entry is one line: ids, names and notes from the listing cannot break out of it.
+    return "".join(terminal(line) + "\n" for line in lines)
 
 
 def _text_entry(drift: Drift) -> list[str]:
@@ -302,11 +303,11 @@ def _cell(text: Any) -> str:
     if text is None:
         return ""
     value = format_value(text) if not isinstance(text, str) else text
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return markdown_cell(value)
 
 
 def _code(text: str) -> str:
-    return f"`{text}`" if "`" not in text else text
+    return markdown_code(text)
 
 
 def _row(cells: list[str]) -> str:
