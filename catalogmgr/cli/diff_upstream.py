@@ -1,9 +1,9 @@
 """``catalogmgr diff-upstream``: compare the effective catalog with OpenRouter or models.dev.
 
 The adapter around the pipeline: effective catalog (:mod:`catalogmgr.cli._common`) -> listing
-(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.diff.diff_catalog`
+(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.drift.diff.diff_catalog`
 -> ignore rules -> filters -> renderer on stdout; with ``--write-overlay``, the fix
-(:mod:`catalogmgr.fixes`), validated and checked by merging it before it is written.
+(:mod:`catalogmgr.drift.fixes`), validated and checked by merging it before it is written.
 
 Tests inject the retry sleep and the HTTP transport through :data:`SLEEP` and :data:`TRANSPORT`.
 """
@@ -31,7 +31,8 @@ from catalogmgr.cli._common import (
     inputs_record,
     report_inputs,
 )
-from catalogmgr.diff import (
+from catalogmgr.documents import atomic_write, parse_document, read_text
+from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     KINDS,
     DiffOptions,
@@ -41,14 +42,13 @@ from catalogmgr.diff import (
     resolve_mapping,
     select_drift,
 )
-from catalogmgr.documents import atomic_write, parse_document, read_text
+from catalogmgr.drift.ignore import IgnoreFileError, apply_ignores, load_ignore_file
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError, WriteError
 from catalogmgr.merge import Catalog, Layer, merge_catalog
 from catalogmgr.omp.profile import DEFAULT_PROFILE
 from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES
 from catalogmgr.upstream.cache import ListingCache, default_cache_dir
 from catalogmgr.upstream.fetch import SOURCES, FetchOptions, SourceSpec, fetch_listing, load_listing_file
-from catalogmgr.upstream.ignore import IgnoreFileError, apply_ignores, load_ignore_file
 from catalogmgr.upstream.listing import UpstreamListing
 from catalogmgr.upstream.normalize import DEFAULT_TOLERANCE
 
@@ -455,7 +455,7 @@ def _write_overlay(
     listing: UpstreamListing,
 ) -> None:
     """Build, check and atomically write the overlay that removes the reported new/changed drift."""
-    from catalogmgr.fixes import apply_patch, build_patch
+    from catalogmgr.drift.fixes import apply_patch, build_patch
     from catalogmgr.omp.apis import overlay_apis
     from catalogmgr.validation import validate_document
 

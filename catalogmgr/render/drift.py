@@ -46,7 +46,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from catalogmgr.diff import KINDS, Drift, DriftKind, DriftReport, FieldDrift, IgnoredDrift
+from catalogmgr.drift.diff import KINDS, Drift, DriftKind, DriftReport, FieldDrift, IgnoredDrift
 from catalogmgr.upstream.listing import COST_FIELDS, UpstreamModel
 from catalogmgr.upstream.normalize import Variable, format_number, format_relative
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogmgr.diff import (
+from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     DiffOptions,
     DriftReport,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogmgr.diff import Drift, DriftReport, FieldDrift, IgnoredDrift, diff_catalog, resolve_mapping
+from catalogmgr.drift.diff import Drift, DriftReport, FieldDrift, IgnoredDrift, diff_catalog, resolve_mapping
 from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES, render, summary_line
 from catalogmgr.upstream import openrouter
 from catalogmgr.upstream.fetch import SOURCES, load_listing_file
