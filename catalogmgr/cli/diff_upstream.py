@@ -10,7 +10,6 @@ Tests inject the retry sleep and the HTTP transport through :data:`SLEEP` and :d
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 import time
@@ -32,6 +31,7 @@ from catalogmgr.cli._common import (
     report_inputs,
 )
 from catalogmgr.documents import atomic_write, parse_document, read_text
+from catalogmgr.drift.check import DriftQuery, check_drift
 from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     KINDS,
@@ -40,9 +40,8 @@ from catalogmgr.drift.diff import (
     diff_catalog,
     parse_field_selection,
     resolve_mapping,
-    select_drift,
 )
-from catalogmgr.drift.ignore import IgnoreFileError, apply_ignores, load_ignore_file
+from catalogmgr.drift.ignore import IgnoreFileError, load_ignore_file
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError, WriteError
 from catalogmgr.merge import Catalog, Layer, merge_catalog
 from catalogmgr.omp.profile import DEFAULT_PROFILE
@@ -249,6 +248,18 @@ def _listing(
     help="Also report upstream models without tool support as new (OMP's generators skip them).",
 )
 @click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Hide nothing: also show cosmetic name changes, maxTokens within OMP's headroom, placeholder "
+    "removal dates, deprecated new models and gone models of providers OMP lists from elsewhere.",
+)
+@click.option(
+    "--include-gone",
+    is_flag=True,
+    help="Also list gone models of providers whose OMP rows come from elsewhere (models.dev's aggregators).",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(FORMAT_CHOICES),
@@ -316,6 +327,8 @@ def diff_upstream(
     ignore_file: str | None,
     tolerance: str | None,
     all_models: bool,
+    show_all: bool,
+    include_gone: bool,
     output_format: str,
     write_overlay: str | None,
     offline: bool,
@@ -409,13 +422,19 @@ def diff_upstream(
         retries=retries,
         env=env,
     )
-    report = diff_catalog(result.catalog, listing, mapping, options)
-    if rules:
-        report = apply_ignores(
-            report, rules, today=date.today(), compared_providers=[c.provider for c in report.providers]
-        )
-    report = select_drift(report, kinds=kind_list, match=pattern)
-    report = dataclasses.replace(report, inputs=inputs_record(base_catalog, layers))
+    query = DriftQuery(
+        mapping=mapping,
+        today=date.today(),
+        options=options,
+        rules=rules,
+        kinds=kind_list,
+        match=pattern,
+        show_all=show_all,
+        show_names=bool(fields) and "name" in options.fields,
+        include_gone=include_gone,
+        inputs=inputs_record(base_catalog, layers),
+    )
+    report = check_drift(result.catalog, listing, query)
     click.echo(DRIFT_RENDERERS[output_format](report), nl=False)
     if write_overlay is not None:
         _write_overlay(
