@@ -47,6 +47,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalogmgr.diff import KINDS, Drift, DriftKind, DriftReport, FieldDrift, IgnoredDrift
+from catalogmgr.render.escape import github_data, github_property
 from catalogmgr.upstream.listing import COST_FIELDS, UpstreamModel
 from catalogmgr.upstream.normalize import Variable, format_number, format_relative
 
@@ -432,14 +433,6 @@ def render_markdown(report: DriftReport) -> str:
 # github
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(report: DriftReport) -> str:
     """GitHub Actions workflow commands: a warning per new/changed/removal, a notice per gone."""
     lines: list[str] = []
@@ -456,10 +449,10 @@ def render_github(report: DriftReport) -> str:
             message = f"in the catalog but no longer listed by {report.source}"
         if drift.notes and drift.kind != "removal":
             message += f" ({'; '.join(drift.notes)})"
-        lines.append(f"::{level} title={_escape_property(title)}::{_escape_data(message)}")
+        lines.append(f"::{level} title={github_property(title)}::{github_data(message)}")
     for note in report.notes:
-        lines.append(f"::notice title=catalogmgr diff-upstream::{_escape_data(note)}")
-    lines.append(f"::notice title=catalogmgr diff-upstream::{_escape_data(summary_line(report))}")
+        lines.append(f"::notice title=catalogmgr diff-upstream::{github_data(note)}")
+    lines.append(f"::notice title=catalogmgr diff-upstream::{github_data(summary_line(report))}")
     return "\n".join(lines) + "\n"
 
 
