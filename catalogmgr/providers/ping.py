@@ -157,6 +157,9 @@ def ping_endpoint(
         )
     ids, more = listing
     listed = set(ids)
+    if route.shape == "ollama":
+        # Ollama answers for `llama3.2` with `llama3.2:latest`: the untagged name is served too.
+        listed |= {model_id.removesuffix(":latest") for model_id in ids}
     present = tuple(model_id for model_id in endpoint.model_ids if model_id in listed)
     missing = tuple(
         MissingModel(model_id, did_you_mean(model_id, frozenset(ids)))
