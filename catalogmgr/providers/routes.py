@@ -13,7 +13,8 @@ Sources (``@oh-my-pi/pi-ai@18.2.3`` and ``@oh-my-pi/pi-coding-agent@18.2.3``):
 * ``google-generative-ai`` (``pi-ai/src/providers/google.ts``): ``x-goog-api-key``; the list is
   ``GET {baseUrl}/models`` (``{"models": [{"name": "models/<id>"}]}``).
 * ``discovery: {type: ollama}`` (``model-discovery.ts``, ``discoverOllamaModels``): ``GET
-  {origin}/api/tags``; ``llama.cpp``: ``GET {baseUrl}/models``; ``lm-studio`` / ``openai-models-list``
+  {origin}/api/tags`` with the configured headers only (OMP sends no key there); ``llama.cpp``:
+  ``GET {baseUrl}/models``; ``lm-studio`` / ``openai-models-list``
   / ``litellm`` / ``proxy``: ``GET {baseUrl with /v1}/models`` unless ``injectV1: false``.
 
 ``authHeader: true`` makes OMP add ``Authorization: Bearer <apiKey>`` to the configured headers
@@ -166,8 +167,10 @@ def model_list_route(
         url, shape, label = _join(base_url, "/models"), "openai", "OpenAI-compatible GET /models"
     else:
         raise Unroutable(f"api {api!r} has no known model-list route")
-    headers.update(auth_headers(api, base_url, key))
-    if auth_header and key:
+    if discovery_type != "ollama":
+        # OMP's Ollama discovery sends the configured headers only, never the apiKey.
+        headers.update(auth_headers(api, base_url, key))
+    if auth_header and key and discovery_type != "ollama":
         headers["Authorization"] = f"Bearer {key}"
     for name, value in configured_headers.items():
         for existing in [k for k in headers if k.lower() == name.lower()]:

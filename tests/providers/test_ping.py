@@ -206,13 +206,21 @@ def test_ollama_all_good_and_missing(run_cli: Run, workdir: Path, httpserver: HT
 
 
 def test_ollama_wrong_key_behind_a_proxy(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    # OMP's Ollama discovery sends the configured headers (not the apiKey): a proxy token goes there.
     serve_json(httpserver, "/api/tags", ollama_tags(["qwen3:8b"]), key="the-proxy-key-123456789")
     provider = _ollama_provider(httpserver.url_for("/v1"), ["qwen3:8b"])
-    del provider["auth"]
-    provider["apiKey"] = "LOCAL_KEY"
-    code, record, _ = _ping(run_cli, _write(workdir, {"ollama-local": provider}))
-    assert code == 1
-    assert _endpoint(record, "ollama-local")["status"] == "unauthorized"
+    provider["headers"] = {"Authorization": "PROXY_AUTH"}
+    result = run_cli(
+        "ping",
+        "--overlay",
+        _write(workdir, {"ollama-local": provider}),
+        "--format",
+        "json",
+        env={"PROXY_AUTH": f"Bearer {PLANTED_KEY}"},
+    )
+    assert PLANTED_KEY not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert _endpoint(json.loads(result.stdout), "ollama-local")["status"] == "unauthorized"
 
 
 def test_ollama_refused_and_wrong_path(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
