@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "changes": "catalogmgr.cli.merge:changes",
     "keys": "catalogmgr.cli.keys:keys",
     "diff-upstream": "catalogmgr.cli.diff_upstream:diff_upstream",
+    "ping": "catalogmgr.cli.ping:ping",
+    "add-provider": "catalogmgr.cli.add_provider:add_provider",
 }
 
 # One-line summaries so `catalogmgr --help` needs no command import.
@@ -39,6 +41,8 @@ SUMMARIES: dict[str, str] = {
     "changes": "List what the overlays change relative to the base catalog, field by field.",
     "keys": "Report how each provider's API key would resolve, without printing secrets.",
     "diff-upstream": "Compare the effective catalog with OpenRouter or models.dev and propose a fix.",
+    "ping": "Check each configured provider endpoint for real: reachable, key accepted, models served.",
+    "add-provider": "Ask a live server which models it serves and write a validated provider entry.",
 }
 
 

@@ -47,6 +47,9 @@ NON_BLOCKING_RULES = frozenset({"literal-secret"})
 
 _REQUESTED_VERSION = "catalogmgr.omp_version"
 _CHOSEN_PROFILE = "catalogmgr.omp_profile"
+_REQUESTED_ENGINE = "catalogmgr.engine"
+_REQUESTED_OMP_DIR = "catalogmgr.omp_dir"
+_CHOSEN_ENGINE = "catalogmgr.engine_choice"
 
 
 def omp_version_option(*, allow_all: bool = False) -> Callable[[F], F]:
@@ -125,6 +128,61 @@ def catalog_source_options(function: F) -> F:
         "bundled catalog (bun or npm global install), else the embedded default catalog.",
     )(function)
     return function
+
+
+def engine_options(function: F) -> F:
+    """``--engine omp|python|auto`` and ``--omp-dir DIR``, kept in the click context (like
+    ``--omp-version``) for :func:`requested_engine`; :func:`report_inputs` says which answered."""
+
+    def remember(key: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+        def callback(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+            ctx.meta[key] = value
+            return value
+
+        return callback
+
+    from catalogmgr.engine import ENGINE_VARIABLE, ENGINES
+
+    function = click.option(
+        "--omp-dir",
+        metavar="DIR",
+        default=None,
+        expose_value=False,
+        callback=remember(_REQUESTED_OMP_DIR),
+        help="The node_modules of the OMP installation --engine omp runs (holding "
+        "@oh-my-pi/pi-coding-agent; its bun beside it, else bun on PATH). Default: "
+        "$CATALOGMGR_OMP_DIR, else the installed OMP base discovery finds.",
+    )(function)
+    return click.option(
+        "--engine",
+        type=click.Choice(list(ENGINES), case_sensitive=False),
+        default=None,
+        expose_value=False,
+        callback=remember(_REQUESTED_ENGINE),
+        help="Who computes the effective catalog: omp (the installed OMP's own ModelRegistry, run "
+        "under its bun: exact), python (catalogmgr's merge, with provenance) or auto (omp when an "
+        f"installation and its bun are found, else python). Default: ${ENGINE_VARIABLE}, else auto.",
+    )(function)
+
+
+def requested_engine() -> tuple[str | None, str | None]:
+    """The ``--engine`` and ``--omp-dir`` of the running command, if given."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    engine, omp_dir = meta.get(_REQUESTED_ENGINE), meta.get(_REQUESTED_OMP_DIR)
+    return (engine if isinstance(engine, str) else None, omp_dir if isinstance(omp_dir, str) else None)
+
+
+def remember_engine(choice: Any) -> None:
+    """Record the engine that answers, for :func:`report_inputs` and :func:`inputs_record`."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[_CHOSEN_ENGINE] = choice
+
+
+def _chosen_engine() -> Any:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_CHOSEN_ENGINE) if ctx is not None else None
 
 
 def cli_environment() -> tuple[dict[str, str], Path]:
@@ -220,6 +278,9 @@ def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence
     choice = chosen_profile()
     if choice is not None:
         echo(choice.describe(), err=True)
+    engine = _chosen_engine()
+    if engine is not None:
+        echo(engine.describe(), err=True)
     for problem in problems:
         echo(problem.to_line(), err=True)
         if problem.hint:
@@ -236,6 +297,9 @@ def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
     choice = chosen_profile()
     if choice is not None:
         record["ompProfile"] = profile_record(choice)
+    engine = _chosen_engine()
+    if engine is not None:
+        record["engine"] = engine.record()
     return record
 
 

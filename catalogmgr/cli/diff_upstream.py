@@ -1,16 +1,15 @@
 """``catalogmgr diff-upstream``: compare the effective catalog with OpenRouter or models.dev.
 
 The adapter around the pipeline: effective catalog (:mod:`catalogmgr.cli._common`) -> listing
-(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.diff.diff_catalog`
+(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.drift.diff.diff_catalog`
 -> ignore rules -> filters -> renderer on stdout; with ``--write-overlay``, the fix
-(:mod:`catalogmgr.fixes`), validated and checked by merging it before it is written.
+(:mod:`catalogmgr.drift.fixes`), validated and checked by merging it before it is written.
 
 Tests inject the retry sleep and the HTTP transport through :data:`SLEEP` and :data:`TRANSPORT`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 import time
@@ -35,7 +34,9 @@ from catalogmgr.cli._common import (
     inputs_record,
     report_inputs,
 )
-from catalogmgr.diff import (
+from catalogmgr.documents import atomic_write, parse_document, read_text
+from catalogmgr.drift.check import DriftQuery, check_drift
+from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     KINDS,
     DiffOptions,
@@ -43,9 +44,8 @@ from catalogmgr.diff import (
     diff_catalog,
     parse_field_selection,
     resolve_mapping,
-    select_drift,
 )
-from catalogmgr.documents import atomic_write, parse_document, read_text
+from catalogmgr.drift.ignore import IgnoreFileError, load_ignore_file
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError, WriteError
 from catalogmgr.merge import Catalog, Layer, merge_catalog
 from catalogmgr.omp.profile import DEFAULT_PROFILE
@@ -53,7 +53,6 @@ from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES
 from catalogmgr.render.escape import terminal
 from catalogmgr.upstream.cache import ListingCache, default_cache_dir
 from catalogmgr.upstream.fetch import SOURCES, FetchOptions, SourceSpec, fetch_listing, load_listing_file
-from catalogmgr.upstream.ignore import IgnoreFileError, apply_ignores, load_ignore_file
 from catalogmgr.upstream.listing import UpstreamListing
 from catalogmgr.upstream.normalize import DEFAULT_TOLERANCE
 
@@ -246,6 +245,18 @@ def _listing(
     help="Also report upstream models without tool support as new (OMP's generators skip them).",
 )
 @click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Hide nothing: also show cosmetic name changes, maxTokens within OMP's headroom, placeholder "
+    "removal dates, deprecated new models and gone models of providers OMP lists from elsewhere.",
+)
+@click.option(
+    "--include-gone",
+    is_flag=True,
+    help="Also list gone models of providers whose OMP rows come from elsewhere (models.dev's aggregators).",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(FORMAT_CHOICES),
@@ -313,6 +324,8 @@ def diff_upstream(
     ignore_file: str | None,
     tolerance: Decimal | None,
     all_models: bool,
+    show_all: bool,
+    include_gone: bool,
     output_format: str,
     write_overlay: str | None,
     offline: bool,
@@ -406,13 +419,19 @@ def diff_upstream(
         retries=retries,
         env=env,
     )
-    report = diff_catalog(result.catalog, listing, mapping, options)
-    if rules:
-        report = apply_ignores(
-            report, rules, today=date.today(), compared_providers=[c.provider for c in report.providers]
-        )
-    report = select_drift(report, kinds=kind_list, match=pattern)
-    report = dataclasses.replace(report, inputs=inputs_record(base_catalog, layers))
+    query = DriftQuery(
+        mapping=mapping,
+        today=date.today(),
+        options=options,
+        rules=rules,
+        kinds=kind_list,
+        match=pattern,
+        show_all=show_all,
+        show_names=bool(fields) and "name" in options.fields,
+        include_gone=include_gone,
+        inputs=inputs_record(base_catalog, layers),
+    )
+    report = check_drift(result.catalog, listing, query)
     echo(DRIFT_RENDERERS[output_format](report), nl=False, output_format=output_format)
     if write_overlay is not None:
         _write_overlay(
@@ -452,7 +471,7 @@ def _write_overlay(
     listing: UpstreamListing,
 ) -> None:
     """Build, check and atomically write the overlay that removes the reported new/changed drift."""
-    from catalogmgr.fixes import apply_patch, build_patch
+    from catalogmgr.drift.fixes import apply_patch, build_patch
     from catalogmgr.omp.apis import overlay_apis
     from catalogmgr.validation import validate_document
 

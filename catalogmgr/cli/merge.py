@@ -21,14 +21,15 @@ import click
 from catalogmgr.catalog import BaseCatalog
 from catalogmgr.cli import _common
 from catalogmgr.cli._common import (
-    build_effective,
     catalog_source_options,
     cli_environment,
     echo,
+    engine_options,
     inputs_record,
     is_terminal_path,
     refuse_overwriting_inputs,
 )
+from catalogmgr.cli._engine import effective_with_engine
 from catalogmgr.documents import atomic_write
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError
 from catalogmgr.merge import (
@@ -69,12 +70,26 @@ def _format_option(choices: list[str], help_text: str) -> Callable[[F], F]:
 
 
 def _effective(
-    base: str | None, overlays: Sequence[str], no_default_overlay: bool
+    base: str | None,
+    overlays: Sequence[str],
+    no_default_overlay: bool,
+    *,
+    need_baseline: bool = True,
+    provenance: bool = False,
+    python_only: str | None = None,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
-    """Build the effective catalog and say on stderr what went into it (and every warning)."""
+    """Build the effective catalog with the engine chosen (``--engine``) and say on stderr what went
+    into it and which engine answered (and every warning). See :mod:`catalogmgr.cli._engine`."""
     env, home = cli_environment()
-    base_catalog, layers, result = build_effective(
-        base, overlays, env, home, no_default_overlay=no_default_overlay
+    base_catalog, layers, result = effective_with_engine(
+        base,
+        overlays,
+        env,
+        home,
+        no_default_overlay=no_default_overlay,
+        need_baseline=need_baseline,
+        provenance=provenance,
+        python_only=python_only,
     )
     _common.report_inputs(base_catalog, layers, result.problems)
     return base_catalog, layers, result
@@ -98,6 +113,7 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
 
 @click.command("merge")
 @catalog_source_options
+@engine_options
 @click.option(
     "--emit",
     type=click.Choice(["catalog", "overlay"]),
@@ -194,7 +210,15 @@ def merge(
             "refusing to print resolved keys to a terminal: write them with -o FILE (mode 0600), "
             "pipe the output, or add --force"
         )
-    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    python_only = "--resolve-keys" if resolve_keys else "--emit overlay" if emit == "overlay" else None
+    base_catalog, layers, result = _effective(
+        base,
+        overlays,
+        no_default_overlay,
+        need_baseline=show_changes,
+        provenance=show_changes,
+        python_only=python_only,
+    )
     if output is not None and not to_stdout:
         refuse_overwriting_inputs(output, [base_catalog.source, *(layer.name for layer in layers)])
     if show_changes:
@@ -290,6 +314,7 @@ def _count(value: Any) -> str:
 
 @click.command("list")
 @catalog_source_options
+@engine_options
 @click.option("--provider", "providers", metavar="P", multiple=True, help="Only this provider (repeatable).")
 @click.option(
     "--find",
@@ -468,6 +493,7 @@ def _model_lines(model: Mapping[str, Any], origins: Mapping[str, Origin] | None)
 
 @click.command("show")
 @catalog_source_options
+@engine_options
 @click.argument("model_ref", metavar="PROVIDER/ID")
 @click.option(
     "--explain",
@@ -490,7 +516,9 @@ def show(
 
     Exit codes: 0 shown; 3 no such model (with a "did you mean").
     """
-    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    base_catalog, layers, result = _effective(
+        base, overlays, no_default_overlay, provenance=explain or output_format == "json"
+    )
     provider, model_id = find_model(result.catalog, model_ref)
     # Shown, never resolved: but a literal key pasted into a baseUrl, a header or extraBody is
     # masked here as validate would (issue 13, break 14).
@@ -561,6 +589,7 @@ def _print_changes(
 
 @click.command("changes")
 @catalog_source_options
+@engine_options
 @_format_option(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
 @click.option(
     "--exit-code", is_flag=True, help="Exit 1 when the overlays change anything (like git diff --exit-code)."
@@ -580,7 +609,7 @@ def changes(
     per sub-key) with the overlay location that set it. Exit code 0 (with --exit-code: 1 when there
     are changes).
     """
-    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    base_catalog, layers, result = _effective(base, overlays, no_default_overlay, provenance=True)
     found = catalog_changes(base_catalog.catalog, result)
     _print_changes(found, output_format, base_catalog, layers)
     ctx.exit(EXIT_PROBLEMS if exit_code and found else EXIT_OK)

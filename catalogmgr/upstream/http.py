@@ -178,6 +178,30 @@ class HttpClient:
             if self._progress is not None:
                 self._progress.finished(url)
 
+    def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        json_body: object | None = None,
+        max_bytes: int | None = None,
+    ) -> Exchange:
+        """One request, no retry, **no redirect followed**: whatever status comes back is returned.
+
+        For talking to a provider with a credential: a redirect is reported (its ``Location``),
+        never followed, so a key or custom header is only ever sent to the host the caller named.
+        Raises :class:`ExchangeFailure` (with a ``kind``) when no HTTP answer arrives.
+        """
+        return _exchange(
+            self,
+            method,
+            url,
+            headers=dict(headers or {}),
+            json_body=json_body,
+            max_bytes=self._max_bytes if max_bytes is None else max_bytes,
+        )
+
     def _attempt(self, url: str, headers: dict[str, str], *, conditional: bool) -> FetchResponse:
         try:
             with self._client.stream("GET", url, headers=headers) as response:
@@ -266,6 +290,93 @@ class HttpClient:
         if "refused" in text:
             return _Retry(f"connection refused by {host}")
         return _Retry(f"cannot connect to {host} ({_brief(error)})")
+
+
+class ExchangeFailure(UpstreamError):
+    """A request that got no HTTP answer. ``kind`` says why, in one word the caller can branch on:
+    ``dns``, ``tls``, ``timeout``, ``refused``, ``broken`` (cut short), ``too-large``, ``invalid-url``
+    or ``other``. The message names the URL given by the caller (never a header value)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP answer, whatever its status: the caller decides what a 401, 404 or 302 means."""
+
+    url: str
+    status: int
+    reason: str
+    body: bytes
+    content_type: str | None
+    location: str | None  # the Location header of a redirect, which is never followed
+
+
+def _exchange(
+    client: HttpClient,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    json_body: object | None,
+    max_bytes: int,
+) -> Exchange:
+    """See :meth:`HttpClient.exchange`."""
+    host = _host(url)
+    try:
+        with client._client.stream(
+            method,
+            url,
+            headers=headers,
+            json=json_body,
+            follow_redirects=False,
+        ) as response:
+            _refuse_stacked_encodings(url, response)
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise ExchangeFailure(
+                    "too-large", f"{url}: the response is {int(declared):,} bytes, over {max_bytes:,}"
+                )
+            chunks: list[bytes] = []
+            received = 0
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                if received > max_bytes:
+                    raise ExchangeFailure("too-large", f"{url}: the response exceeds {max_bytes:,} bytes")
+                chunks.append(chunk)
+            return Exchange(
+                url=url,
+                status=response.status_code,
+                reason=response.reason_phrase or "",
+                body=b"".join(chunks),
+                content_type=_content_type(response),
+                location=response.headers.get("Location"),
+            )
+    except ExchangeFailure:
+        raise
+    except UpstreamError as error:  # a stacked Content-Encoding
+        raise ExchangeFailure("too-large", str(error)) from None
+    except httpx.TimeoutException:
+        raise ExchangeFailure("timeout", f"{url}: timed out after {client.timeout:g} s") from None
+    except httpx.ConnectError as error:
+        text = _chain_text(error).lower()
+        if _is_tls_error(error) or "certificate" in text or "ssl" in text:
+            raise ExchangeFailure("tls", f"{url}: TLS error with {host} ({_brief(error)})") from None
+        if any(marker in text for marker in _DNS_MARKERS):
+            raise ExchangeFailure("dns", f"{url}: cannot resolve host {host}") from None
+        if "refused" in text:
+            raise ExchangeFailure("refused", f"{url}: connection refused by {host}") from None
+        raise ExchangeFailure("other", f"{url}: cannot connect to {host} ({_brief(error)})") from None
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+        raise ExchangeFailure(
+            "broken", f"{url}: the connection to {host} broke mid-answer ({_brief(error)})"
+        ) from None
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
+        raise ExchangeFailure("invalid-url", f"{url}: invalid URL ({_brief(error)})") from None
+    except httpx.HTTPError as error:
+        raise ExchangeFailure("other", f"{url}: {_brief(error)}") from None
 
 
 def _refuse_stacked_encodings(url: str, response: httpx.Response) -> None:

@@ -387,8 +387,8 @@ def test_validate_never_imports_the_upstream_code(tmp_path: Path) -> None:
             main(["validate", {str(overlay)!r}])
         except SystemExit:
             pass
-        loaded = [m for m in sys.modules if m.startswith(("catalogmgr.upstream", "catalogmgr.diff",
-                  "catalogmgr.fixes", "catalogmgr.render.drift", "catalogmgr.cli.diff_upstream", "httpx"))
+        loaded = [m for m in sys.modules if m.startswith(("catalogmgr.upstream", "catalogmgr.drift",
+                  "catalogmgr.render.drift", "catalogmgr.cli.diff_upstream", "httpx"))
                   or m == "httpx"]
         print(loaded)
         """
