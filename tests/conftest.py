@@ -66,6 +66,14 @@ def shared() -> Callable[..., Path]:
 
 
 @pytest.fixture(autouse=True)
+def _python_engine_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--engine auto` (the default) would pick up an OMP from the machine ($CATALOGMGR_OMP_DIR is
+    exported for the differential tests): everyday tests use the Python engine unless they ask
+    for another with --engine (or set $CATALOGMGR_ENGINE themselves)."""
+    monkeypatch.setenv("CATALOGMGR_ENGINE", "python")
+
+
+@pytest.fixture(autouse=True)
 def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refuse connections to anything but loopback: no test may reach the internet."""
     real_connect = socket.socket.connect
