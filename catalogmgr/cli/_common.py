@@ -33,6 +33,7 @@ from catalogmgr.omp.profile import (
     ProfileChoice,
     select_profile,
 )
+from catalogmgr.omp.settings import RuntimeSettings, read_runtime_settings
 from catalogmgr.problems import Problem, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +44,9 @@ NON_BLOCKING_RULES = frozenset({"literal-secret"})
 
 _REQUESTED_VERSION = "catalogmgr.omp_version"
 _CHOSEN_PROFILE = "catalogmgr.omp_profile"
+_EXTENDED_CONTEXT = "catalogmgr.extended_context"
+_AS_WRITTEN = "catalogmgr.as_written"
+_RUNTIME_SETTINGS = "catalogmgr.runtime_settings"
 
 
 def omp_version_option(*, allow_all: bool = False) -> Callable[[F], F]:
@@ -123,6 +127,63 @@ def catalog_source_options(function: F) -> F:
     return function
 
 
+def runtime_settings_option(function: F) -> F:
+    """``--extended-context/--no-extended-context``, kept in the click context (like ``--omp-version``)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool | None) -> bool | None:
+        ctx.meta[_EXTENDED_CONTEXT] = value
+        return value
+
+    return click.option(
+        "--extended-context/--no-extended-context",
+        default=None,
+        expose_value=False,
+        callback=remember,
+        help="Answer as OMP does with its `extendedContext` setting on (larger windows where a model "
+        "has a maximum) or off (models with a long-context price tier capped at its threshold). "
+        "Default: the setting in OMP's config.yml ($PI_CODING_AGENT_DIR or ~/.omp/agent), else off.",
+    )(function)
+
+
+def requested_extended_context() -> bool | None:
+    """``--extended-context`` (True), ``--no-extended-context`` (False) or neither (None)."""
+    ctx = click.get_current_context(silent=True)
+    value = ctx.meta.get(_EXTENDED_CONTEXT) if ctx is not None else None
+    return value if isinstance(value, bool) else None
+
+
+def request_as_written() -> None:
+    """This run shows the catalog as the files write it: no runtime policies (``--as-written``)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[_AS_WRITTEN] = True
+
+
+def runtime_settings_for_run(env: Mapping[str, str], home: Path) -> RuntimeSettings | None:
+    """The OMP settings the runtime policies run under (config.yml, then the command line), or
+    ``None`` when the run asked for the catalog as written. Remembered for :func:`report_inputs`."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_AS_WRITTEN):
+        settings = None
+    else:
+        settings = read_runtime_settings(env, home, Path.cwd()).with_extended_context(
+            requested_extended_context()
+        )
+    if ctx is not None:
+        ctx.meta[_RUNTIME_SETTINGS] = settings if settings is not None else "as-written"
+    return settings
+
+
+def _runtime_settings_line() -> str | None:
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.meta.get(_RUNTIME_SETTINGS) if ctx is not None else None
+    if isinstance(chosen, RuntimeSettings):
+        return f"catalogmgr: OMP settings: {chosen.describe()}; OMP's runtime model policies applied"
+    if chosen == "as-written":
+        return "catalogmgr: the catalog as the files write it (--as-written): no runtime model policies"
+    return None
+
+
 def cli_environment() -> tuple[dict[str, str], Path]:
     """The environment and home directory, read once at the edge (the core never reads them)."""
     return dict(os.environ), Path.home()
@@ -190,8 +251,13 @@ def build_effective(
     home: Path,
     *,
     no_default_overlay: bool = False,
+    policies: bool = True,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
     """Locate the base, choose the OMP profile, load and validate the overlays, merge them as OMP does.
+
+    With ``policies`` (the default) the result is the catalog OMP runs: its runtime model policies
+    applied under the user's OMP settings (:func:`runtime_settings_for_run`; ``--as-written`` turns
+    them off). Without, the catalog as the files write it (``diff-upstream`` compares files).
 
     The result's problems are the overlays' non-blocking validation findings followed by the
     merge's own warnings (unknown modelOverrides ids, custom models without an api).
@@ -199,7 +265,10 @@ def build_effective(
     base_catalog = locate_base_catalog(base, env, home)
     profile = choose_profile(env, home, base_catalog).profile
     layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), profile)
-    result = merge_catalog(base_catalog.catalog, layers, base_name=base_catalog.source, profile=profile)
+    settings = runtime_settings_for_run(env, home) if policies else None
+    result = merge_catalog(
+        base_catalog.catalog, layers, base_name=base_catalog.source, profile=profile, settings=settings
+    )
     return base_catalog, layers, dataclasses.replace(result, problems=[*notes, *result.problems])
 
 
@@ -216,6 +285,9 @@ def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence
     choice = chosen_profile()
     if choice is not None:
         click.echo(choice.describe(), err=True)
+    settings_line = _runtime_settings_line()
+    if settings_line is not None:
+        click.echo(settings_line, err=True)
     for problem in problems:
         click.echo(problem.to_line(), err=True)
         if problem.hint:
@@ -232,6 +304,16 @@ def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
     choice = chosen_profile()
     if choice is not None:
         record["ompProfile"] = profile_record(choice)
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.meta.get(_RUNTIME_SETTINGS) if ctx is not None else None
+    if isinstance(chosen, RuntimeSettings):
+        record["ompSettings"] = {
+            "extendedContext": chosen.extended_context,
+            "source": chosen.extended_context_source,
+            "runtimePolicies": True,
+        }
+    elif chosen == "as-written":
+        record["ompSettings"] = {"runtimePolicies": False}
     return record
 
 

@@ -390,7 +390,7 @@ def diff_upstream(
 
     env, home = cli_environment()
     base_catalog, layers, result = build_effective(
-        base, overlays, env, home, no_default_overlay=no_default_overlay
+        base, overlays, env, home, no_default_overlay=no_default_overlay, policies=False
     )
     report_inputs(base_catalog, layers, result.problems)
     for provider in provider_list:

@@ -189,7 +189,7 @@ def keys(
     """
     env, home = cli_environment()
     base_catalog, layers, result = build_effective(
-        base, overlays, env, home, no_default_overlay=no_default_overlay
+        base, overlays, env, home, no_default_overlay=no_default_overlay, policies=False
     )
     if not check:
         _common.report_inputs(base_catalog, layers, result.problems)

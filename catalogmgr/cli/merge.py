@@ -20,7 +20,14 @@ import click
 
 from catalogmgr.catalog import BaseCatalog
 from catalogmgr.cli import _common
-from catalogmgr.cli._common import build_effective, catalog_source_options, cli_environment, inputs_record
+from catalogmgr.cli._common import (
+    build_effective,
+    catalog_source_options,
+    cli_environment,
+    inputs_record,
+    request_as_written,
+    runtime_settings_option,
+)
 from catalogmgr.documents import atomic_write
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError
 from catalogmgr.merge import (
@@ -34,7 +41,7 @@ from catalogmgr.merge import (
     compose_overlays,
     merge_catalog,
 )
-from catalogmgr.omp.profile import Profile
+from catalogmgr.omp.policies import is_policy_origin
 from catalogmgr.render.catalog import (
     render_catalog_json,
     render_catalog_yaml,
@@ -86,6 +93,7 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
 
 @click.command("merge")
 @catalog_source_options
+@runtime_settings_option
 @click.option(
     "--emit",
     type=click.Choice(["catalog", "overlay"]),
@@ -100,6 +108,12 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
     type=click.Choice(["json", "yaml"]),
     default=None,
     help="Output format. Default: json for --emit catalog, yaml for --emit overlay.",
+)
+@click.option(
+    "--as-written",
+    is_flag=True,
+    help="With --emit catalog: the catalog as the files write it, without OMP's runtime model "
+    "policies (long-context caps, gpt-5.4's window, ...). Default: the catalog OMP runs.",
 )
 @click.option(
     "--compact",
@@ -138,6 +152,7 @@ def merge(
     no_default_overlay: bool,
     emit: str,
     output_format: str | None,
+    as_written: bool,
     compact: bool,
     output: str | None,
     show_changes: bool,
@@ -163,6 +178,10 @@ def merge(
     chosen_format = output_format or ("yaml" if emit == "overlay" else "json")
     if compact and (emit != "catalog" or chosen_format != "json"):
         raise UsageError("--compact applies only to --emit catalog --format json")
+    if as_written and emit != "catalog":
+        raise UsageError("--as-written applies only to --emit catalog")
+    if as_written:
+        request_as_written()
     if (allow_commands or force) and not resolve_keys:
         raise UsageError("--allow-commands and --force go with --resolve-keys")
     to_stdout = output is None or output == "-"
@@ -174,10 +193,11 @@ def merge(
     base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
     if resolve_keys:
         layers, result = _with_resolved_keys(
-            base_catalog, layers, allow_commands=allow_commands, profile=result.profile
+            base_catalog, layers, allow_commands=allow_commands, result=result
         )
     if show_changes:
-        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
+        changed = catalog_changes(_runtime_base(base_catalog, result), result)
+        _print_changes(changed, "text", base_catalog, layers)
         if output is None:
             return
     if emit == "overlay":
@@ -196,7 +216,7 @@ def merge(
 
 
 def _with_resolved_keys(
-    base_catalog: BaseCatalog, layers: list[Layer], *, allow_commands: bool, profile: Profile
+    base_catalog: BaseCatalog, layers: list[Layer], *, allow_commands: bool, result: MergeResult
 ) -> tuple[list[Layer], MergeResult]:
     """Resolve every layer's apiKey/header values as OMP would, then merge again.
 
@@ -218,7 +238,11 @@ def _with_resolved_keys(
                 unresolved += 1
         resolved_layers.append(dataclasses.replace(layer, data=data))
     result = merge_catalog(
-        base_catalog.catalog, resolved_layers, base_name=base_catalog.source, profile=profile
+        base_catalog.catalog,
+        resolved_layers,
+        base_name=base_catalog.source,
+        profile=result.profile,
+        settings=result.settings,
     )
     click.echo(
         f"catalogmgr: warning: resolved {resolved} key/header value(s), {unresolved} left as written "
@@ -233,10 +257,20 @@ def _with_resolved_keys(
 
 
 def _status(base: Catalog, result: MergeResult, provider: str, model_id: str) -> str:
+    """``added`` (not in the base), ``changed`` (an overlay set a field) or ``base``.
+
+    A model only OMP's runtime policies changed (a long-context cap) is still ``base``: that is
+    the bundled model as OMP runs it, with no overlay involved.
+    """
     before = base.get(provider, {}).get(model_id)
     if before is None:
         return "added"
-    return "base" if before is result.catalog[provider][model_id] else "changed"
+    if before is result.catalog[provider][model_id]:
+        return "base"
+    origins = result.provenance.get((provider, model_id), {})
+    if all(origin.how == "bundled" or is_policy_origin(origin) for origin in origins.values()):
+        return "base"
+    return "changed"
 
 
 def _matches(provider: str, model_id: str, model: Mapping[str, Any], needle: str) -> bool:
@@ -263,6 +297,7 @@ def _count(value: Any) -> str:
 
 @click.command("list")
 @catalog_source_options
+@runtime_settings_option
 @click.option("--provider", "providers", metavar="P", multiple=True, help="Only this provider (repeatable).")
 @click.option(
     "--find",
@@ -403,6 +438,16 @@ def find_model(catalog: Catalog, reference: str) -> tuple[str, str]:
     return provider, model_id
 
 
+# OMP builds a new model's `thinking` (and its resolved compat) with the compat rule engine of
+# pi-catalog (`buildModel` -> `resolveModelPolicy`: ~280 KB of compiled rules keyed by model family,
+# revision, api and host). The Python engine does not embed it (see README, "Divergences").
+NEW_MODEL_THINKING_NOTE = (
+    "a new model's `thinking` and resolved compat are what OMP's compat rule engine derives; the "
+    "Python engine shows only what the files and a same-provider reference give: `--engine omp` "
+    "asks the installed OMP itself"
+)
+
+
 def _origin_record(origin: Origin) -> dict[str, Any]:
     return {
         "layer": origin.layer,
@@ -441,6 +486,7 @@ def _model_lines(model: Mapping[str, Any], origins: Mapping[str, Origin] | None)
 
 @click.command("show")
 @catalog_source_options
+@runtime_settings_option
 @click.argument("model_ref", metavar="PROVIDER/ID")
 @click.option(
     "--explain",
@@ -478,12 +524,29 @@ def show(
         )
         click.echo(render_json_document(record))
         return
-    click.echo(f"{provider}/{model_id}  ({_status(base_catalog.catalog, result, provider, model_id)})")
+    status = _status(base_catalog.catalog, result, provider, model_id)
+    if status == "added":
+        click.echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)
+    click.echo(f"{provider}/{model_id}  ({status})")
     click.echo("\n".join(_model_lines(model, origins if explain else None)))
 
 
 # ------------------------------------------------------------------------------------------------
 # changes
+
+
+def _runtime_base(base_catalog: BaseCatalog, result: MergeResult) -> Catalog:
+    """What the overlays are compared with: the base as OMP runs it with no overlay (its runtime
+    policies applied under the same settings), so a long-context cap is not an overlay's change."""
+    if result.settings is None:
+        return base_catalog.catalog
+    return merge_catalog(
+        base_catalog.catalog,
+        [],
+        base_name=base_catalog.source,
+        profile=result.profile,
+        settings=result.settings,
+    ).catalog
 
 
 def _change_record(change: FieldChange) -> dict[str, Any]:
@@ -526,6 +589,7 @@ def _print_changes(
 
 @click.command("changes")
 @catalog_source_options
+@runtime_settings_option
 @_format_option(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
 @click.option(
     "--exit-code", is_flag=True, help="Exit 1 when the overlays change anything (like git diff --exit-code)."
@@ -546,6 +610,6 @@ def changes(
     are changes).
     """
     base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
-    found = catalog_changes(base_catalog.catalog, result)
+    found = catalog_changes(_runtime_base(base_catalog, result), result)
     _print_changes(found, output_format, base_catalog, layers)
     ctx.exit(EXIT_PROBLEMS if exit_code and found else EXIT_OK)
