@@ -116,3 +116,21 @@ def _load_yaml_mapping(path: Path) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise InputError("OMP settings must be a mapping of keys", file=str(path), rule="omp-settings")
     return data
+
+
+def config_with_extended_context(config_text: str, value: bool | None) -> str:
+    """OMP ``config.yml`` text with ``extendedContext`` forced to ``value`` (unchanged for None).
+
+    For running OMP itself under the command line's ``--extended-context``: the user's other
+    settings are kept; the result is JSON, which OMP's YAML reader reads as the same mapping.
+    """
+    if value is None:
+        return config_text
+    import json
+
+    from catalogmgr.documents import parse_document
+
+    data: Any = parse_document(config_text, name="config.yml", fmt="yaml").data if config_text.strip() else {}
+    settings = dict(data) if isinstance(data, Mapping) else {}
+    settings["extendedContext"] = value
+    return json.dumps(settings, ensure_ascii=False)

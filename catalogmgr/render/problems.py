@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from catalogmgr.problems import Problem
+from catalogmgr.render.escape import github_data, github_property, terminal
 from catalogmgr.validation import FileReport
 
 JSON_VERSION = 1
@@ -62,7 +63,8 @@ def render_text(reports: Sequence[FileReport], options: RenderOptions = RenderOp
             details.append(f"hint: {problem.hint}")
         if details:
             lines.append("    " + "; ".join(details))
-    return "".join(line + "\n" for line in lines)
+    # Each problem is one line (and one detail line): quoted names cannot forge further lines.
+    return "".join(terminal(line) + "\n" for line in lines)
 
 
 def render_json(reports: Sequence[FileReport], options: RenderOptions = RenderOptions()) -> str:
@@ -99,25 +101,16 @@ def problem_record(problem: Problem) -> dict[str, object]:
     }
 
 
-def _escape_data(text: str) -> str:
-    # GitHub's workflow-command escaping: https://github.com/actions/toolkit (command.ts)
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(reports: Sequence[FileReport], options: RenderOptions = RenderOptions()) -> str:
     """GitHub Actions workflow commands: ``::error file=F,line=L,col=C,title=T::message``."""
     lines: list[str] = []
     for problem in _shown(reports, options):
-        properties = [f"file={_escape_property(problem.file)}"]
+        properties = [f"file={github_property(problem.file)}"]
         if problem.position is not None:
             properties += [f"line={problem.position.line}", f"col={problem.position.column}"]
-        properties.append(f"title={_escape_property(f'catalogmgr ({problem.rule})')}")
+        properties.append(f"title={github_property(f'catalogmgr ({problem.rule})')}")
         message = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
-        lines.append(f"::{problem.severity.value} {','.join(properties)}::{_escape_data(message)}")
+        lines.append(f"::{problem.severity.value} {','.join(properties)}::{github_data(message)}")
     return "".join(line + "\n" for line in lines)
 
 
