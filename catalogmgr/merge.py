@@ -59,7 +59,9 @@ from catalogmgr.omp.policies import (
     PolicyTables,
     clamp_context_override,
     hardcoded_policy_changes,
+    llama_cpp_changes,
     load_policy_tables,
+    thinking_twins,
 )
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
 from catalogmgr.omp.reference import (
@@ -719,6 +721,34 @@ class _Merger:
                 )
                 self._apply_policy_changes(provider, model_id, changes)
 
+    def collapse_thinking_twins(self) -> None:
+        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``."""
+        assert self.tables is not None
+        for provider, models in self.catalog.items():
+            for twin in thinking_twins(models, provider, self.tables):
+                if twin.thinking_id not in models or twin.base_id not in models:
+                    continue  # already folded into another pair
+                del models[twin.thinking_id]
+                self.touched.pop((provider, twin.thinking_id), None)
+                how = (
+                    f"policy: collapsed with its reasoning twin {twin.thinking_id!r} "
+                    "(OMP routes thinking efforts to it)"
+                )
+                changes = [PolicyChange("reasoning", True, how)]
+                if twin.thinking is not None:
+                    changes.append(PolicyChange("thinking", twin.thinking, how))
+                self._apply_policy_changes(provider, twin.base_id, changes)
+
+    def apply_llama_cpp_fixups(self) -> None:
+        """``#applyLlamaCppModelFixups``: last, on providers with ``discovery: {type: llama.cpp}``."""
+        for provider, config in self.providers.items():
+            discovery = config.get("discovery")
+            if not isinstance(discovery, Mapping) or discovery.get("type") != "llama.cpp":
+                continue
+            for model_id in list(self.catalog.get(provider, {})):
+                changes = llama_cpp_changes(self.catalog[provider][model_id])
+                self._apply_policy_changes(provider, model_id, changes)
+
     # -- b. custom models ---------------------------------------------------------------------------
 
     def apply_custom_models(self) -> None:
@@ -1036,8 +1066,12 @@ class _Merger:
         if self.settings is not None:
             self.apply_hardcoded_policies()
         self.apply_custom_models()
+        if self.settings is not None:
+            self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
+        if self.settings is not None:
+            self.apply_llama_cpp_fixups()
         provenance: dict[tuple[str, str], dict[str, Origin]] = {}
         # Untouched models of the same shape share one (read-only) provenance map: all of its
         # entries are the base origin, and sharing keeps provenance cheap on 5,000-model catalogs.

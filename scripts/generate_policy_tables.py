@@ -35,11 +35,14 @@ const catalog = path.join(nodeModules, "@oh-my-pi", "pi-catalog", "src");
 const { resolveModelPolicy } = await import(path.join(catalog, "compat", "resolve.ts"));
 const { toModelSpec } = await import(path.join(catalog, "provider-models", "bundled-references.ts"));
 const { getBundledModels, getBundledProviders } = await import(path.join(catalog, "models.ts"));
+const { reviewedCollapseTable } = await import(path.join(catalog, "compat", "collapse.ts"));
 const maxima: Record<string, number> = {};
 const clampModels: string[] = [];
 const clampProviders: string[] = [];
 const apis: Record<string, string[]> = {};
+const reviewed: string[] = [];
 for (const provider of getBundledProviders()) {
+	if (reviewedCollapseTable(provider) !== undefined) reviewed.push(provider);
 	const models = getBundledModels(provider);
 	const providerApis = [...new Set(models.map((m: any) => m.api))].sort();
 	apis[provider] = providerApis;
@@ -60,7 +63,7 @@ for (const provider of getBundledProviders()) {
 }
 const manifest = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "package.json");
 const version = (await Bun.file(manifest).json()).version;
-console.log(JSON.stringify({ version, maxima, clampProviders, clampModels }));
+console.log(JSON.stringify({ version, maxima, clampProviders, clampModels, reviewed }));
 """.replace("%(probe)s", PROBE_ID)
 
 
@@ -94,7 +97,17 @@ def generate(node_modules: Path) -> Path:
         "clampContextOverrideProviders": sorted(found["clampProviders"]),
         # `provider/id/api` of models that clamp where their provider as a whole does not.
         "clampContextOverrideModels": sorted(found["clampModels"]),
+        # Providers with a reviewed variant-collapse table: the automatic X / X-thinking pairing
+        # skips the ids such a table claims, so catalogmgr does not pair in these providers.
+        "reviewedCollapseProviders": sorted(found["reviewed"]),
     }
+    rules = json.loads(
+        (node_modules / "@oh-my-pi" / "pi-catalog" / "src" / "compat" / "rules.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    # The tokens that mark a reasoning twin (`X-thinking`, `X-reasoner`): taxonomy/_collapse.kdl.
+    table["pairTokens"] = list(rules["taxonomy"]["collapse"]["pairTokens"])
     path = OUTPUT_DIR / f"policy-tables-{found['version']}.json"
     path.write_text(json.dumps(table, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return path

@@ -80,6 +80,8 @@ class PolicyTables:
     max_context_window: Mapping[str, int]
     clamp_providers: frozenset[str]
     clamp_models: frozenset[str]
+    reviewed_collapse_providers: frozenset[str]
+    pair_tokens: tuple[str, ...]
 
     def curated_maximum(self, model: Mapping[str, Any]) -> int | None:
         return self.max_context_window.get(_rule_key(model))
@@ -102,6 +104,8 @@ def load_policy_tables(policy_set: str = _DEFAULT_POLICY_SET) -> PolicyTables:
         max_context_window=dict(data["maxContextWindow"]),
         clamp_providers=frozenset(data["clampContextOverrideProviders"]),
         clamp_models=frozenset(data["clampContextOverrideModels"]),
+        reviewed_collapse_providers=frozenset(data["reviewedCollapseProviders"]),
+        pair_tokens=tuple(data["pairTokens"]),
     )
 
 
@@ -194,32 +198,41 @@ def clamp_context_override(before: Mapping[str, Any], after: Mapping[str, Any], 
 # ------------------------------------------------------------------------------------------------
 # The X / X-thinking twin collapse (pi-catalog compat/collapse.ts, deriveThinkingPairFamilies)
 
-_THINKING_SUFFIX = re.compile(r"^(.*?)[-_:](?:thinking|think)$", re.IGNORECASE)
+# The ladder a collapsed pair gets when neither member carries thinking metadata and the rule
+# engine derives none (collapse.ts DEFAULT_PAIR_EFFORTS is not reached when it derives one).
+_ROUTING_KEYS_DROPPED = ("effortRouting", "suppressWhenOff", "requiresEffort")
 
 
-def thinking_twin_of(model_id: str) -> str | None:
-    """The base id of an ``X-thinking`` id (``stripThinkingVariantSuffix``), else ``None``."""
-    match = _THINKING_SUFFIX.match(model_id)
-    if match is None or not match.group(1):
-        return None
-    return match.group(1)
+def _is_token_character(character: str) -> bool:
+    return character.isascii() and (character.isdigit() or character.islower())
 
 
-def _priced(cost: Any) -> bool:
-    cost = cost if isinstance(cost, Mapping) else {}
-    return bool(cost.get("input", 0) != 0 or cost.get("output", 0) != 0)
+def strip_thinking_variant(model_id: str, tables: PolicyTables) -> str | None:
+    """``stripThinkingVariantSuffix``: ``X-thinking`` (or a ``-reasoner``... token anywhere,
+    bounded, not after ``non``/``no``) -> ``X``; ``None`` when the id names no reasoning twin."""
+    lower = model_id.lower()
+    for token in tables.pair_tokens:
+        needle = f"-{token}"
+        start = 0
+        while start < len(lower):
+            index = lower.find(needle, start)
+            if index == -1:
+                break
+            end = index + len(needle)
+            followed = end < len(lower) and _is_token_character(lower[end])
+            word_start = index
+            while word_start > 0 and _is_token_character(lower[word_start - 1]):
+                word_start -= 1
+            preceding = lower[word_start:index]
+            if not followed and preceding not in ("non", "no"):
+                stripped = model_id[:index] + model_id[end:]
+                return stripped or None
+            start = index + 1
+    return None
 
 
-def twins_collapse(thinking: Mapping[str, Any], base: Mapping[str, Any]) -> bool:
-    """Whether OMP folds ``thinking`` (the ``X-thinking`` row) into ``base`` (the ``X`` row)."""
-    if thinking.get("api") != base.get("api"):
-        return False
-    left, right = as_cost(thinking), as_cost(base)
-    if _priced(left) and _priced(right):
-        return all(
-            bool(left.get(key) == right.get(key)) for key in ("input", "output", "cacheRead", "cacheWrite")
-        )
-    return True
+def _priced(cost: Mapping[str, Any]) -> bool:
+    return bool(cost.get("input") != 0 or cost.get("output") != 0)
 
 
 def as_cost(model: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -227,15 +240,113 @@ def as_cost(model: Mapping[str, Any]) -> Mapping[str, Any]:
     return cost if isinstance(cost, Mapping) else {}
 
 
+def twins_collapse(thinking: Mapping[str, Any], base: Mapping[str, Any]) -> bool:
+    """Whether OMP folds ``thinking`` (the ``X-thinking`` row) into ``base`` (the ``X`` row):
+    the same api, and the same prices unless one of them is unpriced."""
+    if thinking.get("api") != base.get("api"):
+        return False
+    left, right = as_cost(thinking), as_cost(base)
+    if _priced(left) and _priced(right):
+        return all(left.get(key) == right.get(key) for key in ("input", "output", "cacheRead", "cacheWrite"))
+    return True
+
+
+@dataclass(frozen=True)
+class TwinCollapse:
+    """One ``X`` / ``X-thinking`` pair OMP turns into one model ``X`` with effort routing."""
+
+    base_id: str
+    thinking_id: str
+    # The collapsed model's `thinking` when a member carries thinking metadata; None when OMP's
+    # compat rule engine derives it (not reproduced: the Python engine leaves it absent).
+    thinking: Mapping[str, Any] | None
+
+
+def thinking_twins(
+    models: Mapping[str, Mapping[str, Any]], provider: str, tables: PolicyTables
+) -> list[TwinCollapse]:
+    """The reasoning twins OMP collapses in one provider's models (``deriveThinkingPairFamilies``)."""
+    if provider in tables.reviewed_collapse_providers:
+        return []
+    found: list[TwinCollapse] = []
+    for model_id, model in models.items():
+        base_id = strip_thinking_variant(model_id, tables)
+        if base_id is None or base_id == model_id or base_id not in models:
+            continue
+        base = models[base_id]
+        if not twins_collapse(model, base):
+            continue
+        found.append(TwinCollapse(base_id, model_id, _pair_thinking(model, base, base_id, model_id)))
+    return found
+
+
+def _pair_thinking(
+    thinking_model: Mapping[str, Any], base: Mapping[str, Any], base_id: str, thinking_id: str
+) -> Mapping[str, Any] | None:
+    baked = thinking_model.get("thinking") or base.get("thinking")
+    if not isinstance(baked, Mapping) or not baked.get("efforts"):
+        return None
+    surface = {key: value for key, value in baked.items() if key not in _ROUTING_KEYS_DROPPED}
+    routing: dict[str, str] = {"off": base_id}
+    for effort in surface["efforts"]:
+        routing[str(effort)] = thinking_id
+    return {**surface, "effortRouting": routing}
+
+
 # ------------------------------------------------------------------------------------------------
-# llama.cpp fix-ups (model-registry.ts #applyLlamaCppModelFixups)
+# llama.cpp fix-ups (model-registry.ts #applyLlamaCppModelFixups, model-discovery.ts)
+
+# Qwen-family ids (taxonomy/qwen.kdl: a bounded `qwen` token, `*distill-qwen*`) and the
+# Qwen3.6-based PrismLM Bonsai GGUFs (`isBonsaiQwenGguf`).
+_QWEN_ID = re.compile(r"(?:^|[^a-z0-9])qwen|distill-qwen|(?:ternary-)?bonsai-27b", re.IGNORECASE)
+_QWEN_COMPAT = {
+    "supportsReasoningParams": True,
+    "thinkingFormat": "qwen-chat-template",
+    "reasoningDisableMode": "qwen-template-false",
+    "qwenPreserveThinking": True,
+}
+
+
+def _llama_cpp_base_url(base_url: Any) -> str:
+    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: no trailing slash, ``/v1``."""
+    from urllib.parse import urlsplit
+
+    raw = base_url if isinstance(base_url, str) and base_url else "http://127.0.0.1:8080"
+    try:
+        parts = urlsplit(raw)
+        if not parts.scheme or not parts.netloc:
+            raise ValueError(raw)
+        normalized = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    except ValueError:
+        normalized = raw
+    return normalized if normalized.endswith("/v1") else f"{normalized}/v1"
+
+
+def _as_map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def llama_cpp_changes(model: Mapping[str, Any]) -> list[PolicyChange]:
-    """The ``/v1`` baseUrl suffix OMP gives every model of a llama.cpp discovery provider."""
+    """``#applyLlamaCppModelFixups`` for one model of a provider with ``discovery: llama.cpp``:
+    Qwen-family models run over chat-completions with reasoning and the Qwen template compat,
+    and every model without its own transport is reached under ``/v1``."""
+    changes: list[PolicyChange] = []
+    transport = model.get("transport")
     base_url = model.get("baseUrl")
-    if model.get("transport") or not isinstance(base_url, str) or base_url.endswith("/v1"):
-        return []
-    trimmed = base_url.rstrip("/")
-    fixed = trimmed if trimmed.endswith("/v1") else f"{trimmed}/v1"
-    return [PolicyChange("baseUrl", fixed, "policy: llama.cpp servers are reached under /v1")]
+    if _QWEN_ID.search(str(model.get("id", ""))):
+        why = "policy: llama.cpp serves Qwen-family models over chat completions with thinking"
+        if model.get("api") != "openai-completions":
+            changes.append(PolicyChange("api", "openai-completions", why))
+        if model.get("reasoning") is not True:
+            changes.append(PolicyChange("reasoning", True, why))
+        compat = _as_map(model.get("compat"))
+        authored = _as_map(model.get("compatConfig"))
+        changes.append(PolicyChange("compat", {**compat, **_QWEN_COMPAT}, why))
+        changes.append(PolicyChange("compatConfig", {**authored, **_QWEN_COMPAT}, why))
+        if not transport:
+            base_url = _llama_cpp_base_url(base_url)
+    if not transport and isinstance(base_url, str) and not base_url.endswith("/v1"):
+        base_url = _llama_cpp_base_url(base_url)
+    if base_url != model.get("baseUrl"):
+        changes.append(PolicyChange("baseUrl", base_url, "policy: llama.cpp servers are reached under /v1"))
+    return changes

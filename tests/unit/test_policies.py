@@ -216,3 +216,99 @@ def test_policies_never_mutate_the_base_and_as_written_is_the_file() -> None:
     assert merge_catalog(base, []).catalog == base
     assert merged.settings == OFF
     assert merge_catalog(base, []).settings is None
+
+
+# -- the X / X-thinking twin collapse --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model_id", "base_id"),
+    [
+        ("acme-thinking", "acme"),
+        ("acme-Reasoner", "acme"),
+        ("qwen3-thinking-2507", "qwen3-2507"),
+        ("acme-non-thinking", None),
+        ("acme-thinkingx", None),
+        ("acme", None),
+    ],
+)
+def test_strip_thinking_variant(model_id: str, base_id: str | None) -> None:
+    from catalogmgr.omp.policies import strip_thinking_variant
+
+    assert strip_thinking_variant(model_id, TABLES) == base_id
+
+
+def twin_overlay(**thinking_fields: Any) -> dict[str, Any]:
+    cost = {"input": 1, "output": 2, "cacheRead": 0, "cacheWrite": 0}
+    return {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "GW_KEY",
+                "api": "openai-completions",
+                "models": [
+                    {"id": "acme", "cost": cost},
+                    {
+                        "id": "acme-thinking",
+                        "reasoning": True,
+                        "cost": {**cost, **thinking_fields.pop("cost", {})},
+                        **thinking_fields,
+                    },
+                ],
+            }
+        }
+    }
+
+
+def test_twins_collapse_into_the_base_with_effort_routing() -> None:
+    overlay = twin_overlay(thinking={"mode": "effort", "efforts": ["low", "high"]})
+    merged = merge_catalog({}, [Layer("o.yml", overlay)], settings=OFF)
+    assert list(merged.catalog["gw"]) == ["acme"]
+    acme = merged.catalog["gw"]["acme"]
+    assert acme["reasoning"] is True
+    assert acme["thinking"] == {
+        "mode": "effort",
+        "efforts": ["low", "high"],
+        "effortRouting": {"off": "acme", "low": "acme-thinking", "high": "acme-thinking"},
+    }
+    assert "reasoning twin 'acme-thinking'" in merged.provenance[("gw", "acme")]["thinking"].how
+    assert set(merge_catalog({}, [Layer("o.yml", overlay)]).catalog["gw"]) == {"acme", "acme-thinking"}
+
+
+def test_twins_with_different_prices_stay_apart() -> None:
+    overlay = twin_overlay(cost={"input": 5})
+    assert set(merge_catalog({}, [Layer("o.yml", overlay)], settings=OFF).catalog["gw"]) == {
+        "acme",
+        "acme-thinking",
+    }
+
+
+# -- llama.cpp --------------------------------------------------------------------------------------------
+
+
+def test_llama_cpp_models_get_v1_and_qwen_runs_over_chat_completions() -> None:
+    overlay = {
+        "providers": {
+            "box": {
+                "baseUrl": "http://127.0.0.1:8080/",
+                "api": "openai-responses",
+                "auth": "none",
+                "discovery": {"type": "llama.cpp"},
+                "models": [
+                    {"id": "Qwen3-Coder"},
+                    {"id": "gemma", "baseUrl": "http://10.0.0.2:8081/"},
+                    {"id": "phi", "baseUrl": "http://10.0.0.3/v1"},
+                ],
+            }
+        }
+    }
+    models = merge_catalog({}, [Layer("o.yml", overlay)], settings=OFF).catalog["box"]
+    assert models["Qwen3-Coder"]["baseUrl"] == "http://127.0.0.1:8080/v1"
+    assert models["Qwen3-Coder"]["api"] == "openai-completions"
+    assert models["Qwen3-Coder"]["reasoning"] is True
+    assert models["Qwen3-Coder"]["compatConfig"]["thinkingFormat"] == "qwen-chat-template"
+    assert models["gemma"]["baseUrl"] == "http://10.0.0.2:8081/v1"
+    assert models["gemma"]["api"] == "openai-responses"
+    assert models["phi"]["baseUrl"] == "http://10.0.0.3/v1"
+    plain = merge_catalog({}, [Layer("o.yml", overlay)]).catalog["box"]
+    assert plain["gemma"]["baseUrl"] == "http://10.0.0.2:8081/"
