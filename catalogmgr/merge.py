@@ -58,6 +58,7 @@ from catalogmgr.omp.policies import (
     PolicyChange,
     PolicyTables,
     clamp_context_override,
+    effort_map_change,
     hardcoded_policy_changes,
     llama_cpp_changes,
     load_policy_tables,
@@ -739,6 +740,20 @@ class _Merger:
                     changes.append(PolicyChange("thinking", twin.thinking, how))
                 self._apply_policy_changes(provider, twin.base_id, changes)
 
+    def fill_effort_maps(self) -> None:
+        """``fillExplicitThinking`` on every model the overlays rebuilt: ``thinking.effortMap``
+        from ``compat.reasoningEffortMap`` (a ``thinking`` the overlay writes is kept as written)."""
+        for provider, model_id in list(self.touched):
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is None:
+                continue
+            origin = self.touched[(provider, model_id)].entries.get("thinking")
+            if origin is not None and origin.how in ("custom model", "modelOverrides"):
+                continue
+            change = effort_map_change(model)
+            if change is not None:
+                self._apply_policy_changes(provider, model_id, [change])
+
     def apply_llama_cpp_fixups(self) -> None:
         """``#applyLlamaCppModelFixups``: last, on providers with ``discovery: {type: llama.cpp}``."""
         for provider, config in self.providers.items():
@@ -1071,6 +1086,7 @@ class _Merger:
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
         if self.settings is not None:
+            self.fill_effort_maps()
             self.apply_llama_cpp_fixups()
         provenance: dict[tuple[str, str], dict[str, Origin]] = {}
         # Untouched models of the same shape share one (read-only) provenance map: all of its

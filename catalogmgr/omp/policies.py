@@ -294,6 +294,35 @@ def _pair_thinking(
 
 
 # ------------------------------------------------------------------------------------------------
+# thinking.effortMap from compat.reasoningEffortMap (pi-catalog compat/resolve.ts mergeEffortMap)
+
+
+def effort_map_change(model: Mapping[str, Any]) -> PolicyChange | None:
+    """The ``thinking.effortMap`` OMP's model builder fills in from ``compat.reasoningEffortMap``.
+
+    When OMP rebuilds a model whose ``thinking`` has no ``effortMap``, ``fillExplicitThinking``
+    copies the compat map's entries for the efforts the model supports. (Maps a rule or a
+    Fireworks host would add are the rule engine's: not reproduced.)
+    """
+    thinking = model.get("thinking")
+    compat = model.get("compat")
+    if not isinstance(thinking, Mapping) or "effortMap" in thinking or not isinstance(compat, Mapping):
+        return None
+    configured = compat.get("reasoningEffortMap")
+    efforts = thinking.get("efforts")
+    if not isinstance(configured, Mapping) or not configured or not isinstance(efforts, list):
+        return None
+    filtered = {effort: configured[effort] for effort in efforts if effort in configured}
+    if not filtered:
+        return None
+    return PolicyChange(
+        "thinking",
+        {**thinking, "effortMap": filtered},
+        "policy: thinking.effortMap copied from compat.reasoningEffortMap",
+    )
+
+
+# ------------------------------------------------------------------------------------------------
 # llama.cpp fix-ups (model-registry.ts #applyLlamaCppModelFixups, model-discovery.ts)
 
 # Qwen-family ids (taxonomy/qwen.kdl: a bounded `qwen` token, `*distill-qwen*`) and the

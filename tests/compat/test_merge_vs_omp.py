@@ -78,15 +78,6 @@ def _engine_thinking_on_new_model(difference: Difference) -> bool:
     return difference.note == "new model" and difference.ours is MISSING and not difference.authored
 
 
-def _effort_map_from_compat(difference: Difference) -> bool:
-    return (
-        "reasoningEffortMap" in difference.compat_keys
-        and isinstance(difference.omp, dict)
-        and "effortMap" in difference.omp
-        and same(_without(difference.ours, "effortMap"), _without(difference.omp, "effortMap"))
-    )
-
-
 def _requires_effort_by_host(difference: Difference) -> bool:
     return (
         isinstance(difference.omp, dict)
@@ -117,18 +108,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         "OMP's inheritance step does, and otherwise leaves it absent; OMP derives it again when it "
         "loads the catalog.",
         applies=_engine_thinking_on_new_model,
-    ),
-    KnownDivergence(
-        overlay="*",
-        model="*",
-        field="thinking",
-        condition="the overlay sets `compat.reasoningEffortMap`: OMP's `thinking` gains `effortMap`, "
-        "the rest is equal",
-        reason=_RULE_ENGINE
-        + "It copies `compat.reasoningEffortMap` into `thinking.effortMap` for the efforts the model "
-        "supports. catalogmgr keeps the map where the overlay wrote it (`compat`) and does not "
-        "derive `thinking.effortMap` from it.",
-        applies=_effort_map_from_compat,
     ),
     KnownDivergence(
         overlay="*",

@@ -312,3 +312,46 @@ def test_llama_cpp_models_get_v1_and_qwen_runs_over_chat_completions() -> None:
     assert models["phi"]["baseUrl"] == "http://10.0.0.3/v1"
     plain = merge_catalog({}, [Layer("o.yml", overlay)]).catalog["box"]
     assert plain["gemma"]["baseUrl"] == "http://10.0.0.2:8081/"
+
+
+# -- thinking.effortMap ------------------------------------------------------------------------------------
+
+
+def test_effort_map_is_copied_from_compat_for_the_supported_efforts() -> None:
+    base = catalog(
+        row(
+            "deepseek",
+            "v4",
+            api="openai-completions",
+            thinking={"mode": "effort", "efforts": ["low", "high"]},
+        )
+    )
+    overlay = {
+        "providers": {
+            "deepseek": {
+                "modelOverrides": {"v4": {"compat": {"reasoningEffortMap": {"high": "max", "xhigh": "max"}}}}
+            }
+        }
+    }
+    merged = merge_catalog(base, [Layer("o.yml", overlay)], settings=OFF)
+    assert merged.catalog["deepseek"]["v4"]["thinking"]["effortMap"] == {"high": "max"}
+    assert (
+        "effortMap"
+        not in merge_catalog(base, [Layer("o.yml", overlay)]).catalog["deepseek"]["v4"]["thinking"]
+    )
+
+
+def test_an_authored_thinking_is_kept_as_written() -> None:
+    base = catalog(row("deepseek", "v4", api="openai-completions"))
+    thinking = {"mode": "effort", "efforts": ["low", "high"]}
+    overlay = {
+        "providers": {
+            "deepseek": {
+                "modelOverrides": {
+                    "v4": {"thinking": thinking, "compat": {"reasoningEffortMap": {"high": "max"}}}
+                }
+            }
+        }
+    }
+    merged = merge_catalog(base, [Layer("o.yml", overlay)], settings=OFF)
+    assert merged.catalog["deepseek"]["v4"]["thinking"] == thinking
