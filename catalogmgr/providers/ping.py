@@ -84,6 +84,7 @@ def route_for(plan: ProviderPlan, endpoint: Endpoint) -> Route:
         configured_headers=endpoint.headers,
         auth_header=plan.auth_header,
         discovery=plan.discovery,
+        is_oauth=endpoint.is_oauth,
     )
 
 
