@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from catalogmgr.providers.probe import ProbeResult
 
 
 class PingStatus(StrEnum):
@@ -65,10 +68,11 @@ class EndpointResult:
     configured: tuple[str, ...] = ()
     present: tuple[str, ...] = ()
     missing: tuple[MissingModel, ...] = ()
+    probe: ProbeResult | None = None  # with --probe: the one-token chat request
 
     @property
     def broken(self) -> bool:
-        return self.status in BROKEN
+        return self.status in BROKEN or (self.probe is not None and not self.probe.ok)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record of this endpoint."""
@@ -86,6 +90,7 @@ class EndpointResult:
             "configured": list(self.configured),
             "present": list(self.present),
             "missing": [{"id": item.model_id, "didYouMean": item.suggestion} for item in self.missing],
+            "probe": None if self.probe is None else self.probe.to_dict(),
         }
 
 
@@ -109,7 +114,7 @@ class ProviderResult:
         """The provider's overall verdict: the worst endpoint status, ``ok`` when all are fine."""
         for endpoint in self.endpoints:
             if endpoint.broken:
-                return endpoint.status.value
+                return endpoint.status.value if endpoint.status in BROKEN else "probe-failed"
         statuses = {endpoint.status for endpoint in self.endpoints}
         if statuses and statuses <= {PingStatus.SKIPPED}:
             return PingStatus.SKIPPED.value

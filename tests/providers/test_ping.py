@@ -450,3 +450,79 @@ def test_discovery_routes(discovery: dict[str, Any], base: str, url: str) -> Non
 
 def test_redact_url_drops_user_info_and_query() -> None:
     assert redact_url("https://user:pw@h.test:8443/v1?key=SECRET#x") == "https://h.test:8443/v1"
+
+
+# ---------------------------------------------------------------------------------------------
+# --probe: the one request that may cost money
+
+
+def _chat_server(httpserver: HTTPServer, status: int = 200) -> list[dict[str, Any]]:
+    bodies: list[dict[str, Any]] = []
+
+    def chat(request: Request) -> Response:
+        bodies.append(json.loads(request.data))
+        answer = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": PLANTED_KEY},
+                    "finish_reason": "length",
+                }
+            ],
+        }
+        return Response(json.dumps(answer), status=status, content_type="application/json")
+
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(chat)
+    return bodies
+
+
+def test_probe_with_yes_sends_one_token_chat(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    bodies = _chat_server(httpserver)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, record, _ = _ping(run_cli, path, "--probe", "--yes")
+    assert code == 0
+    assert _endpoint(record)["probe"]["ok"] is True
+    [body] = bodies
+    assert body["max_tokens"] == 1
+    assert body["model"] == "qwen3-8b"
+    [_, (chat, _)] = httpserver.log
+    assert chat.headers["Authorization"] == f"Bearer {PLANTED_KEY}"
+
+
+def test_probe_asks_first_and_a_no_sends_nothing(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    bodies = _chat_server(httpserver)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    result = run_cli("ping", "--overlay", path, "--probe", input="n\n", env={"LOCAL_KEY": PLANTED_KEY})
+    assert result.exit_code == 0
+    assert "local/qwen3-8b at" in result.stderr
+    assert "probes not sent" in result.stderr
+    assert bodies == []
+    result = run_cli("ping", "--overlay", path, "--probe", input="y\n", env={"LOCAL_KEY": PLANTED_KEY})
+    assert result.exit_code == 0
+    assert len(bodies) == 1
+    assert "probe qwen3-8b: ok" in result.stdout
+    assert PLANTED_KEY not in result.stdout + result.stderr  # the answer's text is never shown
+
+
+def test_failed_probe_is_broken(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    _chat_server(httpserver, status=402)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, record, _ = _ping(run_cli, path, "--probe", "--yes")
+    assert code == 1
+    assert record["providers"][0]["status"] == "probe-failed"
+    assert "no credit" in _endpoint(record)["probe"]["detail"]
+
+
+def test_no_probe_no_post(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    bodies = _chat_server(httpserver)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, _, _ = _ping(run_cli, path)
+    assert code == 0
+    assert bodies == []
+    assert [request.method for request, _ in httpserver.log] == ["GET"]
