@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from catalogmgr import __version__
-from catalogmgr.errors import EXIT_BUG, EXIT_INTERRUPTED, CatalogmgrError, InvalidOverlayError
+from catalogmgr.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, CatalogmgrError, InvalidOverlayError
 
 # command name -> "module:attribute", in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
@@ -70,6 +70,14 @@ class LazyGroup(click.Group):
         except CatalogmgrError as error:
             report_error(error)
             ctx.exit(error.exit_code)
+        except click.BadParameter as error:
+            # A bad option value is one located line, like every other usage error, not click's
+            # usage block (the value is shortened by the type that refused it).
+            name = error.param.opts[-1] if error.param is not None and error.param.opts else "argument"
+            from catalogmgr.render.escape import terminal
+
+            click.echo(f"catalogmgr: error: {name}: {terminal(error.message)}", err=True)
+            ctx.exit(EXIT_USAGE)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # List summaries without importing every command module.
@@ -89,11 +97,14 @@ def cli() -> None:
 
 def report_error(error: CatalogmgrError) -> None:
     """Print an expected failure as located one-line messages on stderr."""
+    # Messages quote the user's files, upstream answers and names: one escaping layer on the way out.
+    from catalogmgr.render.escape import terminal, text_output
+
     if isinstance(error, InvalidOverlayError):
         for problem in error.problems:
             to_line = getattr(problem, "to_line", None)
-            click.echo(to_line() if callable(to_line) else str(problem), err=True)
-    click.echo(f"catalogmgr: error: {error}", err=True)
+            click.echo(text_output(to_line() if callable(to_line) else str(problem)), err=True)
+    click.echo(f"catalogmgr: error: {terminal(str(error))}", err=True)
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

@@ -1,22 +1,21 @@
 """``catalogmgr diff-upstream``: compare the effective catalog with OpenRouter or models.dev.
 
 The adapter around the pipeline: effective catalog (:mod:`catalogmgr.cli._common`) -> listing
-(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.diff.diff_catalog`
+(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.drift.diff.diff_catalog`
 -> ignore rules -> filters -> renderer on stdout; with ``--write-overlay``, the fix
-(:mod:`catalogmgr.fixes`), validated and checked by merging it before it is written.
+(:mod:`catalogmgr.drift.fixes`), validated and checked by merging it before it is written.
 
 Tests inject the retry sleep and the HTTP transport through :data:`SLEEP` and :data:`TRANSPORT`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,14 +23,20 @@ import click
 
 from catalogmgr.cli._common import (
     NON_BLOCKING_RULES,
+    BoundedInteger,
+    FiniteNumber,
+    RelativeTolerance,
     build_effective,
     catalog_source_options,
     chosen_profile,
     cli_environment,
+    echo,
     inputs_record,
     report_inputs,
 )
-from catalogmgr.diff import (
+from catalogmgr.documents import atomic_write, parse_document, read_text
+from catalogmgr.drift.check import DriftQuery, check_drift
+from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     KINDS,
     DiffOptions,
@@ -39,16 +44,15 @@ from catalogmgr.diff import (
     diff_catalog,
     parse_field_selection,
     resolve_mapping,
-    select_drift,
 )
-from catalogmgr.documents import atomic_write, parse_document, read_text
+from catalogmgr.drift.ignore import IgnoreFileError, load_ignore_file
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError, WriteError
 from catalogmgr.merge import Catalog, Layer, merge_catalog
 from catalogmgr.omp.profile import DEFAULT_PROFILE
 from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES
+from catalogmgr.render.escape import terminal
 from catalogmgr.upstream.cache import ListingCache, default_cache_dir
 from catalogmgr.upstream.fetch import SOURCES, FetchOptions, SourceSpec, fetch_listing, load_listing_file
-from catalogmgr.upstream.ignore import IgnoreFileError, apply_ignores, load_ignore_file
 from catalogmgr.upstream.listing import UpstreamListing
 from catalogmgr.upstream.normalize import DEFAULT_TOLERANCE
 
@@ -83,12 +87,12 @@ class _StderrProgress:
         # \x1b[K erases the rest of the line; color=True because click strips escape codes unless
         # told otherwise, and this is only ever drawn on a terminal.
         size = f"{received / 1024:,.0f} KiB" + (f" of {total / 1024:,.0f} KiB" if total else "")
-        click.echo(f"\rcatalogmgr: fetching {url}: {size}\x1b[K", err=True, nl=False, color=True)
+        click.echo(f"\rcatalogmgr: fetching {terminal(url)}: {size}\x1b[K", err=True, nl=False, color=True)
         self._drawn = True
 
     def retrying(self, url: str, reason: str, delay: float) -> None:
         self._clear()
-        click.echo(f"catalogmgr: {url}: {reason}; retrying in {delay:g} s", err=True)
+        echo(f"catalogmgr: {url}: {reason}; retrying in {delay:g} s", err=True)
 
     def finished(self, url: str) -> None:
         self._clear()
@@ -113,23 +117,14 @@ def _parse_maps(values: Sequence[str]) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _options(fields: Sequence[str], tolerance: str | None, all_models: bool) -> DiffOptions:
+def _options(fields: Sequence[str], tolerance: Decimal | None, all_models: bool) -> DiffOptions:
     try:
         chosen = parse_field_selection(fields) if fields else COMPARED_FIELDS
     except ValueError as error:
         raise UsageError(f"--fields: {error}") from None
     if not chosen:
         raise UsageError("--fields selects no field")
-    relative = DEFAULT_TOLERANCE
-    if tolerance is not None:
-        try:
-            relative = Decimal(tolerance.strip().removesuffix("%")) / (
-                100 if tolerance.strip().endswith("%") else 1
-            )
-        except InvalidOperation:
-            raise UsageError(f"--tolerance expects a number such as 0.01 or 1%, got {tolerance!r}") from None
-        if not relative.is_finite() or relative < 0 or relative >= 1:
-            raise UsageError("--tolerance must be at least 0 and below 1 (100%)")
+    relative = DEFAULT_TOLERANCE if tolerance is None else tolerance
     return DiffOptions(fields=chosen, tolerance=relative, include_non_tool=all_models)
 
 
@@ -239,6 +234,7 @@ def _listing(
 @click.option(
     "--tolerance",
     metavar="REL",
+    type=RelativeTolerance(),
     default=None,
     help="Relative tolerance for prices: 0.01 or 1% ignores changes under 1%. Default: 1e-9 "
     "(float noise only).",
@@ -247,6 +243,18 @@ def _listing(
     "--all-models",
     is_flag=True,
     help="Also report upstream models without tool support as new (OMP's generators skip them).",
+)
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Hide nothing: also show cosmetic name changes, maxTokens within OMP's headroom, placeholder "
+    "removal dates, deprecated new models and gone models of providers OMP lists from elsewhere.",
+)
+@click.option(
+    "--include-gone",
+    is_flag=True,
+    help="Also list gone models of providers whose OMP rows come from elsewhere (models.dev's aggregators).",
 )
 @click.option(
     "--format",
@@ -271,7 +279,7 @@ def _listing(
 @click.option(
     "--max-age",
     metavar="SECONDS",
-    type=float,
+    type=FiniteNumber(0, 10 * 365 * 24 * 3600),
     default=3600.0,
     show_default=True,
     help="Reuse a cached listing younger than this without asking the server (0: always ask).",
@@ -285,7 +293,7 @@ def _listing(
 @click.option(
     "--timeout",
     metavar="SECONDS",
-    type=float,
+    type=FiniteNumber(0, 3600, minimum_open=True),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Network timeout: the longest silence allowed while connecting or reading (per read, "
@@ -294,7 +302,7 @@ def _listing(
 @click.option(
     "--retries",
     metavar="N",
-    type=click.IntRange(0, 10),
+    type=BoundedInteger(0, 10),
     default=3,
     show_default=True,
     help="Retries on connection errors, 429 and 5xx (exponential backoff).",
@@ -314,8 +322,10 @@ def diff_upstream(
     match: str | None,
     fields: tuple[str, ...],
     ignore_file: str | None,
-    tolerance: str | None,
+    tolerance: Decimal | None,
     all_models: bool,
+    show_all: bool,
+    include_gone: bool,
     output_format: str,
     write_overlay: str | None,
     offline: bool,
@@ -409,14 +419,20 @@ def diff_upstream(
         retries=retries,
         env=env,
     )
-    report = diff_catalog(result.catalog, listing, mapping, options)
-    if rules:
-        report = apply_ignores(
-            report, rules, today=date.today(), compared_providers=[c.provider for c in report.providers]
-        )
-    report = select_drift(report, kinds=kind_list, match=pattern)
-    report = dataclasses.replace(report, inputs=inputs_record(base_catalog, layers))
-    click.echo(DRIFT_RENDERERS[output_format](report), nl=False)
+    query = DriftQuery(
+        mapping=mapping,
+        today=date.today(),
+        options=options,
+        rules=rules,
+        kinds=kind_list,
+        match=pattern,
+        show_all=show_all,
+        show_names=bool(fields) and "name" in options.fields,
+        include_gone=include_gone,
+        inputs=inputs_record(base_catalog, layers),
+    )
+    report = check_drift(result.catalog, listing, query)
+    echo(DRIFT_RENDERERS[output_format](report), nl=False, output_format=output_format)
     if write_overlay is not None:
         _write_overlay(
             write_overlay,
@@ -439,7 +455,7 @@ def _load_rules(ignore_file: str | None) -> list[Any]:
         return load_ignore_file(ignore_file)
     except IgnoreFileError as error:
         for problem in error.problems:
-            click.echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True)
         raise
 
 
@@ -455,7 +471,7 @@ def _write_overlay(
     listing: UpstreamListing,
 ) -> None:
     """Build, check and atomically write the overlay that removes the reported new/changed drift."""
-    from catalogmgr.fixes import apply_patch, build_patch
+    from catalogmgr.drift.fixes import apply_patch, build_patch
     from catalogmgr.omp.apis import overlay_apis
     from catalogmgr.validation import validate_document
 
@@ -464,9 +480,9 @@ def _write_overlay(
     accepted_apis = overlay_apis(profile)
     patch = build_patch(report, effective, accepted_apis=accepted_apis)
     for note in patch.skipped:
-        click.echo(f"catalogmgr: {note}", err=True)
+        echo(f"catalogmgr: {note}", err=True)
     if patch.is_empty:
-        click.echo(f"catalogmgr: nothing to write to {path}: no new or changed model to fix", err=True)
+        echo(f"catalogmgr: nothing to write to {path}: no new or changed model to fix", err=True)
         return
     target = Path(path)
     existing = read_text(target, name=path) if target.exists() else None
@@ -479,8 +495,8 @@ def _write_overlay(
     written_new = len(patch.new_models) - len(applied.unwritten)
     if written_new == 0 and not patch.updates:
         for note in applied.notes:
-            click.echo(f"catalogmgr: {note}", err=True)
-        click.echo(f"catalogmgr: nothing written to {path}", err=True)
+            echo(f"catalogmgr: {note}", err=True)
+        echo(f"catalogmgr: nothing written to {path}", err=True)
         return
 
     # Never write an overlay OMP would reject: validate the exact text first.
@@ -492,7 +508,7 @@ def _write_overlay(
     ]
     if blocking:
         for problem in blocking:
-            click.echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True)
         raise WriteError(
             f"{path}: not written: the updated overlay would not validate ({len(blocking)} error(s))"
         )
@@ -516,21 +532,19 @@ def _write_overlay(
 
     atomic_write(target, text)
     for note in applied.notes:
-        click.echo(f"catalogmgr: {note}", err=True)
-    click.echo(
+        echo(f"catalogmgr: {note}", err=True)
+    echo(
         f"catalogmgr: wrote {path}: {written_new} new model(s), {len(patch.updates)} model(s) updated",
         err=True,
     )
     for drift in remaining:
-        click.echo(
+        echo(
             f"catalogmgr: warning: {drift.provider}/{drift.model_id} still differs after the overlay"
             " (a later overlay sets it?)",
             err=True,
         )
     for key in collateral:
-        click.echo(
-            f"catalogmgr: warning: the overlay also changes {key} (check its provider settings)", err=True
-        )
+        echo(f"catalogmgr: warning: the overlay also changes {key} (check its provider settings)", err=True)
 
 
 def _collateral_changes(

@@ -20,6 +20,7 @@ a local server without waiting, and the transport can be injected too (``httpx.M
 from __future__ import annotations
 
 import email.utils
+import re
 import ssl
 import time
 from collections.abc import Callable
@@ -33,12 +34,14 @@ import httpx
 
 from catalogmgr import __version__
 from catalogmgr.errors import UpstreamError
+from catalogmgr.upstream.cache import usable_etag
 
 DEFAULT_TIMEOUT = 30.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 USER_AGENT = f"catalogmgr/{__version__} (+https://github.com/catalogmgr/catalogmgr)"
 
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+_DELTA_SECONDS = re.compile("[0-9]+")
 # Phrases resolvers put in their errors (glibc, musl, macOS, Windows).
 _DNS_MARKERS = (
     "name or service not known",
@@ -150,6 +153,7 @@ class HttpClient:
         Raises :class:`UpstreamError` with one line once retries are exhausted or on an error
         that retrying cannot fix (DNS, TLS, 404, invalid URL, oversized body).
         """
+        etag = usable_etag(etag)
         headers = {"If-None-Match": etag} if etag else {}
         if self._progress is not None:
             self._progress.started(url)
@@ -397,8 +401,12 @@ def _refuse_stacked_encodings(url: str, response: httpx.Response) -> None:
 def parse_retry_after(value: str, now: datetime) -> float | None:
     """``Retry-After`` in seconds: either delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
     text = value.strip()
-    if text.isdigit():
-        return float(int(text))
+    if _DELTA_SECONDS.fullmatch(text):
+        # ASCII digits only (str.isdigit() accepts "²", which int() refuses), and no more of them
+        # than a delay can use: 400 or 5,000 digits would overflow float() or int()'s digit limit.
+        return float(int(text)) if len(text) <= 12 else float("inf")
+    if len(text) > 64 or not text.isascii():
+        return None
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -409,8 +417,14 @@ def parse_retry_after(value: str, now: datetime) -> float | None:
 
 
 def _etag(response: httpx.Response) -> str | None:
+    """The response's ETag when it can be sent back in ``If-None-Match``, else None.
+
+    httpx decodes header values as Latin-1; a non-ASCII or control character (or an absurdly long
+    value) cannot go into a request header, so such an ETag is not kept: caching it would make
+    every later revalidation fail (issue 13, break 3).
+    """
     value = response.headers.get("ETag")
-    return value.strip() if value and value.strip() else None
+    return usable_etag(value.strip()) if value else None
 
 
 def _content_type(response: httpx.Response) -> str | None:

@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from catalogmgr.diff import DriftReport, diff_catalog, resolve_mapping
 from catalogmgr.documents import parse_document
-from catalogmgr.errors import InputError
-from catalogmgr.fixes import (
+from catalogmgr.drift.diff import DriftReport, diff_catalog, resolve_mapping
+from catalogmgr.drift.fixes import (
     OverlayPatch,
     apply_patch,
     build_patch,
@@ -25,6 +24,7 @@ from catalogmgr.fixes import (
     patch_data,
     provider_setup,
 )
+from catalogmgr.errors import InputError
 from catalogmgr.merge import Catalog, Layer, merge_catalog
 from catalogmgr.omp.schemas import load_schema
 from catalogmgr.upstream import openrouter

@@ -1,6 +1,6 @@
 """Turn a drift report into a models.yml overlay, and write it into a new or existing file.
 
-:func:`build_patch` is pure: it reads a :class:`~catalogmgr.diff.DriftReport` and the effective
+:func:`build_patch` is pure: it reads a :class:`~catalogmgr.drift.diff.DriftReport` and the effective
 catalog and decides what an overlay must say so that, merged over the same catalog, the reported
 ``new`` and ``changed`` drift disappears:
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from catalogmgr.diff import DriftReport, FieldDrift
+from catalogmgr.drift.diff import DriftReport, FieldDrift
 from catalogmgr.errors import InputError
 from catalogmgr.merge import Catalog, clean_model_name
 from catalogmgr.omp.apis import API_FOR_OVERLAY
