@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omp import OmpInstall, network_namespace_prefix
+from omp import OmpInstall
 
 from catalogmgr.catalog import load_base_catalog
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.bridge import network_namespace_prefix
 from catalogmgr.providers.ping import route_for
 from catalogmgr.providers.plan import plan_pings
 
