@@ -136,7 +136,9 @@ def add_provider(
         discovered,
         api=api,
         key_env=key_env,
-        local=is_loopback_url(url),
+        # A loopback OpenAI-compatible server is almost always a local engine (vLLM, LocalAI, a
+        # llama-server build): free. A LiteLLM proxy is recognised as such and keeps its prices.
+        local=discovered.kind == "openai" and is_loopback_url(url),
         upstream=_cached_upstream_facts(env),
         references=build_reference_index(base_catalog.catalog),
         use_discovery=use_discovery,
