@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from provider_servers import PLANTED_KEY, ollama_show, ollama_tags, openai_models, serve_json
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Request, Response
 
+from catalogmgr.documents import parse_document
 from catalogmgr.upstream.cache import ListingCache, default_cache_dir
 from catalogmgr.upstream.openrouter import DEFAULT_URL as OPENROUTER_URL
 
@@ -45,7 +45,7 @@ def other_host() -> Iterator[HTTPServer]:
 
 
 def _entry(stdout: str, name: str) -> dict[str, Any]:
-    document = yaml.safe_load(stdout)
+    document = parse_document(stdout, name="<stdout>", fmt="yaml").data
     return dict(document["providers"][name])
 
 
