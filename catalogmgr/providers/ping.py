@@ -11,15 +11,16 @@ from __future__ import annotations
 import http
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from catalogmgr.keys import KeyStatus
+from catalogmgr.merge import Layer
 from catalogmgr.omp.rules import did_you_mean
-from catalogmgr.providers.plan import Endpoint, ProviderPlan
+from catalogmgr.providers.plan import Endpoint, ProviderPlan, plan_pings
 from catalogmgr.providers.report import EndpointResult, MissingModel, PingStatus, ProviderResult
 from catalogmgr.providers.routes import Route, Unroutable, listed_ids, model_list_route, redact_url
 from catalogmgr.upstream.http import Exchange, ExchangeFailure
@@ -167,7 +168,7 @@ def ping_endpoint(
         listed |= {model_id.removesuffix(":latest") for model_id in ids}
     present = tuple(model_id for model_id in endpoint.model_ids if model_id in listed)
     missing = tuple(
-        MissingModel(model_id, did_you_mean(model_id, frozenset(ids)))
+        MissingModel(model_id, did_you_mean(model_id, frozenset(listed)))
         for model_id in endpoint.model_ids
         if model_id not in listed
     )
@@ -247,3 +248,23 @@ def run_pings(
             )
         )
     return results
+
+
+def ping_catalog(
+    catalog: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    layers: Sequence[Layer],
+    env: Mapping[str, str],
+    client: Exchanger,
+    *,
+    providers: Sequence[str] = (),
+    include_all: bool = False,
+    allow_commands: bool = False,
+) -> list[ProviderResult]:
+    """Plan and run the pings of an effective catalog in one call (for ``doctor`` and library use).
+
+    Talks to the network: callers honouring a "no network" setting must not call it.
+    """
+    plans = plan_pings(
+        catalog, layers, env, providers=providers, include_all=include_all, allow_commands=allow_commands
+    )
+    return run_pings(plans, client)

@@ -195,13 +195,15 @@ def test_ollama_all_good_and_missing(run_cli: Run, workdir: Path, httpserver: HT
     code, record, _ = _ping(run_cli, untagged)  # Ollama serves `llama3.2` as `llama3.2:latest`
     assert (code, _endpoint(record, "ollama-local")["status"]) == (0, "ok")
     missing = _write(
-        workdir, {"ollama-local": _ollama_provider(httpserver.url_for("/v1"), ["qwen3-8b", "phi4"])}
+        workdir,
+        {"ollama-local": _ollama_provider(httpserver.url_for("/v1"), ["qwen3-8b", "phi4", "llama3.3"])},
     )
     code, record, _ = _ping(run_cli, missing)
     assert code == 1
     assert _endpoint(record, "ollama-local")["missing"] == [
         {"id": "qwen3-8b", "didYouMean": "qwen3:8b"},
         {"id": "phi4", "didYouMean": None},
+        {"id": "llama3.3", "didYouMean": "llama3.2"},  # the untagged name Ollama serves
     ]
 
 
@@ -526,3 +528,26 @@ def test_no_probe_no_post(run_cli: Run, workdir: Path, httpserver: HTTPServer) -
     assert code == 0
     assert bodies == []
     assert [request.method for request, _ in httpserver.log] == ["GET"]
+
+
+def test_key_from_dotenv_is_used_and_never_shown(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    (workdir / ".env").write_text(f"LOCAL_KEY={PLANTED_KEY}\n", encoding="utf-8")
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, record, _ = _ping(run_cli, path, key=None)
+    assert (code, _endpoint(record)["status"]) == (0, "ok")
+    result = run_cli("ping", "--overlay", path, "--no-dotenv")
+    assert result.exit_code == 1  # without .env the variable is unset: its name is sent, refused
+    assert PLANTED_KEY not in result.stdout + result.stderr
+
+
+def test_hostile_provider_names_and_ids_are_escaped(run_cli: Run, workdir: Path) -> None:
+    hostile = "evil\x1b]52;c;cm0gLXJmIH4=\x07\u202e\n::error::forged"
+    provider = _openai_provider(f"http://127.0.0.1:{_free_port()}/v1", [hostile])
+    result = run_cli("ping", "--overlay", _write(workdir, {hostile: provider}))
+    assert result.exit_code == 1
+    assert "unreachable" in result.stdout  # it got as far as pinging
+    output = result.stdout + result.stderr
+    assert "\x1b" not in output
+    assert "\u202e" not in output
+    assert not any(line.startswith("::") for line in output.splitlines())
