@@ -76,6 +76,17 @@ def decode_json_body(body: bytes) -> Any:
         return None
 
 
+def _sendable(name: str, value: str) -> bool:
+    """Whether HTTP can carry this header: a token name, a Latin-1 value without CR, LF or NUL."""
+    if not name or any(ch in name for ch in ' \t\r\n:()<>@,;\\"/[]?={}') or not name.isascii():
+        return False
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return not any(ch in value for ch in "\r\n\x00")
+
+
 def route_for(plan: ProviderPlan, endpoint: Endpoint) -> Route:
     """The model-list request for ``endpoint`` (raises :class:`Unroutable`)."""
     key = plan.credential.value if plan.credential.status is not KeyStatus.NOT_NEEDED else None
@@ -122,6 +133,14 @@ def ping_endpoint(
             base,
             status=PingStatus.UNCHECKED,
             detail=f"not checked: header(s) {names} come from a !command (pass --allow-commands)",
+        )
+    unsendable = [name for name, value in route.headers.items() if not _sendable(name, value)]
+    if unsendable:
+        return replace(
+            base,
+            status=PingStatus.INVALID_HEADER,
+            detail=f"the value of {', '.join(unsendable)} cannot be sent over HTTP (a line break or a"
+            " non-Latin-1 character in the key or header?); OMP's request would fail too",
         )
     started = clock()
     try:

@@ -26,6 +26,7 @@ class PingStatus(StrEnum):
     HTTP_ERROR = "http-error"  # any other status
     BAD_RESPONSE = "bad-response"  # 200 with a body that is not a model list
     UNREACHABLE = "unreachable"  # no HTTP answer: dns / tls / timeout / refused / broken
+    INVALID_HEADER = "invalid-header"  # a resolved key or header value HTTP cannot carry
     SKIPPED = "skipped"  # an api ping cannot check with one plain request
     UNCHECKED = "unchecked"  # the key is unknown without running a command / reading a login
 
@@ -39,6 +40,7 @@ BROKEN = frozenset(
         PingStatus.HTTP_ERROR,
         PingStatus.BAD_RESPONSE,
         PingStatus.UNREACHABLE,
+        PingStatus.INVALID_HEADER,
     }
 )
 

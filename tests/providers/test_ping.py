@@ -551,3 +551,17 @@ def test_hostile_provider_names_and_ids_are_escaped(run_cli: Run, workdir: Path)
     assert "\x1b" not in output
     assert "\u202e" not in output
     assert not any(line.startswith("::") for line in output.splitlines())
+
+
+@pytest.mark.parametrize(
+    "value", [f"{PLANTED_KEY}\nX-Injected: 1", f"{PLANTED_KEY}\u2028", "ключ-" + PLANTED_KEY]
+)
+def test_a_key_http_cannot_carry_is_said_not_sent(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer, value: str
+) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]))
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, record, _ = _ping(run_cli, path, key=value)
+    assert (code, _endpoint(record)["status"]) == (1, "invalid-header")
+    assert "Authorization" in _endpoint(record)["detail"]
+    assert httpserver.log == []
