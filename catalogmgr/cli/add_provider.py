@@ -126,6 +126,10 @@ def add_provider(
             raise UsageError(
                 f"--key-env {key_env}: the variable is not set (in the environment or OMP's .env files)"
             )
+        if any(ch in value for ch in "\r\n\x00") or not value.isprintable() or not _latin1(value):
+            raise UsageError(
+                f"--key-env {key_env}: the value cannot be sent in an HTTP header (a line break?)"
+            )
         headers["Authorization"] = f"Bearer {value}"
     with HttpClient(timeout=timeout) as client:
         discovered = discover_server(url, client, headers=headers)
@@ -156,6 +160,14 @@ def add_provider(
         click.echo(_guarded(render_entry_yaml(provider)), nl=False)
         return
     _write(write_path, provider, replace=replace, base_catalog=base_catalog, layers=layers, profile=profile)
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _safe(text: str) -> str:
