@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -565,3 +566,38 @@ def test_a_key_http_cannot_carry_is_said_not_sent(
     assert (code, _endpoint(record)["status"]) == (1, "invalid-header")
     assert "Authorization" in _endpoint(record)["detail"]
     assert httpserver.log == []
+
+
+def test_a_server_dripping_its_answer_times_out(run_cli: Run, workdir: Path) -> None:
+    # A raw server that sends headers, then one byte every 50 ms, forever: no single read waits long
+    # enough for httpx's per-read timeout; the exchange's overall deadline stops it.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def drip() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n[")
+            while not stop.is_set():
+                try:
+                    connection.sendall(b" ")
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        path = _write(workdir, {"local": _openai_provider(f"http://127.0.0.1:{port}/v1", ["m"])})
+        result = run_cli(
+            "ping", "--overlay", path, "--format", "json", "--timeout", "0.2", env={"LOCAL_KEY": "k"}
+        )
+    finally:
+        stop.set()
+        listener.close()
+    assert result.exit_code == 1
+    assert _endpoint(json.loads(result.stdout))["reach"] == "timeout"
