@@ -98,9 +98,11 @@ def ping(
     Exit codes: 0 nothing broken; 1 at least one endpoint broken (or a probe failed); 3 could not
     run (unreadable input, nothing to ping).
     """
+    from catalogmgr.omp.rules import did_you_mean
     from catalogmgr.providers.ping import run_pings
     from catalogmgr.providers.plan import plan_pings
     from catalogmgr.providers.report import exit_code
+    from catalogmgr.render.escape import terminal
     from catalogmgr.render.providers import ping_summary, render_ping_text
     from catalogmgr.upstream.http import HttpClient
 
@@ -109,12 +111,16 @@ def ping(
         base, overlays, env, home, no_default_overlay=no_default_overlay
     )
     _common.report_inputs(base_catalog, layers, result.problems)
+    known = set(result.catalog)
+    for layer in layers:
+        configured = layer.data.get("providers")
+        if isinstance(configured, dict):
+            known.update(str(name) for name in configured)
     for wanted in providers:
-        if wanted not in result.catalog and not any(
-            isinstance(layer.data.get("providers"), dict) and wanted in layer.data["providers"]
-            for layer in layers
-        ):
-            raise NotFoundError(f"no provider {wanted!r} in the overlays or the catalog")
+        if wanted not in known:
+            guess = did_you_mean(wanted, frozenset(known))
+            hint = f"; did you mean {terminal(guess)!r}?" if guess else ""
+            raise NotFoundError(f"no provider {terminal(wanted)!r} in the overlays or the catalog{hint}")
     environment = load_environment(env, home, Path(os.getcwd()), dotenv=not no_dotenv)
     plans = plan_pings(
         result.catalog,

@@ -601,3 +601,10 @@ def test_a_server_dripping_its_answer_times_out(run_cli: Run, workdir: Path) -> 
         listener.close()
     assert result.exit_code == 1
     assert _endpoint(json.loads(result.stdout))["reach"] == "timeout"
+
+
+def test_unknown_provider_suggests_the_close_one(run_cli: Run, workdir: Path) -> None:
+    path = _write(workdir, {"local-llm": _openai_provider("http://127.0.0.1:9/v1", ["m"])})
+    result = run_cli("ping", "--overlay", path, "--provider", "local_llm")
+    assert result.exit_code == 3
+    assert "did you mean 'local-llm'?" in result.stderr
