@@ -13,6 +13,7 @@ from catalogmgr.cli._common import (
     build_effective,
     catalog_source_options,
     cli_environment,
+    echo,
     inputs_record,
 )
 from catalogmgr.cli.keys import load_environment
@@ -119,8 +120,8 @@ def ping(
         record = inputs_record(base_catalog, layers)
         record["providers"] = [item.to_dict() for item in results]
         record["broken"] = sum(item.broken for item in results)
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
     else:
-        click.echo(render_ping_text(results))
-        click.echo(ping_summary(results), err=True)
+        echo(render_ping_text(results))
+        echo(ping_summary(results), err=True)
     click.get_current_context().exit(EXIT_PROBLEMS if exit_code(results) else EXIT_OK)
