@@ -284,10 +284,15 @@ def _with_resolved_keys(
 
 
 def _status(base: Catalog, result: MergeResult, provider: str, model_id: str) -> str:
+    """added / changed / base: "changed" only when a field differs (a copied model is not a change)."""
     before = base.get(provider, {}).get(model_id)
     if before is None:
         return "added"
-    return "base" if before is result.catalog[provider][model_id] else "changed"
+    after = result.catalog[provider][model_id]
+    if before is after:
+        return "base"
+    single = MergeResult(catalog={provider: {model_id: after}}, provenance=result.provenance)
+    return "changed" if catalog_changes({provider: {model_id: before}}, single) else "base"
 
 
 def _matches(provider: str, model_id: str, model: Mapping[str, Any], needle: str) -> bool:
