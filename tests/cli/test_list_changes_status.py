@@ -56,7 +56,10 @@ def test_a_real_change_is_changed(tmp_path: Path, base: Path) -> None:
 
 
 def test_a_compat_change_is_listed_once(tmp_path: Path, base: Path) -> None:
-    overlay = "providers:\n  minimax:\n    modelOverrides:\n      M3:\n        compat:\n          supportsStore: false\n"
+    overlay = (
+        "providers:\n  minimax:\n    modelOverrides:\n"
+        "      M3:\n        compat:\n          supportsStore: false\n"
+    )
     text = _run(tmp_path, base, overlay, "changes")
     assert len(text.splitlines()) == 1
     assert "compat.supportsStore: (absent) -> false" in text
