@@ -15,6 +15,7 @@ from catalogmgr.cli._common import (
     cli_environment,
     echo,
     inputs_record,
+    output_options,
 )
 from catalogmgr.cli.keys import load_environment
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError
@@ -29,14 +30,7 @@ DEFAULT_PING_TIMEOUT = 10.0
 @click.option(
     "--all", "include_all", is_flag=True, help="Every provider of the catalog, not only configured ones."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json ({base, overlays, providers: [...]}) for scripts.",
-)
+@output_options(["text", "json"], "text for people; json ({base, overlays, providers: [...]}) for scripts.")
 @click.option(
     "--allow-commands",
     is_flag=True,
@@ -123,5 +117,5 @@ def ping(
         echo(render_json_document(record), output_format="json")
     else:
         echo(render_ping_text(results))
-        echo(ping_summary(results), err=True)
+        echo(ping_summary(results), err=True, note=True)
     click.get_current_context().exit(EXIT_PROBLEMS if exit_code(results) else EXIT_OK)
