@@ -32,6 +32,7 @@ from catalogmgr.cli._common import (
     cli_environment,
     echo,
     inputs_record,
+    output_options,
     report_inputs,
 )
 from catalogmgr.documents import atomic_write, parse_document, read_text
@@ -256,13 +257,9 @@ def _listing(
     is_flag=True,
     help="Also list gone models of providers whose OMP rows come from elsewhere (models.dev's aggregators).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMAT_CHOICES),
-    default="text",
-    show_default=True,
-    help="Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
+@output_options(
+    list(FORMAT_CHOICES),
+    "Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
 )
 @click.option(
     "--write-overlay",
@@ -480,9 +477,9 @@ def _write_overlay(
     accepted_apis = overlay_apis(profile)
     patch = build_patch(report, effective, accepted_apis=accepted_apis)
     for note in patch.skipped:
-        echo(f"catalogmgr: {note}", err=True)
+        echo(f"catalogmgr: {note}", err=True, note=True)
     if patch.is_empty:
-        echo(f"catalogmgr: nothing to write to {path}: no new or changed model to fix", err=True)
+        echo(f"catalogmgr: nothing to write to {path}: no new or changed model to fix", err=True, note=True)
         return
     target = Path(path)
     existing = read_text(target, name=path) if target.exists() else None
@@ -495,7 +492,7 @@ def _write_overlay(
     written_new = len(patch.new_models) - len(applied.unwritten)
     if written_new == 0 and not patch.updates:
         for note in applied.notes:
-            echo(f"catalogmgr: {note}", err=True)
+            echo(f"catalogmgr: {note}", err=True, note=True)
         echo(f"catalogmgr: nothing written to {path}", err=True)
         return
 
@@ -532,7 +529,7 @@ def _write_overlay(
 
     atomic_write(target, text)
     for note in applied.notes:
-        echo(f"catalogmgr: {note}", err=True)
+        echo(f"catalogmgr: {note}", err=True, note=True)
     echo(
         f"catalogmgr: wrote {path}: {written_new} new model(s), {len(patch.updates)} model(s) updated",
         err=True,

@@ -14,10 +14,11 @@ from typing import Any, cast
 import click
 
 from catalogmgr.catalog import BaseCatalog
-from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option
+from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option, output_options
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError
 from catalogmgr.omp.profile import Profile
 from catalogmgr.omp.schemas import SCHEMA_KINDS, SchemaKind, schema_path, schema_text
+from catalogmgr.render import style
 from catalogmgr.render.problems import (
     FORMAT_CHOICES,
     PROBLEM_RENDERERS,
@@ -49,6 +50,7 @@ STDIN_NAME = "<stdin>"
     show_default=True,
     help="Output format; auto is github inside GitHub Actions (GITHUB_ACTIONS=true), else text.",
 )
+@output_options(None, quiet=False)
 @click.option(
     "--base",
     "base_path",
@@ -109,7 +111,12 @@ def validate(
             reports.append(check_path(name, chosen_kind, base=base, base_name=base_name, profile=profile))
     options = RenderOptions(hints=not quiet, warnings=strict or not quiet)
     chosen_format = resolve_format(output_format, os.environ)
-    echo(PROBLEM_RENDERERS[chosen_format](reports, options), nl=False, output_format=chosen_format)
+    echo(
+        PROBLEM_RENDERERS[chosen_format](reports, options),
+        nl=False,
+        output_format=chosen_format,
+        highlight=style.highlight_problems,
+    )
     failed = any(report.errors for report in reports) or (
         strict and any(report.warnings for report in reports)
     )
