@@ -126,10 +126,10 @@ def validate(
 
 
 def _check_stdin(kind: Kind | None, base: Any, base_name: str, profile: Profile) -> FileReport:
-    from catalogmgr.documents import decode_text, parse_document
+    from catalogmgr.documents import parse_document, read_stream
 
     try:
-        text = decode_text(sys.stdin.buffer.read(), name=STDIN_NAME)
+        text = read_stream(sys.stdin.buffer, name=STDIN_NAME)
         document = parse_document(text, name=STDIN_NAME, fmt="yaml")
     except InputError as error:
         return load_failure(STDIN_NAME, error)
