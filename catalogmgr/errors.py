@@ -10,7 +10,8 @@ Exit codes (documented in the README; keep them stable):
  0    success: clean / no drift / keys all usable
  1    problems found: validation errors (or warnings with ``--strict``), drift, unusable keys
  2    usage error: bad options or arguments (click's own convention)
- 3    could not run: unreadable or unparsable input, network failure, refused write
+ 3    could not run: unreadable or unparsable input, network failure, refused write, the OMP
+      engine (``--engine omp``) not found, failed, timed out or tried the network
  4    internal error (a bug): the traceback is printed
 130   interrupted (Ctrl-C)
 ====  ===========================================================================
@@ -98,3 +99,15 @@ class WriteError(CatalogmgrError):
     """An output file could not be written; the original is left untouched."""
 
     exit_code = EXIT_CANNOT_RUN
+
+
+class OmpEngineError(CatalogmgrError):
+    """The exact engine (``--engine omp``) could not answer: no usable OMP or bun, the bridge
+    failed, timed out or tried the network. ``details`` keeps the bridge's stderr for a bug report.
+    """
+
+    exit_code = EXIT_CANNOT_RUN
+
+    def __init__(self, message: str, *, details: str = "") -> None:
+        self.details = details
+        super().__init__(message)

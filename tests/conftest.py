@@ -18,11 +18,13 @@ from hypothesis import HealthCheck, settings
 from catalogmgr.cli import cli
 
 # Property tests assert behaviour, never speed: no per-example deadline, and no "input generation
-# is slow" failure when a loaded CI machine draws examples slowly. HYPOTHESIS_PROFILE=thorough
-# runs ten times more examples locally.
+# is slow" failure when a loaded CI machine draws examples slowly. The everyday run draws
+# hypothesis's usual 100 examples per test (the whole property suite takes seconds);
+# HYPOTHESIS_PROFILE=ci (set by .ci/run) draws five times more, and =thorough ten times more.
 settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
+settings.register_profile("ci", parent=settings.get_profile("default"), max_examples=500)
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
@@ -61,6 +63,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def shared() -> Callable[..., Path]:
     """``shared("data", "omp", "x.json")`` -> path, or skip when ../shared is absent."""
     return shared_path
+
+
+@pytest.fixture(autouse=True)
+def _python_engine_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--engine auto` (the default) would pick up an OMP from the machine ($CATALOGMGR_OMP_DIR is
+    exported for the differential tests): everyday tests use the Python engine unless they ask
+    for another with --engine (or set $CATALOGMGR_ENGINE themselves)."""
+    monkeypatch.setenv("CATALOGMGR_ENGINE", "python")
 
 
 @pytest.fixture(autouse=True)

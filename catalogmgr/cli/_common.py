@@ -13,7 +13,10 @@ So a command gains the option without a new parameter.
 from __future__ import annotations
 
 import dataclasses
+import decimal
+import math
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +25,7 @@ import click
 
 from catalogmgr.catalog import BaseCatalog, default_overlay_paths, locate_base_catalog
 from catalogmgr.documents import load_document
-from catalogmgr.errors import InvalidOverlayError
+from catalogmgr.errors import InvalidOverlayError, WriteError
 from catalogmgr.merge import Layer, MergeResult, merge_catalog
 from catalogmgr.omp.install import find_installed_omp
 from catalogmgr.omp.profile import (
@@ -34,6 +37,7 @@ from catalogmgr.omp.profile import (
     select_profile,
 )
 from catalogmgr.problems import Problem, Severity
+from catalogmgr.render import escape
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +47,9 @@ NON_BLOCKING_RULES = frozenset({"literal-secret"})
 
 _REQUESTED_VERSION = "catalogmgr.omp_version"
 _CHOSEN_PROFILE = "catalogmgr.omp_profile"
+_REQUESTED_ENGINE = "catalogmgr.engine"
+_REQUESTED_OMP_DIR = "catalogmgr.omp_dir"
+_CHOSEN_ENGINE = "catalogmgr.engine_choice"
 
 
 def omp_version_option(*, allow_all: bool = False) -> Callable[[F], F]:
@@ -121,6 +128,61 @@ def catalog_source_options(function: F) -> F:
         "bundled catalog (bun or npm global install), else the embedded default catalog.",
     )(function)
     return function
+
+
+def engine_options(function: F) -> F:
+    """``--engine omp|python|auto`` and ``--omp-dir DIR``, kept in the click context (like
+    ``--omp-version``) for :func:`requested_engine`; :func:`report_inputs` says which answered."""
+
+    def remember(key: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+        def callback(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+            ctx.meta[key] = value
+            return value
+
+        return callback
+
+    from catalogmgr.engine import ENGINE_VARIABLE, ENGINES
+
+    function = click.option(
+        "--omp-dir",
+        metavar="DIR",
+        default=None,
+        expose_value=False,
+        callback=remember(_REQUESTED_OMP_DIR),
+        help="The node_modules of the OMP installation --engine omp runs (holding "
+        "@oh-my-pi/pi-coding-agent; its bun beside it, else bun on PATH). Default: "
+        "$CATALOGMGR_OMP_DIR, else the installed OMP base discovery finds.",
+    )(function)
+    return click.option(
+        "--engine",
+        type=click.Choice(list(ENGINES), case_sensitive=False),
+        default=None,
+        expose_value=False,
+        callback=remember(_REQUESTED_ENGINE),
+        help="Who computes the effective catalog: omp (the installed OMP's own ModelRegistry, run "
+        "under its bun: exact), python (catalogmgr's merge, with provenance) or auto (omp when an "
+        f"installation and its bun are found, else python). Default: ${ENGINE_VARIABLE}, else auto.",
+    )(function)
+
+
+def requested_engine() -> tuple[str | None, str | None]:
+    """The ``--engine`` and ``--omp-dir`` of the running command, if given."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    engine, omp_dir = meta.get(_REQUESTED_ENGINE), meta.get(_REQUESTED_OMP_DIR)
+    return (engine if isinstance(engine, str) else None, omp_dir if isinstance(omp_dir, str) else None)
+
+
+def remember_engine(choice: Any) -> None:
+    """Record the engine that answers, for :func:`report_inputs` and :func:`inputs_record`."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[_CHOSEN_ENGINE] = choice
+
+
+def _chosen_engine() -> Any:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_CHOSEN_ENGINE) if ctx is not None else None
 
 
 def cli_environment() -> tuple[dict[str, str], Path]:
@@ -212,14 +274,17 @@ def describe_inputs(base: BaseCatalog, layers: Sequence[Layer]) -> str:
 
 def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence[Problem]) -> None:
     """Say on stderr which base, overlays and OMP profile were used, then every warning."""
-    click.echo(describe_inputs(base, layers), err=True)
+    echo(describe_inputs(base, layers), err=True)
     choice = chosen_profile()
     if choice is not None:
-        click.echo(choice.describe(), err=True)
+        echo(choice.describe(), err=True)
+    engine = _chosen_engine()
+    if engine is not None:
+        echo(engine.describe(), err=True)
     for problem in problems:
-        click.echo(problem.to_line(), err=True)
+        echo(problem.to_line(), err=True)
         if problem.hint:
-            click.echo(f"  hint: {problem.hint}", err=True)
+            echo(f"  hint: {problem.hint}", err=True)
 
 
 def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
@@ -232,6 +297,9 @@ def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
     choice = chosen_profile()
     if choice is not None:
         record["ompProfile"] = profile_record(choice)
+    engine = _chosen_engine()
+    if engine is not None:
+        record["engine"] = engine.record()
     return record
 
 
@@ -243,3 +311,134 @@ def profile_record(choice: ProfileChoice) -> dict[str, Any]:
         "source": str(choice.profile.source),
         "reason": choice.reason,
     }
+
+
+def is_terminal_path(path: str | Path) -> bool:
+    """True when writing to ``path`` would write to a terminal (``-o /dev/tty``, ``-o /dev/pts/3``).
+
+    Only character devices are opened to ask (non-blocking, without becoming the controlling
+    terminal); a path that cannot be opened is not a terminal (the write itself will report it).
+    """
+    try:
+        if not stat.S_ISCHR(os.stat(path).st_mode):
+            return False
+        descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return False
+    try:
+        return os.isatty(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def refuse_overwriting_inputs(output: str | Path, inputs: Sequence[str | Path]) -> None:
+    """Raise :class:`WriteError` when ``output`` is one of the ``inputs`` (the same file, by inode).
+
+    ``merge --overlay x.yml -o x.yml`` would otherwise replace the user's overlay with a catalog.
+    """
+    for source in inputs:
+        try:
+            same = os.path.samefile(output, source)
+        except (OSError, ValueError):
+            continue
+        if same:
+            raise WriteError(
+                f"{output}: refusing to overwrite an input of this command ({source}); "
+                "write the result to another file"
+            )
+
+
+# ------------------------------------------------------------------------------------------------
+# Numeric option types: a bad value is a usage error (exit 2), never a crash or an endless wait.
+
+
+class FiniteNumber(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A finite float within ``[minimum, maximum]`` (``minimum`` excluded when ``minimum_open``).
+
+    click's ``float`` accepts ``nan``, ``inf`` and ``1e999`` (which is ``inf``); a ``FloatRange``
+    lets ``nan`` through because every comparison with it is false. Every numeric option of every
+    command uses this type (or :class:`BoundedInteger`), so each refuses them with exit 2.
+    """
+
+    name = "number"
+
+    def __init__(self, minimum: float, maximum: float, *, minimum_open: bool = False) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+        self.minimum_open = minimum_open
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            text = str(value).strip()
+            try:
+                number = float(text) if len(text) <= 64 else float("inf")
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+        low_ok = number > self.minimum if self.minimum_open else number >= self.minimum
+        if not math.isfinite(number) or not low_ok or number > self.maximum:
+            low = "above" if self.minimum_open else "at least"
+            self.fail(
+                f"{str(value)[:40]!r} is out of range: expected a finite number {low} {self.minimum:g}"
+                f" and at most {self.maximum:g}",
+                param,
+                ctx,
+            )
+        return number
+
+
+class BoundedInteger(click.IntRange):
+    """An integer within ``[minimum, maximum]``; refuses over-long digit strings before parsing."""
+
+    def __init__(self, minimum: int, maximum: int) -> None:
+        super().__init__(minimum, maximum)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and len(value.strip()) > 32:
+            self.fail(f"{value[:40]!r}... is out of range ({self.min} to {self.max})", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class RelativeTolerance(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A relative tolerance: ``0.01`` or ``1%``, at least 0 and below 1 (100%), as a Decimal.
+
+    Parsed as a Decimal (prices are compared exactly), with every value checked before any
+    arithmetic: ``1e999999999`` would otherwise overflow Decimal's context.
+    """
+
+    name = "tolerance"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> decimal.Decimal:
+        if isinstance(value, decimal.Decimal):
+            return value
+        text = str(value).strip()
+        percent = text.endswith("%")
+        try:
+            number = decimal.Decimal(text.removesuffix("%")) if len(text) <= 64 else None
+        except decimal.InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self.fail(f"expected a number such as 0.01 or 1%, got {text[:40]!r}", param, ctx)
+        if number != 0 and not -40 <= number.adjusted() <= 3:
+            self.fail(f"{text[:40]!r} is out of range: expected at least 0 and below 1 (100%)", param, ctx)
+        relative = number.scaleb(-2) if percent else number
+        if relative < 0 or relative >= 1:
+            self.fail(f"{text[:40]!r} is out of range: expected at least 0 and below 1 (100%)", param, ctx)
+        return relative
+
+
+# ------------------------------------------------------------------------------------------------
+# Output: every line a command prints passes through render/escape.py on its way out.
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True, output_format: str = "text") -> None:
+    """Print a rendered document or a message, escaped for its format (see :mod:`render.escape`).
+
+    Text (tables, reports, stderr messages) has its controls made visible and workflow-command lines
+    disarmed; JSON has the controls JSON leaves raw written as ``\\uXXXX``; github keeps its own
+    workflow commands. Used for everything but a catalog written as data (merge's output).
+    """
+    click.echo(escape.for_format(text, output_format), err=err, nl=nl)

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +23,14 @@ import click
 
 from catalogmgr.cli._common import (
     NON_BLOCKING_RULES,
+    BoundedInteger,
+    FiniteNumber,
+    RelativeTolerance,
     build_effective,
     catalog_source_options,
     chosen_profile,
     cli_environment,
+    echo,
     inputs_record,
     report_inputs,
 )
@@ -81,12 +85,12 @@ class _StderrProgress:
         # \x1b[K erases the rest of the line; color=True because click strips escape codes unless
         # told otherwise, and this is only ever drawn on a terminal.
         size = f"{received / 1024:,.0f} KiB" + (f" of {total / 1024:,.0f} KiB" if total else "")
-        click.echo(f"\rcatalogmgr: fetching {url}: {size}\x1b[K", err=True, nl=False, color=True)
+        click.echo(f"\rcatalogmgr: fetching {terminal(url)}: {size}\x1b[K", err=True, nl=False, color=True)
         self._drawn = True
 
     def retrying(self, url: str, reason: str, delay: float) -> None:
         self._clear()
-        click.echo(f"catalogmgr: {url}: {reason}; retrying in {delay:g} s", err=True)
+        echo(f"catalogmgr: {url}: {reason}; retrying in {delay:g} s", err=True)
 
     def finished(self, url: str) -> None:
         self._clear()
@@ -111,23 +115,14 @@ def _parse_maps(values: Sequence[str]) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _options(fields: Sequence[str], tolerance: str | None, all_models: bool) -> DiffOptions:
+def _options(fields: Sequence[str], tolerance: Decimal | None, all_models: bool) -> DiffOptions:
     try:
         chosen = parse_field_selection(fields) if fields else COMPARED_FIELDS
     except ValueError as error:
         raise UsageError(f"--fields: {error}") from None
     if not chosen:
         raise UsageError("--fields selects no field")
-    relative = DEFAULT_TOLERANCE
-    if tolerance is not None:
-        try:
-            relative = Decimal(tolerance.strip().removesuffix("%")) / (
-                100 if tolerance.strip().endswith("%") else 1
-            )
-        except InvalidOperation:
-            raise UsageError(f"--tolerance expects a number such as 0.01 or 1%, got {tolerance!r}") from None
-        if not relative.is_finite() or relative < 0 or relative >= 1:
-            raise UsageError("--tolerance must be at least 0 and below 1 (100%)")
+    relative = DEFAULT_TOLERANCE if tolerance is None else tolerance
     return DiffOptions(fields=chosen, tolerance=relative, include_non_tool=all_models)
 
 
@@ -237,6 +232,7 @@ def _listing(
 @click.option(
     "--tolerance",
     metavar="REL",
+    type=RelativeTolerance(),
     default=None,
     help="Relative tolerance for prices: 0.01 or 1% ignores changes under 1%. Default: 1e-9 "
     "(float noise only).",
@@ -288,7 +284,7 @@ def _listing(
 @click.option(
     "--max-age",
     metavar="SECONDS",
-    type=float,
+    type=FiniteNumber(0, 10 * 365 * 24 * 3600),
     default=3600.0,
     show_default=True,
     help="Reuse a cached listing younger than this without asking the server (0: always ask).",
@@ -302,7 +298,7 @@ def _listing(
 @click.option(
     "--timeout",
     metavar="SECONDS",
-    type=float,
+    type=FiniteNumber(0, 3600, minimum_open=True),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Network timeout: the longest silence allowed while connecting or reading (per read, "
@@ -311,7 +307,7 @@ def _listing(
 @click.option(
     "--retries",
     metavar="N",
-    type=click.IntRange(0, 10),
+    type=BoundedInteger(0, 10),
     default=3,
     show_default=True,
     help="Retries on connection errors, 429 and 5xx (exponential backoff).",
@@ -331,7 +327,7 @@ def diff_upstream(
     match: str | None,
     fields: tuple[str, ...],
     ignore_file: str | None,
-    tolerance: str | None,
+    tolerance: Decimal | None,
     all_models: bool,
     show_all: bool,
     include_gone: bool,
@@ -442,7 +438,7 @@ def diff_upstream(
         inputs=inputs_record(base_catalog, layers),
     )
     report = check_drift(result.catalog, listing, query)
-    click.echo(DRIFT_RENDERERS[output_format](report), nl=False)
+    echo(DRIFT_RENDERERS[output_format](report), nl=False, output_format=output_format)
     if write_overlay is not None:
         side = CatalogSide(base_catalog.catalog, base_catalog.source, layers, result.catalog)
         _write_overlay(write_overlay, report, side, listing, query, overwrite=overwrite)
@@ -456,7 +452,7 @@ def _load_rules(ignore_file: str | None) -> list[Any]:
         return load_ignore_file(ignore_file)
     except IgnoreFileError as error:
         for problem in error.problems:
-            click.echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True)
         raise
 
 
@@ -489,14 +485,14 @@ def _write_overlay(
         )
     except OverlayNotValid as error:
         for problem in error.problems:
-            click.echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True)
         raise
     for note in result.notes:
-        click.echo(f"catalogmgr: {terminal(note)}", err=True)
+        echo(f"catalogmgr: {terminal(note)}", err=True)
     if result.written:
-        click.echo(
+        echo(
             f"catalogmgr: wrote {path}: {result.new_models} new model(s), {result.updated} model(s) updated",
             err=True,
         )
     for warning in result.warnings:
-        click.echo(f"catalogmgr: warning: {terminal(warning)}", err=True)
+        echo(f"catalogmgr: warning: {terminal(warning)}", err=True)

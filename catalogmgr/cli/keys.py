@@ -20,7 +20,13 @@ import click
 
 from catalogmgr.catalog import agent_dir
 from catalogmgr.cli import _common
-from catalogmgr.cli._common import build_effective, catalog_source_options, cli_environment, inputs_record
+from catalogmgr.cli._common import (
+    build_effective,
+    catalog_source_options,
+    cli_environment,
+    echo,
+    inputs_record,
+)
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError
 from catalogmgr.keys import (
     Environment,
@@ -33,6 +39,7 @@ from catalogmgr.keys import (
     unusable_summary,
 )
 from catalogmgr.render.catalog import render_json_document
+from catalogmgr.render.escape import terminal
 
 # A .env file is a few hundred bytes; anything huge is not one (and is not read).
 MAX_DOTENV_BYTES = 1024 * 1024
@@ -91,15 +98,18 @@ def render_table(reports: Sequence[KeyReport]) -> str:
     """One row per key: provider, key, status, usable, written form, masked value, where, detail."""
     header = ("PROVIDER", "KEY", "STATUS", "OK", "CONFIGURED AS", "VALUE", "WHERE", "DETAIL")
     body = [
-        (
-            report.provider,
-            _key_label(report),
-            report.status.value,
-            _OK[report.usable],
-            report.written or ("(OMP's lookup)" if not report.configured else "-"),
-            report.masked or "-",
-            report.location() or "-",
-            report.message,
+        tuple(
+            terminal(cell)  # escaped before measuring: names and keys come from the user's files
+            for cell in (
+                report.provider,
+                _key_label(report),
+                report.status.value,
+                _OK[report.usable],
+                report.written or ("(OMP's lookup)" if not report.configured else "-"),
+                report.masked or "-",
+                report.location() or "-",
+                report.message,
+            )
         )
         for report in reports
     ]
@@ -213,18 +223,18 @@ def keys(
     code = problems_exit_code(reports)
     if check:
         for line in unusable_summary(reports):
-            click.echo(line, err=True)
+            echo(line, err=True)
     elif output_format == "json":
         record = inputs_record(base_catalog, layers)
         record["allowCommands"] = allow_commands
         record["dotenv"] = sorted(set(environment.sources.values()))
         record["keys"] = [report.to_dict() for report in reports]
         record["unusable"] = sum(report.is_problem for report in reports)
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
     else:
         if reports:
-            click.echo(render_table(reports))
-        click.echo(_summary(reports, allow_commands), err=True)
+            echo(render_table(reports))
+        echo(_summary(reports, allow_commands), err=True)
     click.get_current_context().exit(EXIT_PROBLEMS if code else EXIT_OK)
 
 

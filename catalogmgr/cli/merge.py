@@ -20,7 +20,16 @@ import click
 
 from catalogmgr.catalog import BaseCatalog
 from catalogmgr.cli import _common
-from catalogmgr.cli._common import build_effective, catalog_source_options, cli_environment, inputs_record
+from catalogmgr.cli._common import (
+    catalog_source_options,
+    cli_environment,
+    echo,
+    engine_options,
+    inputs_record,
+    is_terminal_path,
+    refuse_overwriting_inputs,
+)
+from catalogmgr.cli._engine import effective_with_engine
 from catalogmgr.documents import atomic_write
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError
 from catalogmgr.merge import (
@@ -42,6 +51,8 @@ from catalogmgr.render.catalog import (
     render_overlay_json,
     render_overlay_yaml,
 )
+from catalogmgr.render.escape import json_text, terminal
+from catalogmgr.secrets import is_credential_key, redact_data, redact_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,12 +70,26 @@ def _format_option(choices: list[str], help_text: str) -> Callable[[F], F]:
 
 
 def _effective(
-    base: str | None, overlays: Sequence[str], no_default_overlay: bool
+    base: str | None,
+    overlays: Sequence[str],
+    no_default_overlay: bool,
+    *,
+    need_baseline: bool = True,
+    provenance: bool = False,
+    python_only: str | None = None,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
-    """Build the effective catalog and say on stderr what went into it (and every warning)."""
+    """Build the effective catalog with the engine chosen (``--engine``) and say on stderr what went
+    into it and which engine answered (and every warning). See :mod:`catalogmgr.cli._engine`."""
     env, home = cli_environment()
-    base_catalog, layers, result = build_effective(
-        base, overlays, env, home, no_default_overlay=no_default_overlay
+    base_catalog, layers, result = effective_with_engine(
+        base,
+        overlays,
+        env,
+        home,
+        no_default_overlay=no_default_overlay,
+        need_baseline=need_baseline,
+        provenance=provenance,
+        python_only=python_only,
     )
     _common.report_inputs(base_catalog, layers, result.problems)
     return base_catalog, layers, result
@@ -75,9 +100,11 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
     newline-terminated."""
     if output is not None and output != "-":
         atomic_write(output, text, mode=mode)
-        click.echo(f"catalogmgr: wrote {output}", err=True)
+        echo(f"catalogmgr: wrote {output}", err=True)
         return
-    click.echo(text, nl=not text.endswith("\n"))
+    # The catalog is data: printed as it is, but a JSON one gets the controls JSON leaves raw
+    # written as \uXXXX (the same value), since stdout may be a terminal.
+    click.echo(json_text(text) if text.lstrip().startswith("{") else text, nl=not text.endswith("\n"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -86,6 +113,7 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
 
 @click.command("merge")
 @catalog_source_options
+@engine_options
 @click.option(
     "--emit",
     type=click.Choice(["catalog", "overlay"]),
@@ -166,20 +194,43 @@ def merge(
     if (allow_commands or force) and not resolve_keys:
         raise UsageError("--allow-commands and --force go with --resolve-keys")
     to_stdout = output is None or output == "-"
-    if resolve_keys and to_stdout and sys.stdout.isatty() and not force:
+    if resolve_keys and show_changes and output is None:
+        # Resolved values go only where the catalog goes; with no -o the change list is the only
+        # output, and it never shows resolved values, so resolving would be a silent no-op.
+        raise UsageError("--resolve-keys with --changes needs -o FILE (the change list never shows keys)")
+    if (
+        resolve_keys
+        and not force
+        and (
+            (to_stdout and sys.stdout.isatty())
+            or (output is not None and not to_stdout and is_terminal_path(output))
+        )
+    ):
         raise UsageError(
             "refusing to print resolved keys to a terminal: write them with -o FILE (mode 0600), "
             "pipe the output, or add --force"
         )
-    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    python_only = "--resolve-keys" if resolve_keys else "--emit overlay" if emit == "overlay" else None
+    base_catalog, layers, result = _effective(
+        base,
+        overlays,
+        no_default_overlay,
+        need_baseline=show_changes,
+        provenance=show_changes,
+        python_only=python_only,
+    )
+    if output is not None and not to_stdout:
+        refuse_overwriting_inputs(output, [base_catalog.source, *(layer.name for layer in layers)])
+    if show_changes:
+        # The change list is computed before any key is resolved: resolved values go only where
+        # --resolve-keys sends the catalog (-o FILE), never to the change list on stdout.
+        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
+        if output is None:
+            return
     if resolve_keys:
         layers, result = _with_resolved_keys(
             base_catalog, layers, allow_commands=allow_commands, profile=result.profile
         )
-    if show_changes:
-        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
-        if output is None:
-            return
     if emit == "overlay":
         composed = compose_overlays(layers)
         first = layers[0].document if layers else None
@@ -220,7 +271,7 @@ def _with_resolved_keys(
     result = merge_catalog(
         base_catalog.catalog, resolved_layers, base_name=base_catalog.source, profile=profile
     )
-    click.echo(
+    echo(
         f"catalogmgr: warning: resolved {resolved} key/header value(s), {unresolved} left as written "
         "(see `catalogmgr keys`); the output now contains secrets: keep it private",
         err=True,
@@ -263,6 +314,7 @@ def _count(value: Any) -> str:
 
 @click.command("list")
 @catalog_source_options
+@engine_options
 @click.option("--provider", "providers", metavar="P", multiple=True, help="Only this provider (repeatable).")
 @click.option(
     "--find",
@@ -308,9 +360,9 @@ def list_models(
             {
                 "provider": provider,
                 "id": model_id,
-                "name": model.get("name"),
+                "name": redact_data(model.get("name")),
                 "api": model.get("api"),
-                "baseUrl": model.get("baseUrl"),
+                "baseUrl": redact_data(model.get("baseUrl")),
                 "contextWindow": model.get("contextWindow"),
                 "maxTokens": model.get("maxTokens"),
                 "cost": model.get("cost"),
@@ -319,12 +371,12 @@ def list_models(
             for provider, model_id, model, status in rows
         ]
         record["problems"] = [problem.to_line() for problem in result.problems]
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
         return
     if not rows:
-        click.echo("catalogmgr: no model matches", err=True)
+        echo("catalogmgr: no model matches", err=True)
         return
-    click.echo(_table(rows))
+    echo(_table(rows))
 
 
 _MAX_COLUMN_WIDTH = 80
@@ -334,7 +386,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _printable(text: str) -> str:
-    return _CONTROL.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
+    return terminal(text)
 
 
 def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
@@ -345,7 +397,7 @@ def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
         body.append(
             (
                 _printable(f"{provider}/{model_id}"),
-                _printable(str(model.get("name", ""))),
+                _printable(redact_text(str(model.get("name", "")))),
                 _printable(str(model.get("api", ""))),
                 _count(model.get("contextWindow")),
                 _count(model.get("maxTokens")),
@@ -441,6 +493,7 @@ def _model_lines(model: Mapping[str, Any], origins: Mapping[str, Origin] | None)
 
 @click.command("show")
 @catalog_source_options
+@engine_options
 @click.argument("model_ref", metavar="PROVIDER/ID")
 @click.option(
     "--explain",
@@ -463,9 +516,13 @@ def show(
 
     Exit codes: 0 shown; 3 no such model (with a "did you mean").
     """
-    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    base_catalog, layers, result = _effective(
+        base, overlays, no_default_overlay, provenance=explain or output_format == "json"
+    )
     provider, model_id = find_model(result.catalog, model_ref)
-    model = result.catalog[provider][model_id]
+    # Shown, never resolved: but a literal key pasted into a baseUrl, a header or extraBody is
+    # masked here as validate would (issue 13, break 14).
+    model = redact_data(result.catalog[provider][model_id])
     origins = result.provenance.get((provider, model_id), {})
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
@@ -476,14 +533,20 @@ def show(
             model=model,
             provenance={path: _origin_record(origin) for path, origin in origins.items()},
         )
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
         return
-    click.echo(f"{provider}/{model_id}  ({_status(base_catalog.catalog, result, provider, model_id)})")
-    click.echo("\n".join(_model_lines(model, origins if explain else None)))
+    status = _status(base_catalog.catalog, result, provider, model_id)
+    echo(f"{terminal(provider)}/{terminal(model_id)}  ({status})")
+    echo("\n".join(terminal(line) for line in _model_lines(model, origins if explain else None)))
 
 
 # ------------------------------------------------------------------------------------------------
 # changes
+
+
+def _redacted(value: Any, field: str | None) -> Any:
+    """A change's value for display: literal secrets masked (the field name says if it is a key)."""
+    return redact_data(value, credential=is_credential_key(str(field or "").rpartition(".")[2]))
 
 
 def _change_record(change: FieldChange) -> dict[str, Any]:
@@ -492,8 +555,8 @@ def _change_record(change: FieldChange) -> dict[str, Any]:
         "id": change.model_id,
         "field": change.field,
         "kind": change.kind,
-        "before": change.before,
-        "after": change.after,
+        "before": _redacted(change.before, change.field),
+        "after": _redacted(change.after, change.field),
         "origin": _origin_record(change.origin) if change.origin else None,
     }
 
@@ -503,8 +566,8 @@ def _change_line(change: FieldChange) -> str:
     model = f"{change.provider}/{change.model_id}"
     if change.kind == "added-model":
         return f"+ {model}  new model{where}"
-    before = "(absent)" if change.kind == "added" else _show_value(change.before)
-    after = "(absent)" if change.kind == "removed" else _show_value(change.after)
+    before = "(absent)" if change.kind == "added" else _show_value(_redacted(change.before, change.field))
+    after = "(absent)" if change.kind == "removed" else _show_value(_redacted(change.after, change.field))
     return f"  {model}  {change.field}: {before} -> {after}{where}"
 
 
@@ -514,18 +577,19 @@ def _print_changes(
     if output_format == "json":
         record = inputs_record(base, layers)
         record["changes"] = [_change_record(change) for change in changes]
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
         return
     if not changes:
-        click.echo("catalogmgr: the overlays change nothing in the base catalog", err=True)
+        echo("catalogmgr: the overlays change nothing in the base catalog", err=True)
         return
-    click.echo("\n".join(_change_line(change) for change in changes))
+    echo("\n".join(terminal(_change_line(change)) for change in changes))
     models = len({(change.provider, change.model_id) for change in changes})
-    click.echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True)
+    echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True)
 
 
 @click.command("changes")
 @catalog_source_options
+@engine_options
 @_format_option(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
 @click.option(
     "--exit-code", is_flag=True, help="Exit 1 when the overlays change anything (like git diff --exit-code)."
@@ -545,7 +609,7 @@ def changes(
     per sub-key) with the overlay location that set it. Exit code 0 (with --exit-code: 1 when there
     are changes).
     """
-    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    base_catalog, layers, result = _effective(base, overlays, no_default_overlay, provenance=True)
     found = catalog_changes(base_catalog.catalog, result)
     _print_changes(found, output_format, base_catalog, layers)
     ctx.exit(EXIT_PROBLEMS if exit_code and found else EXIT_OK)

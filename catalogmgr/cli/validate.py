@@ -14,7 +14,7 @@ from typing import Any, cast
 import click
 
 from catalogmgr.catalog import BaseCatalog
-from catalogmgr.cli._common import choose_profile, cli_environment, omp_version_option
+from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError
 from catalogmgr.omp.profile import Profile
 from catalogmgr.omp.schemas import SCHEMA_KINDS, SchemaKind, schema_path, schema_text
@@ -99,7 +99,7 @@ def validate(
     text_output = resolve_format(output_format, os.environ) == "text"
     if not quiet and text_output:
         # Like the summary line: JSON/SARIF/GitHub outputs keep stderr empty for their callers.
-        click.echo(choice.describe(), err=True)
+        echo(choice.describe(), err=True)
     profile = choice.profile
     reports: list[FileReport] = []
     for name in files:
@@ -108,13 +108,13 @@ def validate(
         else:
             reports.append(check_path(name, chosen_kind, base=base, base_name=base_name, profile=profile))
     options = RenderOptions(hints=not quiet, warnings=strict or not quiet)
-    renderer = PROBLEM_RENDERERS[resolve_format(output_format, os.environ)]
-    click.echo(renderer(reports, options), nl=False)
+    chosen_format = resolve_format(output_format, os.environ)
+    echo(PROBLEM_RENDERERS[chosen_format](reports, options), nl=False, output_format=chosen_format)
     failed = any(report.errors for report in reports) or (
         strict and any(report.warnings for report in reports)
     )
     if not quiet and text_output:
-        click.echo(summary_line(reports), err=True)
+        echo(summary_line(reports), err=True)
     ctx.exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 

@@ -84,8 +84,9 @@ _PI_AI_FILES = (Path("@oh-my-pi/pi-ai/src/models.json"),)
 class Profile:
     """What one epoch of OMP releases does with a ``models.yml`` and a bundled catalog.
 
-    Identity: ``id`` names the profile (the first release it covers, shortened), ``first`` is that
-    release, ``source`` the release its generated tables and schema were taken from.
+    Identity: ``id`` names the profile (the first published release it covers, shortened),
+    ``first`` is the first release it covers (by OMP's CHANGELOG, possibly unpublished), ``source``
+    the release its generated tables and schema were taken from.
 
     Validation: ``schema_file`` is the overlay JSON Schema (under ``schemas/``); the rule switches
     turn on the cross-field checks of that epoch's ``validateProviderConfiguration``.
@@ -144,6 +145,28 @@ PROFILES: tuple[Profile, ...] = (
         summary="provider baseUrl scoped to the apis of the entry's custom models",
         catalog_layout="pi-catalog",
         schema_file="omp-models-yml.schema.json",
+    ),
+    Profile(
+        # OMP's CHANGELOG dates the two apis to 18.2.8 (model kinds to 18.2.7); 18.2.4-18.2.8 were
+        # never published, so 18.2.9 is the first release this profile's tables can be read from.
+        id="18.2.9",
+        first=_v("18.2.8"),
+        source=_v("18.2.9"),
+        summary="apis `openrouter-decisions` and `typesafe`; catalog rows have a kind, non-chat rows hidden",
+        catalog_layout="pi-catalog",
+        schema_file="omp-models-yml.18.2.9.schema.json",
+        model_kind_filter=True,
+    ),
+    Profile(
+        id="18.3",
+        first=_v("18.3.0"),
+        source=_v("18.3.4"),
+        summary="`maxContextWindow` (with the extendedContext setting), compat `supportsSteering`, "
+        "discovery `apple-foundation-models`",
+        catalog_layout="pi-catalog",
+        schema_file="omp-models-yml.18.3.schema.json",
+        model_kind_filter=True,
+        max_context_window=True,
     ),
 )
 

@@ -24,6 +24,7 @@ model-needs-api            error    a custom model has no ``api``, nor does its 
 positive-window            error    a custom model's contextWindow/maxTokens is <= 0
 provider-needs-settings    error    a provider without models sets nothing OMP uses
 discovery-needs-api        error    ``discovery`` without a provider ``api`` (not proxy)
+max-context-window         error    ``maxContextWindow`` not an integer >= contextWindow (18.3+)
 no-providers               warning  the file has no ``providers:`` key: OMP reads nothing
 provider-at-root           warning  provider settings written at the top level
 env-syntax                 warning  ``$VAR``/``${VAR}``/``env:VAR``/... (sent literally)
@@ -210,6 +211,8 @@ def omp_rules(data: Any, profile: Profile = DEFAULT_PROFILE) -> Iterator[Finding
         for index, model in enumerate(models or []):
             if isinstance(model, Mapping):
                 yield from _model_rules(name, config, model, index)
+        if profile.max_context_window:
+            yield from _max_context_window_rules(name, config)
 
 
 def _provider_needs_settings(name: str, config: Mapping[str, Any]) -> Iterator[Finding]:
@@ -303,6 +306,54 @@ def _model_rules(
                 hint=f"give the real {'context window' if field == 'contextWindow' else 'output limit'} in "
                 "tokens, or leave the field out to inherit it",
             )
+
+
+def _max_context_window_rules(name: str, config: Mapping[str, Any]) -> Iterator[Finding]:
+    """OMP 18.3's ``validateMaxContextWindow``: a safe positive integer, no smaller than contextWindow.
+
+    It narrows both model definitions and modelOverrides. A non-number is the schema's to report.
+    """
+    holders: list[tuple[Path, str, Mapping[str, Any]]] = []
+    models = config.get("models")
+    if isinstance(models, list):
+        holders += [
+            (("providers", name, "models", index), model_label(model, index), model)
+            for index, model in enumerate(models)
+            if isinstance(model, Mapping)
+        ]
+    overrides = config.get("modelOverrides")
+    if isinstance(overrides, Mapping):
+        holders += [
+            (("providers", name, "modelOverrides", model_id), f"modelOverrides `{model_id}`", override)
+            for model_id, override in overrides.items()
+            if isinstance(override, Mapping)
+        ]
+    for path, label, holder in holders:
+        maximum = holder.get("maxContextWindow")
+        if not is_number(maximum):
+            continue
+        window = holder.get("contextWindow")
+        if not _is_safe_integer(maximum) or maximum <= 0:
+            why = "a positive integer"
+        elif is_number(window) and maximum < window:
+            why = f"no smaller than contextWindow ({window})"
+        else:
+            continue
+        yield Finding(
+            _ptr(*path, "maxContextWindow"),
+            f"`maxContextWindow` of {label} (provider `{name}`) is {maximum}: OMP rejects the file; it "
+            f"must be {why}",
+            "max-context-window",
+            hint="give the largest window the model accepts in tokens (at least its contextWindow), "
+            "or leave the field out",
+        )
+
+
+def _is_safe_integer(value: int | float) -> bool:
+    """JavaScript's ``Number.isSafeInteger``."""
+    if isinstance(value, float) and not value.is_integer():
+        return False
+    return abs(value) <= 2**53 - 1
 
 
 # --------------------------------------------------------------------------------------------

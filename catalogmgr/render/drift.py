@@ -51,7 +51,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalogmgr.drift.diff import KINDS, Drift, DriftKind, DriftReport, FieldDrift, IgnoredDrift
-from catalogmgr.render.escape import github_data, github_property, markdown, markdown_code, terminal
+from catalogmgr.render.escape import github_data, github_property, markdown_cell, markdown_code, terminal
 from catalogmgr.upstream.listing import COST_FIELDS, UpstreamModel
 from catalogmgr.upstream.normalize import Variable, format_number, format_relative
 
@@ -226,7 +226,8 @@ def render_text(report: DriftReport) -> str:
             lines.extend(_wrap(terminal(note), "  - "))
     lines.append("")
     lines.append(("drift: " if report.has_drift else "no drift: ") + summary_line(report))
-    return "\n".join(lines) + "\n"
+    # Each entry is one line: ids, names and notes from the listing cannot break out of it.
+    return "".join(terminal(line) + "\n" for line in lines)
 
 
 def _text_new(drift: Drift) -> list[str]:
@@ -392,7 +393,7 @@ def _cell(text: Any) -> str:
     if text is None:
         return ""
     value = format_value(text) if not isinstance(text, str) else text
-    return markdown(value)
+    return markdown_cell(value)
 
 
 def _code(text: str) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from catalogmgr.omp.profile import NEWEST_PROFILE
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "tests" / "examples"
 
@@ -232,23 +234,28 @@ def test_help_documents_exit_codes_and_unreadable_files(run_cli: Any) -> None:
 
 
 def test_schema_command(run_cli: Any) -> None:
-    overlay = run_cli("schema")
+    overlay = run_cli("schema", "--omp-version", "18.2.3")
     assert overlay.exit_code == 0
     assert overlay.stdout == (REPO_ROOT / "schemas" / "omp-models-yml.schema.json").read_text(
         encoding="utf-8"
     )
     catalog = run_cli("schema", "catalog")
     assert json.loads(catalog.stdout)["$id"] == "urn:catalogmgr:schema:omp-models-json"
-    path = run_cli("schema", "--path", "overlay")
+    path = run_cli("schema", "--path", "overlay", "--omp-version", "18.2.3")
     assert Path(path.stdout.strip()).name == "omp-models-yml.schema.json"
     assert Path(path.stdout.strip()).is_file()
+    # Without an installed OMP: the newest profile's schema.
+    newest = run_cli("schema", "--path", "overlay")
+    assert Path(newest.stdout.strip()).name == NEWEST_PROFILE.schema_file
+    assert Path(newest.stdout.strip()).is_file()
 
 
 def test_examples_through_the_cli(run_cli: Any) -> None:
+    # The examples state OMP 18.2.3's verdicts (two bad ones are valid from 18.2.8 and 18.3).
     good = sorted(str(p) for p in (EXAMPLES / "good").glob("*.yml"))
-    assert run_cli("validate", "-q", *good).exit_code == 0
+    assert run_cli("validate", "-q", "--omp-version", "18.2.3", *good).exit_code == 0
     bad = sorted(str(p) for p in (EXAMPLES / "bad").glob("*.yml"))
-    result = run_cli("validate", "--format", "json", *bad)
+    result = run_cli("validate", "--format", "json", "--omp-version", "18.2.3", *bad)
     document = json.loads(result.stdout)
     assert result.exit_code == 1
     assert all(entry["errors"] > 0 for entry in document["files"])

@@ -3,7 +3,7 @@
 OMP is found through ``$CATALOGMGR_OMP_DIR`` (a ``node_modules`` directory holding
 ``@oh-my-pi/pi-coding-agent`` and an ``@oven/bun-*`` package), else ``.ci/omp/node_modules`` in
 this repository (where ``.ci/install-omp.sh`` puts it). Each batch of overlays costs one bun
-process (``omp_probe.ts``: about two seconds plus a fraction of a second per overlay); results are
+process (the package's ``bridge.ts``: about two seconds plus a fraction of a second per overlay); results are
 cached on disk, keyed by everything that can change them (OMP, catalog and bun versions, the
 bundled ``models.json``'s content, the probe script and this driver, the overlay's bytes and the
 OMP settings it ran under), so a warm run starts no process at all.
@@ -27,13 +27,11 @@ Command line, for a look by hand::
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -41,8 +39,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import catalogmgr.omp.bridge as bridge_module
+from catalogmgr.errors import OmpEngineError
+from catalogmgr.omp.bridge import (
+    BRIDGE_SCRIPT,
+    BridgeBaseline,
+    BridgeJob,
+    BridgeOutput,
+    run_bridge,
+)
+
 OMP_VERSION = "18.2.3"
-PROBE_SCRIPT = Path(__file__).with_name("omp_probe.ts")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NODE_MODULES = REPO_ROOT / ".ci" / "omp" / "node_modules"
 # A batch of ~100 overlays takes well under a minute; this only guards against a hung process.
@@ -122,20 +129,6 @@ def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     xdg = env.get("XDG_CACHE_HOME")
     root = Path(xdg) if xdg else Path.home() / ".cache"
     return root / "catalogmgr-tests" / "omp"
-
-
-@functools.cache
-def network_namespace_prefix() -> tuple[str, ...]:
-    """``unshare`` arguments that run a command without any network, or () where that is refused."""
-    unshare = shutil.which("unshare")
-    if unshare is None or not sys.platform.startswith("linux"):
-        return ()
-    prefix = (unshare, "--net", "--map-root-user")
-    try:
-        completed = subprocess.run([*prefix, "true"], capture_output=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ()
-    return prefix if completed.returncode == 0 else ()
 
 
 def model_key(row: Mapping[str, Any]) -> ModelKey:
@@ -242,7 +235,8 @@ class OmpProbe:
             digest.update(part.encode() + b"\0")
         digest.update(hashlib.sha256(self.install.catalog_path.read_bytes()).digest())
         # The probe and this driver (the environment OMP runs in, the parsing) shape every result.
-        digest.update(hashlib.sha256(PROBE_SCRIPT.read_bytes()).digest())
+        digest.update(hashlib.sha256(BRIDGE_SCRIPT.read_bytes()).digest())
+        digest.update(hashlib.sha256(Path(bridge_module.__file__).read_bytes()).digest())
         digest.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
         return digest.hexdigest()
 
@@ -327,114 +321,48 @@ class OmpProbe:
         return self.baseline(json.loads(text) if text else None)
 
     # -- the bun run -----------------------------------------------------------------------------
-    def _environment(self, home: Path) -> dict[str, str]:
-        """Only what bun needs: no credentials, no OMP/PI settings, no XDG redirection, no proxy."""
-        return {
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "HOME": str(home),
-            "PI_CODING_AGENT_DIR": str(home / ".omp" / "agent"),
-            "TMPDIR": str(home),
-            "LANG": "C.UTF-8",
-            "NO_COLOR": "1",
-            "DO_NOT_TRACK": "1",
-            # Bun's transpiler cache outlives the temporary HOME: later runs start faster.
-            "BUN_RUNTIME_TRANSPILER_CACHE_PATH": str(self.transpiler_cache),
-        }
-
     def _run(self, jobs: Mapping[str, tuple[bytes, str]], more_settings: set[str]) -> dict[str, OmpResult]:
-        """One bun process: every job (digest -> (overlay, settings_text)), plus a baseline for
-        every set of settings among them and ``more_settings``."""
+        """One bun process of the package's bridge: every job (digest -> (overlay, settings_text)),
+        plus a baseline for every set of settings among them and ``more_settings``."""
         configs = {config for _, config in jobs.values()} | more_settings
         keys = {config: _config_key(config) for config in configs}
-
-        def run_dir(path: Path, config: str, overlay: bytes | None) -> None:
-            (path / "project").mkdir(parents=True)
-            (path / "agent").mkdir()
-            if config:
-                (path / "agent" / "config.yml").write_text(config + "\n", encoding="utf-8")
-            if overlay is not None:
-                (path / "agent" / "models.yml").write_bytes(overlay)
-
-        with tempfile.TemporaryDirectory(prefix="catalogmgr-omp-") as tmp:
-            work = Path(tmp)
-            home = work / "home"
-            (home / ".omp" / "agent").mkdir(parents=True)
-            baselines = []
-            for index, (config, key) in enumerate(sorted(keys.items())):
-                run_dir(work / f"baseline{index}", config, None)
-                emit = self._cached_baseline(key) is None
-                baselines.append({"key": key, "dir": str(work / f"baseline{index}"), "emit": emit})
-            job_list = []
-            for index, (digest, (text, config)) in enumerate(jobs.items()):
-                job_dir = work / f"job{index}"
-                run_dir(job_dir, config, text)
-                job_list.append({"key": digest, "dir": str(job_dir), "baseline": keys[config]})
-            jobs_file = work / "jobs.json"
-            jobs_file.write_text(json.dumps({"baselines": baselines, "jobs": job_list}), encoding="utf-8")
-            out_file = work / "out.jsonl"
-            command = [
-                *network_namespace_prefix(),
-                str(self.install.bun),
-                "--no-install",
-                str(PROBE_SCRIPT),
-                str(self.install.node_modules),
-                str(jobs_file),
-                str(out_file),
-            ]
-            self.bun_runs += 1
-            try:
-                completed = subprocess.run(
-                    command,
-                    cwd=work,
-                    env=self._environment(home),
-                    capture_output=True,
-                    timeout=PROBE_TIMEOUT_SECONDS,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise OmpProbeError(f"the OMP probe did not finish in {PROBE_TIMEOUT_SECONDS}s") from exc
-            stderr_tail = completed.stderr.decode("utf-8", "replace")[-4000:]
-            if completed.returncode != 0:
-                raise OmpProbeError(f"the OMP probe exited with {completed.returncode}:\n{stderr_tail}")
-            output = out_file.read_bytes() if out_file.exists() else b""
-        return self._parse(output, jobs, stderr_tail)
-
-    def _parse(
-        self, stdout: bytes, jobs: Mapping[str, tuple[bytes, str]], stderr_tail: str
-    ) -> dict[str, OmpResult]:
-        results: dict[str, OmpResult] = {}
-        for line in stdout.splitlines():
-            if not line.strip():
-                continue
-            doc = json.loads(line)
-            network = doc.get("network") or []
-            if network:
-                raise OmpProbeError(f"OMP tried to reach the network during the probe: {network}")
-            kind = doc.get("kind")
-            if kind == "meta":
-                if (
-                    doc.get("omp") != self.install.version
-                    or doc.get("catalog") != self.install.catalog_version
-                ):
-                    raise OmpProbeError(f"the probe ran a different OMP than expected: {doc}")
-            elif kind == "baseline":
-                rows = doc["rows"]
-                if rows is not None:
-                    _atomic_write_bytes(
-                        self._baseline_cache_path(doc["key"]), gzip.compress(json.dumps(rows).encode())
-                    )
-                    self._baselines[doc["key"]] = {model_key(row): row for row in rows}
-            elif kind == "result":
-                config = jobs[doc["key"]][1]
-                result = OmpResult.from_json({**doc, "settings": config, "settingsSeen": doc.get("settings")})
-                _atomic_write_bytes(
-                    self._overlay_cache_path(doc["key"]), json.dumps(result.to_json()).encode()
-                )
-                results[doc["key"]] = result
-        if set(results) != set(jobs):
-            raise OmpProbeError(
-                f"the OMP probe returned {len(results)} of {len(jobs)} results:\n{stderr_tail}"
+        baselines = [
+            BridgeBaseline(key, config, emit=self._cached_baseline(key) is None)
+            for config, key in sorted(keys.items())
+        ]
+        bridge_jobs = [
+            BridgeJob(digest, text, config, baseline=keys[config]) for digest, (text, config) in jobs.items()
+        ]
+        self.bun_runs += 1
+        try:
+            output = run_bridge(
+                self.install.node_modules,
+                self.install.bun,
+                bridge_jobs,
+                baselines,
+                timeout=PROBE_TIMEOUT_SECONDS,
+                path_variable=os.environ.get("PATH"),
+                transpiler_cache=self.transpiler_cache,
             )
+        except OmpEngineError as exc:
+            raise OmpProbeError(f"{exc}\n{exc.details}") from exc
+        return self._parse(output, jobs)
+
+    def _parse(self, output: BridgeOutput, jobs: Mapping[str, tuple[bytes, str]]) -> dict[str, OmpResult]:
+        meta = output.meta
+        if meta.get("omp") != self.install.version or meta.get("catalog") != self.install.catalog_version:
+            raise OmpProbeError(f"the probe ran a different OMP than expected: {dict(meta)}")
+        for key, doc in output.baselines.items():
+            rows = doc["rows"]
+            if rows is not None:
+                _atomic_write_bytes(self._baseline_cache_path(key), gzip.compress(json.dumps(rows).encode()))
+                self._baselines[key] = {model_key(row): row for row in rows}
+        results: dict[str, OmpResult] = {}
+        for key, doc in output.results.items():
+            config = jobs[key][1]
+            result = OmpResult.from_json({**doc, "settings": config, "settingsSeen": doc.get("settings")})
+            _atomic_write_bytes(self._overlay_cache_path(key), json.dumps(result.to_json()).encode())
+            results[key] = result
         return results
 
     def clear_cache(self) -> None:

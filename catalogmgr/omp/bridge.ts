@@ -1,13 +1,15 @@
 /**
- * Differential-test probe: OMP's own verdict and effective catalog for a batch of models.yml overlays.
+ * The OMP bridge: an installed OMP's own verdict and effective catalog for a batch of models.yml
+ * overlays. It is shipped in the catalogmgr package and shared by `--engine omp`
+ * (catalogmgr/omp/bridge.py) and the differential tests (tests/compat/omp.py).
  *
- * Run with OMP's bun from the Python driver (tests/compat/omp.py), never by hand in a real HOME:
+ * Run with OMP's bun from catalogmgr/omp/bridge.py, never by hand in a real HOME:
  *
- *   bun --no-install tests/compat/omp_probe.ts <node_modules dir> <jobs.json> <out.jsonl>
+ *   bun --no-install catalogmgr/omp/bridge.ts <node_modules dir> <jobs.json> <out.jsonl>
  *
  * jobs.json:
  *   {"baselines": [{"key": "<settings key>", "dir": "/tmp/x/b0", "emit": true}],
- *    "jobs": [{"key": "...", "dir": "/tmp/x/j0", "baseline": "<settings key>"}]}
+ *    "jobs": [{"key": "...", "dir": "/tmp/x/j0", "baseline": "<settings key>" | null}]}
  * Every `dir` holds `agent/` (OMP's agent dir for that run: `config.yml` with the settings when there
  * are any, and for a job its overlay as `models.yml`) and `project/` (the working directory OMP's
  * settings discover project config from: empty). A baseline is OMP with no models.yml under one set
@@ -40,7 +42,9 @@
  * A result's `rows` holds only the rows that differ from the baseline (changed or new, in getAll()
  * order) and `removed` the baseline keys that are gone; `order` is null when the baseline rows kept
  * their relative order. So a batch of 50 overlays does not print 50 copies of an 11 MB catalog; the
- * Python driver rebuilds full catalogs when asked.
+ * Python driver rebuilds full catalogs when asked. A job whose `baseline` is null (the exact engine's
+ * one-off run, which needs no baseline) gets every getAll() row in `rows`, `removed` empty and
+ * `"full": true`.
  *
  * No network: every registry runs refresh("offline") with a fetch that refuses and records any
  * attempt (both the registry's injected fetch and globalThis.fetch), in an environment the driver
@@ -56,8 +60,12 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface Job {
 	key: string;
 	dir: string;
-	/** The key of the baseline with the same settings. */
-	baseline: string;
+	/** The key of the baseline with the same settings; null: report every row, diff nothing. */
+	baseline: string | null;
+	/** Report every data field of each model (the exact engine), not only FIELDS (the tests). */
+	allFields?: boolean;
+	/** Always report the full getAll() order (the exact engine places new models exactly). */
+	fullOrder?: boolean;
 }
 
 interface Baseline {
@@ -65,11 +73,13 @@ interface Baseline {
 	dir: string;
 	/** Print the baseline's rows (the driver skips this when it has them cached). */
 	emit: boolean;
+	/** Every data field of each model, as a job's `allFields` (its jobs must ask the same). */
+	allFields?: boolean;
 }
 
 const [, , nodeModulesArg, jobsArg, outArg] = process.argv;
 if (!nodeModulesArg || !jobsArg || !outArg) {
-	process.stderr.write("usage: bun omp_probe.ts <node_modules dir> <jobs.json> <out.jsonl>\n");
+	process.stderr.write("usage: bun bridge.ts <node_modules dir> <jobs.json> <out.jsonl>\n");
 	process.exit(2);
 }
 const out = fs.openSync(outArg, "w");
@@ -81,7 +91,7 @@ let networkAttempts: string[] = [];
 const refusingFetch = (async (input: unknown) => {
 	const url = typeof input === "string" ? input : input instanceof URL ? input.href : String((input as Request)?.url);
 	networkAttempts.push(url);
-	throw new Error(`omp_probe: network disabled (${url})`);
+	throw new Error(`omp bridge: network disabled (${url})`);
 }) as unknown as typeof fetch;
 globalThis.fetch = refusingFetch;
 
@@ -90,13 +100,17 @@ const settingsModule = await import(path.join(agentSrc, "config", "settings.ts")
 const { Settings } = settingsModule;
 /** OMP's own reset of the settings singleton (renamed in 17). */
 const resetSettings: () => void = settingsModule.resetSettingsForTest ?? settingsModule._resetSettingsForTest;
-if (typeof resetSettings !== "function") throw new Error("omp_probe: this OMP has no settings reset");
+if (typeof resetSettings !== "function") throw new Error("omp bridge: this OMP has no settings reset");
 const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
 const { getAgentDir, getProjectDir } = await import(path.join(nodeModules, "@oh-my-pi", "pi-utils", "src", "index.ts"));
 
-function packageVersion(name: string): string {
-	const manifest = JSON.parse(fs.readFileSync(path.join(nodeModules, name, "package.json"), "utf8"));
-	return String(manifest.version);
+function packageVersion(name: string): string | null {
+	try {
+		const manifest = JSON.parse(fs.readFileSync(path.join(nodeModules, name, "package.json"), "utf8"));
+		return String(manifest.version);
+	} catch {
+		return null;
+	}
 }
 
 /** Fields reported per model: the models.json row shape plus what a models.yml can set. */
@@ -166,10 +180,24 @@ function providersWithCommands(modelsPath: string): Set<string> {
 	}
 }
 
-async function projectRow(model: Record<string, unknown>, skipHeaders: Set<string>): Promise<Record<string, Json>> {
+/** Fields of OMP's in-memory model that are not catalog data (header resolution is done here). */
+const NOT_DATA = new Set(["resolveHeaders", "headers"]);
+
+async function projectRow(
+	model: Record<string, unknown>,
+	skipHeaders: Set<string>,
+	allFields: boolean,
+): Promise<Record<string, Json>> {
 	const row: Record<string, Json> = {};
 	for (const field of FIELDS) {
 		if (model[field] !== undefined) row[field] = toJson(model[field]);
+	}
+	if (allFields) {
+		// Every other data field OMP keeps on the model, after the known ones, in OMP's own order.
+		for (const [field, value] of Object.entries(model)) {
+			if (field in row || NOT_DATA.has(field) || value === undefined || typeof value === "function") continue;
+			row[field] = toJson(value);
+		}
 	}
 	const resolver = model.resolveHeaders;
 	if (typeof resolver === "function") {
@@ -202,7 +230,8 @@ const jobsFile: JobsFile = JSON.parse(fs.readFileSync(jobsArg, "utf8"));
 write({
 	kind: "meta",
 	omp: packageVersion(path.join("@oh-my-pi", "pi-coding-agent")),
-	catalog: packageVersion(path.join("@oh-my-pi", "pi-catalog")),
+	// The bundled catalog's package: pi-catalog from OMP 17, pi-ai before.
+	catalog: packageVersion(path.join("@oh-my-pi", "pi-catalog")) ?? packageVersion(path.join("@oh-my-pi", "pi-ai")),
 	bun: Bun.version,
 	agentDir: getAgentDir(),
 	projectDir: getProjectDir(),
@@ -232,7 +261,7 @@ function settingsSeen(instance: { get(key: string): unknown }): Record<string, J
 }
 
 /** One registry, built as runModelsCommand builds it, over `<dir>/agent/models.yml`. */
-async function snapshot(dir: string): Promise<Snapshot> {
+async function snapshot(dir: string, allFields = false): Promise<Snapshot> {
 	networkAttempts = [];
 	const agentDir = path.join(dir, "agent");
 	const modelsPath = path.join(agentDir, "models.yml");
@@ -251,7 +280,7 @@ async function snapshot(dir: string): Promise<Snapshot> {
 		const models = registry.getAll() as Record<string, unknown>[];
 		const skipHeaders = providersWithCommands(modelsPath);
 		const rows: Record<string, Json>[] = [];
-		for (const model of models) rows.push(await projectRow(model, skipHeaders));
+		for (const model of models) rows.push(await projectRow(model, skipHeaders, allFields));
 		return {
 			status: error ? "error" : hasOverlay ? "ok" : "not-found",
 			error: error ? String(error.message) : null,
@@ -271,9 +300,9 @@ interface BaselineRows {
 
 const baselines = new Map<string, BaselineRows>();
 for (const baselineJob of jobsFile.baselines) {
-	const base = await snapshot(baselineJob.dir);
+	const base = await snapshot(baselineJob.dir, baselineJob.allFields === true);
 	if (base.status !== "not-found") {
-		throw new Error(`omp_probe: a baseline dir must not hold a models.yml (${baselineJob.dir})`);
+		throw new Error(`omp bridge: a baseline dir must not hold a models.yml (${baselineJob.dir})`);
 	}
 	const rows = new Map(base.rows.map(row => [rowKey(row), JSON.stringify(row)]));
 	baselines.set(baselineJob.key, { rows, keys: [...rows.keys()] });
@@ -288,9 +317,24 @@ for (const baselineJob of jobsFile.baselines) {
 }
 
 for (const job of jobsFile.jobs) {
-	const result = await snapshot(job.dir);
+	const result = await snapshot(job.dir, job.allFields === true);
+	if (job.baseline === null) {
+		write({
+			kind: "result",
+			key: job.key,
+			status: result.status,
+			error: result.error,
+			network: result.network,
+			settings: result.settings,
+			rows: result.rows,
+			removed: [],
+			order: null,
+			full: true,
+		});
+		continue;
+	}
 	const base = baselines.get(job.baseline);
-	if (base === undefined) throw new Error(`omp_probe: job ${job.key} names no known baseline`);
+	if (base === undefined) throw new Error(`omp bridge: job ${job.key} names no known baseline`);
 	const { rows: baseline, keys: baselineKeys } = base;
 	const seen = new Set<string>();
 	const changed: Record<string, Json>[] = [];
@@ -320,7 +364,7 @@ for (const job of jobsFile.jobs) {
 		settings: result.settings,
 		rows: changed,
 		removed: baselineKeys.filter(key => !seen.has(key)).map(key => key.split("\u0000")),
-		order: orderKept ? null : result.rows.map(row => [row.provider, row.id]),
+		order: orderKept && job.fullOrder !== true ? null : result.rows.map(row => [row.provider, row.id]),
 	});
 }
 fs.closeSync(out);

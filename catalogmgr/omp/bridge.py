@@ -1,0 +1,257 @@
+"""The exact engine's bridge: an installed OMP's own ``ModelRegistry`` run under its bun.
+
+``bridge.ts`` (shipped beside this module) builds OMP's registry exactly as ``omp models`` does
+(``Settings.init``, ``discoverAuthStorage``, ``new ModelRegistry(auth, <agent>/models.yml)``,
+``refresh("offline")``, ``getAll()``, ``getError()``) for a batch of runs in one bun process and
+writes one JSON document per line. This module prepares those runs and reads them back:
+
+- every run gets a private temporary directory (mode 0700) holding its own agent dir (the
+  overlay as ``models.yml``, the OMP settings as ``config.yml``) and an empty project dir;
+- bun runs with ``HOME`` and ``PI_CODING_AGENT_DIR`` pointing into it and an environment that holds
+  only ``PATH`` and locale: no credentials, no ``OMP_*``/``PI_*`` settings, no proxy;
+- the network is refused: ``refresh("offline")``, a fetch that refuses and records every attempt
+  (any attempt fails the run), and, where Linux lets an unprivileged process have a network
+  namespace of its own (``unshare --net --map-root-user``), no network interface at all;
+- ``!command`` values never run (the bridge leaves headers of such providers unresolved);
+- a timeout stops a hung process.
+
+:func:`run_bridge` is the one way to start the bridge: the ``--engine omp`` path
+(:mod:`catalogmgr.engine`) and the differential tests (``tests/compat/omp.py``) both call it.
+Every failure is an :class:`~catalogmgr.errors.OmpEngineError`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from catalogmgr.errors import OmpEngineError
+
+BRIDGE_SCRIPT = Path(__file__).with_name("bridge.ts")
+# One OMP load takes about two seconds; a batch of ~100 overlays well under a minute. The timeout
+# only guards against a hung process.
+DEFAULT_TIMEOUT_SECONDS = 120.0
+_FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BridgeBaseline:
+    """OMP with no ``models.yml`` under the settings ``config`` (``config.yml`` text, "" none)."""
+
+    key: str
+    config: str
+    # Print the rows (callers that have them cached skip this).
+    emit: bool = True
+    # Every data field of OMP's models (the jobs diffed against it must ask the same).
+    all_fields: bool = False
+
+
+@dataclass(frozen=True)
+class BridgeJob:
+    """One registry run: ``overlay`` as ``models.yml`` (``None``: no file) under ``config``.
+
+    ``baseline`` names the :class:`BridgeBaseline` of the same settings to diff against; ``None``
+    asks for every ``getAll()`` row instead. ``all_fields`` reports every data field of OMP's models
+    (the exact engine) rather than the compared set (the differential tests).
+    """
+
+    key: str
+    overlay: bytes | None
+    config: str = ""
+    baseline: str | None = None
+    all_fields: bool = False
+    # Report the full getAll() order even when the baseline's rows kept theirs (places new models).
+    full_order: bool = False
+
+
+@dataclass(frozen=True)
+class BridgeOutput:
+    """What one bun process said: its ``meta`` line, baselines and results by key, stderr's tail."""
+
+    meta: Mapping[str, Any]
+    baselines: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    results: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    stderr_tail: str = ""
+
+
+@functools.cache
+def network_namespace_prefix() -> tuple[str, ...]:
+    """``unshare`` arguments that run a command without any network, or () where that is refused."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return ()
+    prefix = (unshare, "--net", "--map-root-user")
+    try:
+        completed = subprocess.run([*prefix, "true"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return prefix if completed.returncode == 0 else ()
+
+
+def bridge_environment(
+    home: Path, path_variable: str | None, transpiler_cache: Path | None
+) -> dict[str, str]:
+    """Only what bun needs: no credentials, no OMP/PI settings, no XDG redirection, no proxy."""
+    environment = {
+        "PATH": path_variable or _FALLBACK_PATH,
+        "HOME": str(home),
+        "PI_CODING_AGENT_DIR": str(home / ".omp" / "agent"),
+        "TMPDIR": str(home),
+        "LANG": "C.UTF-8",
+        "NO_COLOR": "1",
+        "DO_NOT_TRACK": "1",
+    }
+    if transpiler_cache is not None:
+        # Bun's transpiler cache depends only on OMP's sources: kept outside the temporary HOME,
+        # it makes every later run start faster.
+        environment["BUN_RUNTIME_TRANSPILER_CACHE_PATH"] = str(transpiler_cache)
+    return environment
+
+
+def _run_dir(path: Path, config: str, overlay: bytes | None) -> None:
+    (path / "project").mkdir(parents=True)
+    (path / "agent").mkdir()
+    if config:
+        (path / "agent" / "config.yml").write_text(config + "\n", encoding="utf-8")
+    if overlay is not None:
+        (path / "agent" / "models.yml").write_bytes(overlay)
+
+
+def run_bridge(
+    node_modules: Path,
+    bun: Path,
+    jobs: Sequence[BridgeJob],
+    baselines: Sequence[BridgeBaseline] = (),
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    path_variable: str | None = None,
+    transpiler_cache: Path | None = None,
+    script: Path = BRIDGE_SCRIPT,
+) -> BridgeOutput:
+    """Run ``jobs`` (and ``baselines``) in one bun process of the OMP in ``node_modules``.
+
+    ``path_variable`` is the ``PATH`` bun gets (the caller's, read at the edge). Raises
+    :class:`OmpEngineError` when bun cannot start, times out, fails, tries the network or leaves a
+    job without a result.
+    """
+    # Checked here: under `unshare` a missing bun would only show as unshare's own failure.
+    if not bun.is_file() or not os.access(bun, os.X_OK):
+        raise OmpEngineError(f"cannot start OMP's bun {bun}: not an executable file")
+    with tempfile.TemporaryDirectory(prefix="catalogmgr-omp-") as tmp:
+        work = Path(tmp)
+        home = work / "home"
+        (home / ".omp" / "agent").mkdir(parents=True)
+        baseline_list = []
+        for index, baseline in enumerate(baselines):
+            directory = work / f"baseline{index}"
+            _run_dir(directory, baseline.config, None)
+            baseline_list.append(
+                {
+                    "key": baseline.key,
+                    "dir": str(directory),
+                    "emit": baseline.emit,
+                    "allFields": baseline.all_fields,
+                }
+            )
+        job_list = []
+        for index, job in enumerate(jobs):
+            directory = work / f"job{index}"
+            _run_dir(directory, job.config, job.overlay)
+            job_list.append(
+                {
+                    "key": job.key,
+                    "dir": str(directory),
+                    "baseline": job.baseline,
+                    "allFields": job.all_fields,
+                    "fullOrder": job.full_order,
+                }
+            )
+        jobs_file = work / "jobs.json"
+        jobs_file.write_text(json.dumps({"baselines": baseline_list, "jobs": job_list}), encoding="utf-8")
+        out_file = work / "out.jsonl"
+        command = [
+            *network_namespace_prefix(),
+            str(bun),
+            "--no-install",
+            str(script),
+            str(node_modules),
+            str(jobs_file),
+            str(out_file),
+        ]
+        try:
+            completed = subprocess.run(
+                command,
+                cwd=work,
+                env=bridge_environment(home, path_variable, transpiler_cache),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise OmpEngineError(f"OMP did not answer within {timeout:g}s (bun {bun})") from exc
+        except OSError as exc:
+            raise OmpEngineError(f"cannot start OMP's bun {bun}: {exc.strerror or exc}") from exc
+        stderr_tail = completed.stderr.decode("utf-8", "replace")[-4000:]
+        if completed.returncode != 0:
+            raise OmpEngineError(
+                f"OMP's bridge exited with {completed.returncode}: {_last_line(stderr_tail)}",
+                details=stderr_tail,
+            )
+        output = out_file.read_bytes() if out_file.exists() else b""
+    return parse_bridge_output(output, [job.key for job in jobs], stderr_tail)
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "(no message)"
+
+
+def parse_bridge_output(output: bytes, job_keys: Sequence[str], stderr_tail: str = "") -> BridgeOutput:
+    """Read the bridge's JSON lines; refuse network attempts, garbage and missing results."""
+    meta: Mapping[str, Any] | None = None
+    baselines: dict[str, Mapping[str, Any]] = {}
+    results: dict[str, Mapping[str, Any]] = {}
+    for number, line in enumerate(output.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError as exc:
+            raise OmpEngineError(f"OMP's bridge wrote line {number} that is not JSON ({exc})") from exc
+        if not isinstance(doc, dict):
+            raise OmpEngineError(f"OMP's bridge wrote line {number} that is not a JSON object")
+        network = doc.get("network") or []
+        if network:
+            raise OmpEngineError(
+                f"OMP tried to reach the network during an offline load ({len(network)} attempt(s)); "
+                "the run was refused"
+            )
+        kind = doc.get("kind")
+        if kind == "meta":
+            meta = doc
+        elif kind == "baseline":
+            baselines[str(doc.get("key"))] = doc
+        elif kind == "result":
+            results[str(doc.get("key"))] = doc
+    if meta is None:
+        raise OmpEngineError(f"OMP's bridge reported nothing: {_last_line(stderr_tail)}", details=stderr_tail)
+    missing = [key for key in job_keys if key not in results]
+    if missing:
+        raise OmpEngineError(
+            f"OMP's bridge returned {len(job_keys) - len(missing)} of {len(job_keys)} results: "
+            f"{_last_line(stderr_tail)}",
+            details=stderr_tail,
+        )
+    return BridgeOutput(meta=meta, baselines=baselines, results=results, stderr_tail=stderr_tail)
