@@ -229,9 +229,13 @@ def _update_values(changes: tuple[FieldDrift, ...]) -> dict[str, Any]:
 
 
 def _describe_change(change: FieldDrift) -> str:
-    from catalogmgr.render.drift import format_value
+    from catalogmgr.render.drift import describe_windows, format_value
 
-    return f"{change.field} {format_value(change.local)} -> {format_value(change.upstream)}"
+    text = f"{change.field} {format_value(change.local)} -> {format_value(change.upstream)}"
+    if change.windows:
+        # models.yml has no time-of-day prices: the lowest window's is written, and the comment says so.
+        text += f" (lowest of the time-of-day prices {describe_windows(change.windows)})"
+    return text
 
 
 # OMP's automatic pair rule (pi-catalog compat/collapse.ts, deriveThinkingPairFamilies, with the
