@@ -58,3 +58,16 @@ def test_markdown_is_a_pr_body_that_folds_long_change_lists() -> None:
     assert "<details><summary>alpha: 30 changed</summary>" in text
     assert "<details><summary>beta: 30 changed</summary>" in text
     assert text.count("| provider | model | field | catalog | upstream | change |") == 2
+
+
+def test_openrouter_new_models_point_at_the_vendors_own_api() -> None:
+    from catalogmgr.drift.check import direct_route_note
+
+    new = Drift("new", "openrouter", "minimax/minimax-m3", "openrouter", "minimax/minimax-m3")
+    other = Drift("new", "openrouter", "acme/thing", "openrouter", "acme/thing")
+    report = DriftReport("openrouter", "x", None, False, (), (new, other))
+    assert direct_route_note(report, {"minimax": {}, "openrouter": {}}) == (
+        "new models from vendors OMP also serves directly (minimax): to add them on the vendor's own API,"
+        " run diff-upstream --source models.dev --provider minimax --only new"
+    )
+    assert direct_route_note(report, {"openrouter": {}}) is None  # no direct provider to add them to
