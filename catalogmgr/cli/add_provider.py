@@ -11,6 +11,7 @@ import click
 from catalogmgr.catalog import BaseCatalog
 from catalogmgr.cli._common import (
     NON_BLOCKING_RULES,
+    FiniteNumber,
     build_effective,
     catalog_source_options,
     chosen_profile,
@@ -59,7 +60,7 @@ DEFAULT_DISCOVER_TIMEOUT = 10.0
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1, max=600),
+    type=FiniteNumber(0.1, 600),
     default=DEFAULT_DISCOVER_TIMEOUT,
     show_default=True,
     metavar="S",

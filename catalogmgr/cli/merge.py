@@ -52,6 +52,7 @@ from catalogmgr.render.catalog import (
     render_overlay_yaml,
 )
 from catalogmgr.render.escape import json_text, terminal
+from catalogmgr.secrets import is_credential_key, redact_data, redact_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -359,9 +360,9 @@ def list_models(
             {
                 "provider": provider,
                 "id": model_id,
-                "name": model.get("name"),
+                "name": redact_data(model.get("name")),
                 "api": model.get("api"),
-                "baseUrl": model.get("baseUrl"),
+                "baseUrl": redact_data(model.get("baseUrl")),
                 "contextWindow": model.get("contextWindow"),
                 "maxTokens": model.get("maxTokens"),
                 "cost": model.get("cost"),
@@ -396,7 +397,7 @@ def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
         body.append(
             (
                 _printable(f"{provider}/{model_id}"),
-                _printable(str(model.get("name", ""))),
+                _printable(redact_text(str(model.get("name", "")))),
                 _printable(str(model.get("api", ""))),
                 _count(model.get("contextWindow")),
                 _count(model.get("maxTokens")),
@@ -519,7 +520,9 @@ def show(
         base, overlays, no_default_overlay, provenance=explain or output_format == "json"
     )
     provider, model_id = find_model(result.catalog, model_ref)
-    model = result.catalog[provider][model_id]
+    # Shown, never resolved: but a literal key pasted into a baseUrl, a header or extraBody is
+    # masked here as validate would (issue 13, break 14).
+    model = redact_data(result.catalog[provider][model_id])
     origins = result.provenance.get((provider, model_id), {})
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
@@ -541,14 +544,19 @@ def show(
 # changes
 
 
+def _redacted(value: Any, field: str | None) -> Any:
+    """A change's value for display: literal secrets masked (the field name says if it is a key)."""
+    return redact_data(value, credential=is_credential_key(str(field or "").rpartition(".")[2]))
+
+
 def _change_record(change: FieldChange) -> dict[str, Any]:
     return {
         "provider": change.provider,
         "id": change.model_id,
         "field": change.field,
         "kind": change.kind,
-        "before": change.before,
-        "after": change.after,
+        "before": _redacted(change.before, change.field),
+        "after": _redacted(change.after, change.field),
         "origin": _origin_record(change.origin) if change.origin else None,
     }
 
@@ -558,8 +566,8 @@ def _change_line(change: FieldChange) -> str:
     model = f"{change.provider}/{change.model_id}"
     if change.kind == "added-model":
         return f"+ {model}  new model{where}"
-    before = "(absent)" if change.kind == "added" else _show_value(change.before)
-    after = "(absent)" if change.kind == "removed" else _show_value(change.after)
+    before = "(absent)" if change.kind == "added" else _show_value(_redacted(change.before, change.field))
+    after = "(absent)" if change.kind == "removed" else _show_value(_redacted(change.after, change.field))
     return f"  {model}  {change.field}: {before} -> {after}{where}"
 
 

@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from catalogmgr.cli import _common
-from catalogmgr.cli._common import build_effective, catalog_source_options, cli_environment, inputs_record
+from catalogmgr.cli._common import (
+    FiniteNumber,
+    build_effective,
+    catalog_source_options,
+    cli_environment,
+    inputs_record,
+)
 from catalogmgr.cli.keys import load_environment
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError
 from catalogmgr.render.catalog import render_json_document
@@ -37,7 +43,7 @@ DEFAULT_PING_TIMEOUT = 10.0
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1, max=600),
+    type=FiniteNumber(0.1, 600),
     default=DEFAULT_PING_TIMEOUT,
     show_default=True,
     metavar="S",

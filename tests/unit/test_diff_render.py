@@ -155,7 +155,7 @@ def test_markdown_tables_escape_pipes(report: DriftReport) -> None:
     assert "<details><summary>1 model(s)</summary>" in markdown
     # An unknown value is an empty cell, not a word.
     assert (
-        "| openrouter | `minimax/minimax-m3:free` | MiniMax: MiniMax M3 \\(free\\) | 262144 |  | 0 | 0 |"
+        "| openrouter | `minimax/minimax-m3:free` | MiniMax: MiniMax M3 (free) | 262144 |  | 0 | 0 |"
         in markdown
     )
 
