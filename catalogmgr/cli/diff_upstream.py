@@ -452,7 +452,7 @@ def _load_rules(ignore_file: str | None) -> list[Any]:
         return load_ignore_file(ignore_file)
     except IgnoreFileError as error:
         for problem in error.problems:
-            echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True, one_line=True)
         raise
 
 
@@ -505,7 +505,7 @@ def _write_overlay(
     ]
     if blocking:
         for problem in blocking:
-            echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True, one_line=True)
         raise WriteError(
             f"{path}: not written: the updated overlay would not validate ({len(blocking)} error(s))"
         )
