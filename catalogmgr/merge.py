@@ -872,7 +872,7 @@ class _Merger:
                         path,
                         f"modelOverrides entry {model_id!r} matches no model of provider {name!r}; "
                         "OMP ignores it silently",
-                        "unknown-model-override",
+                        "unknown-override",
                         hint=self._did_you_mean(name, model_id),
                     )
                     continue

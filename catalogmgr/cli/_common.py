@@ -24,7 +24,13 @@ from typing import Any, TypeVar
 
 import click
 
-from catalogmgr.catalog import BaseCatalog, default_overlay_paths, locate_base_catalog
+from catalogmgr.catalog import (
+    UNKNOWN_OVERRIDE_RULE,
+    BaseCatalog,
+    base_cannot_answer,
+    default_overlay_paths,
+    locate_base_catalog,
+)
 from catalogmgr.documents import load_document
 from catalogmgr.errors import InvalidOverlayError, WriteError
 from catalogmgr.merge import Layer, MergeResult, merge_catalog
@@ -126,7 +132,7 @@ def catalog_source_options(function: F) -> F:
         metavar="PATH",
         default=None,
         help="The base catalog (a models.json). Default: $CATALOGMGR_BASE, else the installed OMP's "
-        "bundled catalog (bun or npm global install), else the embedded default catalog.",
+        "bundled catalog (bun or npm global install), else the embedded catalog (OMP's newest supported).",
     )(function)
     return function
 
@@ -260,16 +266,23 @@ def build_effective(
     merge's own warnings (unknown modelOverrides ids, custom models without an api).
     """
     base_catalog = locate_base_catalog(base, env, home)
-    profile = choose_profile(env, home, base_catalog).profile
-    layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), profile)
-    result = merge_catalog(base_catalog.catalog, layers, base_name=base_catalog.source, profile=profile)
-    return base_catalog, layers, dataclasses.replace(result, problems=[*notes, *result.problems])
+    choice = choose_profile(env, home, base_catalog)
+    layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), choice.profile)
+    result = merge_catalog(
+        base_catalog.catalog, layers, base_name=base_catalog.source, profile=choice.profile
+    )
+    merged = result.problems
+    if base_cannot_answer(base_catalog, choice.version) is not None:
+        # The embedded catalog is another release's: whether an id exists in the user's release is
+        # unknown, so say nothing rather than guess (report_inputs says why, once).
+        merged = [problem for problem in merged if problem.rule != UNKNOWN_OVERRIDE_RULE]
+    return base_catalog, layers, dataclasses.replace(result, problems=[*notes, *merged])
 
 
 def describe_inputs(base: BaseCatalog, layers: Sequence[Layer]) -> str:
     """The stderr line every text output starts with: which base, which overlays."""
     overlays = ", ".join(layer.name for layer in layers) if layers else "none"
-    note = " (no installed OMP found; use --base PATH for the real one)" if base.is_embedded else ""
+    note = " (no installed OMP found; --base PATH picks another catalog)" if base.is_embedded else ""
     return f"catalogmgr: base: {base.source}{note}; overlays: {overlays}"
 
 
@@ -279,6 +292,9 @@ def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence
     choice = chosen_profile()
     if choice is not None:
         echo(choice.describe(), err=True, note=True)
+        limit = base_cannot_answer(base, choice.version)
+        if limit is not None:
+            echo(f"catalogmgr: note: {limit}", err=True, note=True)
     engine = _chosen_engine()
     if engine is not None:
         echo(engine.describe(), err=True, note=True)
@@ -298,6 +314,9 @@ def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
     choice = chosen_profile()
     if choice is not None:
         record["ompProfile"] = profile_record(choice)
+        limit = base_cannot_answer(base, choice.version)
+        if limit is not None:
+            record["baseLimit"] = limit
     engine = _chosen_engine()
     if engine is not None:
         record["engine"] = engine.record()

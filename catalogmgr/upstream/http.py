@@ -291,6 +291,10 @@ class HttpClient:
         return _Retry(f"cannot connect to {host} ({_brief(error)})")
 
 
+# An exchange may take this many times the client's timeout in all (see _exchange).
+EXCHANGE_DEADLINE_FACTOR = 3
+
+
 class ExchangeFailure(UpstreamError):
     """A request that got no HTTP answer. ``kind`` says why, in one word the caller can branch on:
     ``dns``, ``tls``, ``timeout``, ``refused``, ``broken`` (cut short), ``too-large``, ``invalid-url``
@@ -340,10 +344,19 @@ def _exchange(
                 )
             chunks: list[bytes] = []
             received = 0
+            # httpx's timeout is per read: a server dripping a byte at a time never trips it. The
+            # whole answer gets a deadline too.
+            deadline = time.monotonic() + client.timeout * EXCHANGE_DEADLINE_FACTOR
             for chunk in response.iter_bytes():
                 received += len(chunk)
                 if received > max_bytes:
                     raise ExchangeFailure("too-large", f"{url}: the response exceeds {max_bytes:,} bytes")
+                if time.monotonic() > deadline:
+                    raise ExchangeFailure(
+                        "timeout",
+                        f"{url}: the answer is still arriving after"
+                        f" {client.timeout * EXCHANGE_DEADLINE_FACTOR:g} s",
+                    )
                 chunks.append(chunk)
             return Exchange(
                 url=url,
