@@ -234,7 +234,7 @@ def _write(
     ]
     if blocking:
         for problem in blocking:
-            echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True, one_line=True)
         raise WriteError(
             f"{path}: not written: the updated file would not validate ({len(blocking)} error(s))"
         )

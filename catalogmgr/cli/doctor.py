@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from catalogmgr.cli._common import cli_environment, echo, omp_version_option, requested_omp_version
+from catalogmgr.cli._common import (
+    cli_environment,
+    echo,
+    omp_version_option,
+    output_options,
+    requested_omp_version,
+)
 from catalogmgr.cli.keys import load_environment
 from catalogmgr.doctor import DoctorInputs, diagnose
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS
@@ -16,14 +22,7 @@ from catalogmgr.render.doctor import render_doctor_json, render_doctor_text
 
 
 @click.command("doctor")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one document for a bug report (no secret in it: keys are masked).",
-)
+@output_options(["text", "json"], "json: one document for a bug report (no secret in it: keys are masked).")
 @click.option(
     "--base",
     metavar="PATH",
