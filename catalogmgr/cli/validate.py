@@ -15,10 +15,11 @@ from typing import Any, cast
 import click
 
 from catalogmgr.catalog import agent_dir, base_cannot_answer, default_overlay_paths, locate_base_catalog
-from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option
+from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option, output_options
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError, UsageError
 from catalogmgr.omp.profile import Profile
 from catalogmgr.omp.schemas import SCHEMA_KINDS, SchemaKind, schema_path, schema_text
+from catalogmgr.render import style
 from catalogmgr.render.problems import (
     FORMAT_CHOICES,
     PROBLEM_RENDERERS,
@@ -50,6 +51,7 @@ STDIN_NAME = "<stdin>"
     show_default=True,
     help="Output format; auto is github inside GitHub Actions (GITHUB_ACTIONS=true), else text.",
 )
+@output_options(None, quiet=False)
 @click.option(
     "--base",
     "base_path",
@@ -126,7 +128,12 @@ def validate(
             reports.append(check_path(name, chosen_kind, base=base, base_name=base_name, profile=profile))
     options = RenderOptions(hints=not quiet, warnings=strict or not quiet)
     chosen_format = resolve_format(output_format, os.environ)
-    echo(PROBLEM_RENDERERS[chosen_format](reports, options), nl=False, output_format=chosen_format)
+    echo(
+        PROBLEM_RENDERERS[chosen_format](reports, options),
+        nl=False,
+        output_format=chosen_format,
+        highlight=style.highlight_problems,
+    )
     failed = any(report.errors for report in reports) or (
         strict and any(report.warnings for report in reports)
     )
@@ -136,10 +143,10 @@ def validate(
 
 
 def _check_stdin(kind: Kind | None, base: Any, base_name: str, profile: Profile) -> FileReport:
-    from catalogmgr.documents import decode_text, parse_document
+    from catalogmgr.documents import parse_document, read_stream
 
     try:
-        text = decode_text(sys.stdin.buffer.read(), name=STDIN_NAME)
+        text = read_stream(sys.stdin.buffer, name=STDIN_NAME)
         document = parse_document(text, name=STDIN_NAME, fmt="yaml")
     except InputError as error:
         return load_failure(STDIN_NAME, error)
