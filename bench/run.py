@@ -19,6 +19,7 @@ real OMP under bun (``$CATALOGMGR_OMP_DIR``) are skipped with the reason when th
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -111,9 +112,14 @@ class Figure:
 
 
 def measure(argv: Sequence[str], runs: int, *, cwd: Path = REPO, env: dict[str, str] | None = None) -> Sample:
-    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS."""
+    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS.
+
+    As an installed package runs: with bytecode (a ``PYTHONDONTWRITEBYTECODE`` in the caller's
+    environment would make every run compile every module, as no pip-installed copy does).
+    """
     sample = Sample()
     full_env = {**os.environ, **(env or {})}
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     for attempt in range(runs + 1):
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -243,6 +249,7 @@ def embedded_load(catalog: Path | None, runs: int) -> dict[str, float | None]:
     """In one process: the embedded catalog's decompress + parse vs parsing the plain file."""
     result = subprocess.run(
         [PYTHON, "-c", EMBEDDED_LOAD, str(catalog or ""), str(runs)],
+        env={key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"},
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -627,6 +634,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args(argv)
     only = set(options.only.split(",")) if options.only else None
+    # pip compiles an installed package's bytecode; do the same for the checkout being measured.
+    compileall.compile_dir(str(REPO / "catalogmgr"), quiet=1)
     figures = run(options.runs, only)
     if options.json:
         print(json.dumps([asdict(f) for f in figures], indent=2))
