@@ -608,3 +608,16 @@ def test_unknown_provider_suggests_the_close_one(run_cli: Run, workdir: Path) ->
     result = run_cli("ping", "--overlay", path, "--provider", "local_llm")
     assert result.exit_code == 3
     assert "did you mean 'local-llm'?" in result.stderr
+
+
+def test_discovery_placeholder_keys_are_not_sent() -> None:
+    # OMP's isDiscoveryBearerApiKey: these local placeholders never become a bearer.
+    route = model_list_route(
+        api="openai-completions",
+        base_url="http://127.0.0.1:8080",
+        key="llama-cpp-local",
+        configured_headers={},
+        auth_header=False,
+        discovery={"type": "llama.cpp"},
+    )
+    assert route.headers == {}
