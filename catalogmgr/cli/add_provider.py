@@ -16,6 +16,7 @@ from catalogmgr.cli._common import (
     catalog_source_options,
     chosen_profile,
     cli_environment,
+    echo,
     report_inputs,
 )
 from catalogmgr.cli.keys import load_environment
@@ -233,7 +234,7 @@ def _write(
     ]
     if blocking:
         for problem in blocking:
-            click.echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True)
         raise WriteError(
             f"{path}: not written: the updated file would not validate ({len(blocking)} error(s))"
         )

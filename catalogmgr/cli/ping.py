@@ -14,7 +14,9 @@ from catalogmgr.cli._common import (
     build_effective,
     catalog_source_options,
     cli_environment,
+    echo,
     inputs_record,
+    output_options,
 )
 from catalogmgr.cli.keys import load_environment
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError
@@ -29,14 +31,7 @@ DEFAULT_PING_TIMEOUT = 10.0
 @click.option(
     "--all", "include_all", is_flag=True, help="Every provider of the catalog, not only configured ones."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json ({base, overlays, providers: [...]}) for scripts.",
-)
+@output_options(["text", "json"], "text for people; json ({base, overlays, providers: [...]}) for scripts.")
 @click.option(
     "--allow-commands",
     is_flag=True,
@@ -142,10 +137,10 @@ def ping(
         record = inputs_record(base_catalog, layers)
         record["providers"] = [item.to_dict() for item in results]
         record["broken"] = sum(item.broken for item in results)
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
     else:
-        click.echo(render_ping_text(results))
-        click.echo(ping_summary(results), err=True)
+        echo(render_ping_text(results))
+        echo(ping_summary(results), err=True, note=True)
     click.get_current_context().exit(EXIT_PROBLEMS if exit_code(results) else EXIT_OK)
 
 
