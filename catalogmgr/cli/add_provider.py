@@ -110,11 +110,20 @@ def add_provider(
         raise UsageError("--write writes YAML: give a .yml file")
     if replace and write_path is None:
         raise UsageError("--replace needs --write FILE")
+    if not name.strip() or not name.isprintable():
+        raise UsageError("NAME must be a printable, non-empty provider name")
     env, home = cli_environment()
     base_catalog, layers, result = build_effective(
         base, overlays, env, home, no_default_overlay=no_default_overlay
     )
     report_inputs(base_catalog, layers, result.problems)
+    if name in base_catalog.catalog:
+        # An entry under a bundled id overlays that provider: its baseUrl would move every bundled
+        # model of it to this server.
+        raise UsageError(
+            f"{_safe(name)!r} is a bundled provider ({len(base_catalog.catalog[name])} models): an entry"
+            " under that name would send its bundled models to this server too; pick another name"
+        )
     choice = chosen_profile()
     profile = choice.profile if choice is not None else DEFAULT_PROFILE
     if api not in overlay_apis(profile):

@@ -216,3 +216,10 @@ def test_a_key_http_cannot_carry_is_a_usage_error(
     assert result.exit_code == 2
     assert PLANTED_KEY not in result.stdout + result.stderr
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize("name", ["openai", "", "bad\x1bname"])
+def test_bundled_or_unprintable_names_are_refused(run_cli: Run, workdir: Path, name: str) -> None:
+    result = run_cli("add-provider", name, "--discover", "http://127.0.0.1:9/")
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr
