@@ -621,3 +621,14 @@ def test_discovery_placeholder_keys_are_not_sent() -> None:
         discovery={"type": "llama.cpp"},
     )
     assert route.headers == {}
+
+
+def test_oauth_provider_is_unchecked_not_broken(run_cli: Run, workdir: Path) -> None:
+    provider = {
+        "baseUrl": "https://proxy.example.test",
+        "auth": "oauth",
+        "api": "anthropic-messages",
+        "models": [{"id": "c"}],
+    }
+    code, record, _ = _ping(run_cli, _write(workdir, {"cc": provider}))
+    assert (code, _endpoint(record, "cc")["status"]) == (0, "unchecked")
