@@ -632,3 +632,22 @@ def test_oauth_provider_is_unchecked_not_broken(run_cli: Run, workdir: Path) -> 
     }
     code, record, _ = _ping(run_cli, _write(workdir, {"cc": provider}))
     assert (code, _endpoint(record, "cc")["status"]) == (0, "unchecked")
+
+
+def test_stacked_compression_is_refused(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    import gzip
+
+    body = gzip.compress(gzip.compress(json.dumps(openai_models(["m"])).encode()))
+    httpserver.expect_request("/v1/models").respond_with_response(
+        Response(body, headers={"Content-Encoding": "gzip, gzip", "Content-Type": "application/json"})
+    )
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["m"])})
+    code, record, _ = _ping(run_cli, path)
+    assert (code, _endpoint(record)["reach"]) == (1, "too-large")
+
+
+def test_listed_ids_are_capped(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models([f"m{n}" for n in range(25_000)]))
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["m1"])})
+    code, record, _ = _ping(run_cli, path)
+    assert (code, _endpoint(record)["listed"]) == (0, 20_000)
