@@ -96,7 +96,8 @@ def add_provider(
     merged first, and written atomically; nothing is written if any check fails.
 
     \b
-    Exit codes: 0 entry printed or written; 2 usage error; 3 could not run (server unreachable,
+    Exit codes: 0 entry printed or written; 2 usage error (also: NAME is a bundled provider, the
+    --key-env variable is unset); 3 could not run (server unreachable,
     no model list, key refused, unreadable or invalid file, provider already present).
     """
     from catalogmgr.omp.apis import overlay_apis
