@@ -651,3 +651,17 @@ def test_listed_ids_are_capped(run_cli: Run, workdir: Path, httpserver: HTTPServ
     path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["m1"])})
     code, record, _ = _ping(run_cli, path)
     assert (code, _endpoint(record)["listed"]) == (0, 20_000)
+
+
+def test_json_shape_is_the_documented_one(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    _, record, _ = _ping(run_cli, path)
+    assert {"base", "overlays", "broken", "providers"} <= set(record)
+    [provider] = record["providers"]
+    assert set(provider) == {"provider", "configured", "status", "key", "notes", "endpoints"}
+    assert set(provider["key"]) == {"status", "detail"}
+    assert set(_endpoint(record)) == {
+        "api", "url", "route", "status", "detail", "reach", "httpStatus", "latencyMs", "listed",
+        "morePages", "configured", "present", "missing", "probe",
+    }  # fmt: skip
