@@ -130,7 +130,11 @@ def test_wrong_key_is_exit_3(run_cli: Run, workdir: Path, httpserver: HTTPServer
     )
     assert result.exit_code == 3
     assert "401 Unauthorized" in result.stderr
+    assert "refuses the key" in result.stderr
     assert PLANTED_KEY not in result.stdout + result.stderr
+    result = run_cli("add-provider", "vllm", "--discover", httpserver.url_for("/v1"))
+    assert result.exit_code == 3
+    assert "--key-env" in result.stderr
 
 
 def test_llamacpp_props_context(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
