@@ -227,3 +227,31 @@ def test_bundled_or_unprintable_names_are_refused(run_cli: Run, workdir: Path, n
     result = run_cli("add-provider", name, "--discover", "http://127.0.0.1:9/")
     assert result.exit_code == 2
     assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "providers:\n  a: [unclosed\n",  # not YAML
+        "a: &a [1, *a]\n",  # a recursive alias ruamel.yaml would silently rewrite
+        "- just\n- a list\n",  # not a mapping
+        "providers: 3\n",  # providers is not a mapping
+    ],
+)
+def test_a_file_that_cannot_be_edited_is_left_alone(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer, original: str
+) -> None:
+    _openai(httpserver)
+    target = workdir / "models.yml"
+    target.write_text(original, encoding="utf-8")
+    result = run_cli(
+        "add-provider",
+        "v",
+        "--discover",
+        httpserver.url_for("/v1"),
+        "--write",
+        str(target),
+        "--no-default-overlay",
+    )
+    assert result.exit_code == 3, result.stderr
+    assert target.read_text(encoding="utf-8") == original
