@@ -255,3 +255,28 @@ def test_a_file_that_cannot_be_edited_is_left_alone(
     )
     assert result.exit_code == 3, result.stderr
     assert target.read_text(encoding="utf-8") == original
+
+
+def test_nothing_is_written_when_the_result_would_not_validate(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer
+) -> None:
+    _openai(httpserver)
+    target = workdir / "models.yml"
+    # Already broken for OMP: custom models without a baseUrl (OMP would drop the whole file).
+    original = (
+        "providers:\n  other:\n    apiKey: K\n    api: openai-completions\n    models:\n      - id: m\n"
+    )
+    target.write_text(original, encoding="utf-8")
+    result = run_cli(
+        "add-provider",
+        "v",
+        "--discover",
+        httpserver.url_for("/v1"),
+        "--write",
+        str(target),
+        "--no-default-overlay",
+    )
+    assert result.exit_code == 3
+    assert "would not validate" in result.stderr
+    assert "baseUrl" in result.stderr  # the located reason
+    assert target.read_text(encoding="utf-8") == original
