@@ -32,6 +32,7 @@ from catalogmgr.cli._common import (
     cli_environment,
     echo,
     inputs_record,
+    output_options,
     report_inputs,
 )
 from catalogmgr.drift.check import DriftQuery, check_drift
@@ -254,13 +255,9 @@ def _listing(
     is_flag=True,
     help="Also list gone models of providers whose OMP rows come from elsewhere (models.dev's aggregators).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMAT_CHOICES),
-    default="text",
-    show_default=True,
-    help="Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
+@output_options(
+    list(FORMAT_CHOICES),
+    "Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
 )
 @click.option(
     "--write-overlay",
@@ -488,7 +485,7 @@ def _write_overlay(
             echo(problem.to_line(), err=True)
         raise
     for note in result.notes:
-        echo(f"catalogmgr: {terminal(note)}", err=True)
+        echo(f"catalogmgr: {note}", err=True, note=True)
     if result.written:
         echo(
             f"catalogmgr: wrote {path}: {result.new_models} new model(s), {result.updated} model(s) updated",
