@@ -481,3 +481,156 @@ def find_literal_secrets(document: LocatedDocument) -> list[Problem]:
             )
         )
     return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Secrets outside apiKey and headers: a URL's userinfo or query string, a compat.extraBody value.
+
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+# A run of characters a credential is made of, long enough to be one (shorter runs are words).
+_CANDIDATE = re.compile(r"[A-Za-z0-9+/=_\-.~]{16,}")
+
+
+@dataclass(frozen=True)
+class EmbeddedSecret:
+    """A secret found inside a larger value: the secret itself, where in the value, and why."""
+
+    secret: str
+    part: str  # "password in the URL", "query parameter key", "value"...
+    evidence: SecretEvidence
+
+
+def _url_secrets(url: str) -> list[EmbeddedSecret]:
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return []
+    found: list[EmbeddedSecret] = []
+    userinfo, at, _host = parts.netloc.rpartition("@")
+    if at:
+        user, colon, password = userinfo.partition(":")
+        if colon and password and not is_env_name(unquote(password)) and not is_dummy_key(unquote(password)):
+            found.append(EmbeddedSecret(password, "password in the URL", SecretEvidence("URL password")))
+        evidence = classify_secret(unquote(user), credential=True) if user else None
+        if evidence is not None:
+            found.append(EmbeddedSecret(user, "user name in the URL", evidence))
+    for name, value in parse_qsl(parts.query, keep_blank_values=False):
+        evidence = classify_secret(value, credential=is_credential_header(name))
+        if evidence is not None:
+            found.append(EmbeddedSecret(value, f"query parameter {name} in the URL", evidence))
+    return found
+
+
+def secrets_in_text(text: str, *, credential: bool = False) -> list[EmbeddedSecret]:
+    """Every literal secret inside ``text``: the whole value, a URL's userinfo or query, a token.
+
+    ``credential`` says the value sits where a credential belongs (an ``api_key`` field of
+    extraBody, a header named like one): then a random-looking token counts too, as in apiKey.
+    """
+    whole = classify_secret(text, credential=credential)
+    if whole is not None:
+        return [EmbeddedSecret(text.strip(), "value", whole)]
+    found: list[EmbeddedSecret] = []
+    if _URL_START.match(text.strip()):
+        found.extend(_url_secrets(text))
+    seen = {item.secret for item in found}
+    for match in _CANDIDATE.finditer(text):
+        token = match.group(0)
+        if token in seen or any(token in item.secret or item.secret in token for item in found):
+            continue
+        evidence = known_format(token)
+        if evidence is not None:
+            found.append(EmbeddedSecret(token, "value", SecretEvidence(evidence.label, evidence.prefix)))
+    return found
+
+
+def redact_text(text: str, *, credential: bool = False) -> str:
+    """``text`` with every literal secret in it replaced by its masked form (see :func:`mask_secret`)."""
+    for item in secrets_in_text(text, credential=credential):
+        text = text.replace(item.secret, mask_secret(item.secret, prefix=item.evidence.prefix))
+    return text
+
+
+def redact_data(value: Any, *, credential: bool = False) -> Any:
+    """A copy of plain data (a model, a change's value) with literal secrets masked, for display.
+
+    Strings under a credential-like key (``apiKey``, ``Authorization``, ``api_key``) get the full
+    test; every other string has URLs and known key formats masked.
+    """
+    if isinstance(value, str):
+        return redact_text(value, credential=credential)
+    if isinstance(value, Mapping):
+        return {
+            key: redact_data(item, credential=credential or is_credential_key(str(key)))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_data(item, credential=credential) for item in value]
+    return value
+
+
+def is_credential_key(name: str) -> bool:
+    """``apiKey`` or a name that says it carries a credential (``Authorization``, ``api_key``)."""
+    return name == "apiKey" or is_credential_header(name)
+
+
+def iter_embedded_values(overlay: Any) -> Iterator[tuple[str, tuple[str | int, ...], str, bool]]:
+    """``(provider, path, value, credential)`` for every baseUrl and every string under extraBody.
+
+    Where :func:`iter_config_values` covers the values OMP resolves (apiKey, headers), these are
+    sent as written, so a secret in them is as public as the file.
+    """
+    providers = overlay.get("providers") if isinstance(overlay, Mapping) else None
+    if not isinstance(providers, Mapping):
+        return
+
+    def walk(
+        provider: str, node: Any, path: tuple[str | int, ...], in_body: bool, credential: bool
+    ) -> Iterator[tuple[str, tuple[str | int, ...], str, bool]]:
+        if isinstance(node, Mapping):
+            for key, item in node.items():
+                name = str(key)
+                child = (*path, name)
+                if name == "baseUrl" and isinstance(item, str):
+                    yield provider, child, item, False
+                elif name == "extraBody" or in_body:
+                    yield from walk(provider, item, child, True, credential or is_credential_key(name))
+                elif name not in {"apiKey", "headers"}:  # those are find_literal_secrets' own
+                    yield from walk(provider, item, child, False, False)
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from walk(provider, item, (*path, index), in_body, credential)
+        elif isinstance(node, str) and in_body:
+            yield provider, path, node, credential
+
+    for provider, config in providers.items():
+        yield from walk(str(provider), config, ("providers", str(provider)), False, False)
+
+
+def find_embedded_secrets(document: LocatedDocument) -> list[Problem]:
+    """Literal secrets in baseUrl (userinfo, query) and compat.extraBody values, as located errors."""
+    problems: list[Problem] = []
+    for provider, path, value, credential in iter_embedded_values(document.data):
+        for item in secrets_in_text(value, credential=credential):
+            pointer = pointer_from_path(path)
+            field = ".".join(str(part) for part in path[2:]) or "value"
+            masked = mask_secret(item.secret, prefix=item.evidence.prefix)
+            problems.append(
+                Problem(
+                    file=document.name,
+                    position=document.position(pointer),
+                    pointer=pointer,
+                    message=(
+                        f"{field} of provider {provider} holds a literal secret ({item.part}: "
+                        f"{item.evidence.label}, {masked}); committing it leaks it: OMP sends this "
+                        "value as written, so move the credential to `apiKey` (an environment "
+                        "variable name or a !command) or a header"
+                    ),
+                    rule=RULE,
+                    severity=Severity.ERROR,
+                    hint="revoke the leaked credential at the provider after removing it",
+                )
+            )
+    return problems

@@ -236,7 +236,10 @@ def _literal_secrets(document: Document) -> list[Problem]:
         secrets = importlib.import_module("catalogmgr.secrets")
     except ImportError:  # pragma: no cover - only while the module does not exist
         return []
-    found: list[Problem] = secrets.find_literal_secrets(document)
+    found: list[Problem] = [
+        *secrets.find_literal_secrets(document),
+        *secrets.find_embedded_secrets(document),
+    ]
     return found
 
 
@@ -308,7 +311,11 @@ def describe_value(value: Any) -> str:
         shown = repr(value)
         return shown if len(shown) <= 40 else f"{shown[:20]}... ({len(shown)} digits)"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
+        # A key pasted into the wrong field must not be echoed (not even its first characters).
+        from catalogmgr.secrets import redact_text
+
+        safe = redact_text(value, credential=True)
+        shown = safe if len(safe) <= 40 else safe[:37] + "..."
         return f"the string {shown!r}"
     if isinstance(value, list):
         return "a list"

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from catalogmgr import __version__
-from catalogmgr.errors import EXIT_BUG, EXIT_INTERRUPTED, CatalogmgrError, InvalidOverlayError
+from catalogmgr.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, CatalogmgrError, InvalidOverlayError
 
 # command name -> "module:attribute", in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
@@ -27,6 +27,11 @@ COMMANDS: dict[str, str] = {
     "changes": "catalogmgr.cli.merge:changes",
     "keys": "catalogmgr.cli.keys:keys",
     "diff-upstream": "catalogmgr.cli.diff_upstream:diff_upstream",
+    "ping": "catalogmgr.cli.ping:ping",
+    "add-provider": "catalogmgr.cli.add_provider:add_provider",
+    "parse": "catalogmgr.cli.parse:parse",
+    "doctor": "catalogmgr.cli.doctor:doctor",
+    "init": "catalogmgr.cli.init:init",
 }
 
 # One-line summaries so `catalogmgr --help` needs no command import.
@@ -39,6 +44,11 @@ SUMMARIES: dict[str, str] = {
     "changes": "List what the overlays change relative to the base catalog, field by field.",
     "keys": "Report how each provider's API key would resolve, without printing secrets.",
     "diff-upstream": "Compare the effective catalog with OpenRouter or models.dev and propose a fix.",
+    "ping": "Check each configured provider endpoint for real: reachable, key accepted, models served.",
+    "add-provider": "Ask a live server which models it serves and write a validated provider entry.",
+    "parse": "Print a file's data exactly as OMP's parser (Bun's YAML/JSONC) reads it.",
+    "doctor": "Check the setup OMP will run with (OMP, base, models.yml, keys, settings) and how to fix it.",
+    "init": "Start ~/.omp/agent/models.yml from a shipped example overlay (or merge one in).",
 }
 
 
@@ -66,6 +76,14 @@ class LazyGroup(click.Group):
         except CatalogmgrError as error:
             report_error(error)
             ctx.exit(error.exit_code)
+        except click.BadParameter as error:
+            # A bad option value is one located line, like every other usage error, not click's
+            # usage block (the value is shortened by the type that refused it).
+            name = error.param.opts[-1] if error.param is not None and error.param.opts else "argument"
+            from catalogmgr.render.escape import terminal
+
+            click.echo(f"catalogmgr: error: {name}: {terminal(error.message)}", err=True)
+            ctx.exit(EXIT_USAGE)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # List summaries without importing every command module.
@@ -85,11 +103,14 @@ def cli() -> None:
 
 def report_error(error: CatalogmgrError) -> None:
     """Print an expected failure as located one-line messages on stderr."""
+    # Messages quote the user's files, upstream answers and names: one escaping layer on the way out.
+    from catalogmgr.render.escape import terminal, text_output
+
     if isinstance(error, InvalidOverlayError):
         for problem in error.problems:
             to_line = getattr(problem, "to_line", None)
-            click.echo(to_line() if callable(to_line) else str(problem), err=True)
-    click.echo(f"catalogmgr: error: {error}", err=True)
+            click.echo(text_output(to_line() if callable(to_line) else str(problem)), err=True)
+    click.echo(f"catalogmgr: error: {terminal(str(error))}", err=True)
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

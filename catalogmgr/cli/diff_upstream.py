@@ -1,22 +1,21 @@
 """``catalogmgr diff-upstream``: compare the effective catalog with OpenRouter or models.dev.
 
 The adapter around the pipeline: effective catalog (:mod:`catalogmgr.cli._common`) -> listing
-(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.diff.diff_catalog`
+(:mod:`catalogmgr.upstream.fetch`: file, cache or network) -> :func:`catalogmgr.drift.diff.diff_catalog`
 -> ignore rules -> filters -> renderer on stdout; with ``--write-overlay``, the fix
-(:mod:`catalogmgr.fixes`), validated and checked by merging it before it is written.
+(:mod:`catalogmgr.drift.fixes`), validated and checked by merging it before it is written.
 
 Tests inject the retry sleep and the HTTP transport through :data:`SLEEP` and :data:`TRANSPORT`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,31 +23,35 @@ import click
 
 from catalogmgr.cli._common import (
     NON_BLOCKING_RULES,
+    BoundedInteger,
+    FiniteNumber,
+    RelativeTolerance,
     build_effective,
     catalog_source_options,
     chosen_profile,
     cli_environment,
+    echo,
     inputs_record,
+    output_options,
     report_inputs,
 )
-from catalogmgr.diff import (
+from catalogmgr.drift.check import DriftQuery, check_drift
+from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     KINDS,
     DiffOptions,
     DriftReport,
-    diff_catalog,
     parse_field_selection,
     resolve_mapping,
-    select_drift,
 )
-from catalogmgr.documents import atomic_write, parse_document, read_text
-from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError, WriteError
-from catalogmgr.merge import Catalog, Layer, merge_catalog
+from catalogmgr.drift.ignore import IgnoreFileError, load_ignore_file
+from catalogmgr.drift.write import CatalogSide
+from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError
 from catalogmgr.omp.profile import DEFAULT_PROFILE
 from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES
+from catalogmgr.render.escape import terminal
 from catalogmgr.upstream.cache import ListingCache, default_cache_dir
 from catalogmgr.upstream.fetch import SOURCES, FetchOptions, SourceSpec, fetch_listing, load_listing_file
-from catalogmgr.upstream.ignore import IgnoreFileError, apply_ignores, load_ignore_file
 from catalogmgr.upstream.listing import UpstreamListing
 from catalogmgr.upstream.normalize import DEFAULT_TOLERANCE
 
@@ -83,12 +86,12 @@ class _StderrProgress:
         # \x1b[K erases the rest of the line; color=True because click strips escape codes unless
         # told otherwise, and this is only ever drawn on a terminal.
         size = f"{received / 1024:,.0f} KiB" + (f" of {total / 1024:,.0f} KiB" if total else "")
-        click.echo(f"\rcatalogmgr: fetching {url}: {size}\x1b[K", err=True, nl=False, color=True)
+        click.echo(f"\rcatalogmgr: fetching {terminal(url)}: {size}\x1b[K", err=True, nl=False, color=True)
         self._drawn = True
 
     def retrying(self, url: str, reason: str, delay: float) -> None:
         self._clear()
-        click.echo(f"catalogmgr: {url}: {reason}; retrying in {delay:g} s", err=True)
+        echo(f"catalogmgr: {url}: {reason}; retrying in {delay:g} s", err=True)
 
     def finished(self, url: str) -> None:
         self._clear()
@@ -113,23 +116,14 @@ def _parse_maps(values: Sequence[str]) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _options(fields: Sequence[str], tolerance: str | None, all_models: bool) -> DiffOptions:
+def _options(fields: Sequence[str], tolerance: Decimal | None, all_models: bool) -> DiffOptions:
     try:
         chosen = parse_field_selection(fields) if fields else COMPARED_FIELDS
     except ValueError as error:
         raise UsageError(f"--fields: {error}") from None
     if not chosen:
         raise UsageError("--fields selects no field")
-    relative = DEFAULT_TOLERANCE
-    if tolerance is not None:
-        try:
-            relative = Decimal(tolerance.strip().removesuffix("%")) / (
-                100 if tolerance.strip().endswith("%") else 1
-            )
-        except InvalidOperation:
-            raise UsageError(f"--tolerance expects a number such as 0.01 or 1%, got {tolerance!r}") from None
-        if not relative.is_finite() or relative < 0 or relative >= 1:
-            raise UsageError("--tolerance must be at least 0 and below 1 (100%)")
+    relative = DEFAULT_TOLERANCE if tolerance is None else tolerance
     return DiffOptions(fields=chosen, tolerance=relative, include_non_tool=all_models)
 
 
@@ -239,6 +233,7 @@ def _listing(
 @click.option(
     "--tolerance",
     metavar="REL",
+    type=RelativeTolerance(),
     default=None,
     help="Relative tolerance for prices: 0.01 or 1% ignores changes under 1%. Default: 1e-9 "
     "(float noise only).",
@@ -249,20 +244,35 @@ def _listing(
     help="Also report upstream models without tool support as new (OMP's generators skip them).",
 )
 @click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMAT_CHOICES),
-    default="text",
-    show_default=True,
-    help="Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Hide nothing: also show cosmetic name changes, maxTokens within OMP's headroom, placeholder "
+    "removal dates, deprecated new models and gone models of providers OMP lists from elsewhere.",
+)
+@click.option(
+    "--include-gone",
+    is_flag=True,
+    help="Also list gone models of providers whose OMP rows come from elsewhere (models.dev's aggregators).",
+)
+@output_options(
+    list(FORMAT_CHOICES),
+    "Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
 )
 @click.option(
     "--write-overlay",
     metavar="FILE",
     default=None,
     help="Write a models.yml overlay that adds the new models and overrides the changed fields reported "
-    "(after --only/--match/--ignore-file); an existing FILE is updated in place (comments and order "
-    "kept). It is validated and checked by merging before it is written. Gone models are never removed.",
+    "(after --only/--match/--ignore-file); an existing FILE is updated in place (comments, order and "
+    "your own values kept; missing directories created). It is validated and checked by merging before "
+    "it is written. Gone models are never removed.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="With --write-overlay: replace values you wrote in FILE too (by default they are kept, "
+    "each reported).",
 )
 @click.option("--offline", is_flag=True, help="Use the cached listing only; never touch the network.")
 @click.option(
@@ -271,7 +281,7 @@ def _listing(
 @click.option(
     "--max-age",
     metavar="SECONDS",
-    type=float,
+    type=FiniteNumber(0, 10 * 365 * 24 * 3600),
     default=3600.0,
     show_default=True,
     help="Reuse a cached listing younger than this without asking the server (0: always ask).",
@@ -285,7 +295,7 @@ def _listing(
 @click.option(
     "--timeout",
     metavar="SECONDS",
-    type=float,
+    type=FiniteNumber(0, 3600, minimum_open=True),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Network timeout: the longest silence allowed while connecting or reading (per read, "
@@ -294,7 +304,7 @@ def _listing(
 @click.option(
     "--retries",
     metavar="N",
-    type=click.IntRange(0, 10),
+    type=BoundedInteger(0, 10),
     default=3,
     show_default=True,
     help="Retries on connection errors, 429 and 5xx (exponential backoff).",
@@ -314,10 +324,13 @@ def diff_upstream(
     match: str | None,
     fields: tuple[str, ...],
     ignore_file: str | None,
-    tolerance: str | None,
+    tolerance: Decimal | None,
     all_models: bool,
+    show_all: bool,
+    include_gone: bool,
     output_format: str,
     write_overlay: str | None,
+    overwrite: bool,
     offline: bool,
     force: bool,
     max_age: float,
@@ -409,26 +422,23 @@ def diff_upstream(
         retries=retries,
         env=env,
     )
-    report = diff_catalog(result.catalog, listing, mapping, options)
-    if rules:
-        report = apply_ignores(
-            report, rules, today=date.today(), compared_providers=[c.provider for c in report.providers]
-        )
-    report = select_drift(report, kinds=kind_list, match=pattern)
-    report = dataclasses.replace(report, inputs=inputs_record(base_catalog, layers))
-    click.echo(DRIFT_RENDERERS[output_format](report), nl=False)
+    query = DriftQuery(
+        mapping=mapping,
+        today=date.today(),
+        options=options,
+        rules=rules,
+        kinds=kind_list,
+        match=pattern,
+        show_all=show_all,
+        show_names=bool(fields) and "name" in options.fields,
+        include_gone=include_gone,
+        inputs=inputs_record(base_catalog, layers),
+    )
+    report = check_drift(result.catalog, listing, query)
+    echo(DRIFT_RENDERERS[output_format](report), nl=False, output_format=output_format)
     if write_overlay is not None:
-        _write_overlay(
-            write_overlay,
-            report,
-            base_catalog.catalog,
-            base_catalog.source,
-            layers,
-            result.catalog,
-            mapping,
-            options,
-            listing,
-        )
+        side = CatalogSide(base_catalog.catalog, base_catalog.source, layers, result.catalog)
+        _write_overlay(write_overlay, report, side, listing, query, overwrite=overwrite)
     ctx.exit(EXIT_PROBLEMS if report.has_drift else EXIT_OK)
 
 
@@ -439,110 +449,47 @@ def _load_rules(ignore_file: str | None) -> list[Any]:
         return load_ignore_file(ignore_file)
     except IgnoreFileError as error:
         for problem in error.problems:
-            click.echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True)
         raise
 
 
 def _write_overlay(
     path: str,
     report: DriftReport,
-    base: Catalog,
-    base_name: str,
-    layers: list[Layer],
-    effective: Catalog,
-    mapping: dict[str, tuple[str, ...]],
-    options: DiffOptions,
+    side: CatalogSide,
     listing: UpstreamListing,
+    query: DriftQuery,
+    *,
+    overwrite: bool,
 ) -> None:
-    """Build, check and atomically write the overlay that removes the reported new/changed drift."""
-    from catalogmgr.fixes import apply_patch, build_patch
+    """Run the core's build-check-write and say on stderr what it did."""
+    from catalogmgr.drift.write import OverlayNotValid, write_overlay
     from catalogmgr.omp.apis import overlay_apis
-    from catalogmgr.validation import validate_document
 
     choice = chosen_profile()
     profile = choice.profile if choice is not None else DEFAULT_PROFILE
-    accepted_apis = overlay_apis(profile)
-    patch = build_patch(report, effective, accepted_apis=accepted_apis)
-    for note in patch.skipped:
-        click.echo(f"catalogmgr: {note}", err=True)
-    if patch.is_empty:
-        click.echo(f"catalogmgr: nothing to write to {path}: no new or changed model to fix", err=True)
-        return
-    target = Path(path)
-    existing = read_text(target, name=path) if target.exists() else None
-    if existing is not None:
-        # Edit only what catalogmgr itself can read: ruamel.yaml would load (and rewrite, changed)
-        # files the loader refuses, such as a recursive alias (`a: &a [1, *a]` -> `a: [1, null]`).
-        parse_document(existing, name=path, fmt="yaml")
-    applied = apply_patch(existing, patch, name=path)
-    text = applied.text
-    written_new = len(patch.new_models) - len(applied.unwritten)
-    if written_new == 0 and not patch.updates:
-        for note in applied.notes:
-            click.echo(f"catalogmgr: {note}", err=True)
-        click.echo(f"catalogmgr: nothing written to {path}", err=True)
-        return
-
-    # Never write an overlay OMP would reject: validate the exact text first.
-    document = parse_document(text, name=path, fmt="yaml")
-    blocking = [
-        p
-        for p in validate_document(document, "overlay", profile=profile)
-        if p.is_error and p.rule not in NON_BLOCKING_RULES
-    ]
-    if blocking:
-        for problem in blocking:
-            click.echo(problem.to_line(), err=True)
-        raise WriteError(
-            f"{path}: not written: the updated overlay would not validate ({len(blocking)} error(s))"
+    try:
+        result = write_overlay(
+            path,
+            report,
+            side,
+            listing,
+            query,
+            profile=profile,
+            accepted_apis=overlay_apis(profile),
+            non_blocking_rules=NON_BLOCKING_RULES,
+            overwrite=overwrite,
         )
-
-    # Merge it where it will sit (in place of the same file, else last) and diff again: every
-    # new/changed record the patch meant to fix must be gone, and no other model may change.
-    written = Layer(
-        name=path, data=document.data if isinstance(document.data, dict) else {}, document=document
-    )
-    resolved = target.resolve()
-    replaced = [written if Path(layer.name).resolve() == resolved else layer for layer in layers]
-    if written not in replaced:
-        replaced.append(written)
-    merged = merge_catalog(base, replaced, base_name=base_name, profile=profile).catalog
-    after = diff_catalog(merged, listing, mapping, options)
-    fixed = set(patch.fixed) - applied.unwritten
-    remaining = [d for d in after.drift if d.kind in ("new", "changed") and d.key in fixed]
-    collateral = _collateral_changes(
-        effective, merged, fixed, set(patch.setups) | {u.provider for u in patch.updates}
-    )
-
-    atomic_write(target, text)
-    for note in applied.notes:
-        click.echo(f"catalogmgr: {note}", err=True)
-    click.echo(
-        f"catalogmgr: wrote {path}: {written_new} new model(s), {len(patch.updates)} model(s) updated",
-        err=True,
-    )
-    for drift in remaining:
-        click.echo(
-            f"catalogmgr: warning: {drift.provider}/{drift.model_id} still differs after the overlay"
-            " (a later overlay sets it?)",
+    except OverlayNotValid as error:
+        for problem in error.problems:
+            echo(problem.to_line(), err=True)
+        raise
+    for note in result.notes:
+        echo(f"catalogmgr: {note}", err=True, note=True)
+    if result.written:
+        echo(
+            f"catalogmgr: wrote {path}: {result.new_models} new model(s), {result.updated} model(s) updated",
             err=True,
         )
-    for key in collateral:
-        click.echo(
-            f"catalogmgr: warning: the overlay also changes {key} (check its provider settings)", err=True
-        )
-
-
-def _collateral_changes(
-    before: Catalog, after: Catalog, fixed: set[tuple[str, str]], providers: set[str]
-) -> list[str]:
-    changed: list[str] = []
-    for provider in sorted(providers):
-        old_models = before.get(provider, {})
-        new_models = after.get(provider, {})
-        for model_id, model in old_models.items():
-            if (provider, model_id) in fixed:
-                continue
-            if new_models.get(model_id) != model:
-                changed.append(f"{provider}/{model_id}")
-    return changed
+    for warning in result.warnings:
+        echo(f"catalogmgr: warning: {terminal(warning)}", err=True)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -20,7 +18,17 @@ import click
 
 from catalogmgr.catalog import BaseCatalog
 from catalogmgr.cli import _common
-from catalogmgr.cli._common import catalog_source_options, cli_environment, engine_options, inputs_record
+from catalogmgr.cli._common import (
+    catalog_source_options,
+    cli_environment,
+    echo,
+    engine_options,
+    inputs_record,
+    is_terminal_path,
+    output_options,
+    refuse_overwriting_inputs,
+    terminal_width,
+)
 from catalogmgr.cli._engine import effective_with_engine
 from catalogmgr.documents import atomic_write
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError
@@ -29,13 +37,12 @@ from catalogmgr.merge import (
     FieldChange,
     Layer,
     MergeResult,
-    Origin,
-    as_map,
     catalog_changes,
     compose_overlays,
     merge_catalog,
 )
 from catalogmgr.omp.profile import Profile
+from catalogmgr.render import style, views
 from catalogmgr.render.catalog import (
     render_catalog_json,
     render_catalog_yaml,
@@ -43,20 +50,10 @@ from catalogmgr.render.catalog import (
     render_overlay_json,
     render_overlay_yaml,
 )
+from catalogmgr.render.escape import json_text
+from catalogmgr.secrets import redact_data
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _format_option(choices: list[str], help_text: str) -> Callable[[F], F]:
-    """``--format`` with the first choice as the default."""
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(choices),
-        default=choices[0],
-        show_default=True,
-        help=help_text,
-    )
 
 
 def _effective(
@@ -90,9 +87,11 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
     newline-terminated."""
     if output is not None and output != "-":
         atomic_write(output, text, mode=mode)
-        click.echo(f"catalogmgr: wrote {output}", err=True)
+        echo(f"catalogmgr: wrote {output}", err=True, note=True)
         return
-    click.echo(text, nl=not text.endswith("\n"))
+    # The catalog is data: printed as it is, but a JSON one gets the controls JSON leaves raw
+    # written as \uXXXX (the same value), since stdout may be a terminal.
+    click.echo(json_text(text) if text.lstrip().startswith("{") else text, nl=not text.endswith("\n"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -117,6 +116,7 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
     default=None,
     help="Output format. Default: json for --emit catalog, yaml for --emit overlay.",
 )
+@output_options(None)
 @click.option(
     "--compact",
     is_flag=True,
@@ -182,7 +182,18 @@ def merge(
     if (allow_commands or force) and not resolve_keys:
         raise UsageError("--allow-commands and --force go with --resolve-keys")
     to_stdout = output is None or output == "-"
-    if resolve_keys and to_stdout and sys.stdout.isatty() and not force:
+    if resolve_keys and show_changes and output is None:
+        # Resolved values go only where the catalog goes; with no -o the change list is the only
+        # output, and it never shows resolved values, so resolving would be a silent no-op.
+        raise UsageError("--resolve-keys with --changes needs -o FILE (the change list never shows keys)")
+    if (
+        resolve_keys
+        and not force
+        and (
+            (to_stdout and sys.stdout.isatty())
+            or (output is not None and not to_stdout and is_terminal_path(output))
+        )
+    ):
         raise UsageError(
             "refusing to print resolved keys to a terminal: write them with -o FILE (mode 0600), "
             "pipe the output, or add --force"
@@ -196,14 +207,18 @@ def merge(
         provenance=show_changes,
         python_only=python_only,
     )
+    if output is not None and not to_stdout:
+        refuse_overwriting_inputs(output, [base_catalog.source, *(layer.name for layer in layers)])
+    if show_changes:
+        # The change list is computed before any key is resolved: resolved values go only where
+        # --resolve-keys sends the catalog (-o FILE), never to the change list on stdout.
+        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
+        if output is None:
+            return
     if resolve_keys:
         layers, result = _with_resolved_keys(
             base_catalog, layers, allow_commands=allow_commands, profile=result.profile
         )
-    if show_changes:
-        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
-        if output is None:
-            return
     if emit == "overlay":
         composed = compose_overlays(layers)
         first = layers[0].document if layers else None
@@ -244,7 +259,7 @@ def _with_resolved_keys(
     result = merge_catalog(
         base_catalog.catalog, resolved_layers, base_name=base_catalog.source, profile=profile
     )
-    click.echo(
+    echo(
         f"catalogmgr: warning: resolved {resolved} key/header value(s), {unresolved} left as written "
         "(see `catalogmgr keys`); the output now contains secrets: keep it private",
         err=True,
@@ -256,33 +271,9 @@ def _with_resolved_keys(
 # list
 
 
-def _status(base: Catalog, result: MergeResult, provider: str, model_id: str) -> str:
-    before = base.get(provider, {}).get(model_id)
-    if before is None:
-        return "added"
-    return "base" if before is result.catalog[provider][model_id] else "changed"
-
-
 def _matches(provider: str, model_id: str, model: Mapping[str, Any], needle: str) -> bool:
     haystack = f"{provider}/{model_id} {model.get('name', '')}".lower()
     return needle.lower() in haystack
-
-
-def _price(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-"
-    return f"{value:g}"
-
-
-def _count(value: Any) -> str:
-    """Token counts the way model pages print them: 8,192 / 205K / 1.05M."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-"
-    if value < 10_000:
-        return f"{value:,.0f}"
-    if value < 1_000_000:
-        return f"{value / 1000:,.0f}K"
-    return f"{value / 1_000_000:.3g}M"
 
 
 @click.command("list")
@@ -296,7 +287,10 @@ def _count(value: Any) -> str:
     default=None,
     help="Only models whose provider/id or name contains TEXT (case-insensitive).",
 )
-@_format_option(["table", "json"], "table for people; json ({base, overlays, models: [...]}) for scripts.")
+@output_options(
+    ["text", "json"],
+    "text: a table for people (`table`: the same); json ({base, overlays, models: [...]}) for scripts.",
+)
 def list_models(
     base: str | None,
     overlays: tuple[str, ...],
@@ -317,83 +311,25 @@ def list_models(
             f"no provider {unknown[0]!r} in the effective catalog"
             + _suggest(unknown[0], list(result.catalog))
         )
-    rows = []
+    rows: list[views.ModelRow] = []
     for provider, models in result.catalog.items():
         if providers and provider not in providers:
             continue
         for model_id, model in models.items():
             if needle and not _matches(provider, model_id, model, needle):
                 continue
-            rows.append(
-                (provider, model_id, model, _status(base_catalog.catalog, result, provider, model_id))
-            )
+            status = views.model_status(base_catalog.catalog, result, provider, model_id)
+            rows.append((provider, model_id, model, status))
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
-        record["models"] = [
-            {
-                "provider": provider,
-                "id": model_id,
-                "name": model.get("name"),
-                "api": model.get("api"),
-                "baseUrl": model.get("baseUrl"),
-                "contextWindow": model.get("contextWindow"),
-                "maxTokens": model.get("maxTokens"),
-                "cost": model.get("cost"),
-                "status": status,
-            }
-            for provider, model_id, model, status in rows
-        ]
+        record["models"] = [views.model_record(*row) for row in rows]
         record["problems"] = [problem.to_line() for problem in result.problems]
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
         return
     if not rows:
-        click.echo("catalogmgr: no model matches", err=True)
+        echo("catalogmgr: no model matches", err=True, note=True)
         return
-    click.echo(_table(rows))
-
-
-_MAX_COLUMN_WIDTH = 80
-# C0/C1 control characters (ESC, BEL, ...) in a model name would reach the terminal as commands
-# (an OSC sequence can retitle the window or worse): show them escaped in the table.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def _printable(text: str) -> str:
-    return _CONTROL.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
-
-
-def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
-    header = ("MODEL", "NAME", "API", "CONTEXT", "MAX OUT", "$IN/M", "$OUT/M", "STATUS")
-    body = []
-    for provider, model_id, model, status in rows:
-        cost = as_map(model.get("cost"))
-        body.append(
-            (
-                _printable(f"{provider}/{model_id}"),
-                _printable(str(model.get("name", ""))),
-                _printable(str(model.get("api", ""))),
-                _count(model.get("contextWindow")),
-                _count(model.get("maxTokens")),
-                _price(cost.get("input")),
-                _price(cost.get("output")),
-                status,
-            )
-        )
-    # Pad each column to its widest cell, but not to an outlier: one 50 MB name would otherwise
-    # pad every row to 50 MB. Longer cells stick out of their column instead.
-    widths = [
-        max(min(len(row[index]), _MAX_COLUMN_WIDTH) for row in [header, *body])
-        for index in range(len(header))
-    ]
-    right = {3, 4, 5, 6}
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(cells)
-        ]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header), *(line(row) for row in body)])
+    echo(views.models_table(rows, width=terminal_width()), highlight=style.highlight_status)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -428,42 +364,6 @@ def find_model(catalog: Catalog, reference: str) -> tuple[str, str]:
     return provider, model_id
 
 
-def _origin_record(origin: Origin) -> dict[str, Any]:
-    return {
-        "layer": origin.layer,
-        "line": origin.position.line if origin.position else None,
-        "column": origin.position.column if origin.position else None,
-        "how": origin.how,
-    }
-
-
-def _show_value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _model_lines(model: Mapping[str, Any], origins: Mapping[str, Origin] | None) -> list[str]:
-    lines = []
-    width = max((len(key) for key in model), default=0)
-    for key, value in model.items():
-        if (
-            origins is not None
-            and isinstance(value, Mapping)
-            and value
-            and f"{key}.{next(iter(value))}" in origins
-        ):
-            lines.append(f"{key}:")
-            sub_width = max(len(sub) for sub in value)
-            for sub, item in value.items():
-                origin = origins.get(f"{key}.{sub}")
-                suffix = f"   <- {origin.located()} ({origin.how})" if origin else ""
-                lines.append(f"  {sub.ljust(sub_width)}  {_show_value(item)}{suffix}")
-            continue
-        origin = origins.get(key) if origins is not None else None
-        suffix = f"   <- {origin.located()} ({origin.how})" if origin else ""
-        lines.append(f"{key.ljust(width)}  {_show_value(value)}{suffix}")
-    return lines
-
-
 @click.command("show")
 @catalog_source_options
 @engine_options
@@ -473,9 +373,8 @@ def _model_lines(model: Mapping[str, Any], origins: Mapping[str, Origin] | None)
     is_flag=True,
     help="Say which layer (base file, overlay file:line:col) set each field, and how.",
 )
-@_format_option(
-    ["text", "json"],
-    "text for people; json ({base, overlays, provider, id, model, provenance}) for scripts.",
+@output_options(
+    ["text", "json"], "text for people; json ({base, overlays, provider, id, model, provenance}) for scripts."
 )
 def show(
     base: str | None,
@@ -495,45 +394,25 @@ def show(
     provider, model_id = find_model(result.catalog, model_ref)
     model = result.catalog[provider][model_id]
     origins = result.provenance.get((provider, model_id), {})
+    status = views.model_status(base_catalog.catalog, result, provider, model_id)
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
         record.update(
             provider=provider,
             id=model_id,
-            status=_status(base_catalog.catalog, result, provider, model_id),
-            model=model,
-            provenance={path: _origin_record(origin) for path, origin in origins.items()},
+            status=status,
+            # Shown, never resolved: a literal key pasted into a baseUrl, a header or extraBody
+            # is masked as validate would report it (issue 13, break 14).
+            model=redact_data(model),
+            provenance={path: views.origin_record(origin) for path, origin in origins.items()},
         )
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
         return
-    click.echo(f"{provider}/{model_id}  ({_status(base_catalog.catalog, result, provider, model_id)})")
-    click.echo("\n".join(_model_lines(model, origins if explain else None)))
+    echo(views.show_text(provider, model_id, status, model, origins if explain else None))
 
 
 # ------------------------------------------------------------------------------------------------
 # changes
-
-
-def _change_record(change: FieldChange) -> dict[str, Any]:
-    return {
-        "provider": change.provider,
-        "id": change.model_id,
-        "field": change.field,
-        "kind": change.kind,
-        "before": change.before,
-        "after": change.after,
-        "origin": _origin_record(change.origin) if change.origin else None,
-    }
-
-
-def _change_line(change: FieldChange) -> str:
-    where = f"  ({change.origin.located()})" if change.origin and change.origin.layer else ""
-    model = f"{change.provider}/{change.model_id}"
-    if change.kind == "added-model":
-        return f"+ {model}  new model{where}"
-    before = "(absent)" if change.kind == "added" else _show_value(change.before)
-    after = "(absent)" if change.kind == "removed" else _show_value(change.after)
-    return f"  {model}  {change.field}: {before} -> {after}{where}"
 
 
 def _print_changes(
@@ -541,21 +420,21 @@ def _print_changes(
 ) -> None:
     if output_format == "json":
         record = inputs_record(base, layers)
-        record["changes"] = [_change_record(change) for change in changes]
-        click.echo(render_json_document(record))
+        record["changes"] = [views.change_record(change) for change in changes]
+        echo(render_json_document(record), output_format="json")
         return
     if not changes:
-        click.echo("catalogmgr: the overlays change nothing in the base catalog", err=True)
+        echo("catalogmgr: the overlays change nothing in the base catalog", err=True, note=True)
         return
-    click.echo("\n".join(_change_line(change) for change in changes))
+    echo(views.changes_text(changes), highlight=style.highlight_changes)
     models = len({(change.provider, change.model_id) for change in changes})
-    click.echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True)
+    echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True, note=True)
 
 
 @click.command("changes")
 @catalog_source_options
 @engine_options
-@_format_option(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
+@output_options(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
 @click.option(
     "--exit-code", is_flag=True, help="Exit 1 when the overlays change anything (like git diff --exit-code)."
 )

@@ -24,6 +24,7 @@ model-needs-api            error    a custom model has no ``api``, nor does its 
 positive-window            error    a custom model's contextWindow/maxTokens is <= 0
 provider-needs-settings    error    a provider without models sets nothing OMP uses
 discovery-needs-api        error    ``discovery`` without a provider ``api`` (not proxy)
+max-context-window         error    ``maxContextWindow`` not an integer >= contextWindow (18.3+)
 no-providers               warning  the file has no ``providers:`` key: OMP reads nothing
 provider-at-root           warning  provider settings written at the top level
 env-syntax                 warning  ``$VAR``/``${VAR}``/``env:VAR``/... (sent literally)
@@ -46,25 +47,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
+from catalogmgr.omp.profile import DEFAULT_PROFILE, SETTING_KEYS_18, Profile
 from catalogmgr.problems import Severity, pointer_from_path
 
 Path = tuple[str | int, ...]
 
-# Keys whose presence makes a provider without models meaningful to OMP (models-config.ts).
-PROVIDER_SETTING_KEYS = (
-    "baseUrl",
-    "headers",
-    "apiKey",
-    "auth: none",
-    "compat",
-    "disableStrictTools",
-    "guardrailIdentifier",
-    "requestMetadata",
-    "remoteCompaction",
-    "modelOverrides",
-    "discovery",
-)
+# Keys whose presence makes a provider without models meaningful to the newest OMP (models-config.ts);
+# each profile has its own list (`Profile.provider_setting_keys`).
+PROVIDER_SETTING_KEYS = SETTING_KEYS_18
 
 # Keys that only make sense on a provider: seeing them at the top level means a lost indentation.
 PROVIDER_SHAPED_KEYS = frozenset(
@@ -184,13 +174,31 @@ def omp_rules(data: Any, profile: Profile = DEFAULT_PROFILE) -> Iterator[Finding
     """The checks of OMP's ``validateProviderConfiguration`` ("models-config" mode), all of them.
 
     ``profile`` switches on the checks of older releases (see the rule switches of
-    :class:`~catalogmgr.omp.profile.Profile`).
+    :class:`~catalogmgr.omp.profile.Profile`). Where the release never runs them
+    (``provider_rules_enforced`` off: 13.x, 14.x) they are warnings: OMP loads the file, but the
+    provider does not work as written, and the next OMP rejects it.
     """
+    for finding in _enforced_rules(data, profile):
+        if profile.provider_rules_enforced or finding.severity is not Severity.ERROR:
+            yield finding
+            continue
+        yield Finding(
+            finding.pointer,
+            finding.message.replace(": OMP rejects the file", "").replace(" OMP rejects the file", "")
+            + f"; {profile.covers()} does not check this and loads the file, OMP 17 and later reject it",
+            finding.rule,
+            Severity.WARNING,
+            finding.hint,
+            finding.at_key,
+        )
+
+
+def _enforced_rules(data: Any, profile: Profile) -> Iterator[Finding]:
     for name, config in _providers(data):
         base = ("providers", name)
         models = _models(config)
         if models is not None and not models:
-            yield from _provider_needs_settings(name, config)
+            yield from _provider_needs_settings(name, config, profile)
         elif models:
             yield from _models_need_endpoint(name, config, profile)
         discovery = config.get("discovery")
@@ -210,33 +218,35 @@ def omp_rules(data: Any, profile: Profile = DEFAULT_PROFILE) -> Iterator[Finding
         for index, model in enumerate(models or []):
             if isinstance(model, Mapping):
                 yield from _model_rules(name, config, model, index)
+        if profile.max_context_window:
+            yield from _max_context_window_rules(name, config)
 
 
-def _provider_needs_settings(name: str, config: Mapping[str, Any]) -> Iterator[Finding]:
+def _provider_needs_settings(name: str, config: Mapping[str, Any], profile: Profile) -> Iterator[Finding]:
     overrides = config.get("modelOverrides")
     has_overrides = isinstance(overrides, Mapping) and len(overrides) > 0
     if not isinstance(overrides, Mapping) and js_truthy(overrides):
         has_overrides = True  # not a mapping: the schema reports it; do not pile on
-    # baseUrl and apiKey count when present at all: an empty or mistyped one is a schema error
-    # already, and "sets nothing" would be the wrong thing to tell its author.
-    settings = (
-        "baseUrl" in config
-        or "apiKey" in config
-        or js_truthy(config.get("headers"))
-        or js_truthy(config.get("compat"))
-        or config.get("auth", "apiKey") == "none"
-        or js_truthy(config.get("disableStrictTools"))
-        or js_truthy(config.get("guardrailIdentifier"))
-        or js_truthy(config.get("requestMetadata"))
-        or js_truthy(config.get("remoteCompaction"))
-        or has_overrides
-        or js_truthy(config.get("discovery"))
-    )
+
+    def counts(key: str) -> bool:
+        # baseUrl and apiKey count when present at all: an empty or mistyped one is a schema
+        # error already, and "sets nothing" would be the wrong thing to tell its author.
+        if key in ("baseUrl", "apiKey"):
+            return key in config
+        if key == "auth: none":
+            return bool(config.get("auth", "apiKey") == "none")
+        if key == "modelOverrides":
+            return has_overrides
+        return js_truthy(config.get(key))
+
+    settings = any(counts(key) for key in profile.provider_setting_keys)
     if settings:
         return
+    # Keys the author may think count: those that never do, and those only later releases count.
+    not_counted = [key for key in PROVIDER_SETTING_KEYS if key not in profile.provider_setting_keys]
     present = [
         key
-        for key in ("api", "authHeader", "transport", "guardrailVersion", "guardrailTrace")
+        for key in ("api", "authHeader", "transport", "guardrailVersion", "guardrailTrace", *not_counted)
         if key in config
     ]
     why = (
@@ -251,7 +261,7 @@ def _provider_needs_settings(name: str, config: Mapping[str, Any]) -> Iterator[F
         f"provider `{name}` sets nothing OMP can use{why}: OMP rejects the file",
         "provider-needs-settings",
         hint="give it `models:`, or at least one of "
-        + ", ".join(f"`{key}`" for key in PROVIDER_SETTING_KEYS)
+        + ", ".join(f"`{key}`" for key in profile.provider_setting_keys)
         + "; or delete the entry",
     )
 
@@ -303,6 +313,54 @@ def _model_rules(
                 hint=f"give the real {'context window' if field == 'contextWindow' else 'output limit'} in "
                 "tokens, or leave the field out to inherit it",
             )
+
+
+def _max_context_window_rules(name: str, config: Mapping[str, Any]) -> Iterator[Finding]:
+    """OMP 18.3's ``validateMaxContextWindow``: a safe positive integer, no smaller than contextWindow.
+
+    It narrows both model definitions and modelOverrides. A non-number is the schema's to report.
+    """
+    holders: list[tuple[Path, str, Mapping[str, Any]]] = []
+    models = config.get("models")
+    if isinstance(models, list):
+        holders += [
+            (("providers", name, "models", index), model_label(model, index), model)
+            for index, model in enumerate(models)
+            if isinstance(model, Mapping)
+        ]
+    overrides = config.get("modelOverrides")
+    if isinstance(overrides, Mapping):
+        holders += [
+            (("providers", name, "modelOverrides", model_id), f"modelOverrides `{model_id}`", override)
+            for model_id, override in overrides.items()
+            if isinstance(override, Mapping)
+        ]
+    for path, label, holder in holders:
+        maximum = holder.get("maxContextWindow")
+        if not is_number(maximum):
+            continue
+        window = holder.get("contextWindow")
+        if not _is_safe_integer(maximum) or maximum <= 0:
+            why = "a positive integer"
+        elif is_number(window) and maximum < window:
+            why = f"no smaller than contextWindow ({window})"
+        else:
+            continue
+        yield Finding(
+            _ptr(*path, "maxContextWindow"),
+            f"`maxContextWindow` of {label} (provider `{name}`) is {maximum}: OMP rejects the file; it "
+            f"must be {why}",
+            "max-context-window",
+            hint="give the largest window the model accepts in tokens (at least its contextWindow), "
+            "or leave the field out",
+        )
+
+
+def _is_safe_integer(value: int | float) -> bool:
+    """JavaScript's ``Number.isSafeInteger``."""
+    if isinstance(value, float) and not value.is_integer():
+        return False
+    return abs(value) <= 2**53 - 1
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ The JSON shape (``--format json``) is stable; fields are only ever added::
       "upstream": "https://openrouter.ai/api/v1/models?output_modalities=all",
       "retrieved": "2026-08-18T10:00:00+00:00",        # null for --upstream-file
       "fromCache": false,
-      "summary": {"new": 1, "changed": 2, "removal": 0, "gone": 3, "ignored": 1, "drift": true},
+      "summary": {"new": 1, "changed": 2, "removal": 0, "gone": 3, "ignored": 1, "hidden": 0,
+                  "drift": true},
       "providers": [{"provider": "openrouter", "upstream": ["openrouter"],
                      "localModels": 333, "upstreamModels": 549, "matched": 230}],
       "drift": [
@@ -27,12 +28,15 @@ The JSON shape (``--format json``) is stable; fields are only ever added::
                            "reasoning": false, "supportsTools": true, "expirationDate": null}}
       ],
       "ignored": [{...the same fields as a drift record..., "reason": "...", "rule": "ignore.yml:4"}],
+      "hidden": [{...the same fields as a drift record..., "noise": "cosmetic-name"}],
       "canonicalSlugs": [{"provider": "openrouter", "id": "x/y-20260531", "upstreamId": "x/y"}],
       "inputs": {"base": "/path/to/models.json", "base_is_embedded": false, "overlays": ["models.yml"]},
       "notes": ["..."]
     }
 
-``kind`` is ``new | changed | removal | gone``. ``upstreamModel`` is null for ``gone``. A price
+``kind`` is ``new | changed | removal | gone``. ``hidden`` holds what :mod:`catalogmgr.drift.noise`
+took out of view (``noise``: ``cosmetic-name | headroom | placeholder-date | deprecated-new |
+elsewhere-gone``), one field per record for field-level noise. ``upstreamModel`` is null for ``gone``. A price
 upstream marks as variable is the string ``"variable"``; a price it does not list is absent from
 ``cost``. ``relative`` is null when the catalog value was 0 or absent. ``inputs`` is the catalog
 side, with the same keys as the other commands' JSON outputs (empty outside the CLI).
@@ -46,8 +50,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from catalogmgr.diff import KINDS, Drift, DriftKind, DriftReport, FieldDrift, IgnoredDrift
-from catalogmgr.render.escape import github_data, github_property
+from catalogmgr.drift.diff import KINDS, Drift, DriftKind, DriftReport, FieldDrift, IgnoredDrift
+from catalogmgr.render.escape import github_data, github_property, markdown_cell, markdown_code, terminal
 from catalogmgr.upstream.listing import COST_FIELDS, UpstreamModel
 from catalogmgr.upstream.normalize import Variable, format_number, format_relative
 
@@ -89,11 +93,20 @@ def format_value(value: Any) -> str:
 
 
 def _describe_change(change: FieldDrift) -> str:
-    text = f"{format_value(change.local)} -> {format_value(change.upstream)}"
+    text = f"{terminal(format_value(change.local))} -> {terminal(format_value(change.upstream))}"
     numeric = isinstance(change.upstream, (Decimal, int)) and not isinstance(change.upstream, bool)
     if numeric and change.local is not None:
         text += f"  ({format_relative(change.relative)})"
     return text
+
+
+def describe_windows(windows: tuple[tuple[str, Decimal], ...]) -> str:
+    """Time-of-day prices, grouped by price: ``0.66 at 10:00-01:00, 04:00-06:00; 1.32 at 01:00-04:00 UTC``."""
+    by_price: dict[Decimal, list[str]] = {}
+    for label, price in windows:
+        by_price.setdefault(price, []).append(label.removesuffix(" UTC"))
+    groups = [f"{format_value(price)} at {', '.join(labels)}" for price, labels in sorted(by_price.items())]
+    return "; ".join(groups) + " UTC"
 
 
 def describe_upstream(model: UpstreamModel) -> str:
@@ -117,74 +130,160 @@ def describe_upstream(model: UpstreamModel) -> str:
 # text
 
 
+# A markdown "Changed" table longer than this folds per provider (<details>).
+MARKDOWN_FOLD_ROWS = 30
+
+# Text output fits an 80-column terminal: notes and id lists wrap at this width.
+TEXT_WIDTH = 80
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        text,
+        width=TEXT_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=" " * len(indent) + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
+
+def _counts(drift: list[Drift]) -> str:
+    return ", ".join(
+        f"{sum(1 for d in drift if d.kind == k)} {KIND_TITLES[k]}"
+        for k in KINDS
+        if any(d.kind == k for d in drift)
+    )
+
+
 def render_text(report: DriftReport) -> str:
-    """Grouped by provider, then by kind; values old -> new with the relative change."""
+    """The answer first: a summary (counts per kind and provider, what was hidden), the new models
+    (id, context, prices), then the changes grouped by provider, then removals and gone models.
+    Every upstream or catalog string passes :func:`catalogmgr.render.escape.terminal`."""
     lines: list[str] = []
-    lines.append(f"{report.source}: {report.origin}{_retrieved(report)}")
-    for comparison in report.providers:
-        lines.append(
-            f"catalog {comparison.provider} ({comparison.local_models} models) vs upstream"
-            f" {', '.join(comparison.upstream)} ({comparison.upstream_models} models):"
-            f" {comparison.matched} matched"
-        )
-    for provider in _providers_in_order(report):
-        entries = [d for d in report.drift if d.provider == provider]
-        lines.append("")
-        counts = ", ".join(
-            f"{sum(1 for d in entries if d.kind == k)} {KIND_TITLES[k]}"
-            for k in KINDS
-            if any(d.kind == k for d in entries)
-        )
-        lines.append(f"{provider}: {counts}")
-        for kind in KINDS:
-            group = [d for d in entries if d.kind == kind]
-            if not group:
+    lines.append(f"{report.source}: {terminal(report.origin)}{_retrieved(report)}")
+    lines.append(("drift: " if report.has_drift else "no drift: ") + summary_line(report))
+    providers = _providers_in_order(report)
+    if len(providers) > 1:
+        for provider in providers:
+            entries = [d for d in report.drift if d.provider == provider]
+            lines.append(f"  {terminal(provider)}: {_counts(entries)}")
+    from catalogmgr.drift.noise import hidden_summary
+
+    hidden = hidden_summary(report)
+    if hidden is not None:
+        lines.extend(_wrap(hidden, ""))
+    new = [d for d in report.drift if d.kind == "new"]
+    if new:
+        lines += ["", f"{KIND_TITLES['new']} ({len(new)}):"]
+        for provider in providers:
+            entries = [d for d in new if d.provider == provider]
+            if entries:
+                lines.append(f"  {terminal(provider)} ({len(entries)}):")
+                for drift in entries:
+                    lines.extend(_text_new(drift))
+    for kind in ("changed", "removal"):
+        group = [d for d in report.drift if d.kind == kind]
+        if not group:
+            continue
+        lines += ["", f"{KIND_TITLES[kind]} ({len(group)}):"]
+        for provider in providers:
+            entries = [d for d in group if d.provider == provider]
+            if not entries:
                 continue
-            lines.append(f"  {KIND_TITLES[kind]} ({len(group)}):")
-            if kind == "gone":
-                wrapped = textwrap.wrap(
-                    ", ".join(d.model_id for d in group),
-                    width=100,
-                    break_long_words=False,
-                    break_on_hyphens=False,
-                )
-                lines.extend(f"    {line}" for line in wrapped)
-                continue
-            for drift in group:
+            lines.append(f"  {terminal(provider)} ({len(entries)}):")
+            for drift in entries:
                 lines.extend(_text_entry(drift))
+    gone = [d for d in report.drift if d.kind == "gone"]
+    if gone:
+        lines += ["", f"{KIND_TITLES['gone']} ({len(gone)}; reported only, never removed):"]
+        for provider in providers:
+            ids = [terminal(d.model_id) for d in gone if d.provider == provider]
+            if ids:
+                lines.extend(_wrap(f"{terminal(provider)} ({len(ids)}): " + ", ".join(ids), "  "))
     if report.ignored:
         lines.append("")
         lines.append(f"ignored ({len(report.ignored)}):")
         for item in report.ignored:
             fields = f" [{', '.join(f.field for f in item.drift.fields)}]" if item.drift.fields else ""
+            # Not wrapped: the rule's file:line stays whole, for editors and grep.
             lines.append(
-                f"  {item.drift.provider}/{item.drift.model_id} {item.drift.kind}{fields}:"
-                f" {item.reason} ({item.rule})"
+                f"  {terminal(item.drift.provider)}/{terminal(item.drift.model_id)}"
+                f" {item.drift.kind}{fields}: {terminal(item.reason)} ({terminal(item.rule)})"
             )
     if report.canonical_matches:
         lines.append("")
         lines.append("matched by canonical slug:")
         for provider, local_id, upstream_id in report.canonical_matches:
-            lines.append(f"  {provider}/{local_id} uses the canonical slug of upstream {upstream_id}")
+            lines.extend(
+                _wrap(
+                    f"{terminal(provider)}/{terminal(local_id)} uses the canonical slug of upstream"
+                    f" {terminal(upstream_id)}",
+                    "  ",
+                )
+            )
+    lines.append("")
+    for comparison in report.providers:
+        lines.extend(
+            _wrap(
+                f"catalog {terminal(comparison.provider)} ({comparison.local_models} models) vs upstream"
+                f" {', '.join(terminal(u) for u in comparison.upstream)}"
+                f" ({comparison.upstream_models} models): {comparison.matched} matched",
+                "",
+            )
+        )
     if report.notes:
-        lines.append("")
         lines.append("notes:")
-        lines.extend(f"  - {note}" for note in report.notes)
+        for note in report.notes:
+            lines.extend(_wrap(terminal(note), "  - "))
     lines.append("")
     lines.append(("drift: " if report.has_drift else "no drift: ") + summary_line(report))
-    return "\n".join(lines) + "\n"
+    # Each entry is one line: ids, names and notes from the listing cannot break out of it.
+    return "".join(terminal(line) + "\n" for line in lines)
+
+
+def _text_new(drift: Drift) -> list[str]:
+    model = drift.upstream
+    head = f"    {terminal(drift.model_id)}"
+    if model is None:
+        return [head]
+    facts: list[str] = []
+    if model.context_window is not None:
+        facts.append(f"context {model.context_window:,}")
+    prices = [f"{key} {format_value(model.cost[key])}" for key in ("input", "output") if key in model.cost]
+    if prices:
+        facts.append("$/M " + ", ".join(prices))
+    lines = _wrap(f"{head}  {'; '.join(facts)}", "") if facts else [head]
+    details: list[str] = []
+    if model.name:
+        details.append(f'"{terminal(model.name)}"')
+    if model.max_tokens is not None:
+        details.append(f"max tokens {model.max_tokens:,}")
+    cache = [
+        f"{key} {format_value(model.cost[key])}" for key in ("cacheRead", "cacheWrite") if key in model.cost
+    ]
+    if cache:
+        details.append(", ".join(cache))
+    if model.input is not None:
+        details.append("input " + "+".join(model.input))
+    if model.reasoning:
+        details.append("reasoning")
+    details.extend(terminal(note) for note in drift.notes)
+    if details:
+        lines.extend(_wrap("; ".join(details), "      "))
+    return lines
 
 
 def _text_entry(drift: Drift) -> list[str]:
-    notes = f"  ({'; '.join(drift.notes)})" if drift.notes else ""
-    if drift.kind == "new" and drift.upstream is not None:
-        name = f'  "{drift.upstream.name}"' if drift.upstream.name else ""
-        return [f"    {drift.model_id}{name}{notes}", f"      {describe_upstream(drift.upstream)}"]
+    notes = f"  ({'; '.join(terminal(n) for n in drift.notes)})" if drift.notes else ""
     if drift.kind == "removal":
-        return [f"    {drift.model_id}{notes}"]
-    lines = [f"    {drift.model_id}{notes}"]
+        return _wrap(f"{terminal(drift.model_id)}{notes}", "    ")
+    lines = _wrap(f"{terminal(drift.model_id)}{notes}", "    ")
     width = max((len(change.field) for change in drift.fields), default=0)
-    lines.extend(f"      {change.field.ljust(width)}  {_describe_change(change)}" for change in drift.fields)
+    for change in drift.fields:
+        lines.extend(_wrap(f"{change.field.ljust(width)}  {_describe_change(change)}", "      "))
+        if change.windows:
+            lines.extend(_wrap(f"time-of-day prices: {describe_windows(change.windows)}", "        "))
     return lines
 
 
@@ -270,6 +369,7 @@ def render_json(report: DriftReport) -> str:
         "summary": {
             **{kind: report.count(kind) for kind in KINDS},
             "ignored": len(report.ignored),
+            "hidden": len(report.hidden),
             "drift": report.has_drift,
         },
         "providers": [
@@ -284,6 +384,7 @@ def render_json(report: DriftReport) -> str:
         ],
         "drift": [_drift_json(drift) for drift in report.drift],
         "ignored": [_ignored_json(item) for item in report.ignored],
+        "hidden": [{**_drift_json(item.drift), "noise": item.noise} for item in report.hidden],
         "canonicalSlugs": [
             {"provider": provider, "id": local_id, "upstreamId": upstream_id}
             for provider, local_id, upstream_id in report.canonical_matches
@@ -299,14 +400,16 @@ def render_json(report: DriftReport) -> str:
 
 
 def _cell(text: Any) -> str:
+    # Untrusted text (upstream names, ids, reasons) inside a table cell: no markup, no line breaks.
     if text is None:
         return ""
     value = format_value(text) if not isinstance(text, str) else text
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return markdown_cell(value)
 
 
 def _code(text: str) -> str:
-    return f"`{text}`" if "`" not in text else text
+    # Inside a table cell, GFM ends the cell at any `|`, even within a code span: escape it there.
+    return markdown_code(text).replace("|", "\\|")
 
 
 def _row(cells: list[str]) -> str:
@@ -319,12 +422,46 @@ def _table(title: str, count: int, header: list[str], align: str) -> list[str]:
     return [f"### {title} ({count})", "", _row(header), _row(rule)]
 
 
+def _changed_row(drift: Drift, change: FieldDrift) -> str:
+    relative = format_relative(change.relative) if change.relative is not None else ""
+    upstream = _cell(change.upstream)
+    if change.windows:
+        upstream += " (lowest; time-of-day: " + _cell(describe_windows(change.windows)) + ")"
+    cells = [
+        _cell(drift.provider),
+        _code(drift.model_id),
+        change.field,
+        _cell(change.local),
+        upstream,
+        relative,
+    ]
+    return _row(cells)
+
+
 def render_markdown(report: DriftReport) -> str:
     """A Markdown section for a pull request or an issue: summary, then one table per kind."""
     lines = [f"## Upstream drift: {report.source}", ""]
     retrieved = f", retrieved {report.retrieved}" if report.retrieved else ""
-    lines.append(f"Compared with `{report.origin}`{retrieved}. **{summary_line(report)}.**")
+    lines.append(f"Compared with {_code(report.origin)}{retrieved}. **{summary_line(report)}.**")
     lines.append("")
+    from catalogmgr.drift.noise import hidden_summary
+
+    hidden = hidden_summary(report)
+    if hidden is not None:
+        lines += [f"_{hidden[0].upper()}{hidden[1:]}._", ""]
+    providers = _providers_in_order(report)
+    if len(providers) > 1:
+        # Where the drift is, at a glance: one row per provider.
+        lines += [
+            _row(["provider", *(KIND_TITLES[k] for k in KINDS)]),
+            _row(["---", *("--:" for _ in KINDS)]),
+        ]
+        for provider in providers:
+            counts = [
+                str(sum(1 for d in report.drift if d.provider == provider and d.kind == k)) for k in KINDS
+            ]
+            lines.append(_row([_cell(provider), *counts]))
+        lines.append("")
     new = [d for d in report.drift if d.kind == "new" and d.upstream is not None]
     if new:
         header = [
@@ -349,7 +486,7 @@ def render_markdown(report: DriftReport) -> str:
                 _row(
                     [
                         _cell(drift.provider),
-                        _code(_cell(drift.model_id)),
+                        _code(drift.model_id),
                         _cell(model.name or ""),
                         _cell(model.context_window),
                         _cell(model.max_tokens),
@@ -362,24 +499,28 @@ def render_markdown(report: DriftReport) -> str:
         lines.append("")
     changed = [d for d in report.drift if d.kind == "changed"]
     if changed:
-        lines += _table(
-            "Changed", len(changed), ["provider", "model", "field", "catalog", "upstream", "change"], "lllrrr"
-        )
-        for drift in changed:
-            for change in drift.fields:
-                relative = format_relative(change.relative) if change.relative is not None else ""
-                lines.append(
-                    _row(
-                        [
-                            _cell(drift.provider),
-                            _code(_cell(drift.model_id)),
-                            change.field,
-                            _cell(change.local),
-                            _cell(change.upstream),
-                            relative,
-                        ]
-                    )
-                )
+        header = [
+            _row(["provider", "model", "field", "catalog", "upstream", "change"]),
+            _row(["---"] * 3 + ["--:"] * 3),
+        ]
+        # A long list folds per provider, so a reviewer opens only the part they care about.
+        fold = len(changed) > MARKDOWN_FOLD_ROWS and len(providers) > 1
+        lines += [f"### Changed ({len(changed)})", ""]
+        if not fold:
+            lines += header
+        for provider in providers:
+            entries = [d for d in changed if d.provider == provider]
+            if not entries:
+                continue
+            if fold:
+                lines += [
+                    f"<details><summary>{_cell(provider)}: {len(entries)} changed</summary>",
+                    "",
+                    *header,
+                ]
+            lines += [_changed_row(drift, change) for drift in entries for change in drift.fields]
+            if fold:
+                lines += ["", "</details>", ""]
         lines.append("")
     removal = [d for d in report.drift if d.kind == "removal"]
     if removal:
@@ -389,7 +530,7 @@ def render_markdown(report: DriftReport) -> str:
                 _row(
                     [
                         _cell(drift.provider),
-                        _code(_cell(drift.model_id)),
+                        _code(drift.model_id),
                         _cell(drift.removal_date or "deprecated"),
                     ]
                 )
@@ -405,7 +546,7 @@ def render_markdown(report: DriftReport) -> str:
             f"<details><summary>{len(gone)} model(s)</summary>",
             "",
         ]
-        lines += [f"- {_cell(d.provider)}: {_code(_cell(d.model_id))}" for d in gone]
+        lines += [f"- {_cell(d.provider)}: {_code(d.model_id)}" for d in gone]
         lines += ["", "</details>", ""]
     if report.ignored:
         lines += _table(
@@ -416,7 +557,7 @@ def render_markdown(report: DriftReport) -> str:
             lines.append(
                 _row(
                     [
-                        _code(_cell(f"{item.drift.provider}/{item.drift.model_id}")),
+                        _code(f"{item.drift.provider}/{item.drift.model_id}"),
                         f"{item.drift.kind}{fields}",
                         _cell(item.reason),
                         _cell(item.rule),

@@ -67,6 +67,19 @@ def markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", terminal(text))
 
 
+_MARKDOWN_CELL_SPECIAL = re.compile(r"([\\`\[\]<>|])")
+
+
+def markdown_cell(text: str) -> str:
+    """Untrusted text in a markdown table cell, lighter than :func:`markdown` so names stay readable.
+
+    One line, no raw HTML (``<``/``>``), no link or image (``[``/``]``), no code span, no column
+    break (``|``); parentheses, ``*`` and ``_`` stay: without brackets they cannot form a link,
+    and emphasis changes no meaning a reviewer relies on.
+    """
+    return _MARKDOWN_CELL_SPECIAL.sub(r"\\\1", terminal(text))
+
+
 def markdown_code(text: str) -> str:
     """Untrusted text as an inline code span: a fence longer than any backtick run inside it."""
     safe = terminal(text)
@@ -89,3 +102,44 @@ def github_data(text: str) -> str:
 def github_property(text: str) -> str:
     """A property value of a workflow command (``file=VALUE``): data rules plus ``:`` and ``,``."""
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# Characters json.dumps(ensure_ascii=False) leaves raw: DEL, C1, bidi controls, separators, BOM.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def json_text(document: str) -> str:
+    """A JSON document safe for a terminal: the controls JSON leaves raw written as ``\\uXXXX``.
+
+    ``json.dumps`` escapes C0 controls but not DEL, C1 controls (U+009B is a CSI on some
+    terminals) or bidi overrides. Outside strings a JSON document is ASCII, so every such character
+    is inside a string, where ``\\uXXXX`` is the same value: the data is unchanged.
+    """
+    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group(0)):04x}", document)
+
+
+def text_output(document: str) -> str:
+    """A whole text output (a table, a report, stderr lines) on its way to a terminal or a CI log.
+
+    The last line of defence behind the per-field escapes: controls made visible, workflow-command
+    lines disarmed. Newlines and tabs are the document's own and stay.
+    """
+    return terminal_block(document)
+
+
+def github_output(document: str) -> str:
+    """A ``--format github`` document: its workflow commands stay, any raw control is made visible.
+
+    Its renderer escapes every data and property value with :func:`github_data` and
+    :func:`github_property`; this only guarantees no escape sequence reaches the log viewer.
+    """
+    return _BLOCK.sub(_visible, document)
+
+
+def for_format(document: str, output_format: str) -> str:
+    """The escape for a rendered document by its format name (json, github, anything else: text)."""
+    if output_format == "json":
+        return json_text(document)
+    if output_format == "github":
+        return github_output(document)
+    return text_output(document)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from catalogmgr.problems import Problem
-from catalogmgr.render.escape import github_data, github_property
+from catalogmgr.render.escape import github_data, github_property, terminal
 from catalogmgr.validation import FileReport
 
 JSON_VERSION = 1
@@ -63,7 +63,8 @@ def render_text(reports: Sequence[FileReport], options: RenderOptions = RenderOp
             details.append(f"hint: {problem.hint}")
         if details:
             lines.append("    " + "; ".join(details))
-    return "".join(line + "\n" for line in lines)
+    # Each problem is one line (and one detail line): quoted names cannot forge further lines.
+    return "".join(terminal(line) + "\n" for line in lines)
 
 
 def render_json(reports: Sequence[FileReport], options: RenderOptions = RenderOptions()) -> str:

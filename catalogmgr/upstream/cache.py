@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,34 @@ class CachedListing:
     model_count: int
 
 
+# What an ETag may hold to be sent back in If-None-Match: printable ASCII, no edge spaces.
+_ETAG_TEXT = re.compile("[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")
+# Far above any real listing (OpenRouter lists ~550 models, models.dev ~3,000).
+_MAX_MODEL_COUNT = 10_000_000
+
+
+def _timestamp(value: object) -> datetime | None:
+    """An ISO 8601 timestamp (UTC when it names no time zone), else None."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def usable_etag(value: object) -> str | None:
+    """``value`` when it is a non-empty printable-ASCII string of at most 512 characters, else None.
+
+    httpx decodes response headers as Latin-1, but a request header must be ASCII: a cached ETag
+    that is not would make every later revalidation fail (issue 13, break 3).
+    """
+    if not isinstance(value, str) or not value or len(value) > 512:
+        return None
+    return value if _ETAG_TEXT.fullmatch(value) else None
+
+
 class ListingCache:
     """Read and write cached listings under ``directory`` (created on first write)."""
 
@@ -73,14 +102,17 @@ class ListingCache:
             return None
         if meta.get("sha256") != hashlib.sha256(body).hexdigest():
             return None
-        try:
-            fetched = datetime.fromisoformat(str(meta["fetched_at"]))
-            validated = datetime.fromisoformat(str(meta["validated_at"]))
-            count = int(meta["model_count"])
-        except (KeyError, TypeError, ValueError):
+        # The metadata is input like any other file: Python's json reads `Infinity` and `NaN`, and
+        # an edited or corrupted file can hold anything. Whatever does not check out makes the entry
+        # absent (it is fetched again), never a crash (issue 13, break 10).
+        count = meta.get("model_count")
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= _MAX_MODEL_COUNT:
             return None
-        etag = meta.get("etag")
-        return CachedListing(url, body, etag if isinstance(etag, str) else None, fetched, validated, count)
+        fetched = _timestamp(meta.get("fetched_at"))
+        validated = _timestamp(meta.get("validated_at"))
+        if fetched is None or validated is None:
+            return None
+        return CachedListing(url, body, usable_etag(meta.get("etag")), fetched, validated, count)
 
     def store(self, url: str, body: bytes, *, etag: str | None, model_count: int, now: datetime) -> None:
         """Record a freshly fetched listing. Raises :class:`~catalogmgr.errors.WriteError`."""

@@ -190,7 +190,8 @@ def fetch_listing(
         if cached is None:
             raise UpstreamError(f"no cached listing for {url}: run once without --offline to fetch it")
         return _from_cache(spec, cached, now(), "offline")
-    if cached is not None and _age(cached.validated_at, now()) < options.max_age:
+    # A confirmation dated in the future (a clock jump, an edited cache) does not count as fresh.
+    if cached is not None and 0 <= _age(cached.validated_at, now()) < options.max_age:
         return _from_cache(spec, cached, now(), "fresh")
 
     with client() as http:

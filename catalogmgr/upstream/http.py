@@ -20,6 +20,7 @@ a local server without waiting, and the transport can be injected too (``httpx.M
 from __future__ import annotations
 
 import email.utils
+import re
 import ssl
 import time
 from collections.abc import Callable
@@ -33,12 +34,14 @@ import httpx
 
 from catalogmgr import __version__
 from catalogmgr.errors import UpstreamError
+from catalogmgr.upstream.cache import usable_etag
 
 DEFAULT_TIMEOUT = 30.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 USER_AGENT = f"catalogmgr/{__version__} (+https://github.com/catalogmgr/catalogmgr)"
 
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+_ASCII_DIGITS = re.compile("[0-9]+")
 # Phrases resolvers put in their errors (glibc, musl, macOS, Windows).
 _DNS_MARKERS = (
     "name or service not known",
@@ -150,6 +153,7 @@ class HttpClient:
         Raises :class:`UpstreamError` with one line once retries are exhausted or on an error
         that retrying cannot fix (DNS, TLS, 404, invalid URL, oversized body).
         """
+        etag = usable_etag(etag)
         headers = {"If-None-Match": etag} if etag else {}
         if self._progress is not None:
             self._progress.started(url)
@@ -173,6 +177,30 @@ class HttpClient:
         finally:
             if self._progress is not None:
                 self._progress.finished(url)
+
+    def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        json_body: object | None = None,
+        max_bytes: int | None = None,
+    ) -> Exchange:
+        """One request, no retry, **no redirect followed**: whatever status comes back is returned.
+
+        For talking to a provider with a credential: a redirect is reported (its ``Location``),
+        never followed, so a key or custom header is only ever sent to the host the caller named.
+        Raises :class:`ExchangeFailure` (with a ``kind``) when no HTTP answer arrives.
+        """
+        return _exchange(
+            self,
+            method,
+            url,
+            headers=dict(headers or {}),
+            json_body=json_body,
+            max_bytes=self._max_bytes if max_bytes is None else max_bytes,
+        )
 
     def _attempt(self, url: str, headers: dict[str, str], *, conditional: bool) -> FetchResponse:
         try:
@@ -216,8 +244,7 @@ class HttpClient:
             raise UpstreamError(f"cannot fetch {url}: {_brief(error)}") from None
 
     def _read_body(self, url: str, response: httpx.Response) -> bytes:
-        declared = response.headers.get("Content-Length")
-        total = int(declared) if declared and declared.isdigit() else None
+        total = declared_length(response)
         if total is not None and total > self._max_bytes:
             raise UpstreamError(
                 f"cannot fetch {url}: the response is {total:,} bytes,"
@@ -264,6 +291,106 @@ class HttpClient:
         return _Retry(f"cannot connect to {host} ({_brief(error)})")
 
 
+# An exchange may take this many times the client's timeout in all (see _exchange).
+EXCHANGE_DEADLINE_FACTOR = 3
+
+
+class ExchangeFailure(UpstreamError):
+    """A request that got no HTTP answer. ``kind`` says why, in one word the caller can branch on:
+    ``dns``, ``tls``, ``timeout``, ``refused``, ``broken`` (cut short), ``too-large``, ``invalid-url``
+    or ``other``. The message names the URL given by the caller (never a header value)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP answer, whatever its status: the caller decides what a 401, 404 or 302 means."""
+
+    url: str
+    status: int
+    reason: str
+    body: bytes
+    content_type: str | None
+    location: str | None  # the Location header of a redirect, which is never followed
+
+
+def _exchange(
+    client: HttpClient,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    json_body: object | None,
+    max_bytes: int,
+) -> Exchange:
+    """See :meth:`HttpClient.exchange`."""
+    host = _host(url)
+    try:
+        with client._client.stream(
+            method,
+            url,
+            headers=headers,
+            json=json_body,
+            follow_redirects=False,
+        ) as response:
+            _refuse_stacked_encodings(url, response)
+            declared = declared_length(response)
+            if declared is not None and declared > max_bytes:
+                raise ExchangeFailure(
+                    "too-large", f"{url}: the response is {declared:,} bytes, over {max_bytes:,}"
+                )
+            chunks: list[bytes] = []
+            received = 0
+            # httpx's timeout is per read: a server dripping a byte at a time never trips it. The
+            # whole answer gets a deadline too.
+            deadline = time.monotonic() + client.timeout * EXCHANGE_DEADLINE_FACTOR
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                if received > max_bytes:
+                    raise ExchangeFailure("too-large", f"{url}: the response exceeds {max_bytes:,} bytes")
+                if time.monotonic() > deadline:
+                    raise ExchangeFailure(
+                        "timeout",
+                        f"{url}: the answer is still arriving after"
+                        f" {client.timeout * EXCHANGE_DEADLINE_FACTOR:g} s",
+                    )
+                chunks.append(chunk)
+            return Exchange(
+                url=url,
+                status=response.status_code,
+                reason=response.reason_phrase or "",
+                body=b"".join(chunks),
+                content_type=_content_type(response),
+                location=response.headers.get("Location"),
+            )
+    except ExchangeFailure:
+        raise
+    except UpstreamError as error:  # a stacked Content-Encoding
+        raise ExchangeFailure("too-large", str(error)) from None
+    except httpx.TimeoutException:
+        raise ExchangeFailure("timeout", f"{url}: timed out after {client.timeout:g} s") from None
+    except httpx.ConnectError as error:
+        text = _chain_text(error).lower()
+        if _is_tls_error(error) or "certificate" in text or "ssl" in text:
+            raise ExchangeFailure("tls", f"{url}: TLS error with {host} ({_brief(error)})") from None
+        if any(marker in text for marker in _DNS_MARKERS):
+            raise ExchangeFailure("dns", f"{url}: cannot resolve host {host}") from None
+        if "refused" in text:
+            raise ExchangeFailure("refused", f"{url}: connection refused by {host}") from None
+        raise ExchangeFailure("other", f"{url}: cannot connect to {host} ({_brief(error)})") from None
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+        raise ExchangeFailure(
+            "broken", f"{url}: the connection to {host} broke mid-answer ({_brief(error)})"
+        ) from None
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
+        raise ExchangeFailure("invalid-url", f"{url}: invalid URL ({_brief(error)})") from None
+    except httpx.HTTPError as error:
+        raise ExchangeFailure("other", f"{url}: {_brief(error)}") from None
+
+
 def _refuse_stacked_encodings(url: str, response: httpx.Response) -> None:
     """Refuse a body compressed more than once (``Content-Encoding: gzip, gzip``).
 
@@ -286,8 +413,12 @@ def _refuse_stacked_encodings(url: str, response: httpx.Response) -> None:
 def parse_retry_after(value: str, now: datetime) -> float | None:
     """``Retry-After`` in seconds: either delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
     text = value.strip()
-    if text.isdigit():
-        return float(int(text))
+    if _ASCII_DIGITS.fullmatch(text):
+        # ASCII digits only (str.isdigit() accepts "²", which int() refuses), and no more of them
+        # than a delay can use: 400 or 5,000 digits would overflow float() or int()'s digit limit.
+        return float(int(text)) if len(text) <= 12 else float("inf")
+    if len(text) > 64 or not text.isascii():
+        return None
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -297,9 +428,25 @@ def parse_retry_after(value: str, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def declared_length(response: httpx.Response) -> int | None:
+    """``Content-Length`` as a number when it is plain ASCII digits, else None (not trusted).
+
+    ``str.isdigit()`` accepts ``²`` and other digits ``int()`` refuses; a thousand digits would
+    be a pointless big number. Only a sanity check: the body is counted as it arrives anyway.
+    """
+    value = (response.headers.get("Content-Length") or "").strip()
+    return int(value) if _ASCII_DIGITS.fullmatch(value) and len(value) <= 18 else None
+
+
 def _etag(response: httpx.Response) -> str | None:
+    """The response's ETag when it can be sent back in ``If-None-Match``, else None.
+
+    httpx decodes header values as Latin-1; a non-ASCII or control character (or an absurdly long
+    value) cannot go into a request header, so such an ETag is not kept: caching it would make
+    every later revalidation fail (issue 13, break 3).
+    """
     value = response.headers.get("ETag")
-    return value.strip() if value and value.strip() else None
+    return usable_etag(value.strip()) if value else None
 
 
 def _content_type(response: httpx.Response) -> str | None:

@@ -26,6 +26,22 @@ class SuggestedThinking:
 
 
 @dataclass(frozen=True)
+class PriceWindow:
+    """One time-of-day price window (OpenRouter ``pricing.overrides``): UTC ``HH:MM`` bounds and the
+    prices listed for it (the same units as :attr:`UpstreamModel.cost`). ``start > end`` wraps
+    midnight (``10:00-01:00``)."""
+
+    start: str
+    end: str
+    cost: Mapping[str, Price] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``10:00-01:00 UTC``."""
+        return f"{self.start}-{self.end} UTC"
+
+
+@dataclass(frozen=True)
 class UpstreamModel:
     """One upstream model, normalised. ``None`` always means "upstream does not say"."""
 
@@ -45,6 +61,8 @@ class UpstreamModel:
     # OpenRouter `pricing.overrides` with utc_start/utc_end: the top-level prices depend on the
     # hour the listing was fetched (pitfall 6), so they are not compared.
     time_of_day_pricing: bool = False
+    # The windows themselves, compared one by one (a catalog price should equal one of them).
+    price_windows: tuple[PriceWindow, ...] = ()
     thinking: SuggestedThinking | None = None
 
 

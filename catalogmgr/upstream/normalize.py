@@ -101,9 +101,18 @@ def to_decimal(value: Any) -> Decimal | None:
     return None
 
 
+# Below this magnitude a number is 0 to a double (the smallest subnormal is about 4.9e-324).
+_SMALLEST_DOUBLE_EXPONENT = -330
+
+
 def _within_double(value: Decimal) -> Decimal | None:
-    if not value.is_finite() or abs(value) > _LARGEST_DOUBLE:
+    # copy_abs() and adjusted() need no arithmetic context: abs() of "1e999999999999999999" would
+    # raise decimal.Overflow (issue 13, break 4). Every Decimal that leaves here is within a
+    # double's range, so the arithmetic done on it later (x 1e6, differences, ratios) cannot trap.
+    if not value.is_finite() or value.copy_abs() > _LARGEST_DOUBLE:
         return None
+    if value.is_zero() or value.adjusted() < _SMALLEST_DOUBLE_EXPONENT:
+        return Decimal(0)
     return normalize_decimal(value)
 
 
@@ -118,7 +127,8 @@ def per_token_price(raw: Any) -> Price | None:
         return None
     if parsed < 0:
         return VARIABLE
-    return normalize_decimal(parsed * PER_MILLION)
+    # Per million, a price near a double's limit per token is past it: not a price to record.
+    return _within_double(parsed * PER_MILLION)
 
 
 def per_million_price(raw: Any) -> Price | None:

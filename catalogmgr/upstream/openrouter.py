@@ -12,11 +12,12 @@ omits stays "not listed" instead of becoming 0, and ``-1`` stays "variable".
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin
 
 from catalogmgr.errors import UpstreamError
-from catalogmgr.upstream.listing import SuggestedThinking, UpstreamModel
+from catalogmgr.upstream.listing import PriceWindow, SuggestedThinking, UpstreamModel
 from catalogmgr.upstream.normalize import (
     listed_prices,
     modality_string_inputs,
@@ -152,6 +153,7 @@ def parse_model(entry: dict[str, Any]) -> UpstreamModel:
         supports_tool_choice=("tool_choice" in listed) if listed is not None else None,
         expiration_date=expiration.strip() if isinstance(expiration, str) and expiration.strip() else None,
         time_of_day_pricing=_has_time_windows(pricing),
+        price_windows=_price_windows(pricing),
         thinking=_thinking(entry.get("reasoning")),
     )
 
@@ -161,6 +163,31 @@ def _has_time_windows(pricing: dict[str, Any]) -> bool:
     if not isinstance(overrides, list):
         return False
     return any(isinstance(o, dict) and ("utc_start" in o or "utc_end" in o) for o in overrides)
+
+
+def _price_windows(pricing: dict[str, Any]) -> tuple[PriceWindow, ...]:
+    # `utc_start`/`utc_end` are HHMM integers (1000 -> 10:00); a window without usable bounds or
+    # without any listed price tells nothing to compare, so it is left out.
+    overrides = pricing.get("overrides")
+    if not isinstance(overrides, list):
+        return ()
+    windows: list[PriceWindow] = []
+    for override in overrides:
+        if not isinstance(override, dict):
+            continue
+        start, end = _hhmm(override.get("utc_start")), _hhmm(override.get("utc_end"))
+        if start is None or end is None:
+            continue
+        cost = listed_prices(override, _PRICE_KEYS, per_token_price)
+        if any(isinstance(price, Decimal) for price in cost.values()):
+            windows.append(PriceWindow(start, end, cost))
+    return tuple(windows)
+
+
+def _hhmm(raw: Any) -> str | None:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 2400 or raw % 100 >= 60:
+        return None
+    return f"{raw // 100:02d}:{raw % 100:02d}"
 
 
 def _thinking(reasoning: Any) -> SuggestedThinking | None:

@@ -92,8 +92,8 @@ def test_all_models_includes_models_without_tools(run_cli: RunCli) -> None:
         (["--only", "renamed"], "--only: unknown kind 'renamed'; one of new, changed, removal, gone"),
         (["--match", "("], "--match: invalid regular expression"),
         (["--fields", "price"], "--fields: unknown field 'price'"),
-        (["--tolerance", "lots"], "--tolerance expects a number such as 0.01 or 1%"),
-        (["--tolerance", "2"], "--tolerance must be at least 0 and below 1"),
+        (["--tolerance", "lots"], "--tolerance: expected a number such as 0.01 or 1%"),
+        (["--tolerance", "2"], "--tolerance: '2' is out of range: expected at least 0 and below 1"),
         (["--provider", "anthropic"], "--provider anthropic: openrouter does not describe it by default;"),
         (["--map", "nonsense"], "--map expects UPSTREAM=LOCAL"),
         (["--offline"], "--upstream-file reads a saved listing: it cannot be combined"),
@@ -387,8 +387,8 @@ def test_validate_never_imports_the_upstream_code(tmp_path: Path) -> None:
             main(["validate", {str(overlay)!r}])
         except SystemExit:
             pass
-        loaded = [m for m in sys.modules if m.startswith(("catalogmgr.upstream", "catalogmgr.diff",
-                  "catalogmgr.fixes", "catalogmgr.render.drift", "catalogmgr.cli.diff_upstream", "httpx"))
+        loaded = [m for m in sys.modules if m.startswith(("catalogmgr.upstream", "catalogmgr.drift",
+                  "catalogmgr.render.drift", "catalogmgr.cli.diff_upstream", "httpx"))
                   or m == "httpx"]
         print(loaded)
         """

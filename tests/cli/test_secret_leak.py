@@ -249,3 +249,92 @@ def test_merge_resolve_keys_writes_only_to_the_file(planted: dict[str, str]) -> 
     _assert_no_leak(exception_text, "the exception")
     written = Path(planted["out"]).read_text(encoding="utf-8")
     assert ENV_SECRET in written  # asked for: the file holds the resolved keys
+
+
+# ------------------------------------------------------------------------------------------------
+# merge --resolve-keys: every combination of options (issue 13, break 1 and "also noticed")
+
+RESOLVE_COMBINATIONS = [
+    (emit, fmt, changes, destination, commands)
+    for emit in ("catalog", "overlay")
+    for fmt in ("json", "yaml")
+    for changes in (False, True)
+    for destination in ("file", "stdout", "dash")
+    for commands in (False, True)
+]
+
+
+def _before_catalog(stdout: str) -> str:
+    """The change-list part of ``merge --changes -o -`` output: lines until the catalog starts."""
+    lines = []
+    for line in stdout.splitlines():
+        if not (line.startswith("+ ") or line.startswith("  ")):
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("emit", "fmt", "changes", "destination", "commands"),
+    RESOLVE_COMBINATIONS,
+    ids=lambda value: str(value),
+)
+def test_merge_resolve_keys_prints_resolved_values_only_in_the_requested_output(
+    planted: dict[str, str], emit: str, fmt: str, changes: bool, destination: str, commands: bool
+) -> None:
+    args = ["merge", *SOURCES, "--emit", emit, "--format", fmt, "--resolve-keys"]
+    args += ["--changes"] if changes else []
+    args += ["--allow-commands"] if commands else []
+    args += {"file": ["-o", "{out}"], "stdout": [], "dash": ["-o", "-"]}[destination]
+    result, exception_text = _run(tuple(args), planted)
+    assert exception_text == "", exception_text
+    _assert_no_leak(result.stderr, "stderr")
+    if changes and destination == "stdout":
+        # Nothing would receive the resolved catalog: refused as a usage error, nothing printed.
+        assert result.exit_code == 2, result.stderr
+        _assert_no_leak(result.stdout, "stdout")
+        return
+    assert result.exit_code == 0, result.stderr
+    if destination == "file":
+        _assert_no_leak(result.stdout, "stdout (the change list)")
+        written = Path(planted["out"]).read_text(encoding="utf-8")
+        assert ENV_SECRET in written
+        assert (COMMAND_SECRET in written) == commands
+        assert oct(Path(planted["out"]).stat().st_mode & 0o777) == oct(0o600)
+    else:
+        _assert_no_leak(_before_catalog(result.stdout) if changes else "", "the change list")
+        assert ENV_SECRET in result.stdout  # the catalog itself is the requested output
+
+
+def test_merge_resolve_keys_refuses_a_terminal_named_with_o(planted: dict[str, str]) -> None:
+    """``-o /dev/tty`` (or any terminal device) is a terminal too: refused without --force."""
+    import os
+
+    leader, follower = os.openpty()
+    try:
+        terminal = os.ttyname(follower)
+        result, exception_text = _run(("merge", *SOURCES, "--resolve-keys", "-o", terminal), planted)
+        assert exception_text == ""
+        assert result.exit_code == 2
+        assert "terminal" in result.stderr
+        os.set_blocking(leader, False)
+        try:
+            echoed = os.read(leader, 65536).decode("utf-8", "replace")
+        except BlockingIOError:
+            echoed = ""
+        _assert_no_leak(echoed, "the terminal")
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+def test_merge_refuses_to_write_over_its_own_overlay(planted: dict[str, str]) -> None:
+    overlay = Path(planted["overlay"])
+    before = overlay.read_bytes()
+    result, exception_text = _run(("merge", *SOURCES, "-o", "{overlay}"), planted)
+    assert exception_text == ""
+    assert result.exit_code == 3
+    assert "refusing to overwrite an input" in result.stderr
+    assert overlay.read_bytes() == before
+    result, _ = _run(("merge", *SOURCES, "-o", "{base}"), planted)
+    assert result.exit_code == 3

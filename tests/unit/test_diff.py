@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogmgr.diff import (
+from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     DiffOptions,
     DriftReport,
@@ -26,6 +26,7 @@ from catalogmgr.diff import (
     select_drift,
 )
 from catalogmgr.merge import Catalog
+from catalogmgr.render.drift import describe_windows
 from catalogmgr.upstream import modelsdev, openrouter
 from catalogmgr.upstream.fetch import SOURCES, load_listing_file
 from catalogmgr.upstream.listing import UpstreamListing, UpstreamModel
@@ -85,9 +86,19 @@ def test_pitfalls_produce_no_false_drift(report: DriftReport) -> None:
     assert "openrouter/auto" not in quiet
     # cacheRead/cacheWrite missing upstream (not zero); max_completion_tokens null upstream.
     assert "qwen/qwen3-coder" not in quiet
-    # Time-of-day prices: 1.32 locally is the peak window's price; not compared, and said so.
+    # Time-of-day prices: 1.32 locally is the peak window's price, so it matches a window.
     assert "deepseek/deepseek-v4-pro" not in quiet
-    assert any("time-of-day prices" in note and "deepseek/deepseek-v4-pro" in note for note in report.notes)
+
+
+def test_time_of_day_prices_are_compared_window_by_window() -> None:
+    local = catalog()
+    local["openrouter"]["deepseek/deepseek-v4-pro"]["cost"]["input"] = 1.6  # no window charges 1.6
+    report = diff_catalog(local, listing(), OPENROUTER_MAP)
+    changed = next(d for d in report.drift if d.model_id == "deepseek/deepseek-v4-pro")
+    (price,) = changed.fields
+    assert (price.field, price.local, price.upstream) == ("cost.input", Decimal("1.6"), Decimal("0.66"))
+    assert price.windows == (("01:00-04:00 UTC", Decimal("1.32")), ("04:00-01:00 UTC", Decimal("0.66")))
+    assert describe_windows(price.windows) == "0.66 at 04:00-01:00; 1.32 at 01:00-04:00 UTC"
 
 
 def test_non_tool_models_are_not_new_unless_asked(report: DriftReport) -> None:

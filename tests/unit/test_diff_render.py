@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogmgr.diff import Drift, DriftReport, FieldDrift, IgnoredDrift, diff_catalog, resolve_mapping
+from catalogmgr.drift.diff import Drift, DriftReport, FieldDrift, IgnoredDrift, diff_catalog, resolve_mapping
 from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES, render, summary_line
 from catalogmgr.upstream import openrouter
 from catalogmgr.upstream.fetch import SOURCES, load_listing_file
@@ -48,18 +48,28 @@ def test_text_groups_by_provider_then_kind(report: DriftReport) -> None:
     text = render(report, "text")
     lines = text.splitlines()
     assert lines[0] == "openrouter: small.json (retrieved 2026-08-18T12:00:00+00:00, from the cache)"
-    assert lines[1] == "catalog openrouter (7 models) vs upstream openrouter (9 models): 6 matched"
-    assert "openrouter: 2 new upstream, 1 changed, 1 scheduled removal, 1 gone upstream" in lines
+    # The answer leads: the summary, then the new models with context and prices.
+    assert lines[1] == "drift: 2 new, 1 changed, 1 scheduled removal, 1 gone (1 ignored)"
+    assert lines[3:6] == [
+        "new upstream (2):",
+        "  openrouter (2):",
+        "    minimax/minimax-m3:free  context 262,144; $/M input 0, output 0",
+    ]
+    assert "catalog openrouter (7 models) vs upstream openrouter (9 models): 6 matched" in lines
     order = [
-        lines.index(f"  {title}")
-        for title in ("new upstream (2):", "changed (1):", "scheduled removal (1):", "gone upstream (1):")
+        lines.index(title)
+        for title in (
+            "new upstream (2):",
+            "changed (1):",
+            "scheduled removal (1):",
+            "gone upstream (1; reported only, never removed):",
+        )
     ]
     assert order == sorted(order)
     assert "      contextWindow   1000000 -> 1048576  (+4.858%)" in lines
     assert "      cost.cacheRead  0.05 -> 0.06  (+20%)" in lines
-    assert (
-        "    minimax/minimax-m3-20260531  (uses the canonical slug of upstream minimax/minimax-m3)" in lines
-    )
+    assert "    minimax/minimax-m3-20260531  (uses the canonical slug of upstream" in lines
+    assert all(len(line) <= 80 for line in lines if "ignore.yml" not in line)
     assert "  openrouter/a|b changed [name]: names differ | on purpose (ignore.yml:4)" in lines
     assert lines[-1] == "drift: 2 new, 1 changed, 1 scheduled removal, 1 gone (1 ignored)"
 
@@ -81,11 +91,20 @@ def test_json_shape(report: DriftReport) -> None:
         "providers",
         "drift",
         "ignored",
+        "hidden",
         "canonicalSlugs",
         "inputs",
         "notes",
     ]
-    assert data["summary"] == {"new": 2, "changed": 1, "removal": 1, "gone": 1, "ignored": 1, "drift": True}
+    assert data["summary"] == {
+        "new": 2,
+        "changed": 1,
+        "removal": 1,
+        "gone": 1,
+        "ignored": 1,
+        "hidden": 0,
+        "drift": True,
+    }
     changed = next(d for d in data["drift"] if d["kind"] == "changed")
     assert changed["changes"][2] == {
         "field": "cost.cacheRead",

@@ -69,3 +69,35 @@ def test_terminal_output_is_always_one_printable_line(text: str) -> None:
 def test_no_escaped_document_starts_a_workflow_command(text: str) -> None:
     for line in escape.terminal_block(text).splitlines():
         assert not line.strip().startswith("::")
+
+
+def test_markdown_cell_keeps_names_readable_and_inert() -> None:
+    assert escape.markdown_cell("MiniMax: M3 (free)") == "MiniMax: M3 (free)"
+    assert escape.markdown_cell("a|b<img>[x](y)`c`") == "a\\|b\\<img\\>\\[x\\](y)\\`c\\`"
+    assert escape.markdown_cell("x\n::error::y") == "x\\\\n::error::y"  # renders as x\\n::error::y
+
+
+def test_json_text_escapes_what_json_leaves_raw_without_changing_the_data() -> None:
+    import json
+
+    value = {"name": "a\x9b31m\u202eb\u2028c\x7f", "é": "ü"}
+    document = json.dumps(value, ensure_ascii=False)
+    safe = escape.json_text(document)
+    assert json.loads(safe) == value
+    assert not any(ch in safe for ch in "\x9b\u202e\u2028\x7f")
+    assert "é" in safe  # ordinary Unicode stays
+
+
+@given(st.text())
+def test_json_text_is_always_the_same_data(text: str) -> None:
+    import json
+
+    document = json.dumps({"k": text, text: [text]}, ensure_ascii=False)
+    assert json.loads(escape.json_text(document)) == json.loads(document)
+
+
+def test_for_format_chooses_the_escape() -> None:
+    hostile = "x\x1b]0;t\x07\n::add-mask::y\n"
+    assert escape.for_format(hostile, "text") == "x\\x1b]0;t\\x07\n\\::add-mask::y\n"
+    assert escape.for_format("::error::a\x1b", "github") == "::error::a\\x1b"
+    assert escape.for_format('{"a": "\x9b"}', "json") == '{"a": "\\u009b"}'

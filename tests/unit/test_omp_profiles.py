@@ -14,10 +14,12 @@ from catalogmgr.omp.install import InstalledOmp, find_installed_omp, install_for
 from catalogmgr.omp.profile import (
     NEWEST_PROFILE,
     PROFILES,
+    PROFILES_BY_ID,
     OmpVersion,
     profile_for_version,
     select_profile,
 )
+from catalogmgr.validation import validate_data
 
 TINY_CATALOG = {"p": {"m": {"id": "m", "provider": "p", "api": "openai-completions"}}}
 
@@ -173,3 +175,81 @@ def test_a_bad_omp_version_exits_2(run_cli: Any, tmp_path: Path, tmp_home: Path)
     result = run_cli("merge", "--omp-version", "all", "--overlay", str(overlay))
     assert result.exit_code == 2
     assert "`all` works only with `catalogmgr validate`" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# What each profile accepts (the real releases' verdicts are proven in tests/compat)
+
+
+def _rules(data: dict[str, Any], profile_id: str) -> set[tuple[str, str]]:
+    """(rule, severity) of every finding of ``data`` under the profile ``profile_id``."""
+    return {
+        (finding.rule, finding.severity.value)
+        for finding in validate_data(data, profile=PROFILES_BY_ID[profile_id])
+    }
+
+
+def _provider(**fields: Any) -> dict[str, Any]:
+    return {"providers": {"acme": {"baseUrl": "https://acme.test/v1", "apiKey": "ACME_KEY", **fields}}}
+
+
+@pytest.mark.parametrize("api", ["typesafe", "openrouter-decisions"])
+def test_the_judge_apis_need_omp_18_2_8(api: str) -> None:
+    data = _provider(api=api, models=[{"id": "judge"}])
+    assert ("schema", "error") in _rules(data, "18.2.3")
+    assert _rules(data, "18.2.9") == set()
+    assert _rules(data, "18.3") == set()
+
+
+def test_apple_foundation_models_discovery_needs_omp_18_3() -> None:
+    data = _provider(api="openai-completions", discovery={"type": "apple-foundation-models"})
+    assert ("schema", "error") in _rules(data, "18.2.9")
+    assert _rules(data, "18.3") == set()
+
+
+def test_supports_steering_is_known_from_omp_18_3() -> None:
+    data = _provider(compat={"supportsSteering": True})
+    assert _rules(data, "18.2.9") == {("unknown-key", "warning")}
+    assert _rules(data, "18.3") == set()
+
+
+@pytest.mark.parametrize(
+    ("fields", "accepted"),
+    [
+        ({"contextWindow": 200_000, "maxContextWindow": 1_000_000}, True),
+        ({"contextWindow": 200_000, "maxContextWindow": 200_000}, True),
+        ({"maxContextWindow": 1_000_000}, True),
+        ({"contextWindow": 200_000, "maxContextWindow": 100_000}, False),
+        ({"maxContextWindow": 0}, False),
+        ({"maxContextWindow": -5}, False),
+        ({"maxContextWindow": 1.5}, False),
+        ({"maxContextWindow": 2**53}, False),
+    ],
+)
+def test_max_context_window_is_an_integer_no_smaller_than_the_window(
+    fields: dict[str, Any], accepted: bool
+) -> None:
+    as_model = _provider(api="openai-completions", models=[{"id": "m", **fields}])
+    as_override = {"providers": {"acme": {"modelOverrides": {"m": fields}}}}
+    for data in (as_model, as_override):
+        found = _rules(data, "18.3")
+        assert (("max-context-window", "error") not in found) is accepted, (data, found)
+        # Before 18.3 the key is unknown: OMP ignores it (a warning, never an error).
+        assert ("max-context-window", "error") not in _rules(data, "18.2.9")
+        assert ("unknown-key", "warning") in _rules(data, "18.2.9")
+
+
+def test_the_newest_profile_is_used_without_an_installed_omp(
+    run_cli: Any, tmp_path: Path, tmp_home: Path
+) -> None:
+    overlay = tmp_path / "models.yml"
+    overlay.write_text(
+        "providers:\n  judge:\n    baseUrl: https://judge.test\n    apiKey: JUDGE_KEY\n"
+        "    api: typesafe\n    models:\n      - id: jev-latest\n"
+    )
+    result = run_cli("validate", str(overlay))
+    assert result.exit_code == 0, result.output
+    assert f"catalogmgr: OMP profile {NEWEST_PROFILE.id} (" in result.stderr
+    pinned = run_cli("validate", "--omp-version", "18.2.3", str(overlay))
+    assert pinned.exit_code == 1
+    assert "typesafe" in pinned.output

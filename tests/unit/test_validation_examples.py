@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from catalogmgr.omp.profile import NEWEST_PROFILE, PROFILES_BY_ID
 from catalogmgr.validation import check_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -75,12 +76,24 @@ def test_good_example_has_no_errors(path: Path) -> None:
 
 
 def test_real_users_files_validate_without_errors(shared: Callable[..., Path]) -> None:
+    # Without an installed OMP and without --omp-version, catalogmgr checks for the newest OMP.
     directory = shared("data", "user-models-yml")
     files = sorted(directory.glob("*.yml"))
     assert files
     for path in files:
-        report = check_path(path, name=path.name)
+        report = check_path(path, name=path.name, profile=NEWEST_PROFILE)
         assert [p.to_line() for p in report.problems if p.is_error] == []
+
+
+def test_a_real_users_file_needs_omp_18_2_8_or_later(shared: Callable[..., Path]) -> None:
+    # OMP 18.2.3 rejects the one file using `api: typesafe` (valid from 18.2.8); the others pass.
+    directory = shared("data", "user-models-yml")
+    rejected = {
+        path.name: sorted({problem.rule for problem in report.problems if problem.is_error})
+        for path in sorted(directory.glob("*.yml"))
+        if (report := check_path(path, name=path.name, profile=PROFILES_BY_ID["18.2.3"])).errors
+    }
+    assert rejected == {"odiumuniverse__dotfiles.models.yml": ["schema"]}
 
 
 @pytest.mark.parametrize("path", OVERLAYS, ids=lambda p: p.name)

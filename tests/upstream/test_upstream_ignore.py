@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from catalogmgr.diff import Drift, DriftReport, FieldDrift
+from catalogmgr.drift.diff import Drift, DriftReport, FieldDrift
+from catalogmgr.drift.ignore import IgnoreFileError, IgnoreRule, apply_ignores, load_ignore_file
 from catalogmgr.errors import EXIT_CANNOT_RUN, InputError
-from catalogmgr.upstream.ignore import IgnoreFileError, IgnoreRule, apply_ignores, load_ignore_file
 
 TODAY = date(2026, 8, 18)
 

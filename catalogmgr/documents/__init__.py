@@ -26,8 +26,14 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
+from catalogmgr.documents.yaml_reader import MAX_DEPTH as MAX_DEPTH
+from catalogmgr.documents.yaml_reader import MAX_NODES as MAX_NODES
+from catalogmgr.documents.yaml_reader import MAX_YAML_BYTES as MAX_YAML_BYTES
+from catalogmgr.documents.yaml_reader import MAX_YAML_NODES as MAX_YAML_NODES
+from catalogmgr.documents.yaml_reader import YamlReader
+from catalogmgr.documents.yaml_reader import resolve_plain_scalar as resolve_plain_scalar
 from catalogmgr.errors import InputError, WriteError
 from catalogmgr.problems import Position, Problem, Severity, path_from_pointer, pointer_from_path
 
@@ -36,13 +42,6 @@ Format = Literal["yaml", "json", "jsonc"]
 # Limits that keep hostile input bounded (documented in the README, "Limits and guarantees").
 MAX_FILE_BYTES = 64 * 1024 * 1024  # overlays and anything loaded with positions
 MAX_CATALOG_BYTES = 1024 * 1024 * 1024  # plain loads of base catalogs (OMP's is 11 MB)
-MAX_NODES = 1_000_000  # values after alias expansion: stops "billion laughs" before any work
-MAX_DEPTH = 100  # nesting depth: real overlays need about 8
-# YAML is read by ruamel.yaml's pure-Python parser, which manages only ~0.1-2 MB/s (about 50 us per
-# node): these two bound a hostile YAML file to seconds. Real models.yml files are a few KB; an
-# overlay written by `diff-upstream --write-overlay` for all of models.dev has ~60,000 nodes.
-MAX_YAML_BYTES = 8 * 1024 * 1024
-MAX_YAML_NODES = 250_000  # nodes as written, before alias expansion
 # Python refuses to convert longer digit strings to int (CPython's int_max_str_digits default).
 MAX_INT_DIGITS = 4300
 
@@ -136,6 +135,22 @@ def read_bytes(path: str | Path, *, name: str | None = None, max_bytes: int = MA
     return raw
 
 
+def read_stream(stream: BinaryIO, *, name: str, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a byte stream (standard input) as UTF-8 text, with the size limit files have: an
+    endless stream is refused once it passes ``max_bytes`` instead of filling the memory."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(1 << 20, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise InputError(f"input is over the {max_bytes:,}-byte limit", file=name, rule="read")
+    return decode_text(b"".join(chunks), name=name)
+
+
 def decode_text(raw: bytes, *, name: str) -> str:
     """Decode UTF-8 strictly; report the first bad byte or NUL with its line and column."""
     try:
@@ -209,7 +224,7 @@ def parse_document(text: str, *, name: str, fmt: Format) -> Document:
         )
         text = text[1:]
     if fmt == "yaml":
-        data, values, keys, found = _YamlBuilder(name, text).build()
+        data, values, keys, found = YamlReader(name, text).read()
         problems.extend(found)
         document = Document(name, fmt, text, data, problems, values, keys)
         _check_plain_data(document, text)
@@ -332,7 +347,12 @@ def load_json_fast(path: str | Path, *, name: str | None = None, max_bytes: int 
     library otherwise; both give the same values. Errors are located one-line :class:`InputError`.
     """
     display = name if name is not None else str(path)
-    raw = read_bytes(path, name=display, max_bytes=max_bytes)
+    return load_json_bytes(read_bytes(path, name=display, max_bytes=max_bytes), name=display)
+
+
+def load_json_bytes(raw: bytes, *, name: str) -> Any:
+    """:func:`load_json_fast` for bytes already in memory (the embedded catalog, decompressed)."""
+    display = name
     try:
         import orjson
     except ImportError:  # pragma: no cover - exercised when the optional extra is absent
@@ -409,405 +429,6 @@ def _exact_float_representer() -> Any:
 
 # --------------------------------------------------------------------------------------------
 # YAML
-
-
-_CORE_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_CORE_INT = re.compile(r"^[-+]?[0-9]+$")
-_CORE_OCT = re.compile(r"^0o[0-7]+$")
-_CORE_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_CORE_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_CORE_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_CORE_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
-
-_STANDARD_TAG = "tag:yaml.org,2002:"
-_HONOURED_SCALAR_TAGS = {_STANDARD_TAG + kind for kind in ("str", "int", "float", "bool", "null")}
-_HARMLESS_COLLECTION_TAGS = {_STANDARD_TAG + "map", _STANDARD_TAG + "seq"}
-_TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
-
-
-def resolve_plain_scalar(value: str) -> Any:
-    """Type a plain (unquoted) YAML scalar by the YAML 1.2 core schema, as Bun's parser does."""
-    if _CORE_NULL.match(value):
-        return None
-    if _CORE_BOOL.match(value):
-        return value.lower() == "true"
-    if _CORE_INT.match(value):
-        return int(value)
-    if _CORE_OCT.match(value):
-        return int(value[2:], 8)
-    if _CORE_HEX.match(value):
-        return int(value[2:], 16)
-    if _CORE_FLOAT.match(value):
-        return float(value)
-    if _CORE_INF.match(value):
-        return -math.inf if value.startswith("-") else math.inf
-    if _CORE_NAN.match(value):
-        return math.nan
-    return value
-
-
-def _join_surrogate_pairs(value: str) -> str:
-    """``"\\ud83d\\ude00"`` in a YAML double-quoted string means one emoji (as in JavaScript), but
-    ruamel.yaml leaves two surrogates: join valid pairs; lone halves are refused later."""
-    if not _SURROGATE.search(value):
-        return value
-    try:
-        return value.encode("utf-16", "surrogatepass").decode("utf-16")
-    except UnicodeDecodeError:
-        return value
-
-
-def _js_key(value: Any) -> str:
-    """The string JavaScript would use for a non-string mapping key (``1`` -> ``"1"``)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return str(value)
-
-
-class _YamlBuilder:
-    """Turn ruamel.yaml nodes into plain data, recording positions and load-time findings."""
-
-    def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        self.text = text
-        self.values: dict[str, Position] = {}
-        self.keys: dict[str, Position] = {}
-        self.problems: list[Problem] = []
-        self.produced = 0
-
-    def build(self) -> tuple[Any, dict[str, Position], dict[str, Position], list[Problem]]:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.composer import MaxDepthExceededError
-        from ruamel.yaml.error import MarkedYAMLError, YAMLError
-        from ruamel.yaml.reader import ReaderError
-
-        tab = _TAB_INDENT.search(self.text)
-        if tab is not None:
-            raise InputError(
-                "tab character used for indentation; YAML allows only spaces there",
-                file=self.name,
-                position=_offset_position(self.text, tab.end() - 1),
-                rule="syntax",
-            )
-        # OMP trims the file before parsing; trimming changes no line numbers that matter, since
-        # leading blank lines only shift where the (then absent) content would start.
-        if not self.text.strip():
-            return None, {"": Position(1, 1)}, {}, self.problems
-        size = len(self.text.encode("utf-8", "surrogatepass"))
-        if size > MAX_YAML_BYTES:
-            raise InputError(
-                f"YAML file is {size:,} bytes, over the {MAX_YAML_BYTES:,}-byte limit for YAML"
-                " (hand-written overlays are a few KB; write large catalogs as JSON)",
-                file=self.name,
-                rule="limits",
-            )
-        yaml = YAML(typ="rt", pure=True)
-        yaml.Composer = _bounded_composer()
-        yaml.max_depth = MAX_DEPTH + 1  # ruamel counts the root as depth 1
-        try:
-            nodes = list(yaml.compose_all(self.text))
-        except _TooManyNodes as error:
-            raise InputError(
-                f"more than {MAX_YAML_NODES:,} YAML nodes; an overlay this large is not hand-written",
-                file=self.name,
-                position=_mark_position(error.mark),
-                rule="limits",
-            ) from None
-        except MaxDepthExceededError as error:
-            raise InputError(
-                f"nesting deeper than {MAX_DEPTH} levels",
-                file=self.name,
-                position=_mark_position(error.problem_mark),
-                rule="limits",
-            ) from None
-        except ReaderError as error:
-            # Control characters and the like, which YAML forbids anywhere in a stream.
-            code = error.character if isinstance(error.character, int) else ord(error.character)
-            raise InputError(
-                f"YAML does not allow the control character U+{code:04X} anywhere in a file;"
-                " escape it inside a double-quoted string",
-                file=self.name,
-                position=_offset_position(self.text, error.position),
-                rule="syntax",
-            ) from None
-        except MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            problem = " ".join((error.problem or error.context or "invalid YAML").split())
-            raise InputError(
-                f"YAML syntax error: {problem}", file=self.name, position=_mark_position(mark), rule="syntax"
-            ) from None
-        except RecursionError:  # pragma: no cover - max_depth stops nesting long before this
-            raise InputError(
-                f"nesting deeper than {MAX_DEPTH} levels", file=self.name, rule="limits"
-            ) from None
-        except YAMLError as error:
-            message = " ".join(str(error).split())
-            raise InputError(f"YAML error: {message}", file=self.name, rule="syntax") from None
-        nodes = [node for node in nodes if node is not None]
-        if not nodes:
-            return None, {"": Position(1, 1)}, {}, self.problems
-        try:
-            expanded = sum(_expanded_size(node, {}, set()) for node in nodes)
-        except _RecursiveAlias as cycle:
-            raise InputError(
-                "an alias refers to a node that contains it (recursive alias)",
-                file=self.name,
-                position=self._mark(cycle.node),
-                rule="syntax",
-            ) from None
-        except _TooDeepAlias as deep:
-            raise InputError(
-                f"aliases nest values deeper than {MAX_DEPTH} levels",
-                file=self.name,
-                position=self._mark(deep.node),
-                rule="limits",
-            ) from None
-        if expanded > MAX_NODES:
-            raise InputError(
-                f"document expands to {expanded:,} values through aliases, over the {MAX_NODES:,} limit"
-                " (an alias bomb?)",
-                file=self.name,
-                position=self._mark(nodes[0]),
-                rule="limits",
-            )
-        if len(nodes) == 1:
-            data = self._convert(nodes[0], [], set())
-        else:
-            # Bun returns a multi-document stream as a list of documents; so do we, and the
-            # validator then reports a root that is not a mapping, as OMP would.
-            start = nodes[0].start_mark
-            self.values[""] = Position(start.line + 1, start.column + 1)
-            data = [self._convert(node, [index], set()) for index, node in enumerate(nodes)]
-        return data, self.values, self.keys, self.problems
-
-    def _convert(self, node: Any, path: list[str | int], active: set[int]) -> Any:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-        self.produced += 1
-        if self.produced > MAX_NODES:
-            raise InputError(
-                f"document expands to more than {MAX_NODES:,} values (an alias bomb?)",
-                file=self.name,
-                position=self._mark(node),
-                rule="limits",
-            )
-        if len(path) > MAX_DEPTH:
-            raise InputError(
-                f"nesting deeper than {MAX_DEPTH} levels",
-                file=self.name,
-                position=self._mark(node),
-                rule="limits",
-            )
-        pointer = pointer_from_path(path)
-        self.values.setdefault(pointer, self._mark(node))
-        self._check_tag(node, pointer)
-        if isinstance(node, ScalarNode):
-            return self._scalar(node)
-        if id(node) in active:
-            raise InputError(
-                "an alias refers to a node that contains it (recursive alias)",
-                file=self.name,
-                position=self._mark(node),
-                rule="syntax",
-            )
-        active = active | {id(node)}
-        if isinstance(node, SequenceNode):
-            return [self._convert(item, [*path, index], active) for index, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path, active)
-        raise InputError(
-            "unsupported YAML node", file=self.name, position=self._mark(node), rule="syntax"
-        )  # pragma: no cover - ruamel only makes the three kinds
-
-    def _mapping(self, node: Any, path: list[str | int], active: set[int]) -> dict[str, Any]:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-        result: dict[str, Any] = {}
-        explicit: set[str] = set()
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == "<<" and key_node.style is None:
-                # YAML merge keys (`<<: *defaults`): Bun applies them; explicit keys always win.
-                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                for source in sources:
-                    if not isinstance(source, MappingNode):
-                        raise InputError(
-                            "a merge key (<<) must refer to a mapping",
-                            file=self.name,
-                            position=self._mark(source),
-                            rule="syntax",
-                        )
-                    if id(source) in active:
-                        raise InputError(
-                            "a merge key refers to a mapping that contains it",
-                            file=self.name,
-                            position=self._mark(source),
-                            rule="syntax",
-                        )
-                    for key, value in self._mapping(source, path, active | {id(source)}).items():
-                        if key not in explicit:
-                            result[key] = value
-                continue
-            if not isinstance(key_node, ScalarNode):
-                raise InputError(
-                    "a mapping key must be a plain value, not a list or mapping",
-                    file=self.name,
-                    position=self._mark(key_node),
-                    rule="syntax",
-                )
-            raw_key = self._scalar(key_node)
-            key = raw_key if isinstance(raw_key, str) else _js_key(raw_key)
-            child_path = [*path, key]
-            child_pointer = pointer_from_path(child_path)
-            if not isinstance(raw_key, str):
-                self.problems.append(
-                    Problem(
-                        file=self.name,
-                        position=self._mark(key_node),
-                        pointer=child_pointer,
-                        message=f"key {key_node.value!r} is not a string; OMP reads it as the string {key!r}",
-                        rule="non-string-key",
-                        severity=Severity.WARNING,
-                    )
-                )
-            if key in explicit:
-                self.problems.append(_duplicate_problem(self.name, child_pointer, self._mark(key_node)))
-                # Later positions win, like the value: forget the earlier ones under this key.
-                nested = child_pointer + "/"
-                for known in (self.values, self.keys):
-                    for stale in [p for p in known if p == child_pointer or p.startswith(nested)]:
-                        del known[stale]
-            explicit.add(key)
-            self.keys[child_pointer] = self._mark(key_node)
-            result[key] = self._convert(value_node, child_path, active)
-        return result
-
-    @staticmethod
-    def _written_tag(node: Any) -> str | None:
-        """The tag the author wrote (``!!int``, ``!custom``), or None for implicitly typed nodes."""
-        ctag = getattr(node, "ctag", None)
-        if ctag is None or getattr(ctag, "handle", None) is None:
-            return None
-        return str(node.tag)
-
-    def _scalar(self, node: Any) -> Any:
-        value: str = node.value
-        tag = self._written_tag(node)
-        if tag in _HONOURED_SCALAR_TAGS:
-            return self._explicit(tag, value, node)
-        if node.style is not None:  # quoted or block scalars are strings, whatever they contain
-            return _join_surrogate_pairs(value)
-        if len(value) > MAX_INT_DIGITS and _CORE_INT.match(value):
-            raise InputError(
-                f"a number with {len(value):,} digits; not a value any model has",
-                file=self.name,
-                position=self._mark(node),
-                rule="limits",
-            )
-        return resolve_plain_scalar(value)
-
-    def _explicit(self, tag: str, value: str, node: Any) -> Any:
-        kind = tag[len(_STANDARD_TAG) :]
-        if kind == "str":
-            return value
-        resolved = resolve_plain_scalar(value)
-        expected: dict[str, Any] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
-        if isinstance(resolved, expected[kind]) and not (kind == "int" and isinstance(resolved, bool)):
-            return float(resolved) if kind == "float" else resolved
-        raise InputError(
-            f"{value!r} is not a valid !!{kind}", file=self.name, position=self._mark(node), rule="syntax"
-        )
-
-    def _check_tag(self, node: Any, pointer: str) -> None:
-        tag = self._written_tag(node)
-        if tag is None or tag in _HONOURED_SCALAR_TAGS or tag in _HARMLESS_COLLECTION_TAGS:
-            return
-        # Bun ignores tags it does not know and reads the plain value; nothing is ever constructed
-        # from a tag here either (no `!!python/object`), but the author should know it is inert.
-        self.problems.append(
-            Problem(
-                file=self.name,
-                position=self._mark(node),
-                pointer=pointer,
-                message=f"YAML tag {tag!r} is ignored (OMP reads the plain value); remove it",
-                rule="yaml-tag",
-                severity=Severity.WARNING,
-            )
-        )
-
-    @staticmethod
-    def _mark(node: Any) -> Position:
-        mark = node.start_mark
-        return Position(mark.line + 1, mark.column + 1)
-
-
-class _RecursiveAlias(Exception):
-    def __init__(self, node: Any) -> None:
-        self.node = node
-
-
-class _TooDeepAlias(_RecursiveAlias):
-    pass
-
-
-class _TooManyNodes(Exception):
-    def __init__(self, mark: Any) -> None:
-        self.mark = mark
-
-
-def _mark_position(mark: Any) -> Position | None:
-    return Position(mark.line + 1, mark.column + 1) if mark is not None else None
-
-
-def _bounded_composer() -> Any:
-    """ruamel.yaml's composer, stopping after :data:`MAX_YAML_NODES` nodes (it is lazy: the
-    scanner has then read no further than that node, so time and memory stay bounded)."""
-    from ruamel.yaml.composer import Composer
-
-    class BoundedComposer(Composer):
-        composed = 0
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            self.composed += 1
-            if self.composed > MAX_YAML_NODES:
-                raise _TooManyNodes(self.parser.peek_event().start_mark)
-            return super().compose_node(parent, index)
-
-    return BoundedComposer
-
-
-def _expanded_size(node: Any, memo: dict[int, int], active: set[int]) -> int:
-    """How many values a node becomes once every alias is expanded, without expanding anything.
-
-    Aliases share node objects, so memoising by identity makes this linear in the text's size
-    even for a "billion laughs" document. A node that contains itself raises :class:`_RecursiveAlias`.
-    """
-    known = memo.get(id(node))
-    if known is not None:
-        return known
-    if id(node) in active:
-        raise _RecursiveAlias(node)
-    if len(active) > MAX_DEPTH:
-        # Only aliases nest this deep (the composer stops deeper text): a chain of anchors each
-        # holding the previous one. Stop before Python's own recursion limit does.
-        raise _TooDeepAlias(node)
-    children = node.value if isinstance(node.value, list) else []
-    active.add(id(node))
-    total = 1
-    for child in children:
-        if isinstance(child, tuple):  # mapping entries are (key, value) pairs
-            total += sum(_expanded_size(part, memo, active) for part in child)
-        else:
-            total += _expanded_size(child, memo, active)
-        if total > MAX_NODES:
-            break
-    active.discard(id(node))
-    memo[id(node)] = min(total, MAX_NODES + 1)
-    return memo[id(node)]
 
 
 def _duplicate_problem(name: str, pointer: str, position: Position | None) -> Problem:

@@ -20,8 +20,9 @@ variant matches a canonical slug only with the same variant suffix.
 
 Comparison rules (see :mod:`catalogmgr.upstream.normalize`): prices as exact decimals with a
 relative tolerance; a price upstream does not list, or lists as variable (``-1``), is not
-compared; a model with time-of-day prices (OpenRouter ``pricing.overrides`` with UTC windows) has
-no price compared, because its top-level prices depend on the hour of the fetch (pitfall 6); a
+compared; a model with time-of-day prices (OpenRouter ``pricing.overrides`` with UTC windows) is
+compared window by window: its top-level prices depend on the hour of the fetch (pitfall 6), so a
+catalog price drifts only when it equals no window's price (nor the top-level one); a
 context window or max-token count upstream does not give (``0``/``null``) is not compared; names
 are compared after OMP's ``cleanModelName`` on both sides (``"MiniMax: MiniMax M3"`` equals
 ``"MiniMax M3"``).
@@ -77,6 +78,8 @@ class FieldDrift:
     local: Any
     upstream: Any
     relative: Decimal | None = None
+    # Time-of-day prices: every (window label, price) upstream lists; ``upstream`` is the lowest.
+    windows: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,14 @@ class IgnoredDrift:
 
 
 @dataclass(frozen=True)
+class HiddenDrift:
+    """Drift (or one field of it) hidden as noise by :mod:`catalogmgr.drift.noise`, and its class."""
+
+    drift: Drift
+    noise: str
+
+
+@dataclass(frozen=True)
 class ProviderComparison:
     """One local provider compared: against which upstream providers, and how many models each."""
 
@@ -134,6 +145,8 @@ class DriftReport:
     canonical_matches: tuple[tuple[str, str, str], ...] = ()  # (provider, local id, upstream id)
     # What the catalog side was made of (base, overlays), as the CLI's other JSON outputs say it.
     inputs: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Noise taken out of view (catalogmgr.drift.noise), kept whole for --all and JSON.
+    hidden: tuple[HiddenDrift, ...] = ()
 
     def count(self, kind: DriftKind) -> int:
         """How many drift records of ``kind`` the report holds."""
@@ -214,7 +227,6 @@ def diff_catalog(
     canonical: list[tuple[str, str, str]] = []
     missing_local: list[str] = []
     missing_upstream: list[str] = []
-    time_of_day: list[str] = []
     skipped_non_tool = 0
     for local_provider, upstream_providers in mapping.items():
         local_models = catalog.get(local_provider)
@@ -242,8 +254,6 @@ def diff_catalog(
             if how == "canonical":
                 canonical.append((local_provider, local_id, upstream_id))
                 notes.append(f"uses the canonical slug of upstream {upstream_id}")
-            if upstream_model.time_of_day_pricing and any(f in options.fields for f in COST_FIELD_PATHS):
-                time_of_day.append(f"{local_provider}/{local_id}")
             changes = compare_model(model, upstream_model, options)
             if changes:
                 drift.append(
@@ -309,12 +319,6 @@ def diff_catalog(
         report_notes.append("not in the catalog, so not compared: " + ", ".join(sorted(missing_local)))
     if missing_upstream and listing.source != "openrouter":
         report_notes.append("not in the upstream listing: " + ", ".join(sorted(missing_upstream)))
-    if time_of_day:
-        report_notes.append(
-            f"prices not compared for {len(time_of_day)} model(s) with time-of-day prices upstream"
-            " (pricing.overrides with UTC windows: the listed price depends on the hour of the fetch): "
-            + ", ".join(time_of_day)
-        )
     if skipped_non_tool:
         report_notes.append(
             f"{skipped_non_tool} upstream model(s) without tool support not reported as new"
@@ -410,7 +414,7 @@ def _compare_field(
         return FieldDrift(name, local_count, wanted_count, relative)
     if name in COST_FIELD_PATHS:
         if upstream.time_of_day_pricing:
-            return None
+            return _compare_windowed_price(name, model, upstream, tolerance)
         key = name.removeprefix("cost.")
         wanted_price = upstream.cost.get(key)
         if wanted_price is None or isinstance(wanted_price, Variable):
@@ -436,6 +440,35 @@ def _compare_field(
             return None
         return FieldDrift(name, local_flag if isinstance(local_flag, bool) else None, upstream.reasoning)
     raise ValueError(f"not a compared field: {name}")  # pragma: no cover - guarded by parse_field_selection
+
+
+def _compare_windowed_price(
+    name: str, model: Mapping[str, Any], upstream: UpstreamModel, tolerance: Decimal
+) -> FieldDrift | None:
+    """A price with time-of-day windows: drift only when the catalog's price equals no window's.
+
+    The top-level price is the one in force at the hour of the fetch, so it counts as one more
+    window. The drift shows the lowest window price as the new value and lists every window.
+    """
+    key = name.removeprefix("cost.")
+    windows: list[tuple[str, Decimal]] = []
+    for window in upstream.price_windows:
+        price = window.cost.get(key)
+        if isinstance(price, Decimal):
+            windows.append((window.label, price))
+    if not windows:
+        return None  # no window lists this price: nothing to compare against
+    top = upstream.cost.get(key)
+    candidates = [price for _, price in windows]
+    if isinstance(top, Decimal):
+        candidates.append(top)
+    cost = model.get("cost")
+    local_price = to_decimal(cost.get(key)) if isinstance(cost, Mapping) else None
+    if local_price is not None and any(numbers_match(local_price, c, tolerance) for c in candidates):
+        return None
+    lowest = min(candidates)
+    relative = relative_change(local_price, lowest) if local_price is not None else None
+    return FieldDrift(name, local_price, lowest, relative, windows=tuple(windows))
 
 
 def local_int(value: Any) -> int | None:
@@ -481,4 +514,5 @@ def select_drift(
         report,
         drift=tuple(d for d in report.drift if kept(d)),
         ignored=tuple(i for i in report.ignored if kept(i.drift)),
+        hidden=tuple(h for h in report.hidden if kept(h.drift)),
     )

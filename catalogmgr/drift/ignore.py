@@ -38,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from catalogmgr.diff import (
+from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     FIELD_GROUPS,
     KINDS,

@@ -1,0 +1,696 @@
+"""YAML read exactly as OMP reads it: Bun's ``YAML.parse`` (Bun 1.4.4), with a position for every
+key and value.
+
+Events come from libyaml through PyYAML's C parser (``yaml._yaml.CParser``), whose marks give each
+node's line and column; Bun's typing rules sit on top (measured against Bun itself on the public
+yaml-test-suite and the cases in ``tests/compat/``):
+
+* plain scalars by the YAML 1.2 core schema with Bun's edges: ``0777`` is 777, ``+0x30000`` is
+  196608, hex and octal beyond 64 bits stay strings, ``1_000``/``yes``/``0X1F``/``-.nan`` are
+  strings, every number is a JavaScript double (integral ones become Python ints);
+* quoted and block scalars are strings whatever their tag (``!!int "64000"`` is "64000");
+* a custom or non-specific tag (``!ctx 200000``, ``! 12``) makes a plain scalar a string; ``!!int``
+  and ``!!float`` keep a number, ``!!bool``/``!!null`` their literal, and anything else is a string;
+* merge keys (``<<``, quoted or not, or ``!!merge``): a mapping or the mappings of a sequence, the
+  earlier source winning and explicit keys always winning; anything else merges nothing (a scalar
+  stays an ordinary ``<<`` key);
+* keys become strings as JavaScript makes them (``1.0`` -> "1", ``[a, b]`` -> "a,b",
+  ``{x: 1}`` -> "[object Object]"), duplicate keys keep the last value;
+* a stream of several documents is a list of them; the text is trimmed first, as OMP trims it.
+
+The reader is linear in the size of its input: positions go to an append-only log (no rescans
+for duplicate keys), and aliases and merges replay only the slice of the log their anchor wrote.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+from catalogmgr.errors import InputError
+from catalogmgr.problems import Position, Problem, Severity
+
+# Limits that keep hostile YAML bounded (documented in the README, "Limits and guarantees").
+MAX_NODES = 1_000_000  # values after alias expansion: stops "billion laughs" before any work
+MAX_DEPTH = 100  # nesting depth: real overlays need about 8
+MAX_YAML_BYTES = 64 * 1024 * 1024
+MAX_YAML_NODES = 2_000_000  # nodes as written, before alias expansion
+
+_CORE = "tag:yaml.org,2002:"
+
+# JavaScript's String.prototype.trim(): WhiteSpace and LineTerminator (with U+FEFF, not U+0085).
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_JS_LEADING = re.compile(f"^[{_JS_SPACE}]+")
+_JS_TRAILING = re.compile(f"[{_JS_SPACE}]+$")
+
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+_HEX = re.compile(r"([-+]?)0x([0-9a-fA-F]+)")
+_OCTAL = re.compile(r"([-+]?)0o([0-7]+)")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
+_NAN = frozenset({".nan", ".NaN", ".NAN"})
+# Bun reads hex and octal into an unsigned 64-bit integer; longer ones stay strings.
+_U64_LIMIT = 2**64
+# Up to this many digits an integer is exact as a double; longer ones round like JavaScript.
+_EXACT_DIGITS = 15
+
+
+def resolve_plain_scalar(value: str) -> Any:
+    """Type a plain (unquoted, untagged) YAML scalar as Bun's ``YAML.parse`` does."""
+    first = value[:1]
+    if first in _SCALAR_STARTS:
+        if value in _NULL:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if _DECIMAL.fullmatch(value):
+            return _decimal_integer(value)
+        match = _HEX.fullmatch(value) or _OCTAL.fullmatch(value)
+        if match is not None:
+            return _radix_integer(value, match)
+        if _FLOAT.fullmatch(value):
+            return _double(float(value))
+        if _INF.fullmatch(value):
+            return -math.inf if first == "-" else math.inf
+        if value in _NAN:
+            return math.nan
+    elif not value:
+        return None
+    return value
+
+
+_SCALAR_STARTS = frozenset("~nNtTfF0123456789+-.")
+
+
+def _decimal_integer(text: str) -> int | float:
+    if len(text) <= _EXACT_DIGITS:
+        number = int(text)
+        if number == 0 and text.startswith("-"):
+            return -0.0
+        return number
+    return _double(float(text))  # float() rounds any length of digits, as JavaScript does
+
+
+def _radix_integer(text: str, match: re.Match[str]) -> int | float | str:
+    sign, digits = match.group(1), match.group(2).lstrip("0") or "0"
+    base = 16 if "x" in text[:3] else 8
+    if len(digits) > (16 if base == 16 else 22):  # certainly beyond 64 bits: no big int built
+        return text
+    number = int(digits, base)
+    if number >= _U64_LIMIT:
+        return text
+    if sign == "-":
+        return _double(-float(number)) if number else -0.0
+    return _double(float(number))
+
+
+def _double(number: float) -> int | float:
+    """A JavaScript number as Python holds it: integral finite doubles as ints (``1e3`` is 1000,
+    as JSON.stringify writes it), -0 and the rest as floats."""
+    if math.isfinite(number) and number.is_integer() and not (number == 0 and math.copysign(1, number) < 0):
+        return int(number)
+    return number
+
+
+def js_string(value: Any) -> str:
+    """``String(value)`` in JavaScript, for a value this reader produces (how Bun turns a key
+    that is not a string into one)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**21 else js_number(float(value))
+    if isinstance(value, float):
+        return js_number(value)
+    if isinstance(value, list):
+        return ",".join("" if item is None else js_string(item) for item in value)
+    return "[object Object]"
+
+
+def js_number(number: float) -> str:
+    """ECMAScript's Number::toString for a double."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    sign = "-" if number < 0 else ""
+    _, digit_tuple, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    count = len(digits)
+    point = count + int(exponent)  # the decimal point sits after `point` digits
+    if count <= point <= 21:
+        return sign + digits + "0" * (point - count)
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    mantissa = digits[0] + ("." + digits[1:] if count > 1 else "")
+    return f"{sign}{mantissa}e{'+' if point - 1 >= 0 else '-'}{abs(point - 1)}"
+
+
+def js_trim(text: str) -> tuple[str, int, int]:
+    """``text.trim()`` as JavaScript does it, with the lines and columns the trimmed-away start
+    took (to put positions back where the author sees them)."""
+    leading = _JS_LEADING.match(text)
+    start = leading.end() if leading else 0
+    trailing = _JS_TRAILING.search(text, start)
+    end = trailing.start() if trailing else len(text)
+    head = text[:start]
+    lines = head.count("\n")
+    columns = start - (head.rfind("\n") + 1)
+    return text[start:end], lines, columns
+
+
+def escape_segment(key: str) -> str:
+    """One RFC 6901 pointer segment."""
+    if "~" in key or "/" in key:
+        return key.replace("~", "~0").replace("/", "~1")
+    return key
+
+
+class _Frame:
+    """A collection being built."""
+
+    __slots__ = (
+        "anchor",
+        "event",
+        "explicit",
+        "index",
+        "is_map",
+        "key",
+        "key_mark",
+        "key_text",
+        "log_start",
+        "merge",
+        "merged",
+        "pointer",
+        "value",
+        "value_start",
+    )
+
+    def __init__(
+        self, is_map: bool, pointer: str | None, event: Any, anchor: str | None, log_start: int
+    ) -> None:
+        self.is_map = is_map
+        self.pointer = pointer  # None inside a complex key: nothing there gets a position
+        self.event = event
+        self.anchor = anchor
+        self.log_start = log_start
+        self.value: Any = {} if is_map else []
+        self.index = 0
+        self.key: str | None = None  # the pending key's string, once read
+        self.key_mark: Any = None
+        self.key_text: Any = None  # the key as written (for the non-string-key warning)
+        self.merge = False  # the pending key is a merge key
+        self.explicit: set[str] = set()
+        self.merged: set[str] = set()
+        self.value_start = 0
+
+
+class _Anchor:
+    __slots__ = ("base", "log", "size", "value")
+
+    def __init__(
+        self, value: Any, base: str | None, log: list[tuple[str, Position, bool]], size: int
+    ) -> None:
+        self.value = value
+        self.base = base
+        self.log = log
+        self.size = size
+
+
+class YamlReader:
+    """Read one YAML text (see the module docstring). ``read()`` returns the data, the positions
+    of values and of keys by JSON pointer, and the load-time findings."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.source, self.line_shift, self.column_shift = js_trim(text)
+        # (pointer, position, is_key) in reading order: later entries win, like later values.
+        self.log: list[tuple[str, Position, bool]] = []
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, _Anchor] = {}
+        self.expanded = 0  # values produced, aliases and merges included
+
+    # -- marks and errors
+
+    def position(self, mark: Any) -> Position:
+        line = mark.line
+        return Position(line + 1 + self.line_shift, mark.column + 1 + (self.column_shift if line == 0 else 0))
+
+    def refuse(self, message: str, mark: Any, rule: str = "syntax") -> InputError:
+        return InputError(message, file=self.name, position=self.position(mark) if mark else None, rule=rule)
+
+    # -- reading
+
+    def read(self) -> tuple[Any, dict[str, Position], dict[str, Position], list[Problem]]:
+        if not self.source:
+            return None, {"": Position(1, 1)}, {}, self.problems
+        size = len(self.source.encode("utf-8", "surrogatepass"))
+        if size > MAX_YAML_BYTES:
+            raise InputError(
+                f"YAML file is {size:,} bytes, over the {MAX_YAML_BYTES:,}-byte limit for YAML",
+                file=self.name,
+                rule="limits",
+            )
+        documents = self._documents(self.source)
+        values: dict[str, Position] = {}
+        keys: dict[str, Position] = {}
+        for pointer, where, is_key in self.log:
+            (keys if is_key else values)[pointer] = where
+        values.setdefault("", Position(1 + self.line_shift, 1))
+        if not documents:
+            return None, values, keys, self.problems
+        if len(documents) == 1:
+            return documents[0], values, keys, self.problems
+        return documents, values, keys, self.problems
+
+    def _documents(self, source: str) -> list[Any]:
+        import yaml
+        from yaml._yaml import CParser
+
+        # Bun ends the (trimmed) text's last block scalar with a line break as if the file still
+        # had its final newline; libyaml keeps only the line breaks it sees.
+        parser = CParser(_joined_surrogate_escapes(_compatible_directives(source)) + "\n")
+        try:
+            return self._events(parser)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
+            if mark is not None and source[mark.index : mark.index + 1] == "\t":
+                problem = f"tab character used for indentation; YAML allows only spaces there ({problem})"
+            raise self.refuse(f"YAML syntax error: {problem}", mark) from None
+        except yaml.reader.ReaderError as error:
+            code = error.character if isinstance(error.character, int) else ord(error.character)
+            raise InputError(
+                f"YAML does not allow the control character U+{code:04X} anywhere in a file;"
+                " escape it inside a double-quoted string",
+                file=self.name,
+                rule="syntax",
+            ) from None
+        except yaml.YAMLError as error:
+            raise InputError(
+                f"YAML error: {' '.join(str(error).split())}", file=self.name, rule="syntax"
+            ) from None
+
+    def _events(self, parser: Any) -> list[Any]:
+        from yaml.events import (
+            AliasEvent,
+            DocumentEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceStartEvent,
+            StreamEndEvent,
+        )
+
+        documents: list[Any] = []
+        stack: list[_Frame] = []
+        root: list[Any] = []
+        first_document_log = 0
+        events = 0
+        get_event = parser.get_event
+        while True:
+            event = get_event()
+            kind = type(event)
+            events += 1
+            if events > MAX_YAML_NODES:
+                raise self.refuse(
+                    f"more than {MAX_YAML_NODES:,} YAML nodes; an overlay this large is not hand-written",
+                    event.start_mark,
+                    "limits",
+                )
+            if kind is ScalarEvent:
+                pointer = self._child_pointer(stack, event.start_mark, len(documents))
+                value = self._scalar(event, pointer)
+                self._place(stack, root, value, event, event.anchor, pointer, len(self.log))
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if len(stack) > MAX_DEPTH:
+                    raise self.refuse(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark, "limits")
+                pointer = self._child_pointer(stack, event.start_mark, len(documents))
+                self._check_collection_tag(event, pointer)
+                frame = _Frame(kind is MappingStartEvent, pointer, event, event.anchor, len(self.log))
+                stack.append(frame)
+            elif kind is AliasEvent:
+                pointer = self._child_pointer(stack, event.start_mark, len(documents))
+                value = self._alias(stack, event, pointer)
+                self._place(stack, root, value, event, None, pointer, len(self.log))
+            elif kind is DocumentEndEvent:
+                documents.append(root[0] if root else None)
+                root = []
+                self.anchors = {}
+                if len(documents) == 1:
+                    first_document_log = len(self.log)
+            elif kind is StreamEndEvent:
+                break
+            elif stack and kind.__name__ in ("MappingEndEvent", "SequenceEndEvent"):
+                frame = stack.pop()
+                self._place(
+                    stack, root, frame.value, frame.event, frame.anchor, frame.pointer, frame.log_start
+                )
+        if len(documents) > 1:
+            # Bun reads a stream of documents as a list: the first one's positions were logged
+            # at the root, before anyone knew a second would follow.
+            log = self.log
+            for index in range(first_document_log):
+                pointer, where, is_key = log[index]
+                log[index] = ("/0" + pointer, where, is_key)
+        return documents
+
+    def _child_pointer(self, stack: list[_Frame], mark: Any, document: int) -> str | None:
+        """The pointer of a node starting at ``mark``, logging its position. None for a key (its
+        position is logged with the key) and inside a complex key."""
+        if not stack:
+            pointer = f"/{document}" if document else ""
+            self.log.append((pointer, self.position(mark), False))
+            return pointer
+        parent = stack[-1]
+        if parent.pointer is None:
+            return None
+        if parent.is_map:
+            if parent.key is None:
+                return None
+            pointer = parent.pointer + "/" + escape_segment(parent.key)
+            parent.value_start = len(self.log)
+        else:
+            pointer = f"{parent.pointer}/{parent.index}"
+        self.log.append((pointer, self.position(mark), False))
+        return pointer
+
+    def _place(
+        self,
+        stack: list[_Frame],
+        root: list[Any],
+        value: Any,
+        event: Any,
+        anchor: str | None,
+        pointer: str | None,
+        log_start: int,
+    ) -> None:
+        """Put a finished value where it belongs: the document root, a list, a mapping's pending
+        key, or that key's value."""
+        self.expanded += 1
+        if self.expanded > MAX_NODES:
+            raise self.refuse(
+                f"document expands to more than {MAX_NODES:,} values (an alias bomb?)",
+                event.start_mark,
+                "limits",
+            )
+        if anchor is not None:
+            self.anchors[anchor] = _Anchor(value, pointer, self.log[log_start:], _count(value))
+        if not stack:
+            root.append(value)
+            return
+        parent = stack[-1]
+        if not parent.is_map:
+            parent.value.append(value)
+            parent.index += 1
+            return
+        if parent.key is None:
+            self._take_key(parent, value, event)
+            return
+        key, parent.key = parent.key, None
+        if parent.merge:
+            parent.merge = False
+            if self._merge(parent, value):
+                return
+        mapping = parent.value
+        if key in parent.explicit:
+            self.problems.append(
+                _duplicate_problem(self.name, parent.pointer, key, self.position(parent.key_mark))
+            )
+        elif key in parent.merged:
+            parent.merged.discard(key)
+            del mapping[key]
+        parent.explicit.add(key)
+        mapping[key] = value
+
+    def _take_key(self, frame: _Frame, value: Any, event: Any) -> None:
+        from yaml.events import ScalarEvent
+
+        mark = event.start_mark
+        frame.key_mark = mark
+        if (
+            isinstance(event, ScalarEvent)
+            and event.value == "<<"
+            and (event.style in ("", "'", '"') and (event.tag is None or event.tag in ("!", _CORE + "merge")))
+        ):
+            frame.merge = True
+            frame.key = "<<"
+        else:
+            frame.merge = False
+            frame.key = js_string(value)
+            if not isinstance(value, str) and frame.pointer is not None:
+                self.problems.append(
+                    Problem(
+                        file=self.name,
+                        position=self.position(mark),
+                        pointer=frame.pointer + "/" + escape_segment(frame.key),
+                        message=f"this key is not a string in YAML; OMP reads it as the string {frame.key!r}",
+                        rule="non-string-key",
+                        severity=Severity.WARNING,
+                    )
+                )
+        if frame.pointer is not None:
+            self.log.append((frame.pointer + "/" + escape_segment(frame.key), self.position(mark), True))
+
+    def _merge(self, frame: _Frame, value: Any) -> bool:
+        """Apply a merge key's value; False when it merges nothing and is an ordinary key."""
+        if isinstance(value, dict):
+            sources: list[tuple[dict[str, Any], str]] = [(value, "/<<")]
+        elif isinstance(value, list):
+            sources = [(item, f"/<</{index}") for index, item in enumerate(value) if isinstance(item, dict)]
+        else:
+            return False
+        merged_keys: dict[str, set[str]] = {}
+        for source, suffix in sources:
+            taken = set()
+            for key, item in source.items():
+                if key in frame.explicit or key in frame.merged:
+                    continue
+                frame.value[key] = item
+                frame.merged.add(key)
+                taken.add(escape_segment(key))
+            merged_keys[suffix] = taken
+        if frame.pointer is not None:
+            # Positions written under <key>/<< move to where the merged keys now live.
+            base = frame.pointer
+            moved = []
+            for pointer, where, is_key in self.log[frame.value_start :]:
+                rest = pointer[len(base) :]
+                for suffix, taken in merged_keys.items():
+                    if rest.startswith(suffix + "/"):
+                        tail = rest[len(suffix) + 1 :]
+                        segment = tail.split("/", 1)[0]
+                        if segment in taken:
+                            moved.append((base + "/" + tail, where, is_key))
+                        break
+            self.log.extend(moved)
+        return True
+
+    def _alias(self, stack: list[_Frame], event: Any, pointer: str | None) -> Any:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
+            for frame in stack:
+                if frame.anchor == event.anchor:
+                    raise self.refuse(
+                        "an alias refers to a node that contains it (recursive alias)", frame.event.start_mark
+                    )
+            raise self.refuse(
+                f"alias *{event.anchor} refers to no anchor defined before it", event.start_mark
+            )
+        self.expanded += anchor.size
+        if self.expanded > MAX_NODES:
+            raise self.refuse(
+                f"document expands to {self.expanded:,} values through aliases, over the {MAX_NODES:,} limit"
+                " (an alias bomb?)",
+                event.start_mark,
+                "limits",
+            )
+        if pointer is not None and anchor.base is not None:
+            base = anchor.base
+            cut = len(base)
+            self.log.extend(
+                (pointer + entry[cut:], where, is_key)
+                for entry, where, is_key in anchor.log
+                if entry.startswith(base) and entry != base
+            )
+        return _copy(anchor.value)
+
+    # -- scalars and tags
+
+    def _scalar(self, event: Any, pointer: str | None) -> Any:
+        value: str = event.value
+        tag = event.tag
+        style = event.style
+        if tag is None:
+            if style == "" or style is None:
+                return resolve_plain_scalar(value)
+            return value
+        written = self._written_tag(event)
+        core = _core_kind(written, tag)
+        if style not in ("", None):
+            return value  # quoted and block scalars are strings, whatever the tag says
+        if core is None:
+            if written == "!":
+                return value
+            self._tag_problem(event, written, pointer)
+            return value if value else None
+        if core == "str":
+            return value
+        if not value:
+            return None
+        resolved = resolve_plain_scalar(value)
+        if core in ("int", "float"):
+            return resolved if isinstance(resolved, int | float) and not isinstance(resolved, bool) else value
+        if core == "bool":
+            return resolved if isinstance(resolved, bool) else value
+        if core == "null":
+            return resolved if resolved is None else value
+        self._tag_problem(event, written, pointer)
+        return value
+
+    def _written_tag(self, event: Any) -> str:
+        """The tag as the author wrote it (``!!int``, ``!ctx``, ``!<...>``), read from the text at
+        the node's start (properties come first: an anchor and a tag, in either order)."""
+        source = self.source
+        at = event.start_mark.index
+        for _ in range(2):
+            if source.startswith("&", at):
+                end = _token_end(source, at)
+                at = _skip_space(source, end)
+            elif source.startswith("!<", at):
+                end = source.find(">", at)
+                return source[at : end + 1] if end >= 0 else source[at:]
+            elif source.startswith("!", at):
+                return source[at : _token_end(source, at)]
+        return str(event.tag)
+
+    def _tag_problem(self, event: Any, written: str, pointer: str | None) -> None:
+        self.problems.append(
+            Problem(
+                file=self.name,
+                position=self.position(event.start_mark),
+                pointer=pointer or "",
+                message=f"YAML tag {written} makes OMP read this value as a string",
+                rule="yaml-tag",
+                severity=Severity.WARNING,
+            )
+        )
+
+    def _check_collection_tag(self, event: Any, pointer: str | None) -> None:
+        if event.tag is None or event.tag in (_CORE + "map", _CORE + "seq"):
+            return
+        written = self._written_tag(event)
+        self.problems.append(
+            Problem(
+                file=self.name,
+                position=self.position(event.start_mark),
+                pointer=pointer or "",
+                message=f"YAML tag {written} is ignored (OMP reads the plain value); remove it",
+                rule="yaml-tag",
+                severity=Severity.WARNING,
+            )
+        )
+
+
+def _core_kind(written: str, tag: str) -> str | None:
+    """The core-schema type a tag names for Bun (``!!int`` -> "int"), or None for a custom tag."""
+    if written.startswith("!!"):
+        return written[2:]
+    if written.startswith("!<") or written == "!" or "!" in written[1:]:
+        return None
+    if tag.startswith(_CORE):  # `!int` under `%TAG ! tag:yaml.org,2002:`
+        return tag[len(_CORE) :]
+    return None
+
+
+def _token_end(source: str, at: int) -> int:
+    end = at
+    length = len(source)
+    while end < length and source[end] not in " \t\r\n,[]{}":
+        end += 1
+    return end
+
+
+def _skip_space(source: str, at: int) -> int:
+    length = len(source)
+    while at < length and source[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+_YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+([0-9]+)\.([0-9]+)", re.MULTILINE)
+
+
+def _compatible_directives(source: str) -> str:
+    """libyaml refuses a ``%YAML`` directive other than 1.1/1.2, Bun reads any 1.x: the version
+    is rewritten in place (same length, so every mark stays right)."""
+    if "%YAML" not in source:
+        return source
+
+    def rewrite(match: re.Match[str]) -> str:
+        major, minor = match.group(1), match.group(2)
+        if major != "1":
+            return match.group(0)
+        return match.group(0)[: match.start(2) - match.start(0)] + "2".rjust(len(minor), "0")
+
+    return _YAML_DIRECTIVE.sub(rewrite, source)
+
+
+# A character beyond the BMP written as a JavaScript-style pair of \u escapes ("\ud83d\ude00"):
+# Bun reads one character, libyaml refuses the halves. The pair becomes one \U escape (two
+# characters shorter: only columns later on the same line move). Lone halves stay refused.
+_SURROGATE_PAIR_ESCAPE = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _joined_surrogate_escapes(source: str) -> str:
+    if "\\u" not in source:
+        return source
+
+    def join(match: re.Match[str]) -> str:
+        high, low = int(match.group(2), 16), int(match.group(3), 16)
+        code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+        return f"{match.group(1)}\\U{code:08X}"
+
+    return _SURROGATE_PAIR_ESCAPE.sub(join, source)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_count(item) for item in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_count(item) for item in value)
+    return 1
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
+
+
+def _duplicate_problem(name: str, parent: str | None, key: str, position: Position | None) -> Problem:
+    return Problem(
+        file=name,
+        position=position,
+        pointer=(parent or "") + "/" + escape_segment(key),
+        message=f"duplicate key {key!r}: OMP keeps only the last one, the earlier value is lost",
+        rule="duplicate-key",
+        severity=Severity.WARNING,
+    )
