@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "ping": "catalogmgr.cli.ping:ping",
     "add-provider": "catalogmgr.cli.add_provider:add_provider",
     "parse": "catalogmgr.cli.parse:parse",
+    "doctor": "catalogmgr.cli.doctor:doctor",
+    "init": "catalogmgr.cli.init:init",
 }
 
 # One-line summaries so `catalogmgr --help` needs no command import.
@@ -45,6 +47,8 @@ SUMMARIES: dict[str, str] = {
     "ping": "Check each configured provider endpoint for real: reachable, key accepted, models served.",
     "add-provider": "Ask a live server which models it serves and write a validated provider entry.",
     "parse": "Print a file's data exactly as OMP's parser (Bun's YAML/JSONC) reads it.",
+    "doctor": "Check the setup OMP will run with (OMP, base, models.yml, keys, settings) and how to fix it.",
+    "init": "Start ~/.omp/agent/models.yml from a shipped example overlay (or merge one in).",
 }
 
 
@@ -100,12 +104,12 @@ def cli() -> None:
 def report_error(error: CatalogmgrError) -> None:
     """Print an expected failure as located one-line messages on stderr."""
     # Messages quote the user's files, upstream answers and names: one escaping layer on the way out.
-    from catalogmgr.render.escape import terminal, text_output
+    from catalogmgr.render.escape import terminal
 
     if isinstance(error, InvalidOverlayError):
         for problem in error.problems:
             to_line = getattr(problem, "to_line", None)
-            click.echo(text_output(to_line() if callable(to_line) else str(problem)), err=True)
+            click.echo(terminal(to_line() if callable(to_line) else str(problem)), err=True)
     click.echo(f"catalogmgr: error: {terminal(str(error))}", err=True)
 
 

@@ -16,6 +16,7 @@ from catalogmgr.cli._common import (
     catalog_source_options,
     chosen_profile,
     cli_environment,
+    echo,
     report_inputs,
 )
 from catalogmgr.cli.keys import load_environment
@@ -95,7 +96,8 @@ def add_provider(
     merged first, and written atomically; nothing is written if any check fails.
 
     \b
-    Exit codes: 0 entry printed or written; 2 usage error; 3 could not run (server unreachable,
+    Exit codes: 0 entry printed or written; 2 usage error (also: NAME is a bundled provider, the
+    --key-env variable is unset); 3 could not run (server unreachable,
     no model list, key refused, unreadable or invalid file, provider already present).
     """
     from catalogmgr.omp.apis import overlay_apis
@@ -109,11 +111,20 @@ def add_provider(
         raise UsageError("--write writes YAML: give a .yml file")
     if replace and write_path is None:
         raise UsageError("--replace needs --write FILE")
+    if not name.strip() or not name.isprintable():
+        raise UsageError("NAME must be a printable, non-empty provider name")
     env, home = cli_environment()
     base_catalog, layers, result = build_effective(
         base, overlays, env, home, no_default_overlay=no_default_overlay
     )
     report_inputs(base_catalog, layers, result.problems)
+    if name in base_catalog.catalog:
+        # An entry under a bundled id overlays that provider: its baseUrl would move every bundled
+        # model of it to this server.
+        raise UsageError(
+            f"{_safe(name)!r} is a bundled provider ({len(base_catalog.catalog[name])} models): an entry"
+            " under that name would send its bundled models to this server too; pick another name"
+        )
     choice = chosen_profile()
     profile = choice.profile if choice is not None else DEFAULT_PROFILE
     if api not in overlay_apis(profile):
@@ -126,6 +137,10 @@ def add_provider(
             raise UsageError(
                 f"--key-env {key_env}: the variable is not set (in the environment or OMP's .env files)"
             )
+        if any(ch in value for ch in "\r\n\x00") or not value.isprintable() or not _latin1(value):
+            raise UsageError(
+                f"--key-env {key_env}: the value cannot be sent in an HTTP header (a line break?)"
+            )
         headers["Authorization"] = f"Bearer {value}"
     with HttpClient(timeout=timeout) as client:
         discovered = discover_server(url, client, headers=headers)
@@ -136,7 +151,9 @@ def add_provider(
         discovered,
         api=api,
         key_env=key_env,
-        local=is_loopback_url(url),
+        # A loopback OpenAI-compatible server is almost always a local engine (vLLM, LocalAI, a
+        # llama-server build): free. A LiteLLM proxy is recognised as such and keeps its prices.
+        local=discovered.kind == "openai" and is_loopback_url(url),
         upstream=_cached_upstream_facts(env),
         references=build_reference_index(base_catalog.catalog),
         use_discovery=use_discovery,
@@ -154,6 +171,14 @@ def add_provider(
         click.echo(_guarded(render_entry_yaml(provider)), nl=False)
         return
     _write(write_path, provider, replace=replace, base_catalog=base_catalog, layers=layers, profile=profile)
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _safe(text: str) -> str:
@@ -219,7 +244,7 @@ def _write(
     ]
     if blocking:
         for problem in blocking:
-            click.echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True, one_line=True)
         raise WriteError(
             f"{path}: not written: the updated file would not validate ({len(blocking)} error(s))"
         )

@@ -350,7 +350,12 @@ def load_json_fast(path: str | Path, *, name: str | None = None, max_bytes: int 
     library otherwise; both give the same values. Errors are located one-line :class:`InputError`.
     """
     display = name if name is not None else str(path)
-    raw = read_bytes(path, name=display, max_bytes=max_bytes)
+    return load_json_bytes(read_bytes(path, name=display, max_bytes=max_bytes), name=display)
+
+
+def load_json_bytes(raw: bytes, *, name: str) -> Any:
+    """:func:`load_json_fast` for bytes already in memory (the embedded catalog, decompressed)."""
+    display = name
     try:
         import orjson
     except ImportError:  # pragma: no cover - exercised when the optional extra is absent

@@ -80,6 +80,27 @@ _PI_CATALOG_FILES = (Path("@oh-my-pi/pi-catalog/src/models.json"),)
 _PI_AI_FILES = (Path("@oh-my-pi/pi-ai/src/models.json"),)
 
 
+# `validateProviderConfiguration`'s "must specify ..." lists, newest first.
+SETTING_KEYS_18 = (
+    "baseUrl",
+    "headers",
+    "apiKey",
+    "auth: none",
+    "compat",
+    "disableStrictTools",
+    "guardrailIdentifier",
+    "requestMetadata",
+    "remoteCompaction",
+    "modelOverrides",
+    "discovery",
+)
+SETTING_KEYS_17 = tuple(
+    key for key in SETTING_KEYS_18 if key not in ("guardrailIdentifier", "requestMetadata")
+)
+SETTING_KEYS_14 = ("baseUrl", "headers", "compat", "disableStrictTools", "modelOverrides", "discovery")
+SETTING_KEYS_13 = ("baseUrl", "compat", "modelOverrides", "discovery")
+
+
 @dataclass(frozen=True)
 class Profile:
     """What one epoch of OMP releases does with a ``models.yml`` and a bundled catalog.
@@ -101,12 +122,17 @@ class Profile:
     catalog_layout: CatalogLayout
     schema_file: str
     # -- validation rules ---------------------------------------------------------------------
-    # A file without a `providers:` key is rejected (13.x: `providers` is required).
-    requires_providers_key: bool = False
-    # `auth: oauth` with custom models still needs an apiKey (13.x and 17.x).
+    # (What the schema says, `providers` required before 14 included, is in `schema_file`.)
+    # OMP applies `validateProviderConfiguration` to models.yml (17+). In 13.x and 14.x the
+    # loader registers it but its `tryLoad` never runs it, so those releases accept a provider
+    # with models and no baseUrl, a model without api, ...: the rules become warnings there.
+    provider_rules_enforced: bool = True
+    # `auth: oauth` with custom models still needs an apiKey (before 18).
     oauth_models_need_api_key: bool = False
-    # A provider holding only guardrail/request-metadata keys is rejected as "sets nothing" (17.x).
-    guardrail_only_provider_rejected: bool = False
+    # The keys that make a provider without models mean something (`validateProviderConfiguration`'s
+    # "must specify ..." list): a provider holding none of them is rejected. Before 18 the
+    # guardrail/request-metadata keys do not count, before 17 neither do apiKey nor `auth: none`.
+    provider_setting_keys: tuple[str, ...] = SETTING_KEYS_18
     # -- merge --------------------------------------------------------------------------------
     baseurl_scope: BaseUrlScope = "custom-apis"
     # Catalog rows with a non-chat `kind` (embeddings, images, ...) are hidden (18.2.9+).
@@ -117,6 +143,9 @@ class Profile:
     # A standalone custom `gpt-5.4` gets a 1,000,000-token window
     # (`applyStandaloneCustomModelPolicies`).
     standalone_gpt54_window: bool = True
+    # The runtime policy set (`catalogmgr/omp/data/policy-tables-<id>.json` and the policies of
+    # catalogmgr.omp.policies) this epoch's ModelRegistry applies after reading the files.
+    runtime_policies: str = "18.2.3"
 
     @property
     def catalog_package_files(self) -> tuple[Path, ...]:
@@ -139,8 +168,72 @@ class Profile:
 
 PROFILES: tuple[Profile, ...] = (
     Profile(
+        id="13.19",
+        first=_v("13.0.0"),
+        source=_v("13.19.0"),
+        summary="TypeBox schema in model-registry.ts: `providers` required, thinking needs "
+        "minLevel/maxLevel, no bedrock api, no oauth, discovery ollama/llama.cpp/lm-studio only; "
+        "catalog in pi-ai",
+        catalog_layout="pi-ai",
+        schema_file="omp-models-yml.13.19.schema.json",
+        provider_rules_enforced=False,
+        oauth_models_need_api_key=True,
+        provider_setting_keys=SETTING_KEYS_13,
+        baseurl_scope="all",
+    ),
+    Profile(
+        # npm has no 15.x or 16.x pi-coding-agent: this profile stands for them too.
+        id="14.9",
+        first=_v("14.0.0"),
+        source=_v("14.9.9"),
+        summary="`auth: oauth`, discovery openai-models-list, top-level `equivalence`; thinking still "
+        "needs minLevel/maxLevel; catalog in pi-ai",
+        catalog_layout="pi-ai",
+        schema_file="omp-models-yml.14.9.schema.json",
+        provider_rules_enforced=False,
+        oauth_models_need_api_key=True,
+        provider_setting_keys=SETTING_KEYS_14,
+        baseurl_scope="all",
+    ),
+    Profile(
+        id="17.2",
+        first=_v("17.0.0"),
+        source=_v("17.2.15"),
+        summary="the arktype schema of 18.x (models-config.ts); bedrock, discovery litellm/proxy, "
+        "efforts/levels thinking; no guardrail keys; catalog in pi-catalog",
+        catalog_layout="pi-catalog",
+        schema_file="omp-models-yml.17.2.schema.json",
+        oauth_models_need_api_key=True,
+        provider_setting_keys=SETTING_KEYS_17,
+        baseurl_scope="all",
+    ),
+    Profile(
+        id="17.3",
+        first=_v("17.3.0"),
+        source=_v("17.3.5"),
+        summary="`imageInputDecoder` on models and overrides",
+        catalog_layout="pi-catalog",
+        schema_file="omp-models-yml.17.3.schema.json",
+        oauth_models_need_api_key=True,
+        provider_setting_keys=SETTING_KEYS_17,
+        baseurl_scope="all",
+    ),
+    Profile(
+        # 18.1.16 and 18.1.21 give the same verdicts (18.1.16 lacks compat `stripImageInput`, an
+        # unknown key there); 18.0.x is not on npm.
+        id="18.0",
+        first=_v("18.0.0"),
+        source=_v("18.2.0"),
+        summary="guardrail keys, `auth: oauth` needs no apiKey; a provider baseUrl re-points all "
+        "its bundled models",
+        catalog_layout="pi-catalog",
+        schema_file="omp-models-yml.18.0.schema.json",
+        baseurl_scope="all",
+    ),
+    Profile(
+        # OMP's CHANGELOG dates the baseUrl scoping to 18.2.1; 18.2.1 and 18.2.2 are not on npm.
         id="18.2.3",
-        first=_v("18.2.3"),
+        first=_v("18.2.1"),
         source=_v("18.2.3"),
         summary="provider baseUrl scoped to the apis of the entry's custom models",
         catalog_layout="pi-catalog",

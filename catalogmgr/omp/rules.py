@@ -47,25 +47,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
+from catalogmgr.omp.profile import DEFAULT_PROFILE, SETTING_KEYS_18, Profile
 from catalogmgr.problems import Severity, pointer_from_path
 
 Path = tuple[str | int, ...]
 
-# Keys whose presence makes a provider without models meaningful to OMP (models-config.ts).
-PROVIDER_SETTING_KEYS = (
-    "baseUrl",
-    "headers",
-    "apiKey",
-    "auth: none",
-    "compat",
-    "disableStrictTools",
-    "guardrailIdentifier",
-    "requestMetadata",
-    "remoteCompaction",
-    "modelOverrides",
-    "discovery",
-)
+# Keys whose presence makes a provider without models meaningful to the newest OMP (models-config.ts);
+# each profile has its own list (`Profile.provider_setting_keys`).
+PROVIDER_SETTING_KEYS = SETTING_KEYS_18
 
 # Keys that only make sense on a provider: seeing them at the top level means a lost indentation.
 PROVIDER_SHAPED_KEYS = frozenset(
@@ -185,13 +174,31 @@ def omp_rules(data: Any, profile: Profile = DEFAULT_PROFILE) -> Iterator[Finding
     """The checks of OMP's ``validateProviderConfiguration`` ("models-config" mode), all of them.
 
     ``profile`` switches on the checks of older releases (see the rule switches of
-    :class:`~catalogmgr.omp.profile.Profile`).
+    :class:`~catalogmgr.omp.profile.Profile`). Where the release never runs them
+    (``provider_rules_enforced`` off: 13.x, 14.x) they are warnings: OMP loads the file, but the
+    provider does not work as written, and the next OMP rejects it.
     """
+    for finding in _enforced_rules(data, profile):
+        if profile.provider_rules_enforced or finding.severity is not Severity.ERROR:
+            yield finding
+            continue
+        yield Finding(
+            finding.pointer,
+            finding.message.replace(": OMP rejects the file", "").replace(" OMP rejects the file", "")
+            + f"; {profile.covers()} does not check this and loads the file, OMP 17 and later reject it",
+            finding.rule,
+            Severity.WARNING,
+            finding.hint,
+            finding.at_key,
+        )
+
+
+def _enforced_rules(data: Any, profile: Profile) -> Iterator[Finding]:
     for name, config in _providers(data):
         base = ("providers", name)
         models = _models(config)
         if models is not None and not models:
-            yield from _provider_needs_settings(name, config)
+            yield from _provider_needs_settings(name, config, profile)
         elif models:
             yield from _models_need_endpoint(name, config, profile)
         discovery = config.get("discovery")
@@ -215,31 +222,31 @@ def omp_rules(data: Any, profile: Profile = DEFAULT_PROFILE) -> Iterator[Finding
             yield from _max_context_window_rules(name, config)
 
 
-def _provider_needs_settings(name: str, config: Mapping[str, Any]) -> Iterator[Finding]:
+def _provider_needs_settings(name: str, config: Mapping[str, Any], profile: Profile) -> Iterator[Finding]:
     overrides = config.get("modelOverrides")
     has_overrides = isinstance(overrides, Mapping) and len(overrides) > 0
     if not isinstance(overrides, Mapping) and js_truthy(overrides):
         has_overrides = True  # not a mapping: the schema reports it; do not pile on
-    # baseUrl and apiKey count when present at all: an empty or mistyped one is a schema error
-    # already, and "sets nothing" would be the wrong thing to tell its author.
-    settings = (
-        "baseUrl" in config
-        or "apiKey" in config
-        or js_truthy(config.get("headers"))
-        or js_truthy(config.get("compat"))
-        or config.get("auth", "apiKey") == "none"
-        or js_truthy(config.get("disableStrictTools"))
-        or js_truthy(config.get("guardrailIdentifier"))
-        or js_truthy(config.get("requestMetadata"))
-        or js_truthy(config.get("remoteCompaction"))
-        or has_overrides
-        or js_truthy(config.get("discovery"))
-    )
+
+    def counts(key: str) -> bool:
+        # baseUrl and apiKey count when present at all: an empty or mistyped one is a schema
+        # error already, and "sets nothing" would be the wrong thing to tell its author.
+        if key in ("baseUrl", "apiKey"):
+            return key in config
+        if key == "auth: none":
+            return bool(config.get("auth", "apiKey") == "none")
+        if key == "modelOverrides":
+            return has_overrides
+        return js_truthy(config.get(key))
+
+    settings = any(counts(key) for key in profile.provider_setting_keys)
     if settings:
         return
+    # Keys the author may think count: those that never do, and those only later releases count.
+    not_counted = [key for key in PROVIDER_SETTING_KEYS if key not in profile.provider_setting_keys]
     present = [
         key
-        for key in ("api", "authHeader", "transport", "guardrailVersion", "guardrailTrace")
+        for key in ("api", "authHeader", "transport", "guardrailVersion", "guardrailTrace", *not_counted)
         if key in config
     ]
     why = (
@@ -254,7 +261,7 @@ def _provider_needs_settings(name: str, config: Mapping[str, Any]) -> Iterator[F
         f"provider `{name}` sets nothing OMP can use{why}: OMP rejects the file",
         "provider-needs-settings",
         hint="give it `models:`, or at least one of "
-        + ", ".join(f"`{key}`" for key in PROVIDER_SETTING_KEYS)
+        + ", ".join(f"`{key}`" for key in profile.provider_setting_keys)
         + "; or delete the entry",
     )
 
