@@ -60,34 +60,11 @@ YAML_ALLOWED: dict[str, str] = {
     **dict.fromkeys(["652Z", "HM87-1"], _FLOW_QUESTION),
 }
 
-_LENIENT_JSONC = "Bun's JSONC.parse accepts JSON5-like text (quotes, numbers, spaces) the reader refuses"
 _SURROGATE = (
     "a lone surrogate: Bun keeps it in a JavaScript string; no UTF-8 output can, so catalogmgr refuses"
 )
 _INFINITY = "a number beyond a double: Bun reads Infinity, which no JSON output can write; catalogmgr refuses"
 JSONC_ALLOWED: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "empty-text",
-            "whitespace-only",
-            "extra-close",
-            "two-values",
-            "single-quotes",
-            "comment-only",
-            "lone-comma",
-            "hash-comment",
-            "leading-zero",
-            "bare-dot",
-            "trailing-dot",
-            "hex",
-            "bad-escape",
-            "form-feed-space",
-            "nbsp-space",
-            "vertical-tab",
-            "integer",
-        ],
-        _LENIENT_JSONC,
-    ),
     **dict.fromkeys(["lone-high-surrogate", "lone-low-surrogate"], _SURROGATE),
     **dict.fromkeys(["huge-exponent", "many-digits"], _INFINITY),
 }
