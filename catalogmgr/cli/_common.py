@@ -369,9 +369,9 @@ def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence
     if settings_line is not None:
         echo(settings_line, err=True, note=True)
     for problem in problems:
-        echo(problem.to_line(), err=True, highlight=style.highlight_problems)
+        echo(problem.to_line(), err=True, highlight=style.highlight_problems, one_line=True)
         if problem.hint:
-            echo(f"  hint: {problem.hint}", err=True)
+            echo(f"  hint: {problem.hint}", err=True, one_line=True)
 
 
 def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
@@ -542,6 +542,7 @@ def echo(
     output_format: str = "text",
     note: bool = False,
     highlight: style.Highlighter | None = None,
+    one_line: bool = False,
 ) -> None:
     """Print a rendered document or a message, escaped for its format (see :mod:`render.escape`).
 
@@ -549,11 +550,12 @@ def echo(
     disarmed; JSON has the controls JSON leaves raw written as ``\\uXXXX``; github keeps its own
     workflow commands. Used for everything but a catalog written as data (merge's output).
     A ``note`` (which inputs, a summary) is left out under ``-q``; ``highlight`` colours the
-    escaped text when colour is on for that stream.
+    escaped text when colour is on for that stream; ``one_line`` keeps a message on its line.
     """
     if note and is_quiet():
         return
-    escaped = escape.for_format(text, output_format)
+    # A problem line or a message is one line whatever it quotes: its newlines are shown as \n.
+    escaped = escape.terminal(text) if one_line else escape.for_format(text, output_format)
     colored = highlight is not None and output_format == "text" and color_enabled(err)
     if colored and highlight is not None:
         escaped = highlight(escaped)

@@ -172,7 +172,7 @@ def keys(
     code = problems_exit_code(reports)
     if check:
         for line in unusable_summary(reports):
-            echo(line, err=True)
+            echo(line, err=True, one_line=True)
     elif output_format == "json":
         record = inputs_record(base_catalog, layers)
         record["allowCommands"] = allow_commands
