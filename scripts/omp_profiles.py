@@ -102,7 +102,12 @@ class CannotPlace(Exception):
 
 def find_release(root: Path, version: str) -> Path | None:
     """The node_modules holding pi-coding-agent@version under ``root`` (installed or unpacked)."""
-    for candidate in (root / version / "node_modules", root / "src" / version / "node_modules"):
+    # ``<root>/node_modules``: the 18.2.3 that .ci/install-omp.sh puts there for $CATALOGMGR_OMP_DIR.
+    for candidate in (
+        root / version / "node_modules",
+        root / "src" / version / "node_modules",
+        root / "node_modules",
+    ):
         manifest = candidate / "@oh-my-pi" / "pi-coding-agent" / "package.json"
         if manifest.is_file() and json.loads(manifest.read_text(encoding="utf-8")).get("version") == version:
             return candidate
@@ -275,8 +280,13 @@ def generate(root: Path) -> dict[Path, str]:
         key=lambda text: tuple(int(part) for part in text.split(".")),
     )
     releases: dict[str, Any] = {}
+    previous = json.loads(TABLES_FILE.read_text(encoding="utf-8")) if TABLES_FILE.is_file() else {}
+    kept: dict[str, Any] = {}
     for version in versions:
         node_modules = find_release(root, version)
+        if node_modules is None and version in EXTRA_RELEASES and version in previous.get("releases", {}):
+            kept[version] = previous["releases"][version]  # examined once; CI does not install it
+            continue
         if node_modules is None:
             raise SystemExit(
                 f"OMP {version} is not under {root} (as {version}/node_modules or src/{version}/"
@@ -297,8 +307,11 @@ def generate(root: Path) -> dict[Path, str]:
         if CURATED_FILE.name != profile.schema_file:
             schema = profile_schema(profile, curated, curated_release, release)
             outputs[REPO_ROOT / "schemas" / profile.schema_file] = json.dumps(schema, indent=2) + "\n"
-    for version, release in releases.items():
-        record["releases"][version] = _tables_json(schema_tables(release))
+    for version in versions:
+        if version in releases:
+            record["releases"][version] = _tables_json(schema_tables(releases[version]))
+        else:
+            record["releases"][version] = kept[version]
     outputs[TABLES_FILE] = json.dumps(record, indent=1, sort_keys=False) + "\n"
     return outputs
 

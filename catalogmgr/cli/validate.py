@@ -16,7 +16,7 @@ import click
 from catalogmgr.catalog import BaseCatalog
 from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError
-from catalogmgr.omp.profile import Profile
+from catalogmgr.omp.profile import ALL_VERSIONS, Profile
 from catalogmgr.omp.schemas import SCHEMA_KINDS, SchemaKind, schema_path, schema_text
 from catalogmgr.render.problems import (
     FORMAT_CHOICES,
@@ -25,7 +25,15 @@ from catalogmgr.render.problems import (
     resolve_format,
     summary_line,
 )
-from catalogmgr.validation import KINDS, FileReport, Kind, check_document, check_path, load_failure
+from catalogmgr.validation import (
+    KINDS,
+    FileReport,
+    Kind,
+    check_across_profiles,
+    check_document,
+    check_path,
+    load_failure,
+)
 
 STDIN_NAME = "<stdin>"
 
@@ -62,7 +70,7 @@ STDIN_NAME = "<stdin>"
     is_flag=True,
     help="Show errors only (and warnings under --strict); no hints, no summary.",
 )
-@omp_version_option()
+@omp_version_option(allow_all=True)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -72,6 +80,7 @@ def validate(
     output_format: str,
     base_path: str | None,
     quiet: bool,
+    omp_version: str | None,
 ) -> None:
     """Validate models.yml overlays (and models.json catalogs) and report every problem.
 
@@ -84,6 +93,10 @@ def validate(
     A file that cannot be read or parsed is reported as an error of that file, located where
     possible, and the other files are still checked: a validator reports every file.
 
+    A problem other OMP releases do not have says which releases accept the file. With
+    `--omp-version all`, the output is instead a compatibility matrix: each file against every
+    OMP profile (text, or --format json), exit 1 when some profile rejects a file.
+
     \b
     Exit codes:
       0  no errors (warnings allowed unless --strict)
@@ -94,6 +107,9 @@ def validate(
     chosen_kind = None if kind == "auto" else cast(Kind, kind)
     found = _load_base(base_path) if base_path else None
     base, base_name = (found.catalog, found.source) if found else (None, "the base catalog")
+    if omp_version is not None and omp_version.strip().lower() == ALL_VERSIONS:
+        _matrix(ctx, files, chosen_kind, base, base_name, output_format)
+        return
     env, home = cli_environment()
     choice = choose_profile(env, home, found)
     text_output = resolve_format(output_format, os.environ) == "text"
@@ -104,9 +120,13 @@ def validate(
     reports: list[FileReport] = []
     for name in files:
         if name == "-":
-            reports.append(_check_stdin(chosen_kind, base, base_name, profile))
+            reports.append(_check_stdin(chosen_kind, base, base_name, profile, choice.runs))
         else:
-            reports.append(check_path(name, chosen_kind, base=base, base_name=base_name, profile=profile))
+            reports.append(
+                check_path(
+                    name, chosen_kind, base=base, base_name=base_name, profile=profile, runs=choice.runs
+                )
+            )
     options = RenderOptions(hints=not quiet, warnings=strict or not quiet)
     chosen_format = resolve_format(output_format, os.environ)
     echo(PROBLEM_RENDERERS[chosen_format](reports, options), nl=False, output_format=chosen_format)
@@ -118,7 +138,32 @@ def validate(
     ctx.exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
-def _check_stdin(kind: Kind | None, base: Any, base_name: str, profile: Profile) -> FileReport:
+def _matrix(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    kind: Kind | None,
+    base: Any,
+    base_name: str,
+    output_format: str,
+) -> None:
+    """``--omp-version all``: every file under every profile, as a compatibility matrix."""
+    from catalogmgr.render.compat import render_matrix_json, render_matrix_text
+
+    chosen_format = resolve_format(output_format, os.environ)
+    if chosen_format not in ("text", "json"):
+        raise click.UsageError("--omp-version all prints a matrix: use --format text or json")
+    rows = []
+    for name in files:
+        if name == "-":
+            raise click.UsageError("--omp-version all reads files, not standard input")
+        rows.append((name, check_across_profiles(name, kind, base=base, base_name=base_name)))
+    render = render_matrix_json if chosen_format == "json" else render_matrix_text
+    echo(render(rows), nl=False, output_format=chosen_format)
+    rejected = any(report.errors for _, reports in rows for _, report in reports)
+    ctx.exit(EXIT_PROBLEMS if rejected else EXIT_OK)
+
+
+def _check_stdin(kind: Kind | None, base: Any, base_name: str, profile: Profile, runs: str) -> FileReport:
     from catalogmgr.documents import decode_text, parse_document
 
     try:
@@ -126,7 +171,7 @@ def _check_stdin(kind: Kind | None, base: Any, base_name: str, profile: Profile)
         document = parse_document(text, name=STDIN_NAME, fmt="yaml")
     except InputError as error:
         return load_failure(STDIN_NAME, error)
-    return check_document(document, kind, base=base, base_name=base_name, profile=profile)
+    return check_document(document, kind, base=base, base_name=base_name, profile=profile, runs=runs)
 
 
 def _load_base(path: str) -> BaseCatalog:

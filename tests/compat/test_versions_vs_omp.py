@@ -9,6 +9,8 @@ everyday suite checks catalogmgr against) and ``catalogmgr validate --omp-versio
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,23 @@ def test_release_verdicts_equal_the_record_and_catalogmgr(
         changed = {key: (recorded.get(key), fresh[key]) for key in fresh if recorded.get(key) != fresh[key]}
         assert changed == {}, "the record is stale: run tests/compat/omp_versions.py"
     assert disagreements(release.version, fresh, FILES) == []
+
+
+def test_generated_profile_files_are_up_to_date() -> None:
+    """scripts/omp_profiles.py --check: the schemas and tables equal what the releases give today."""
+    if ROOT is None:
+        pytest.skip("$CATALOGMGR_OMP_ROOT is not set (run .ci/install-omp.sh; .ci/run sets it)")
+    from catalogmgr.omp.profile import PROFILES
+
+    installed = {release.version for release in RELEASES}
+    missing = sorted({str(profile.source) for profile in PROFILES} - installed)
+    if missing:
+        pytest.skip(f"releases not installed under {ROOT}: {', '.join(missing)}")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "omp_profiles.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), "--omp-root", str(ROOT), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
