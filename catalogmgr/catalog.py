@@ -6,8 +6,11 @@ Base catalog, first found wins:
 2. ``$CATALOGMGR_BASE``;
 3. the user's installed OMP's bundled catalog (:mod:`catalogmgr.omp.install` knows where OMP
    installs keep it);
-4. the embedded default catalog shipped in this package (``catalogmgr/data/default-catalog.json``),
-   a curated subset.
+4. the embedded catalog shipped in this package: the complete bundled catalog of the newest OMP
+   release catalogmgr supports, byte for byte, gzip-compressed (``catalogmgr/data/omp-catalog.json.gz``;
+   which release, its checksum and licence are in ``omp-catalog.meta.json`` and
+   ``omp-catalog.LICENSE``; ``scripts/refresh_embedded_catalog.py`` regenerates the three). So a
+   user without OMP gets the verdicts and values a user of that release gets.
 
 Default overlay: OMP reads exactly one file, ``<agent dir>/models.yml``, else ``models.yaml``, else
 (migrated once to ``models.yml``) a legacy ``models.json``; the agent dir is
@@ -16,19 +19,26 @@ Default overlay: OMP reads exactly one file, ``<agent dir>/models.yml``, else ``
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from catalogmgr import __version__
-from catalogmgr.documents import load_json_fast
+from catalogmgr.documents import MAX_CATALOG_BYTES, load_json_bytes, load_json_fast
 from catalogmgr.errors import InputError, NotFoundError
 from catalogmgr.merge import Catalog
 from catalogmgr.omp.install import InstalledOmp, install_for_catalog, installed_catalog_candidates
+from catalogmgr.omp.profile import OmpVersion
 
-EMBEDDED_DEFAULT_RESOURCE = "default-catalog.json"
+# The rule id of "modelOverrides names a model the base lacks" (validate and merge alike).
+UNKNOWN_OVERRIDE_RULE = "unknown-override"
+EMBEDDED_CATALOG_RESOURCE = "omp-catalog.json.gz"
+EMBEDDED_META_RESOURCE = "omp-catalog.meta.json"
 
 
 @dataclass(frozen=True)
@@ -40,23 +50,97 @@ class BaseCatalog:
     is_embedded: bool
     # The OMP installation the catalog belongs to (its version chooses the OMP profile).
     install: InstalledOmp | None = None
+    # The OMP release whose catalog this is, when known (the embedded one always knows).
+    omp_version: OmpVersion | None = None
+
+
+@dataclass(frozen=True)
+class EmbeddedCatalogInfo:
+    """What the embedded catalog is: ``omp-catalog.meta.json``, written by the refresh script."""
+
+    package: str
+    version: OmpVersion
+    sha256: str
+    size: int
+    providers: int
+    models: int
+
+
+@cache
+def embedded_catalog_info() -> EmbeddedCatalogInfo:
+    """The embedded catalog's package, OMP version, checksum and counts."""
+    text = _data_resource(EMBEDDED_META_RESOURCE).read_text(encoding="utf-8")
+    meta = json.loads(text)
+    version = OmpVersion.parse(str(meta["version"]))
+    if version is None:  # pragma: no cover - the refresh script writes a package.json version
+        raise NotFoundError(f"the embedded catalog's {EMBEDDED_META_RESOURCE} has no OMP version")
+    return EmbeddedCatalogInfo(
+        package=str(meta["package"]),
+        version=version,
+        sha256=str(meta["sha256"]),
+        size=int(meta["bytes"]),
+        providers=int(meta["providers"]),
+        models=int(meta["models"]),
+    )
 
 
 def embedded_source() -> str:
-    """How outputs name the embedded default catalog."""
-    return f"embedded default catalog (catalogmgr {__version__})"
+    """How outputs name the embedded catalog: ``embedded catalog of OMP 18.2.3 (catalogmgr 0.1.0)``."""
+    return f"embedded catalog of OMP {embedded_catalog_info().version} (catalogmgr {__version__})"
 
 
+@cache
 def load_embedded_default() -> Catalog:
-    """The curated default catalog shipped inside the package."""
-    resource = resources.files("catalogmgr").joinpath("data", EMBEDDED_DEFAULT_RESOURCE)
+    """The embedded catalog (OMP's own ``models.json``, decompressed and parsed once per process).
+
+    The same object is returned on every call: callers must not mutate it (the merge never
+    mutates its inputs; ``tests/property/test_merge_laws.py`` holds that).
+    """
+    resource = _data_resource(EMBEDDED_CATALOG_RESOURCE)
+    with resource.open("rb") as packed, gzip.GzipFile(fileobj=packed) as unpacked:
+        # Bounded like any base catalog, though the file ships with the package.
+        raw = unpacked.read(MAX_CATALOG_BYTES + 1)
+    if len(raw) > MAX_CATALOG_BYTES:  # pragma: no cover - a corrupted installation
+        raise InputError("the embedded catalog is larger than any catalog allowed", file=embedded_source())
+    return _checked_catalog(load_json_bytes(raw, name=embedded_source()), embedded_source())
+
+
+def embedded_base() -> BaseCatalog:
+    """The embedded catalog as a base, with the OMP release it belongs to."""
+    catalog = load_embedded_default()
+    return BaseCatalog(
+        catalog=catalog,
+        source=embedded_source(),
+        is_embedded=True,
+        omp_version=embedded_catalog_info().version,
+    )
+
+
+def base_cannot_answer(base: BaseCatalog, version: OmpVersion | None) -> str | None:
+    """Why ``base`` cannot say which models OMP ``version`` has, or ``None`` when it can.
+
+    Only the embedded catalog stands in for a release the user may not run: when the OMP version
+    in use (``--omp-version``, ``$CATALOGMGR_OMP_VERSION`` or an installed OMP) is another release,
+    the models that release added or removed are unknown here. Callers then skip the questions
+    that depend on them (unknown modelOverrides ids) rather than guess, and say so once.
+    """
+    if not base.is_embedded or version is None or base.omp_version is None or version == base.omp_version:
+        return None
+    return (
+        f"the embedded catalog is OMP {base.omp_version}'s, not OMP {version}'s: models added or removed "
+        f"since are unknown, so modelOverrides ids are not checked; pass --base PATH to OMP {version}'s "
+        "models.json (@oh-my-pi/pi-catalog/src/models.json) for the full answer"
+    )
+
+
+def _data_resource(name: str) -> Any:
+    resource = resources.files("catalogmgr").joinpath("data", name)
     if not resource.is_file():
         raise NotFoundError(
-            f"the embedded default catalog is missing from this installation ({EMBEDDED_DEFAULT_RESOURCE}); "
+            f"the embedded catalog is missing from this installation ({name}); "
             "pass --base PATH to a models.json"
         )
-    with resources.as_file(resource) as path:
-        return _checked_catalog(load_json_fast(path, name=embedded_source()), embedded_source())
+    return resource
 
 
 def locate_base_catalog(explicit: str | None, env: Mapping[str, str], home: Path) -> BaseCatalog:
@@ -69,16 +153,18 @@ def locate_base_catalog(explicit: str | None, env: Mapping[str, str], home: Path
     for candidate in installed_catalog_candidates(env, home):
         if candidate.is_file():
             return load_base_catalog(str(candidate))
-    return BaseCatalog(catalog=load_embedded_default(), source=embedded_source(), is_embedded=True)
+    return embedded_base()
 
 
 def load_base_catalog(path: str) -> BaseCatalog:
     """Load a ``models.json`` named by the user; the display name is the path as given."""
+    install = install_for_catalog(Path(path))
     return BaseCatalog(
         catalog=_checked_catalog(load_json_fast(path, name=path), path),
         source=path,
         is_embedded=False,
-        install=install_for_catalog(Path(path)),
+        install=install,
+        omp_version=install.version if install is not None else None,
     )
 
 

@@ -69,6 +69,17 @@ class InputError(CatalogmgrError):
         return f"{self.file}:{self.position.line}:{self.position.column}: {self.message}"
 
 
+class RefusedInputError(InputError):
+    """A file the reader refuses as OMP's parser would (``catalogmgr parse``): exit code 1, the
+    verdict of a checker, where a file that cannot be read at all stays :class:`InputError`."""
+
+    exit_code = EXIT_PROBLEMS
+
+    @classmethod
+    def from_error(cls, error: InputError) -> RefusedInputError:
+        return cls(error.message, file=error.file, position=error.position, rule=error.rule)
+
+
 class InvalidOverlayError(CatalogmgrError):
     """An overlay failed validation where a valid one is required (merge, keys, diff).
 

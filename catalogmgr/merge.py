@@ -872,7 +872,7 @@ class _Merger:
                         path,
                         f"modelOverrides entry {model_id!r} matches no model of provider {name!r}; "
                         "OMP ignores it silently",
-                        "unknown-model-override",
+                        "unknown-override",
                         hint=self._did_you_mean(name, model_id),
                     )
                     continue
@@ -1246,8 +1246,33 @@ def catalog_changes(base: Catalog, result: MergeResult) -> list[FieldChange]:
                     FieldChange(provider, model_id, "", "added-model", None, model, origins.get("id"))
                 )
                 continue
-            changes.extend(_model_changes(provider, model_id, before_model, model, origins))
+            changes.extend(
+                _without_mirrored_compat(_model_changes(provider, model_id, before_model, model, origins))
+            )
     return changes
+
+
+def _without_mirrored_compat(changes: Iterator[FieldChange]) -> list[FieldChange]:
+    """Drop a ``compatConfig.X`` change that repeats the ``compat.X`` change next to it.
+
+    OMP's models carry the authored compat twice (resolved ``compat`` and authored
+    ``compatConfig``); one overlay line changes both, and listing it twice reads as two changes.
+    A ``compatConfig`` change with no identical ``compat`` twin is kept.
+    """
+    found = list(changes)
+    resolved = {
+        (change.field.partition(".")[2], repr(change.before), repr(change.after))
+        for change in found
+        if change.field.startswith("compat.")
+    }
+    return [
+        change
+        for change in found
+        if not (
+            change.field.startswith("compatConfig.")
+            and (change.field.partition(".")[2], repr(change.before), repr(change.after)) in resolved
+        )
+    ]
 
 
 def _model_changes(

@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "diff-upstream": "catalogmgr.cli.diff_upstream:diff_upstream",
     "ping": "catalogmgr.cli.ping:ping",
     "add-provider": "catalogmgr.cli.add_provider:add_provider",
+    "parse": "catalogmgr.cli.parse:parse",
+    "doctor": "catalogmgr.cli.doctor:doctor",
+    "init": "catalogmgr.cli.init:init",
 }
 
 # One-line summaries so `catalogmgr --help` needs no command import.
@@ -43,6 +46,9 @@ SUMMARIES: dict[str, str] = {
     "diff-upstream": "Compare the effective catalog with OpenRouter or models.dev and propose a fix.",
     "ping": "Check each configured provider endpoint for real: reachable, key accepted, models served.",
     "add-provider": "Ask a live server which models it serves and write a validated provider entry.",
+    "parse": "Print a file's data exactly as OMP's parser (Bun's YAML/JSONC) reads it.",
+    "doctor": "Check the setup OMP will run with (OMP, base, models.yml, keys, settings) and how to fix it.",
+    "init": "Start ~/.omp/agent/models.yml from a shipped example overlay (or merge one in).",
 }
 
 

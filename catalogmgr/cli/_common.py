@@ -17,13 +17,20 @@ import decimal
 import math
 import os
 import stat
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from catalogmgr.catalog import BaseCatalog, default_overlay_paths, locate_base_catalog
+from catalogmgr.catalog import (
+    UNKNOWN_OVERRIDE_RULE,
+    BaseCatalog,
+    base_cannot_answer,
+    default_overlay_paths,
+    locate_base_catalog,
+)
 from catalogmgr.documents import load_document
 from catalogmgr.errors import InvalidOverlayError, WriteError
 from catalogmgr.merge import Layer, MergeResult, merge_catalog
@@ -37,7 +44,7 @@ from catalogmgr.omp.profile import (
     select_profile,
 )
 from catalogmgr.problems import Problem, Severity
-from catalogmgr.render import escape
+from catalogmgr.render import escape, style
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,7 +132,7 @@ def catalog_source_options(function: F) -> F:
         metavar="PATH",
         default=None,
         help="The base catalog (a models.json). Default: $CATALOGMGR_BASE, else the installed OMP's "
-        "bundled catalog (bun or npm global install), else the embedded default catalog.",
+        "bundled catalog (bun or npm global install), else the embedded catalog (OMP's newest supported).",
     )(function)
     return function
 
@@ -259,30 +266,40 @@ def build_effective(
     merge's own warnings (unknown modelOverrides ids, custom models without an api).
     """
     base_catalog = locate_base_catalog(base, env, home)
-    profile = choose_profile(env, home, base_catalog).profile
-    layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), profile)
-    result = merge_catalog(base_catalog.catalog, layers, base_name=base_catalog.source, profile=profile)
-    return base_catalog, layers, dataclasses.replace(result, problems=[*notes, *result.problems])
+    choice = choose_profile(env, home, base_catalog)
+    layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), choice.profile)
+    result = merge_catalog(
+        base_catalog.catalog, layers, base_name=base_catalog.source, profile=choice.profile
+    )
+    merged = result.problems
+    if base_cannot_answer(base_catalog, choice.version) is not None:
+        # The embedded catalog is another release's: whether an id exists in the user's release is
+        # unknown, so say nothing rather than guess (report_inputs says why, once).
+        merged = [problem for problem in merged if problem.rule != UNKNOWN_OVERRIDE_RULE]
+    return base_catalog, layers, dataclasses.replace(result, problems=[*notes, *merged])
 
 
 def describe_inputs(base: BaseCatalog, layers: Sequence[Layer]) -> str:
     """The stderr line every text output starts with: which base, which overlays."""
     overlays = ", ".join(layer.name for layer in layers) if layers else "none"
-    note = " (no installed OMP found; use --base PATH for the real one)" if base.is_embedded else ""
+    note = " (no installed OMP found; --base PATH picks another catalog)" if base.is_embedded else ""
     return f"catalogmgr: base: {base.source}{note}; overlays: {overlays}"
 
 
 def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence[Problem]) -> None:
     """Say on stderr which base, overlays and OMP profile were used, then every warning."""
-    echo(describe_inputs(base, layers), err=True)
+    echo(describe_inputs(base, layers), err=True, note=True)
     choice = chosen_profile()
     if choice is not None:
-        echo(choice.describe(), err=True)
+        echo(choice.describe(), err=True, note=True)
+        limit = base_cannot_answer(base, choice.version)
+        if limit is not None:
+            echo(f"catalogmgr: note: {limit}", err=True, note=True)
     engine = _chosen_engine()
     if engine is not None:
-        echo(engine.describe(), err=True)
+        echo(engine.describe(), err=True, note=True)
     for problem in problems:
-        echo(problem.to_line(), err=True)
+        echo(problem.to_line(), err=True, highlight=style.highlight_problems)
         if problem.hint:
             echo(f"  hint: {problem.hint}", err=True)
 
@@ -297,6 +314,9 @@ def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
     choice = chosen_profile()
     if choice is not None:
         record["ompProfile"] = profile_record(choice)
+        limit = base_cannot_answer(base, choice.version)
+        if limit is not None:
+            record["baseLimit"] = limit
     engine = _chosen_engine()
     if engine is not None:
         record["engine"] = engine.record()
@@ -434,11 +454,120 @@ class RelativeTolerance(click.ParamType):  # type: ignore[type-arg]  # generic o
 # Output: every line a command prints passes through render/escape.py on its way out.
 
 
-def echo(text: str, *, err: bool = False, nl: bool = True, output_format: str = "text") -> None:
+def echo(
+    text: str,
+    *,
+    err: bool = False,
+    nl: bool = True,
+    output_format: str = "text",
+    note: bool = False,
+    highlight: style.Highlighter | None = None,
+) -> None:
     """Print a rendered document or a message, escaped for its format (see :mod:`render.escape`).
 
     Text (tables, reports, stderr messages) has its controls made visible and workflow-command lines
     disarmed; JSON has the controls JSON leaves raw written as ``\\uXXXX``; github keeps its own
     workflow commands. Used for everything but a catalog written as data (merge's output).
+    A ``note`` (which inputs, a summary) is left out under ``-q``; ``highlight`` colours the
+    escaped text when colour is on for that stream.
     """
-    click.echo(escape.for_format(text, output_format), err=err, nl=nl)
+    if note and is_quiet():
+        return
+    escaped = escape.for_format(text, output_format)
+    colored = highlight is not None and output_format == "text" and color_enabled(err)
+    if colored and highlight is not None:
+        escaped = highlight(escaped)
+    click.echo(escaped, err=err, nl=nl, color=colored or None)
+
+
+# ------------------------------------------------------------------------------------------------
+# Conventional output options, the same on every command: --format, -q/--quiet, --color.
+
+_QUIET = "catalogmgr.quiet"
+_COLOR = "catalogmgr.color"
+# Older names of the text format, still accepted.
+FORMAT_ALIASES = {"table": "text"}
+
+
+def output_options(
+    formats: Sequence[str] | None, help_text: str = "", *, default: str | None = None, quiet: bool = True
+) -> Callable[[F], F]:
+    """``--format`` (first of ``formats`` by default; ``table`` still means ``text``), ``-q/--quiet``
+    (notes on stderr left out; warnings and errors stay) and ``--color auto|always|never``.
+
+    ``--format`` reaches the command as ``output_format``; quiet and colour are kept in the click
+    context and honoured by :func:`echo`. ``quiet=False`` for a command with its own ``-q``.
+    """
+    chosen_default = default or (formats[0] if formats else None)
+
+    def remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+        def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+            ctx.meta[key] = value
+            return value
+
+        return callback
+
+    def normalise(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        return FORMAT_ALIASES.get(value, value) if value is not None else None
+
+    def decorate(function: F) -> F:
+        aliases = [alias for alias, target in FORMAT_ALIASES.items() if target in (formats or ())]
+        function = click.option(
+            "--color",
+            "--colour",
+            type=click.Choice(list(style.COLOR_CHOICES)),
+            default="auto",
+            show_default=True,
+            expose_value=False,
+            callback=remember(_COLOR),
+            help="Colour on a terminal: auto honours NO_COLOR and FORCE_COLOR.",
+        )(function)
+        if quiet:
+            function = click.option(
+                "-q",
+                "--quiet",
+                is_flag=True,
+                expose_value=False,
+                callback=remember(_QUIET),
+                help="Leave out the notes on stderr (inputs, summaries); warnings and errors stay.",
+            )(function)
+        if not formats:  # the command's --format names data formats of its own (merge: json, yaml)
+            return function
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice([*formats, *aliases]),
+            default=chosen_default,
+            show_default=True,
+            callback=normalise,
+            help=help_text,
+        )(function)
+
+    return decorate
+
+
+def is_quiet() -> bool:
+    """Whether the running command was given ``-q/--quiet``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(_QUIET))
+
+
+def color_enabled(err: bool = False) -> bool:
+    """Whether output to stdout (or stderr) is coloured in the running command."""
+    ctx = click.get_current_context(silent=True)
+    choice = ctx.meta.get(_COLOR, "auto") if ctx is not None else "auto"
+    return style.use_color(str(choice), os.environ, _is_terminal(sys.stderr if err else sys.stdout))
+
+
+def terminal_width() -> int | None:
+    """The width to fit tables to: the terminal's when stdout is one, else None (never cut)."""
+    if not _is_terminal(sys.stdout):
+        return None
+    import shutil
+
+    return max(shutil.get_terminal_size().columns, 20)
+
+
+def _is_terminal(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(callable(isatty) and isatty())

@@ -16,6 +16,7 @@ from catalogmgr.cli._common import (
     catalog_source_options,
     chosen_profile,
     cli_environment,
+    echo,
     report_inputs,
 )
 from catalogmgr.cli.keys import load_environment
@@ -126,6 +127,10 @@ def add_provider(
             raise UsageError(
                 f"--key-env {key_env}: the variable is not set (in the environment or OMP's .env files)"
             )
+        if any(ch in value for ch in "\r\n\x00") or not value.isprintable() or not _latin1(value):
+            raise UsageError(
+                f"--key-env {key_env}: the value cannot be sent in an HTTP header (a line break?)"
+            )
         headers["Authorization"] = f"Bearer {value}"
     with HttpClient(timeout=timeout) as client:
         discovered = discover_server(url, client, headers=headers)
@@ -136,7 +141,9 @@ def add_provider(
         discovered,
         api=api,
         key_env=key_env,
-        local=is_loopback_url(url),
+        # A loopback OpenAI-compatible server is almost always a local engine (vLLM, LocalAI, a
+        # llama-server build): free. A LiteLLM proxy is recognised as such and keeps its prices.
+        local=discovered.kind == "openai" and is_loopback_url(url),
         upstream=_cached_upstream_facts(env),
         references=build_reference_index(base_catalog.catalog),
         use_discovery=use_discovery,
@@ -154,6 +161,14 @@ def add_provider(
         click.echo(_guarded(render_entry_yaml(provider)), nl=False)
         return
     _write(write_path, provider, replace=replace, base_catalog=base_catalog, layers=layers, profile=profile)
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _safe(text: str) -> str:
@@ -219,7 +234,7 @@ def _write(
     ]
     if blocking:
         for problem in blocking:
-            click.echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True)
         raise WriteError(
             f"{path}: not written: the updated file would not validate ({len(blocking)} error(s))"
         )

@@ -32,22 +32,21 @@ from catalogmgr.cli._common import (
     cli_environment,
     echo,
     inputs_record,
+    output_options,
     report_inputs,
 )
-from catalogmgr.documents import atomic_write, parse_document, read_text
 from catalogmgr.drift.check import DriftQuery, check_drift
 from catalogmgr.drift.diff import (
     COMPARED_FIELDS,
     KINDS,
     DiffOptions,
     DriftReport,
-    diff_catalog,
     parse_field_selection,
     resolve_mapping,
 )
 from catalogmgr.drift.ignore import IgnoreFileError, load_ignore_file
-from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError, WriteError
-from catalogmgr.merge import Catalog, Layer, merge_catalog
+from catalogmgr.drift.write import CatalogSide
+from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError, UsageError
 from catalogmgr.omp.profile import DEFAULT_PROFILE
 from catalogmgr.render.drift import DRIFT_RENDERERS, FORMAT_CHOICES
 from catalogmgr.render.escape import terminal
@@ -256,21 +255,24 @@ def _listing(
     is_flag=True,
     help="Also list gone models of providers whose OMP rows come from elsewhere (models.dev's aggregators).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMAT_CHOICES),
-    default="text",
-    show_default=True,
-    help="Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
+@output_options(
+    list(FORMAT_CHOICES),
+    "Output format: text, json (stable shape), markdown (for a PR), github (workflow annotations).",
 )
 @click.option(
     "--write-overlay",
     metavar="FILE",
     default=None,
     help="Write a models.yml overlay that adds the new models and overrides the changed fields reported "
-    "(after --only/--match/--ignore-file); an existing FILE is updated in place (comments and order "
-    "kept). It is validated and checked by merging before it is written. Gone models are never removed.",
+    "(after --only/--match/--ignore-file); an existing FILE is updated in place (comments, order and "
+    "your own values kept; missing directories created). It is validated and checked by merging before "
+    "it is written. Gone models are never removed.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="With --write-overlay: replace values you wrote in FILE too (by default they are kept, "
+    "each reported).",
 )
 @click.option("--offline", is_flag=True, help="Use the cached listing only; never touch the network.")
 @click.option(
@@ -328,6 +330,7 @@ def diff_upstream(
     include_gone: bool,
     output_format: str,
     write_overlay: str | None,
+    overwrite: bool,
     offline: bool,
     force: bool,
     max_age: float,
@@ -434,17 +437,8 @@ def diff_upstream(
     report = check_drift(result.catalog, listing, query)
     echo(DRIFT_RENDERERS[output_format](report), nl=False, output_format=output_format)
     if write_overlay is not None:
-        _write_overlay(
-            write_overlay,
-            report,
-            base_catalog.catalog,
-            base_catalog.source,
-            layers,
-            result.catalog,
-            mapping,
-            options,
-            listing,
-        )
+        side = CatalogSide(base_catalog.catalog, base_catalog.source, layers, result.catalog)
+        _write_overlay(write_overlay, report, side, listing, query, overwrite=overwrite)
     ctx.exit(EXIT_PROBLEMS if report.has_drift else EXIT_OK)
 
 
@@ -462,101 +456,40 @@ def _load_rules(ignore_file: str | None) -> list[Any]:
 def _write_overlay(
     path: str,
     report: DriftReport,
-    base: Catalog,
-    base_name: str,
-    layers: list[Layer],
-    effective: Catalog,
-    mapping: dict[str, tuple[str, ...]],
-    options: DiffOptions,
+    side: CatalogSide,
     listing: UpstreamListing,
+    query: DriftQuery,
+    *,
+    overwrite: bool,
 ) -> None:
-    """Build, check and atomically write the overlay that removes the reported new/changed drift."""
-    from catalogmgr.drift.fixes import apply_patch, build_patch
+    """Run the core's build-check-write and say on stderr what it did."""
+    from catalogmgr.drift.write import OverlayNotValid, write_overlay
     from catalogmgr.omp.apis import overlay_apis
-    from catalogmgr.validation import validate_document
 
     choice = chosen_profile()
     profile = choice.profile if choice is not None else DEFAULT_PROFILE
-    accepted_apis = overlay_apis(profile)
-    patch = build_patch(report, effective, accepted_apis=accepted_apis)
-    for note in patch.skipped:
-        echo(f"catalogmgr: {note}", err=True)
-    if patch.is_empty:
-        echo(f"catalogmgr: nothing to write to {path}: no new or changed model to fix", err=True)
-        return
-    target = Path(path)
-    existing = read_text(target, name=path) if target.exists() else None
-    if existing is not None:
-        # Edit only what catalogmgr itself can read: ruamel.yaml would load (and rewrite, changed)
-        # files the loader refuses, such as a recursive alias (`a: &a [1, *a]` -> `a: [1, null]`).
-        parse_document(existing, name=path, fmt="yaml")
-    applied = apply_patch(existing, patch, name=path)
-    text = applied.text
-    written_new = len(patch.new_models) - len(applied.unwritten)
-    if written_new == 0 and not patch.updates:
-        for note in applied.notes:
-            echo(f"catalogmgr: {note}", err=True)
-        echo(f"catalogmgr: nothing written to {path}", err=True)
-        return
-
-    # Never write an overlay OMP would reject: validate the exact text first.
-    document = parse_document(text, name=path, fmt="yaml")
-    blocking = [
-        p
-        for p in validate_document(document, "overlay", profile=profile)
-        if p.is_error and p.rule not in NON_BLOCKING_RULES
-    ]
-    if blocking:
-        for problem in blocking:
-            echo(problem.to_line(), err=True)
-        raise WriteError(
-            f"{path}: not written: the updated overlay would not validate ({len(blocking)} error(s))"
+    try:
+        result = write_overlay(
+            path,
+            report,
+            side,
+            listing,
+            query,
+            profile=profile,
+            accepted_apis=overlay_apis(profile),
+            non_blocking_rules=NON_BLOCKING_RULES,
+            overwrite=overwrite,
         )
-
-    # Merge it where it will sit (in place of the same file, else last) and diff again: every
-    # new/changed record the patch meant to fix must be gone, and no other model may change.
-    written = Layer(
-        name=path, data=document.data if isinstance(document.data, dict) else {}, document=document
-    )
-    resolved = target.resolve()
-    replaced = [written if Path(layer.name).resolve() == resolved else layer for layer in layers]
-    if written not in replaced:
-        replaced.append(written)
-    merged = merge_catalog(base, replaced, base_name=base_name, profile=profile).catalog
-    after = diff_catalog(merged, listing, mapping, options)
-    fixed = set(patch.fixed) - applied.unwritten
-    remaining = [d for d in after.drift if d.kind in ("new", "changed") and d.key in fixed]
-    collateral = _collateral_changes(
-        effective, merged, fixed, set(patch.setups) | {u.provider for u in patch.updates}
-    )
-
-    atomic_write(target, text)
-    for note in applied.notes:
-        echo(f"catalogmgr: {note}", err=True)
-    echo(
-        f"catalogmgr: wrote {path}: {written_new} new model(s), {len(patch.updates)} model(s) updated",
-        err=True,
-    )
-    for drift in remaining:
+    except OverlayNotValid as error:
+        for problem in error.problems:
+            echo(problem.to_line(), err=True)
+        raise
+    for note in result.notes:
+        echo(f"catalogmgr: {note}", err=True, note=True)
+    if result.written:
         echo(
-            f"catalogmgr: warning: {drift.provider}/{drift.model_id} still differs after the overlay"
-            " (a later overlay sets it?)",
+            f"catalogmgr: wrote {path}: {result.new_models} new model(s), {result.updated} model(s) updated",
             err=True,
         )
-    for key in collateral:
-        echo(f"catalogmgr: warning: the overlay also changes {key} (check its provider settings)", err=True)
-
-
-def _collateral_changes(
-    before: Catalog, after: Catalog, fixed: set[tuple[str, str]], providers: set[str]
-) -> list[str]:
-    changed: list[str] = []
-    for provider in sorted(providers):
-        old_models = before.get(provider, {})
-        new_models = after.get(provider, {})
-        for model_id, model in old_models.items():
-            if (provider, model_id) in fixed:
-                continue
-            if new_models.get(model_id) != model:
-                changed.append(f"{provider}/{model_id}")
-    return changed
+    for warning in result.warnings:
+        echo(f"catalogmgr: warning: {terminal(warning)}", err=True)

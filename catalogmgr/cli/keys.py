@@ -26,12 +26,12 @@ from catalogmgr.cli._common import (
     cli_environment,
     echo,
     inputs_record,
+    output_options,
+    terminal_width,
 )
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError
 from catalogmgr.keys import (
     Environment,
-    KeyReport,
-    KeyStatus,
     layer_environment,
     parse_dotenv,
     problems_exit_code,
@@ -39,7 +39,7 @@ from catalogmgr.keys import (
     unusable_summary,
 )
 from catalogmgr.render.catalog import render_json_document
-from catalogmgr.render.escape import terminal
+from catalogmgr.render.views import keys_summary, keys_table
 
 # A .env file is a few hundred bytes; anything huge is not one (and is not read).
 MAX_DOTENV_BYTES = 1024 * 1024
@@ -85,62 +85,11 @@ def _read_dotenv(path: Path) -> dict[str, str] | None:
     return parse_dotenv(text.removeprefix("\ufeff"))
 
 
-_OK = {True: "yes", False: "NO", None: "?"}
-
-
-def _key_label(report: KeyReport) -> str:
-    if report.scope in {"provider", "bundled lookup"}:
-        return report.field
-    return f"{report.field} ({report.scope})"
-
-
-def render_table(reports: Sequence[KeyReport]) -> str:
-    """One row per key: provider, key, status, usable, written form, masked value, where, detail."""
-    header = ("PROVIDER", "KEY", "STATUS", "OK", "CONFIGURED AS", "VALUE", "WHERE", "DETAIL")
-    body = [
-        tuple(
-            terminal(cell)  # escaped before measuring: names and keys come from the user's files
-            for cell in (
-                report.provider,
-                _key_label(report),
-                report.status.value,
-                _OK[report.usable],
-                report.written or ("(OMP's lookup)" if not report.configured else "-"),
-                report.masked or "-",
-                report.location() or "-",
-                report.message,
-            )
-        )
-        for report in reports
-    ]
-    widths = [max(len(row[index]) for row in [header, *body]) for index in range(len(header) - 1)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join([*(cell.ljust(widths[i]) for i, cell in enumerate(cells[:-1])), cells[-1]]).rstrip()
-
-    return "\n".join([line(header), *(line(row) for row in body)])
-
-
-def _summary(reports: Sequence[KeyReport], allow_commands: bool) -> str:
-    configured = [report for report in reports if report.configured]
-    unusable = sum(report.is_problem for report in reports)
-    not_run = sum(report.status is KeyStatus.COMMAND_NOT_RUN for report in reports)
-    parts = [f"{len(configured)} configured key(s), {unusable} unusable"]
-    if not_run and not allow_commands:
-        parts.append(f"{not_run} !command(s) not run (pass --allow-commands to run them)")
-    return "catalogmgr: " + "; ".join(parts)
-
-
 @click.command("keys")
 @catalog_source_options
 @click.option("--provider", "providers", metavar="P", multiple=True, help="Only this provider (repeatable).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people; json ({base, overlays, keys: [...]}) for scripts.",
+@output_options(
+    ["text", "json"], "text: a table for people (`table`: the same); json ({base, overlays, keys: [...]})."
 )
 @click.option(
     "--check",
@@ -233,8 +182,8 @@ def keys(
         echo(render_json_document(record), output_format="json")
     else:
         if reports:
-            echo(render_table(reports))
-        echo(_summary(reports, allow_commands), err=True)
+            echo(keys_table(reports, width=terminal_width()))
+        echo(keys_summary(reports, allow_commands), err=True, note=True)
     click.get_current_context().exit(EXIT_PROBLEMS if code else EXIT_OK)
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -27,7 +25,9 @@ from catalogmgr.cli._common import (
     engine_options,
     inputs_record,
     is_terminal_path,
+    output_options,
     refuse_overwriting_inputs,
+    terminal_width,
 )
 from catalogmgr.cli._engine import effective_with_engine
 from catalogmgr.documents import atomic_write
@@ -37,13 +37,12 @@ from catalogmgr.merge import (
     FieldChange,
     Layer,
     MergeResult,
-    Origin,
-    as_map,
     catalog_changes,
     compose_overlays,
     merge_catalog,
 )
 from catalogmgr.omp.profile import Profile
+from catalogmgr.render import style, views
 from catalogmgr.render.catalog import (
     render_catalog_json,
     render_catalog_yaml,
@@ -51,22 +50,10 @@ from catalogmgr.render.catalog import (
     render_overlay_json,
     render_overlay_yaml,
 )
-from catalogmgr.render.escape import json_text, terminal
-from catalogmgr.secrets import is_credential_key, redact_data, redact_text
+from catalogmgr.render.escape import json_text
+from catalogmgr.secrets import redact_data
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _format_option(choices: list[str], help_text: str) -> Callable[[F], F]:
-    """``--format`` with the first choice as the default."""
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(choices),
-        default=choices[0],
-        show_default=True,
-        help=help_text,
-    )
 
 
 def _effective(
@@ -100,7 +87,7 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
     newline-terminated."""
     if output is not None and output != "-":
         atomic_write(output, text, mode=mode)
-        echo(f"catalogmgr: wrote {output}", err=True)
+        echo(f"catalogmgr: wrote {output}", err=True, note=True)
         return
     # The catalog is data: printed as it is, but a JSON one gets the controls JSON leaves raw
     # written as \uXXXX (the same value), since stdout may be a terminal.
@@ -129,6 +116,7 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
     default=None,
     help="Output format. Default: json for --emit catalog, yaml for --emit overlay.",
 )
+@output_options(None)
 @click.option(
     "--compact",
     is_flag=True,
@@ -283,33 +271,9 @@ def _with_resolved_keys(
 # list
 
 
-def _status(base: Catalog, result: MergeResult, provider: str, model_id: str) -> str:
-    before = base.get(provider, {}).get(model_id)
-    if before is None:
-        return "added"
-    return "base" if before is result.catalog[provider][model_id] else "changed"
-
-
 def _matches(provider: str, model_id: str, model: Mapping[str, Any], needle: str) -> bool:
     haystack = f"{provider}/{model_id} {model.get('name', '')}".lower()
     return needle.lower() in haystack
-
-
-def _price(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-"
-    return f"{value:g}"
-
-
-def _count(value: Any) -> str:
-    """Token counts the way model pages print them: 8,192 / 205K / 1.05M."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-"
-    if value < 10_000:
-        return f"{value:,.0f}"
-    if value < 1_000_000:
-        return f"{value / 1000:,.0f}K"
-    return f"{value / 1_000_000:.3g}M"
 
 
 @click.command("list")
@@ -323,7 +287,10 @@ def _count(value: Any) -> str:
     default=None,
     help="Only models whose provider/id or name contains TEXT (case-insensitive).",
 )
-@_format_option(["table", "json"], "table for people; json ({base, overlays, models: [...]}) for scripts.")
+@output_options(
+    ["text", "json"],
+    "text: a table for people (`table`: the same); json ({base, overlays, models: [...]}) for scripts.",
+)
 def list_models(
     base: str | None,
     overlays: tuple[str, ...],
@@ -344,83 +311,25 @@ def list_models(
             f"no provider {unknown[0]!r} in the effective catalog"
             + _suggest(unknown[0], list(result.catalog))
         )
-    rows = []
+    rows: list[views.ModelRow] = []
     for provider, models in result.catalog.items():
         if providers and provider not in providers:
             continue
         for model_id, model in models.items():
             if needle and not _matches(provider, model_id, model, needle):
                 continue
-            rows.append(
-                (provider, model_id, model, _status(base_catalog.catalog, result, provider, model_id))
-            )
+            status = views.model_status(base_catalog.catalog, result, provider, model_id)
+            rows.append((provider, model_id, model, status))
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
-        record["models"] = [
-            {
-                "provider": provider,
-                "id": model_id,
-                "name": redact_data(model.get("name")),
-                "api": model.get("api"),
-                "baseUrl": redact_data(model.get("baseUrl")),
-                "contextWindow": model.get("contextWindow"),
-                "maxTokens": model.get("maxTokens"),
-                "cost": model.get("cost"),
-                "status": status,
-            }
-            for provider, model_id, model, status in rows
-        ]
+        record["models"] = [views.model_record(*row) for row in rows]
         record["problems"] = [problem.to_line() for problem in result.problems]
         echo(render_json_document(record), output_format="json")
         return
     if not rows:
-        echo("catalogmgr: no model matches", err=True)
+        echo("catalogmgr: no model matches", err=True, note=True)
         return
-    echo(_table(rows))
-
-
-_MAX_COLUMN_WIDTH = 80
-# C0/C1 control characters (ESC, BEL, ...) in a model name would reach the terminal as commands
-# (an OSC sequence can retitle the window or worse): show them escaped in the table.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def _printable(text: str) -> str:
-    return terminal(text)
-
-
-def _table(rows: Sequence[tuple[str, str, Mapping[str, Any], str]]) -> str:
-    header = ("MODEL", "NAME", "API", "CONTEXT", "MAX OUT", "$IN/M", "$OUT/M", "STATUS")
-    body = []
-    for provider, model_id, model, status in rows:
-        cost = as_map(model.get("cost"))
-        body.append(
-            (
-                _printable(f"{provider}/{model_id}"),
-                _printable(redact_text(str(model.get("name", "")))),
-                _printable(str(model.get("api", ""))),
-                _count(model.get("contextWindow")),
-                _count(model.get("maxTokens")),
-                _price(cost.get("input")),
-                _price(cost.get("output")),
-                status,
-            )
-        )
-    # Pad each column to its widest cell, but not to an outlier: one 50 MB name would otherwise
-    # pad every row to 50 MB. Longer cells stick out of their column instead.
-    widths = [
-        max(min(len(row[index]), _MAX_COLUMN_WIDTH) for row in [header, *body])
-        for index in range(len(header))
-    ]
-    right = {3, 4, 5, 6}
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(cells)
-        ]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header), *(line(row) for row in body)])
+    echo(views.models_table(rows, width=terminal_width()), highlight=style.highlight_status)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -455,42 +364,6 @@ def find_model(catalog: Catalog, reference: str) -> tuple[str, str]:
     return provider, model_id
 
 
-def _origin_record(origin: Origin) -> dict[str, Any]:
-    return {
-        "layer": origin.layer,
-        "line": origin.position.line if origin.position else None,
-        "column": origin.position.column if origin.position else None,
-        "how": origin.how,
-    }
-
-
-def _show_value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _model_lines(model: Mapping[str, Any], origins: Mapping[str, Origin] | None) -> list[str]:
-    lines = []
-    width = max((len(key) for key in model), default=0)
-    for key, value in model.items():
-        if (
-            origins is not None
-            and isinstance(value, Mapping)
-            and value
-            and f"{key}.{next(iter(value))}" in origins
-        ):
-            lines.append(f"{key}:")
-            sub_width = max(len(sub) for sub in value)
-            for sub, item in value.items():
-                origin = origins.get(f"{key}.{sub}")
-                suffix = f"   <- {origin.located()} ({origin.how})" if origin else ""
-                lines.append(f"  {sub.ljust(sub_width)}  {_show_value(item)}{suffix}")
-            continue
-        origin = origins.get(key) if origins is not None else None
-        suffix = f"   <- {origin.located()} ({origin.how})" if origin else ""
-        lines.append(f"{key.ljust(width)}  {_show_value(value)}{suffix}")
-    return lines
-
-
 @click.command("show")
 @catalog_source_options
 @engine_options
@@ -500,9 +373,8 @@ def _model_lines(model: Mapping[str, Any], origins: Mapping[str, Origin] | None)
     is_flag=True,
     help="Say which layer (base file, overlay file:line:col) set each field, and how.",
 )
-@_format_option(
-    ["text", "json"],
-    "text for people; json ({base, overlays, provider, id, model, provenance}) for scripts.",
+@output_options(
+    ["text", "json"], "text for people; json ({base, overlays, provider, id, model, provenance}) for scripts."
 )
 def show(
     base: str | None,
@@ -520,55 +392,27 @@ def show(
         base, overlays, no_default_overlay, provenance=explain or output_format == "json"
     )
     provider, model_id = find_model(result.catalog, model_ref)
-    # Shown, never resolved: but a literal key pasted into a baseUrl, a header or extraBody is
-    # masked here as validate would (issue 13, break 14).
-    model = redact_data(result.catalog[provider][model_id])
+    model = result.catalog[provider][model_id]
     origins = result.provenance.get((provider, model_id), {})
+    status = views.model_status(base_catalog.catalog, result, provider, model_id)
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
         record.update(
             provider=provider,
             id=model_id,
-            status=_status(base_catalog.catalog, result, provider, model_id),
-            model=model,
-            provenance={path: _origin_record(origin) for path, origin in origins.items()},
+            status=status,
+            # Shown, never resolved: a literal key pasted into a baseUrl, a header or extraBody
+            # is masked as validate would report it (issue 13, break 14).
+            model=redact_data(model),
+            provenance={path: views.origin_record(origin) for path, origin in origins.items()},
         )
         echo(render_json_document(record), output_format="json")
         return
-    status = _status(base_catalog.catalog, result, provider, model_id)
-    echo(f"{terminal(provider)}/{terminal(model_id)}  ({status})")
-    echo("\n".join(terminal(line) for line in _model_lines(model, origins if explain else None)))
+    echo(views.show_text(provider, model_id, status, model, origins if explain else None))
 
 
 # ------------------------------------------------------------------------------------------------
 # changes
-
-
-def _redacted(value: Any, field: str | None) -> Any:
-    """A change's value for display: literal secrets masked (the field name says if it is a key)."""
-    return redact_data(value, credential=is_credential_key(str(field or "").rpartition(".")[2]))
-
-
-def _change_record(change: FieldChange) -> dict[str, Any]:
-    return {
-        "provider": change.provider,
-        "id": change.model_id,
-        "field": change.field,
-        "kind": change.kind,
-        "before": _redacted(change.before, change.field),
-        "after": _redacted(change.after, change.field),
-        "origin": _origin_record(change.origin) if change.origin else None,
-    }
-
-
-def _change_line(change: FieldChange) -> str:
-    where = f"  ({change.origin.located()})" if change.origin and change.origin.layer else ""
-    model = f"{change.provider}/{change.model_id}"
-    if change.kind == "added-model":
-        return f"+ {model}  new model{where}"
-    before = "(absent)" if change.kind == "added" else _show_value(_redacted(change.before, change.field))
-    after = "(absent)" if change.kind == "removed" else _show_value(_redacted(change.after, change.field))
-    return f"  {model}  {change.field}: {before} -> {after}{where}"
 
 
 def _print_changes(
@@ -576,21 +420,21 @@ def _print_changes(
 ) -> None:
     if output_format == "json":
         record = inputs_record(base, layers)
-        record["changes"] = [_change_record(change) for change in changes]
+        record["changes"] = [views.change_record(change) for change in changes]
         echo(render_json_document(record), output_format="json")
         return
     if not changes:
-        echo("catalogmgr: the overlays change nothing in the base catalog", err=True)
+        echo("catalogmgr: the overlays change nothing in the base catalog", err=True, note=True)
         return
-    echo("\n".join(terminal(_change_line(change)) for change in changes))
+    echo(views.changes_text(changes), highlight=style.highlight_changes)
     models = len({(change.provider, change.model_id) for change in changes})
-    echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True)
+    echo(f"catalogmgr: {len(changes)} change(s) in {models} model(s)", err=True, note=True)
 
 
 @click.command("changes")
 @catalog_source_options
 @engine_options
-@_format_option(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
+@output_options(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
 @click.option(
     "--exit-code", is_flag=True, help="Exit 1 when the overlays change anything (like git diff --exit-code)."
 )

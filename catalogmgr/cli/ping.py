@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,7 +14,9 @@ from catalogmgr.cli._common import (
     build_effective,
     catalog_source_options,
     cli_environment,
+    echo,
     inputs_record,
+    output_options,
 )
 from catalogmgr.cli.keys import load_environment
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError
@@ -28,14 +31,7 @@ DEFAULT_PING_TIMEOUT = 10.0
 @click.option(
     "--all", "include_all", is_flag=True, help="Every provider of the catalog, not only configured ones."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json ({base, overlays, providers: [...]}) for scripts.",
-)
+@output_options(["text", "json"], "text for people; json ({base, overlays, providers: [...]}) for scripts.")
 @click.option(
     "--allow-commands",
     is_flag=True,
@@ -50,6 +46,13 @@ DEFAULT_PING_TIMEOUT = 10.0
     help="Seconds to wait for each server.",
 )
 @click.option("--no-dotenv", is_flag=True, help="Use the process environment alone, not OMP's .env files.")
+@click.option(
+    "--probe",
+    is_flag=True,
+    help="Also send one chat request asking for a single output token per working endpoint (this may "
+    "cost money: asks for confirmation unless --yes).",
+)
+@click.option("--yes", is_flag=True, help="With --probe: do not ask for confirmation.")
 def ping(
     base: str | None,
     overlays: tuple[str, ...],
@@ -60,6 +63,8 @@ def ping(
     allow_commands: bool,
     timeout: float,
     no_dotenv: bool,
+    probe: bool,
+    yes: bool,
 ) -> None:
     """Check each configured provider endpoint for real: reachable, key accepted, models served.
 
@@ -80,12 +85,19 @@ def ping(
     (the key comes from a !command not run, or an `omp /login`).
 
     \b
-    Exit codes: 0 nothing broken; 1 at least one endpoint broken; 3 could not run (unreadable
-    input, nothing to ping).
+    --probe also sends, after a confirmation (or with --yes), one chat request asking for a single
+    output token to one listed model per working endpoint: the only request that may cost money.
+    The answer's status is reported, never its text.
+
+    \b
+    Exit codes: 0 nothing broken; 1 at least one endpoint broken (or a probe failed); 3 could not
+    run (unreadable input, nothing to ping).
     """
+    from catalogmgr.omp.rules import did_you_mean
     from catalogmgr.providers.ping import run_pings
     from catalogmgr.providers.plan import plan_pings
     from catalogmgr.providers.report import exit_code
+    from catalogmgr.render.escape import terminal
     from catalogmgr.render.providers import ping_summary, render_ping_text
     from catalogmgr.upstream.http import HttpClient
 
@@ -94,12 +106,16 @@ def ping(
         base, overlays, env, home, no_default_overlay=no_default_overlay
     )
     _common.report_inputs(base_catalog, layers, result.problems)
+    known = set(result.catalog)
+    for layer in layers:
+        configured = layer.data.get("providers")
+        if isinstance(configured, dict):
+            known.update(str(name) for name in configured)
     for wanted in providers:
-        if wanted not in result.catalog and not any(
-            isinstance(layer.data.get("providers"), dict) and wanted in layer.data["providers"]
-            for layer in layers
-        ):
-            raise NotFoundError(f"no provider {wanted!r} in the overlays or the catalog")
+        if wanted not in known:
+            guess = did_you_mean(wanted, frozenset(known))
+            hint = f"; did you mean {terminal(guess)!r}?" if guess else ""
+            raise NotFoundError(f"no provider {terminal(wanted)!r} in the overlays or the catalog{hint}")
     environment = load_environment(env, home, Path(os.getcwd()), dotenv=not no_dotenv)
     plans = plan_pings(
         result.catalog,
@@ -115,12 +131,33 @@ def ping(
         )
     with HttpClient(timeout=timeout) as client:
         results = run_pings(plans, client)
+        if probe:
+            results = _probe(plans, results, client, yes=yes)
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
         record["providers"] = [item.to_dict() for item in results]
         record["broken"] = sum(item.broken for item in results)
-        click.echo(render_json_document(record))
+        echo(render_json_document(record), output_format="json")
     else:
-        click.echo(render_ping_text(results))
-        click.echo(ping_summary(results), err=True)
+        echo(render_ping_text(results))
+        echo(ping_summary(results), err=True, note=True)
     click.get_current_context().exit(EXIT_PROBLEMS if exit_code(results) else EXIT_OK)
+
+
+def _probe(plans: list[Any], results: list[Any], client: Any, *, yes: bool) -> list[Any]:
+    """Confirm (unless ``yes``), then send the one-token chat probes."""
+    from catalogmgr.providers.probe import plan_probes, run_probes
+    from catalogmgr.render.escape import terminal
+
+    targets = plan_probes(plans, results)
+    if not targets:
+        click.echo("catalogmgr: --probe: no working endpoint to probe", err=True)
+        return results
+    if not yes:
+        click.echo("catalogmgr: --probe sends one chat request (1 output token) to each of:", err=True)
+        for target in targets:
+            click.echo(f"  {terminal(target.describe())}", err=True)
+        if not click.confirm("Send them? This may cost money", default=False, err=True):
+            click.echo("catalogmgr: probes not sent", err=True)
+            return results
+    return run_probes(targets, results, client)

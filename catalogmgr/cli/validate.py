@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
 import click
 
-from catalogmgr.catalog import BaseCatalog
-from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option
-from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError
+from catalogmgr.catalog import agent_dir, base_cannot_answer, default_overlay_paths, locate_base_catalog
+from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option, output_options
+from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError, UsageError
 from catalogmgr.omp.profile import ALL_VERSIONS, Profile
 from catalogmgr.omp.schemas import SCHEMA_KINDS, SchemaKind, schema_path, schema_text
+from catalogmgr.render import style
 from catalogmgr.render.problems import (
     FORMAT_CHOICES,
     PROBLEM_RENDERERS,
@@ -39,7 +41,7 @@ STDIN_NAME = "<stdin>"
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, metavar="[FILE]...")
 @click.option(
     "--kind",
     type=click.Choice(["auto", *KINDS]),
@@ -57,13 +59,17 @@ STDIN_NAME = "<stdin>"
     show_default=True,
     help="Output format; auto is github inside GitHub Actions (GITHUB_ACTIONS=true), else text.",
 )
+@output_options(None, quiet=False)
 @click.option(
     "--base",
     "base_path",
     metavar="PATH",
     default=None,
-    help="A bundled models.json to check modelOverrides ids against (warns about ids it lacks).",
+    help="The models.json to check modelOverrides ids against (warns about ids it lacks). Default: "
+    "the same base as merge: $CATALOGMGR_BASE, else the installed OMP's bundled catalog, else the "
+    "embedded catalog.",
 )
+@click.option("--no-base", is_flag=True, help="Do not check modelOverrides ids against any catalog.")
 @click.option(
     "-q",
     "--quiet",
@@ -79,6 +85,7 @@ def validate(
     strict: bool,
     output_format: str,
     base_path: str | None,
+    no_base: bool,
     quiet: bool,
     omp_version: str | None,
 ) -> None:
@@ -88,7 +95,9 @@ def validate(
     when there is one. Errors are what the chosen OMP release rejects (it then silently drops every
     provider of the file) plus literal secrets; warnings are mistakes OMP accepts silently: unknown keys (with
     a "did you mean"), providers outside `providers:`, `$VAR`-style key references, and more.
-    FILE may be `-` for standard input (read as YAML).
+    FILE may be `-` for standard input (read as YAML); without FILE, the overlay OMP reads
+    (~/.omp/agent/models.yml, else models.yaml, honouring PI_CODING_AGENT_DIR). modelOverrides ids
+    are checked against the same base catalog as `merge` uses (see --base, --no-base).
 
     A file that cannot be read or parsed is reported as an error of that file, located where
     possible, and the other files are still checked: a validator reports every file.
@@ -101,21 +110,35 @@ def validate(
     Exit codes:
       0  no errors (warnings allowed unless --strict)
       1  errors found (or warnings with --strict), including unreadable files
-      2  usage error
-      3  the --base catalog could not be loaded
+      2  usage error (also: no FILE and no overlay where OMP reads one)
+      3  the base catalog could not be loaded
     """
+    if base_path and no_base:
+        raise UsageError("--base and --no-base contradict each other; give one")
     chosen_kind = None if kind == "auto" else cast(Kind, kind)
-    found = _load_base(base_path) if base_path else None
-    base, base_name = (found.catalog, found.source) if found else (None, "the base catalog")
+    env, home = cli_environment()
+    if not files:
+        files = _default_files(env, home)
     if omp_version is not None and omp_version.strip().lower() == ALL_VERSIONS:
+        # Every profile at once: modelOverrides ids are checked only against an explicit --base
+        # (an installed OMP's catalog answers for its own release, not for all of them).
+        explicit = locate_base_catalog(base_path, env, home) if base_path and not no_base else None
+        base, base_name = (explicit.catalog, explicit.source) if explicit else (None, "the base catalog")
         _matrix(ctx, files, chosen_kind, base, base_name, output_format)
         return
-    env, home = cli_environment()
+    found = None if no_base else locate_base_catalog(base_path, env, home)
     choice = choose_profile(env, home, found)
+    limit = base_cannot_answer(found, choice.version) if found is not None else None
+    usable = found if found is not None and limit is None else None
+    base, base_name = (usable.catalog, usable.source) if usable else (None, "the base catalog")
     text_output = resolve_format(output_format, os.environ) == "text"
     if not quiet and text_output:
         # Like the summary line: JSON/SARIF/GitHub outputs keep stderr empty for their callers.
         echo(choice.describe(), err=True)
+        if found is not None:
+            echo(f"catalogmgr: modelOverrides ids checked against: {found.source}", err=True)
+        if limit is not None:
+            echo(f"catalogmgr: note: {limit}", err=True)
     profile = choice.profile
     reports: list[FileReport] = []
     for name in files:
@@ -129,7 +152,12 @@ def validate(
             )
     options = RenderOptions(hints=not quiet, warnings=strict or not quiet)
     chosen_format = resolve_format(output_format, os.environ)
-    echo(PROBLEM_RENDERERS[chosen_format](reports, options), nl=False, output_format=chosen_format)
+    echo(
+        PROBLEM_RENDERERS[chosen_format](reports, options),
+        nl=False,
+        output_format=chosen_format,
+        highlight=style.highlight_problems,
+    )
     failed = any(report.errors for report in reports) or (
         strict and any(report.warnings for report in reports)
     )
@@ -164,21 +192,25 @@ def _matrix(
 
 
 def _check_stdin(kind: Kind | None, base: Any, base_name: str, profile: Profile, runs: str) -> FileReport:
-    from catalogmgr.documents import decode_text, parse_document
+    from catalogmgr.documents import parse_document, read_stream
 
     try:
-        text = decode_text(sys.stdin.buffer.read(), name=STDIN_NAME)
+        text = read_stream(sys.stdin.buffer, name=STDIN_NAME)
         document = parse_document(text, name=STDIN_NAME, fmt="yaml")
     except InputError as error:
         return load_failure(STDIN_NAME, error)
     return check_document(document, kind, base=base, base_name=base_name, profile=profile, runs=runs)
 
 
-def _load_base(path: str) -> BaseCatalog:
-    """The catalog at ``path`` (raises :class:`InputError`, exit 3, when it is unusable)."""
-    from catalogmgr.catalog import load_base_catalog
-
-    return load_base_catalog(path)
+def _default_files(env: Mapping[str, str], home: Path) -> tuple[str, ...]:
+    """The overlay OMP reads, as the one file to validate; a usage error when there is none."""
+    found = default_overlay_paths(env, home)
+    if not found:
+        raise UsageError(
+            f"no FILE given and no overlay where OMP reads one ({agent_dir(env, home) / 'models.yml'}); "
+            "name the files to validate"
+        )
+    return tuple(str(path) for path in found)
 
 
 @click.command("schema")

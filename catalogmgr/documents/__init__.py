@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from catalogmgr.documents.yaml_reader import MAX_DEPTH as MAX_DEPTH
 from catalogmgr.documents.yaml_reader import MAX_NODES as MAX_NODES
@@ -133,6 +133,22 @@ def read_bytes(path: str | Path, *, name: str | None = None, max_bytes: int = MA
     if len(raw) > max_bytes:  # grew between stat and read
         raise InputError(f"file is over the {max_bytes:,}-byte limit", file=display, rule="read")
     return raw
+
+
+def read_stream(stream: BinaryIO, *, name: str, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a byte stream (standard input) as UTF-8 text, with the size limit files have: an
+    endless stream is refused once it passes ``max_bytes`` instead of filling the memory."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(1 << 20, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise InputError(f"input is over the {max_bytes:,}-byte limit", file=name, rule="read")
+    return decode_text(b"".join(chunks), name=name)
 
 
 def decode_text(raw: bytes, *, name: str) -> str:
@@ -331,7 +347,12 @@ def load_json_fast(path: str | Path, *, name: str | None = None, max_bytes: int 
     library otherwise; both give the same values. Errors are located one-line :class:`InputError`.
     """
     display = name if name is not None else str(path)
-    raw = read_bytes(path, name=display, max_bytes=max_bytes)
+    return load_json_bytes(read_bytes(path, name=display, max_bytes=max_bytes), name=display)
+
+
+def load_json_bytes(raw: bytes, *, name: str) -> Any:
+    """:func:`load_json_fast` for bytes already in memory (the embedded catalog, decompressed)."""
+    display = name
     try:
         import orjson
     except ImportError:  # pragma: no cover - exercised when the optional extra is absent

@@ -283,7 +283,7 @@ class YamlReader:
 
         # Bun ends the (trimmed) text's last block scalar with a line break as if the file still
         # had its final newline; libyaml keeps only the line breaks it sees.
-        parser = CParser(_compatible_directives(source) + "\n")
+        parser = CParser(_joined_surrogate_escapes(_compatible_directives(source)) + "\n")
         try:
             return self._events(parser)
         except yaml.MarkedYAMLError as error:
@@ -513,7 +513,8 @@ class YamlReader:
         self.expanded += anchor.size
         if self.expanded > MAX_NODES:
             raise self.refuse(
-                f"document expands to more than {MAX_NODES:,} values through aliases (an alias bomb?)",
+                f"document expands to {self.expanded:,} values through aliases, over the {MAX_NODES:,} limit"
+                " (an alias bomb?)",
                 event.start_mark,
                 "limits",
             )
@@ -646,6 +647,26 @@ def _compatible_directives(source: str) -> str:
         return match.group(0)[: match.start(2) - match.start(0)] + "2".rjust(len(minor), "0")
 
     return _YAML_DIRECTIVE.sub(rewrite, source)
+
+
+# A character beyond the BMP written as a JavaScript-style pair of \u escapes ("\ud83d\ude00"):
+# Bun reads one character, libyaml refuses the halves. The pair becomes one \U escape (two
+# characters shorter: only columns later on the same line move). Lone halves stay refused.
+_SURROGATE_PAIR_ESCAPE = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _joined_surrogate_escapes(source: str) -> str:
+    if "\\u" not in source:
+        return source
+
+    def join(match: re.Match[str]) -> str:
+        high, low = int(match.group(2), 16), int(match.group(3), 16)
+        code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+        return f"{match.group(1)}\\U{code:08X}"
+
+    return _SURROGATE_PAIR_ESCAPE.sub(join, source)
 
 
 def _count(value: Any) -> int:

@@ -45,6 +45,43 @@ class DriftQuery:
         )
 
 
+# OpenRouter's vendor prefix -> the OMP provider that serves the vendor's own API (and that
+# models.dev describes under DEFAULT_PROVIDER_MAP): a model new on OpenRouter may be wanted there.
+DIRECT_PROVIDERS: dict[str, str] = {
+    "anthropic": "anthropic",
+    "deepseek": "deepseek",
+    "google": "google",
+    "minimax": "minimax",
+    "mistralai": "mistral",
+    "moonshotai": "moonshot",
+    "openai": "openai",
+    "x-ai": "xai",
+    "xiaomi": "xiaomi",
+    "z-ai": "zai",
+}
+
+
+def direct_route_note(report: DriftReport, catalog: Catalog) -> str | None:
+    """For OpenRouter's new models whose vendor OMP also serves directly: how to add them there."""
+    if report.source != "openrouter":
+        return None
+    direct = sorted(
+        {
+            DIRECT_PROVIDERS[vendor]
+            for drift in report.drift
+            if drift.kind == "new"
+            and (vendor := drift.model_id.partition("/")[0]) in DIRECT_PROVIDERS
+            and DIRECT_PROVIDERS[vendor] in catalog
+        }
+    )
+    if not direct:
+        return None
+    return (
+        f"new models from vendors OMP also serves directly ({', '.join(direct)}): to add them on the vendor's"
+        f" own API, run diff-upstream --source models.dev --provider {','.join(direct)} --only new"
+    )
+
+
 def check_drift(catalog: Catalog, listing: UpstreamListing, query: DriftQuery) -> DriftReport:
     """Compare, hide noise, apply the ignore rules, then keep the asked kinds and ids."""
     report = diff_catalog(catalog, listing, query.mapping, query.options)
@@ -57,6 +94,9 @@ def check_drift(catalog: Catalog, listing: UpstreamListing, query: DriftQuery) -
             compared_providers=[c.provider for c in report.providers],
         )
     report = select_drift(report, kinds=query.kinds, match=query.match)
+    note = direct_route_note(report, catalog)
+    if note is not None:
+        report = replace(report, notes=(*report.notes, note))
     if query.inputs:
         report = replace(report, inputs=dict(query.inputs))
     return report

@@ -28,6 +28,7 @@ trailed the end of a block stays at the end of that block.
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -92,12 +93,32 @@ class OverlayPatch:
 
 
 @dataclass(frozen=True)
+class KeptValue:
+    """A value the user wrote in the target file that the patch would change, kept as it is."""
+
+    provider: str
+    model_id: str
+    field: str  # "contextWindow", "cost.input", ...
+    yours: Any
+    upstream: Any
+
+    def describe(self) -> str:
+        """``openrouter/x contextWindow: kept your 163840 (upstream: 262144; --overwrite replaces it)``."""
+        return (
+            f"{self.provider}/{self.model_id} {self.field}: kept your {self.yours!s}"
+            f" (upstream: {self.upstream!s}; --overwrite replaces it)"
+        )
+
+
+@dataclass(frozen=True)
 class AppliedPatch:
-    """The edited overlay text, notes for the user, and the models that could not be written."""
+    """The edited overlay text, notes for the user, the models that could not be written, and the
+    values of the user's that were kept (``kept``; each still differs from upstream)."""
 
     text: str
     notes: tuple[str, ...]
     unwritten: frozenset[tuple[str, str]] = frozenset()
+    kept: tuple[KeptValue, ...] = ()
 
 
 def default_api_key_env(provider: str) -> str | None:
@@ -208,9 +229,79 @@ def _update_values(changes: tuple[FieldDrift, ...]) -> dict[str, Any]:
 
 
 def _describe_change(change: FieldDrift) -> str:
-    from catalogmgr.render.drift import format_value
+    from catalogmgr.render.drift import describe_windows, format_value
 
-    return f"{change.field} {format_value(change.local)} -> {format_value(change.upstream)}"
+    text = f"{change.field} {format_value(change.local)} -> {format_value(change.upstream)}"
+    if change.windows:
+        # models.yml has no time-of-day prices: the lowest window's is written, and the comment says so.
+        text += f" (lowest of the time-of-day prices {describe_windows(change.windows)})"
+    return text
+
+
+# OMP's automatic pair rule (pi-catalog compat/collapse.ts, deriveThinkingPairFamilies, with the
+# tokens of rules.json taxonomy.collapse.pairTokens): a live `X` + `X-thinking` pair on one provider,
+# same api, prices equal (or either unpriced), collapses into `X`; the twin never shows as a model.
+THINKING_PAIR_TOKENS = ("thinking", "reasoning", "reasoner")
+
+
+def thinking_twin_base(model_id: str) -> str | None:
+    """``X`` for ``X-thinking`` (trailing or infix token, as OMP's stripThinkingVariantSuffix): the
+    first ``-token`` not followed by a letter or digit and not preceded by the word ``no``/``non``."""
+    lower = model_id.lower()
+    for token in THINKING_PAIR_TOKENS:
+        needle = f"-{token}"
+        start = 0
+        while (index := lower.find(needle, start)) != -1:
+            end = index + len(needle)
+            followed = end < len(lower) and (lower[end].isascii() and lower[end].isalnum())
+            word_start = index
+            while word_start > 0 and lower[word_start - 1].isascii() and lower[word_start - 1].isalnum():
+                word_start -= 1
+            if not followed and lower[word_start:index] not in ("no", "non"):
+                stripped = model_id[:index] + model_id[end:]
+                return stripped or None
+            start = index + 1
+    return None
+
+
+def _prices(cost: Any) -> tuple[Any, ...] | None:
+    if not isinstance(cost, dict):
+        return None
+    values = tuple(float(cost.get(key) or 0) for key in COST_FIELDS)
+    return values if values[0] or values[1] else None  # all-zero rows count as unknown, as in OMP
+
+
+def _collapsed_twins(
+    report: DriftReport, catalog: Catalog, setups: dict[str, ProviderSetup], accepted_apis: Collection[str]
+) -> dict[tuple[str, str], str]:
+    """(provider, new id) -> base id, for new models OMP would fold into a model of the same provider."""
+    twins: dict[tuple[str, str], str] = {}
+    new_by_key = {d.key: d for d in report.drift if d.kind == "new" and d.upstream is not None}
+    for (provider, model_id), drift in new_by_key.items():
+        base_id = thinking_twin_base(model_id)
+        if base_id is None:
+            continue
+        setup = setups.get(provider) or provider_setup(provider, catalog, accepted_apis)
+        if isinstance(setup, str):
+            continue
+        assert drift.upstream is not None
+        twin_prices = _prices(new_model_definition(drift.upstream, setup.api)[0]["cost"])
+        base_drift = new_by_key.get((provider, base_id))
+        base_api: Any
+        if base_drift is not None and base_drift.upstream is not None:
+            base_api, base_cost = setup.api, new_model_definition(base_drift.upstream, setup.api)[0]["cost"]
+        elif base_id in (catalog.get(provider) or {}):
+            base = catalog[provider][base_id]
+            base_api = base.get("api")
+            base_api = API_FOR_OVERLAY.get(base_api, base_api) if isinstance(base_api, str) else base_api
+            base_cost = base.get("cost")
+        else:
+            continue
+        base_prices = _prices(base_cost)
+        if base_api != setup.api or (twin_prices and base_prices and twin_prices != base_prices):
+            continue  # distinct SKUs: OMP keeps both
+        twins[(provider, model_id)] = base_id
+    return twins
 
 
 def build_patch(report: DriftReport, catalog: Catalog, *, accepted_apis: Collection[str]) -> OverlayPatch:
@@ -223,9 +314,16 @@ def build_patch(report: DriftReport, catalog: Catalog, *, accepted_apis: Collect
     refused: set[str] = set()
     when = (report.retrieved or "")[:10]
     origin = f"{report.source} {when}".strip()
+    twins = _collapsed_twins(report, catalog, setups, accepted_apis)
     for drift in report.drift:
         if drift.kind == "new" and drift.upstream is not None:
             if drift.provider in refused:
+                continue
+            if drift.key in twins:
+                skipped.append(
+                    f"{drift.provider}/{drift.model_id}: not written: OMP folds it into"
+                    f" {drift.provider}/{twins[drift.key]} (its thinking route), so it would never show"
+                )
                 continue
             setup = setups.get(drift.provider)
             if setup is None:
@@ -260,9 +358,16 @@ def build_patch(report: DriftReport, catalog: Catalog, *, accepted_apis: Collect
 # Writing YAML (ruamel round trip)
 
 
-def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) -> AppliedPatch:
+def apply_patch(
+    existing_text: str | None, patch: OverlayPatch, *, name: str, overwrite: bool = False
+) -> AppliedPatch:
     """The overlay text after ``patch``: ``existing_text`` edited in place, or a new file.
 
+    Values the user wrote in the file are kept unless ``overwrite`` (each one is returned in
+    ``kept``); values an earlier run of catalogmgr wrote (its entries carry its comment) are
+    brought up to date. A provider entry is created only when something is written into it, so
+    no empty stub is ever left. Containers the file shares through YAML anchors and aliases
+    (``<<: *common``) are copied before they are edited, so no other provider changes.
     Also returns notes for the user (keys added to provider entries) and the new models that could
     not be written (a provider needing an apiKey this file lacks and catalogmgr cannot name).
     Raises :class:`InputError` when the existing text is not an overlay that can be edited.
@@ -286,11 +391,11 @@ def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) ->
         root.yaml_set_start_comment(patch.header)
     if not isinstance(root, CommentedMap):
         raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
-    editor = _OverlayEditor(root, name)
+    editor = _OverlayEditor(root, name, overwrite=overwrite)
     unwritten: set[tuple[str, str]] = set()
     for new in patch.new_models:
-        entry = editor.provider_entry(new.provider)
-        if editor.ensure_provider_setup(entry, patch.setups[new.provider]):
+        entry = editor.writable_entry(patch.setups[new.provider])
+        if entry is not None:
             editor.add_model(entry, new)
         else:
             unwritten.add((new.provider, new.definition["id"]))
@@ -299,27 +404,62 @@ def apply_patch(existing_text: str | None, patch: OverlayPatch, *, name: str) ->
     editor.finish()
     stream = io.StringIO()
     yaml.dump(root, stream)
-    return AppliedPatch(stream.getvalue(), tuple(editor.notes), frozenset(unwritten))
+    return AppliedPatch(stream.getvalue(), tuple(editor.notes), frozenset(unwritten), tuple(editor.kept))
+
+
+# The comments catalogmgr writes on what it adds: "# new upstream (models.dev 2026-03-01)" on a new
+# model's id, "# openrouter 2026-08-18: contextWindow ..." on an override. An entry carrying one was
+# written by an earlier run, so its values are catalogmgr's to update, not the user's to keep.
+_OUR_COMMENT = re.compile(r"^\s*#\s*(new upstream \(|[\w.-]+( \d{4}-\d{2}-\d{2})?: \w+(\.\w+)? \S+ -> )")
+
+
+def _comment_text(container: Any, key: Any) -> str:
+    from ruamel.yaml.tokens import CommentToken
+
+    entry = getattr(container, "ca", None)
+    if entry is None:
+        return ""
+    tokens = entry.items.get(key) or []
+    return "".join(t.value for t in tokens if isinstance(t, CommentToken))
 
 
 class _OverlayEditor:
     """Edits a ruamel round-trip tree; see "keeping trailing comments" below for ``pending``."""
 
-    def __init__(self, root: Any, name: str) -> None:
+    def __init__(self, root: Any, name: str, *, overwrite: bool = False) -> None:
         from ruamel.yaml.comments import CommentedMap
 
         self.root = root
         self.name = name
+        self.overwrite = overwrite
         self.notes: list[str] = []
+        self.kept: list[KeptValue] = []
         self.refused: set[str] = set()
         self.pending: list[tuple[Any, str]] = []
+        self.shared = _shared_containers(root)
         providers = root.get("providers")
         if providers is None:
             providers = CommentedMap()
             self.append(root, "providers", providers)
         if not isinstance(providers, CommentedMap):
             raise InputError("cannot edit: `providers` is not a mapping", file=name)
-        self.providers = providers
+        self.providers = self.own(root, "providers")
+
+    def own(self, parent: Any, key: Any) -> Any:
+        """``parent[key]``, made private first when the file shares it (an anchor reached through an
+        alias or a ``<<`` merge key): editing a shared container would edit every place using it."""
+        value = parent[key]
+        if not isinstance(value, (dict, list)):
+            return value
+        inherited = isinstance(parent, dict) and hasattr(parent, "_ok") and key not in parent._ok
+        if not inherited and id(value) not in self.shared:
+            return value
+        private = _private_copy(value)
+        if isinstance(parent, dict) and inherited:
+            self.append(parent, key, private)
+        else:
+            parent[key] = private
+        return private
 
     def child(self, parent: Any, key: str, kind: type, what: str) -> Any:
         """``parent[key]``, created (empty, appended) when absent; InputError when not a ``kind``."""
@@ -330,20 +470,27 @@ class _OverlayEditor:
         if not isinstance(value, kind):
             noun = "list" if issubclass(kind, list) else "mapping"
             raise InputError(f"cannot edit: {what} is not a {noun}", file=self.name)
-        return value
+        return self.own(parent, key)
 
     def provider_entry(self, provider: str) -> Any:
         from ruamel.yaml.comments import CommentedMap
 
         return self.child(self.providers, provider, CommentedMap, f"provider {provider!r}")
 
-    def ensure_provider_setup(self, entry: Any, setup: ProviderSetup) -> bool:
-        """Give ``entry`` what OMP requires once it defines models; False when that is impossible.
+    def writable_entry(self, setup: ProviderSetup) -> Any | None:
+        """The provider's entry, given what OMP requires once it defines models; None (and nothing
+        created) when that is impossible.
 
         OMP rejects a provider that defines models without baseUrl, or without apiKey unless auth
         is none/oauth. Existing values are the user's and are never touched.
         """
-        needs_key = not entry.get("apiKey") and entry.get("auth") not in _NO_KEY_AUTH
+        from ruamel.yaml.comments import CommentedMap
+
+        existing = self.providers.get(setup.provider)
+        if existing is not None and not isinstance(existing, CommentedMap):
+            raise InputError(f"cannot edit: provider {setup.provider!r} is not a mapping", file=self.name)
+        current = existing if existing is not None else {}
+        needs_key = not current.get("apiKey") and current.get("auth") not in _NO_KEY_AUTH
         if needs_key and setup.api_key_env is None:
             if setup.provider not in self.refused:
                 self.refused.add(setup.provider)
@@ -352,7 +499,8 @@ class _OverlayEditor:
                     " that defines models, and this provider authenticates without a key variable catalogmgr"
                     " can name; set apiKey or auth for it in the file, then run again"
                 )
-            return False
+            return None
+        entry = self.provider_entry(setup.provider)
         position = 0
         if not entry.get("baseUrl"):
             entry.insert(position, "baseUrl", setup.base_url)
@@ -362,7 +510,7 @@ class _OverlayEditor:
             )
             position += 1
         else:
-            position = list(entry).index("baseUrl") + 1
+            position = list(entry).index("baseUrl") + 1 if "baseUrl" in entry._ok else 0
         if needs_key and setup.api_key_env is not None:
             entry.insert(position, "apiKey", setup.api_key_env)
             _eol_comment(entry, "apiKey", "an environment variable name; OMP requires apiKey here")
@@ -371,19 +519,40 @@ class _OverlayEditor:
                 " defines models, and then uses it instead of an `omp /login` credential):"
                 f" export {setup.api_key_env}, or change it to your own variable name"
             )
-        return True
+        return entry
+
+    def set_value(
+        self, container: Any, key: str, value: Any, where: tuple[str, str], ours: bool, prefix: str = ""
+    ) -> None:
+        """``container[key] = value``, unless the user wrote a different value there (kept, reported).
+
+        ``where`` is (provider, model id); ``ours`` says catalogmgr wrote this entry itself.
+        Replacing a value keeps the comment on its line: ruamel keeps comments by key.
+        """
+        if key == "cost" and isinstance(value, dict) and isinstance(container.get("cost"), dict):
+            cost = self.own(container, "cost")
+            for sub, price in value.items():
+                self.set_value(cost, sub, price, where, ours, prefix="cost.")
+            return
+        current = container.get(key)
+        if current is not None and not ours and not self.overwrite and not _same_value(current, value):
+            self.kept.append(KeptValue(where[0], where[1], prefix + key, _plain(current), value))
+            return
+        container[key] = _yaml_value(key, value)
 
     def add_model(self, entry: Any, new: NewModel) -> None:
         from ruamel.yaml.comments import CommentedSeq
 
         models = self.child(entry, "models", CommentedSeq, f"`models` of provider {new.provider!r}")
         model_id = new.definition["id"]
-        for existing in models:
+        for index, existing in enumerate(models):
             if isinstance(existing, dict) and existing.get("id") == model_id:
-                # Already defined by this file (an earlier run): bring its fields up to date.
+                # Already defined by this file: bring catalogmgr's own fields up to date, keep the user's.
+                existing = self.own(models, index)
+                ours = bool(_OUR_COMMENT.match(_comment_text(existing, "id")))
                 for key, value in new.definition.items():
                     if key != "id":
-                        existing[key] = _yaml_value(key, value)
+                        self.set_value(existing, key, value, (new.provider, model_id), ours)
                 return
         mapping = _yaml_value("", new.definition)
         _eol_comment(mapping, "id", new.comment)
@@ -394,37 +563,32 @@ class _OverlayEditor:
     def apply_update(self, entry: Any, update: FieldUpdate) -> None:
         from ruamel.yaml.comments import CommentedMap
 
+        where = (update.provider, update.model_id)
         models = entry.get("models")
-        definition = None
-        if isinstance(models, list):
-            found = (m for m in models if isinstance(m, dict) and m.get("id") == update.model_id)
-            definition = next(found, None)
         remaining = dict(update.values)
-        if definition is not None:
-            # The file defines this model itself: fix the definition rather than override it below.
-            for key in list(remaining):
-                if key == "cost":
-                    cost = definition.get("cost")
-                    if isinstance(cost, dict):
-                        for sub, value in remaining["cost"].items():
-                            cost[sub] = value
-                        del remaining["cost"]
-                    continue
-                definition[key] = _yaml_value(key, remaining.pop(key))
-            if not remaining:
-                return
+        if isinstance(models, list):
+            model_id = update.model_id
+            found = (i for i, m in enumerate(models) if isinstance(m, dict) and m.get("id") == model_id)
+            index = next(found, None)
+            if index is not None:
+                # The file defines this model itself: fix the definition rather than override it below.
+                definition = self.own(self.own(entry, "models"), index)
+                ours = bool(_OUR_COMMENT.match(_comment_text(definition, "id")))
+                for key in list(remaining):
+                    if key == "cost" and not isinstance(definition.get("cost"), dict):
+                        continue  # no cost block to merge into: an override carries the prices
+                    self.set_value(definition, key, remaining.pop(key), where, ours)
+                if not remaining:
+                    return
         what = f"`modelOverrides` of provider {update.provider!r}"
         overrides = self.child(entry, "modelOverrides", CommentedMap, what)
         is_new = update.model_id not in overrides
         target = self.child(overrides, update.model_id, CommentedMap, f"modelOverrides.{update.model_id}")
         if is_new:
             _eol_comment(overrides, update.model_id, update.comment)
+        ours = is_new or bool(_OUR_COMMENT.match(_comment_text(overrides, update.model_id)))
         for key, value in remaining.items():
-            if key == "cost" and isinstance(target.get("cost"), dict):
-                for sub, price in value.items():
-                    target["cost"][sub] = price
-            else:
-                target[key] = _yaml_value(key, value)
+            self.set_value(target, key, value, where, ours)
 
     # -- keeping trailing comments where they belong ---------------------------------------------
     #
@@ -462,6 +626,80 @@ def _eol_comment(container: Any, key: Any, text: str) -> None:
             token.value = " " + token.value
 
 
+def _shared_containers(root: Any) -> set[int]:
+    """The ids of containers the document reaches more than once (anchored and aliased, or merged
+    with ``<<``): editing one of them in place would change every place that uses it."""
+    seen: dict[int, int] = {}
+
+    def walk(node: Any) -> None:
+        if not isinstance(node, (dict, list)):
+            return
+        seen[id(node)] = seen.get(id(node), 0) + 1
+        if seen[id(node)] > 1:
+            return
+        if isinstance(node, dict):
+            own_keys = getattr(node, "_ok", None)
+            for key in list(node.keys()) if own_keys is None else [k for k in node if k in own_keys]:
+                walk(dict.__getitem__(node, key) if own_keys is not None else node[key])
+            for merged in getattr(node, "merge", None) or []:
+                walk(merged[1] if isinstance(merged, tuple) else merged)
+        else:
+            for item in node:
+                walk(item)
+
+    walk(root)
+    return {key for key, count in seen.items() if count > 1}
+
+
+def _private_copy(value: Any) -> Any:
+    """A deep copy of a shared container, with its anchors dropped (the original keeps its own)."""
+    import copy
+
+    duplicate = copy.deepcopy(value)
+
+    def drop_anchors(node: Any) -> None:
+        anchor = getattr(node, "anchor", None)
+        if anchor is not None and getattr(anchor, "value", None) is not None:
+            anchor.value = None
+        if isinstance(node, dict):
+            for item in node.values():
+                drop_anchors(item)
+        elif isinstance(node, list):
+            for item in node:
+                drop_anchors(item)
+
+    drop_anchors(duplicate)
+    return duplicate
+
+
+def _plain(value: Any) -> Any:
+    # ruamel scalars (ScalarFloat, CommentedSeq) as plain Python values, for reports.
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _same_value(current: Any, wanted: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(current, numbers) and isinstance(wanted, numbers) and not isinstance(current, bool):
+        return Decimal(repr(float(current))) == Decimal(repr(float(wanted)))
+    return bool(_plain(current) == _plain(wanted))
+
+
+# Characters a YAML reader folds, drops or refuses in plain and single-quoted scalars: controls,
+# NEL (U+0085, read back as a space: the name would never match again), the line and paragraph
+# separators, the BOM. A string holding one is written double-quoted, where they are escaped.
+_NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 # Keys whose values read best in flow style: `input: [text, image]`, `cost: {input: 0.3, ...}`.
 _FLOW_KEYS = frozenset({"input", "cost", "efforts", "compat"})
 
@@ -479,6 +717,10 @@ def _yaml_value(key: str, value: Any) -> Any:
         if key in _FLOW_KEYS:
             sequence.fa.set_flow_style()
         return sequence
+    if isinstance(value, str) and _NEEDS_ESCAPES.search(value):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        return DoubleQuotedScalarString(value)
     return value
 
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import http
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from catalogmgr.keys import KeyStatus
+from catalogmgr.merge import Layer
 from catalogmgr.omp.rules import did_you_mean
-from catalogmgr.providers.plan import Endpoint, ProviderPlan
+from catalogmgr.providers.plan import Endpoint, ProviderPlan, plan_pings
 from catalogmgr.providers.report import EndpointResult, MissingModel, PingStatus, ProviderResult
 from catalogmgr.providers.routes import Route, Unroutable, listed_ids, model_list_route, redact_url
 from catalogmgr.upstream.http import Exchange, ExchangeFailure
@@ -74,6 +76,17 @@ def decode_json_body(body: bytes) -> Any:
         return None
 
 
+def _sendable(name: str, value: str) -> bool:
+    """Whether HTTP can carry this header: a token name, a Latin-1 value without CR, LF or NUL."""
+    if not name or any(ch in name for ch in ' \t\r\n:()<>@,;\\"/[]?={}') or not name.isascii():
+        return False
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return not any(ch in value for ch in "\r\n\x00")
+
+
 def route_for(plan: ProviderPlan, endpoint: Endpoint) -> Route:
     """The model-list request for ``endpoint`` (raises :class:`Unroutable`)."""
     key = plan.credential.value if plan.credential.status is not KeyStatus.NOT_NEEDED else None
@@ -84,6 +97,7 @@ def route_for(plan: ProviderPlan, endpoint: Endpoint) -> Route:
         configured_headers=endpoint.headers,
         auth_header=plan.auth_header,
         discovery=plan.discovery,
+        is_oauth=endpoint.is_oauth,
     )
 
 
@@ -110,12 +124,23 @@ def ping_endpoint(
             status=PingStatus.UNCHECKED,
             detail=f"not checked: {plan.credential.detail}",
         )
+    if plan.credential.status is KeyStatus.MISSING and not plan.configured and not plan.loopback:
+        # --all: a bundled provider the user never set up is not broken for lacking a key.
+        return replace(base, status=PingStatus.UNCHECKED, detail=f"not checked: {plan.credential.detail}")
     if endpoint.unresolved_headers:
         names = ", ".join(endpoint.unresolved_headers)
         return replace(
             base,
             status=PingStatus.UNCHECKED,
             detail=f"not checked: header(s) {names} come from a !command (pass --allow-commands)",
+        )
+    unsendable = [name for name, value in route.headers.items() if not _sendable(name, value)]
+    if unsendable:
+        return replace(
+            base,
+            status=PingStatus.INVALID_HEADER,
+            detail=f"the value of {', '.join(unsendable)} cannot be sent over HTTP (a line break or a"
+            " non-Latin-1 character in the key or header?); OMP's request would fail too",
         )
     started = clock()
     try:
@@ -162,7 +187,7 @@ def ping_endpoint(
         listed |= {model_id.removesuffix(":latest") for model_id in ids}
     present = tuple(model_id for model_id in endpoint.model_ids if model_id in listed)
     missing = tuple(
-        MissingModel(model_id, did_you_mean(model_id, frozenset(ids)))
+        MissingModel(model_id, did_you_mean(model_id, frozenset(listed)))
         for model_id in endpoint.model_ids
         if model_id not in listed
     )
@@ -203,13 +228,26 @@ def _auth_words(plan: ProviderPlan, code: int) -> str:
     return f"{words}{source}: wrong or expired key?"
 
 
+# Endpoints pinged at once: enough that `--all` over ~70 providers takes seconds, few enough that no
+# server sees a burst from one user.
+MAX_PARALLEL = 8
+
+
 def run_pings(
     plans: Sequence[ProviderPlan],
     client: Exchanger,
     *,
     clock: Callable[[], float] = time.perf_counter,
+    parallel: int = MAX_PARALLEL,
 ) -> list[ProviderResult]:
-    """Ping every endpoint of every plan, in order."""
+    """Ping every endpoint of every plan (up to ``parallel`` at once); results in plan order."""
+    jobs = [(plan, endpoint) for plan in plans for endpoint in plan.endpoints]
+    if parallel > 1 and len(jobs) > 1:
+        with ThreadPoolExecutor(max_workers=min(parallel, len(jobs))) as pool:
+            outcomes = list(pool.map(lambda job: ping_endpoint(job[0], job[1], client, clock=clock), jobs))
+    else:
+        outcomes = [ping_endpoint(plan, endpoint, client, clock=clock) for plan, endpoint in jobs]
+    pending = iter(outcomes)
     results: list[ProviderResult] = []
     for plan in plans:
         notes: list[str] = []
@@ -217,7 +255,7 @@ def run_pings(
             notes.append("no model of this provider has an api and a baseUrl: nothing to ping")
         if plan.credential.status is KeyStatus.MISSING and plan.loopback:
             notes.append("no key configured: fine for a local server that does not check keys")
-        endpoints = tuple(ping_endpoint(plan, endpoint, client, clock=clock) for endpoint in plan.endpoints)
+        endpoints = tuple(next(pending) for _ in plan.endpoints)
         results.append(
             ProviderResult(
                 provider=plan.provider,
@@ -229,3 +267,23 @@ def run_pings(
             )
         )
     return results
+
+
+def ping_catalog(
+    catalog: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    layers: Sequence[Layer],
+    env: Mapping[str, str],
+    client: Exchanger,
+    *,
+    providers: Sequence[str] = (),
+    include_all: bool = False,
+    allow_commands: bool = False,
+) -> list[ProviderResult]:
+    """Plan and run the pings of an effective catalog in one call (for ``doctor`` and library use).
+
+    Talks to the network: callers honouring a "no network" setting must not call it.
+    """
+    plans = plan_pings(
+        catalog, layers, env, providers=providers, include_all=include_all, allow_commands=allow_commands
+    )
+    return run_pings(plans, client)

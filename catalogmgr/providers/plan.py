@@ -51,6 +51,7 @@ class Endpoint:
     model_ids: tuple[str, ...]
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # resolved values: secret
     unresolved_headers: tuple[str, ...] = ()  # header names whose value a !command would give
+    is_oauth: bool = False  # OMP shapes these requests as OAuth (custom anthropic-messages models)
 
 
 @dataclass(frozen=True)
@@ -117,16 +118,17 @@ def plan_pings(
                 if lookup is not None
                 else Credential(KeyStatus.MISSING, "no apiKey configured and OMP knows no variable for it")
             )
-        groups: dict[tuple[str, str], list[str]] = {}
-        headers_of: dict[tuple[str, str], Mapping[str, Any]] = {}
+        groups: dict[tuple[str, str, bool], list[str]] = {}
+        headers_of: dict[tuple[str, str, bool], Mapping[str, Any]] = {}
         for model_id, model in models.items():
             api = model.get("api")
             base_url = model.get("baseUrl")
             if not isinstance(api, str) or not isinstance(base_url, str):
                 continue
-            groups.setdefault((api, base_url), []).append(str(model_id))
+            group = (api, base_url, model.get("isOAuth") is True)
+            groups.setdefault(group, []).append(str(model_id))
             raw_headers = model.get("headers")
-            headers_of.setdefault((api, base_url), raw_headers if isinstance(raw_headers, Mapping) else {})
+            headers_of.setdefault(group, raw_headers if isinstance(raw_headers, Mapping) else {})
         discovery = config.get("discovery") if isinstance(config.get("discovery"), Mapping) else None
         if not groups and discovery is not None:
             # A discovery-only provider: OMP lists its models at run time; ping its list route.
@@ -135,15 +137,16 @@ def plan_pings(
             key = (
                 configured_api if isinstance(configured_api, str) else "openai-completions",
                 configured_url if isinstance(configured_url, str) else "",
+                False,
             )
             raw = config.get("headers")
             groups[key] = []
             headers_of[key] = raw if isinstance(raw, Mapping) else {}
         endpoints: list[Endpoint] = []
-        for (api, base_url), ids in groups.items():
+        for (api, base_url, is_oauth), ids in groups.items():
             resolved: dict[str, str] = {}
             unresolved: list[str] = []
-            for header, value in headers_of[(api, base_url)].items():
+            for header, value in headers_of[(api, base_url, is_oauth)].items():
                 if not isinstance(value, str):
                     continue
                 outcome = resolve_value(value, env, allow_commands=allow_commands, runner=runner, cache=cache)
@@ -151,7 +154,7 @@ def plan_pings(
                     resolved[str(header)] = outcome.value
                 elif outcome.status is KeyStatus.COMMAND_NOT_RUN:
                     unresolved.append(str(header))
-            endpoints.append(Endpoint(api, base_url, tuple(ids), resolved, tuple(unresolved)))
+            endpoints.append(Endpoint(api, base_url, tuple(ids), resolved, tuple(unresolved), is_oauth))
         plans.append(
             ProviderPlan(
                 provider=name,

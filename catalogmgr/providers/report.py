@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from catalogmgr.providers.probe import ProbeResult
 
 
 class PingStatus(StrEnum):
@@ -23,6 +26,7 @@ class PingStatus(StrEnum):
     HTTP_ERROR = "http-error"  # any other status
     BAD_RESPONSE = "bad-response"  # 200 with a body that is not a model list
     UNREACHABLE = "unreachable"  # no HTTP answer: dns / tls / timeout / refused / broken
+    INVALID_HEADER = "invalid-header"  # a resolved key or header value HTTP cannot carry
     SKIPPED = "skipped"  # an api ping cannot check with one plain request
     UNCHECKED = "unchecked"  # the key is unknown without running a command / reading a login
 
@@ -36,6 +40,7 @@ BROKEN = frozenset(
         PingStatus.HTTP_ERROR,
         PingStatus.BAD_RESPONSE,
         PingStatus.UNREACHABLE,
+        PingStatus.INVALID_HEADER,
     }
 )
 
@@ -65,10 +70,11 @@ class EndpointResult:
     configured: tuple[str, ...] = ()
     present: tuple[str, ...] = ()
     missing: tuple[MissingModel, ...] = ()
+    probe: ProbeResult | None = None  # with --probe: the one-token chat request
 
     @property
     def broken(self) -> bool:
-        return self.status in BROKEN
+        return self.status in BROKEN or (self.probe is not None and not self.probe.ok)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record of this endpoint."""
@@ -86,6 +92,7 @@ class EndpointResult:
             "configured": list(self.configured),
             "present": list(self.present),
             "missing": [{"id": item.model_id, "didYouMean": item.suggestion} for item in self.missing],
+            "probe": None if self.probe is None else self.probe.to_dict(),
         }
 
 
@@ -109,7 +116,7 @@ class ProviderResult:
         """The provider's overall verdict: the worst endpoint status, ``ok`` when all are fine."""
         for endpoint in self.endpoints:
             if endpoint.broken:
-                return endpoint.status.value
+                return endpoint.status.value if endpoint.status in BROKEN else "probe-failed"
         statuses = {endpoint.status for endpoint in self.endpoints}
         if statuses and statuses <= {PingStatus.SKIPPED}:
             return PingStatus.SKIPPED.value

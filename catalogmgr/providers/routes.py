@@ -8,7 +8,9 @@ Sources (``@oh-my-pi/pi-ai@18.2.3`` and ``@oh-my-pi/pi-coding-agent@18.2.3``):
   LiteLLM, OpenRouter all serve it).
 * ``anthropic-messages`` (``pi-ai/src/providers/anthropic.ts``, ``buildAnthropicHeaders``):
   ``anthropic-version: 2023-06-01``; the official ``api.anthropic.com`` gets ``X-Api-Key``, any
-  other host ``Authorization: Bearer <key>``. The client appends ``/v1/messages`` to the base URL,
+  other host ``Authorization: Bearer <key>``, and so does every OAuth-shaped request (OMP marks a
+  custom ``models:`` entry of this api ``isOAuth`` unless its provider sets ``auth``,
+  ``custom-models.ts``, ``resolveCustomModelIsOAuth``). The client appends ``/v1/messages`` to the base URL,
   so the model list is ``GET {baseUrl}/v1/models``.
 * ``google-generative-ai`` (``pi-ai/src/providers/google.ts``): ``x-goog-api-key``; the list is
   ``GET {baseUrl}/models`` (``{"models": [{"name": "models/<id>"}]}``).
@@ -112,12 +114,18 @@ def _has(headers: Mapping[str, str], name: str) -> bool:
     return any(key.lower() == name.lower() for key in headers)
 
 
-def auth_headers(api: str, base_url: str, key: str | None) -> dict[str, str]:
-    """The credential header(s) OMP's client for ``api`` adds for ``key`` (none without a key)."""
+def auth_headers(api: str, base_url: str, key: str | None, *, is_oauth: bool = False) -> dict[str, str]:
+    """The credential header(s) OMP's client for ``api`` adds for ``key`` (none without a key).
+
+    ``anthropic-messages``: an OAuth-shaped request (``is_oauth``: OMP marks custom models of this
+    api so unless the provider sets ``auth``; or an ``sk-ant-oat`` token) and any host but the
+    official one get ``Authorization: Bearer``; the official host otherwise ``X-Api-Key``.
+    """
     if api == "anthropic-messages":
         headers = {"anthropic-version": ANTHROPIC_VERSION}
         if key:
-            if is_official_anthropic(base_url):
+            oauth = is_oauth or "sk-ant-oat" in key
+            if is_official_anthropic(base_url) and not oauth:
                 headers["X-Api-Key"] = key
             else:
                 headers["Authorization"] = f"Bearer {key}"
@@ -137,6 +145,7 @@ def model_list_route(
     configured_headers: Mapping[str, str],
     auth_header: bool,
     discovery: Mapping[str, Any] | None = None,
+    is_oauth: bool = False,
 ) -> Route:
     """The model-list request for one endpoint, headers resolved (they hold secrets: never print them).
 
@@ -169,7 +178,7 @@ def model_list_route(
         raise Unroutable(f"api {api!r} has no known model-list route")
     if discovery_type != "ollama":
         # OMP's Ollama discovery sends the configured headers only, never the apiKey.
-        headers.update(auth_headers(api, base_url, key))
+        headers.update(auth_headers(api, base_url, key, is_oauth=is_oauth))
     if auth_header and key and discovery_type != "ollama":
         headers["Authorization"] = f"Bearer {key}"
     for name, value in configured_headers.items():

@@ -100,6 +100,15 @@ def _describe_change(change: FieldDrift) -> str:
     return text
 
 
+def describe_windows(windows: tuple[tuple[str, Decimal], ...]) -> str:
+    """Time-of-day prices, grouped by price: ``0.66 at 10:00-01:00, 04:00-06:00; 1.32 at 01:00-04:00 UTC``."""
+    by_price: dict[Decimal, list[str]] = {}
+    for label, price in windows:
+        by_price.setdefault(price, []).append(label.removesuffix(" UTC"))
+    groups = [f"{format_value(price)} at {', '.join(labels)}" for price, labels in sorted(by_price.items())]
+    return "; ".join(groups) + " UTC"
+
+
 def describe_upstream(model: UpstreamModel) -> str:
     """One line of what upstream says about a model (for `new` entries)."""
     parts: list[str] = []
@@ -120,6 +129,9 @@ def describe_upstream(model: UpstreamModel) -> str:
 # ------------------------------------------------------------------------------------------------
 # text
 
+
+# A markdown "Changed" table longer than this folds per provider (<details>).
+MARKDOWN_FOLD_ROWS = 30
 
 # Text output fits an 80-column terminal: notes and id lists wrap at this width.
 TEXT_WIDTH = 80
@@ -271,8 +283,7 @@ def _text_entry(drift: Drift) -> list[str]:
     for change in drift.fields:
         lines.extend(_wrap(f"{change.field.ljust(width)}  {_describe_change(change)}", "      "))
         if change.windows:
-            windows = ", ".join(f"{format_value(price)} {label}" for label, price in change.windows)
-            lines.extend(_wrap(f"time-of-day prices: {windows}", "        "))
+            lines.extend(_wrap(f"time-of-day prices: {describe_windows(change.windows)}", "        "))
     return lines
 
 
@@ -411,6 +422,22 @@ def _table(title: str, count: int, header: list[str], align: str) -> list[str]:
     return [f"### {title} ({count})", "", _row(header), _row(rule)]
 
 
+def _changed_row(drift: Drift, change: FieldDrift) -> str:
+    relative = format_relative(change.relative) if change.relative is not None else ""
+    upstream = _cell(change.upstream)
+    if change.windows:
+        upstream += " (lowest; time-of-day: " + _cell(describe_windows(change.windows)) + ")"
+    cells = [
+        _cell(drift.provider),
+        _code(drift.model_id),
+        change.field,
+        _cell(change.local),
+        upstream,
+        relative,
+    ]
+    return _row(cells)
+
+
 def render_markdown(report: DriftReport) -> str:
     """A Markdown section for a pull request or an issue: summary, then one table per kind."""
     lines = [f"## Upstream drift: {report.source}", ""]
@@ -421,7 +448,20 @@ def render_markdown(report: DriftReport) -> str:
 
     hidden = hidden_summary(report)
     if hidden is not None:
-        lines += [f"_{hidden.capitalize()}._", ""]
+        lines += [f"_{hidden[0].upper()}{hidden[1:]}._", ""]
+    providers = _providers_in_order(report)
+    if len(providers) > 1:
+        # Where the drift is, at a glance: one row per provider.
+        lines += [
+            _row(["provider", *(KIND_TITLES[k] for k in KINDS)]),
+            _row(["---", *("--:" for _ in KINDS)]),
+        ]
+        for provider in providers:
+            counts = [
+                str(sum(1 for d in report.drift if d.provider == provider and d.kind == k)) for k in KINDS
+            ]
+            lines.append(_row([_cell(provider), *counts]))
+        lines.append("")
     new = [d for d in report.drift if d.kind == "new" and d.upstream is not None]
     if new:
         header = [
@@ -459,24 +499,28 @@ def render_markdown(report: DriftReport) -> str:
         lines.append("")
     changed = [d for d in report.drift if d.kind == "changed"]
     if changed:
-        lines += _table(
-            "Changed", len(changed), ["provider", "model", "field", "catalog", "upstream", "change"], "lllrrr"
-        )
-        for drift in changed:
-            for change in drift.fields:
-                relative = format_relative(change.relative) if change.relative is not None else ""
-                lines.append(
-                    _row(
-                        [
-                            _cell(drift.provider),
-                            _code(drift.model_id),
-                            change.field,
-                            _cell(change.local),
-                            _cell(change.upstream),
-                            relative,
-                        ]
-                    )
-                )
+        header = [
+            _row(["provider", "model", "field", "catalog", "upstream", "change"]),
+            _row(["---"] * 3 + ["--:"] * 3),
+        ]
+        # A long list folds per provider, so a reviewer opens only the part they care about.
+        fold = len(changed) > MARKDOWN_FOLD_ROWS and len(providers) > 1
+        lines += [f"### Changed ({len(changed)})", ""]
+        if not fold:
+            lines += header
+        for provider in providers:
+            entries = [d for d in changed if d.provider == provider]
+            if not entries:
+                continue
+            if fold:
+                lines += [
+                    f"<details><summary>{_cell(provider)}: {len(entries)} changed</summary>",
+                    "",
+                    *header,
+                ]
+            lines += [_changed_row(drift, change) for drift in entries for change in drift.fields]
+            if fold:
+                lines += ["", "</details>", ""]
         lines.append("")
     removal = [d for d in report.drift if d.kind == "removal"]
     if removal:

@@ -30,6 +30,11 @@ def _endpoint_lines(endpoint: EndpointResult) -> list[str]:
         lines.append(f"    not listed: {terminal(item.model_id)}{hint}")
     if len(endpoint.missing) > MAX_SHOWN_MISSING:
         lines.append(f"    ... and {len(endpoint.missing) - MAX_SHOWN_MISSING} more not listed")
+    probe = endpoint.probe
+    if probe is not None:
+        latency = "" if probe.latency_ms is None else f"  {probe.latency_ms:.0f} ms"
+        verdict = "ok" if probe.ok else "FAILED"
+        lines.append(f"    probe {terminal(probe.model_id)}: {verdict}{latency}: {terminal(probe.detail)}")
     return lines
 
 

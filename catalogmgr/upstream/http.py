@@ -41,7 +41,7 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 USER_AGENT = f"catalogmgr/{__version__} (+https://github.com/catalogmgr/catalogmgr)"
 
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-_DELTA_SECONDS = re.compile("[0-9]+")
+_ASCII_DIGITS = re.compile("[0-9]+")
 # Phrases resolvers put in their errors (glibc, musl, macOS, Windows).
 _DNS_MARKERS = (
     "name or service not known",
@@ -244,8 +244,7 @@ class HttpClient:
             raise UpstreamError(f"cannot fetch {url}: {_brief(error)}") from None
 
     def _read_body(self, url: str, response: httpx.Response) -> bytes:
-        declared = response.headers.get("Content-Length")
-        total = int(declared) if declared and declared.isdigit() else None
+        total = declared_length(response)
         if total is not None and total > self._max_bytes:
             raise UpstreamError(
                 f"cannot fetch {url}: the response is {total:,} bytes,"
@@ -292,6 +291,10 @@ class HttpClient:
         return _Retry(f"cannot connect to {host} ({_brief(error)})")
 
 
+# An exchange may take this many times the client's timeout in all (see _exchange).
+EXCHANGE_DEADLINE_FACTOR = 3
+
+
 class ExchangeFailure(UpstreamError):
     """A request that got no HTTP answer. ``kind`` says why, in one word the caller can branch on:
     ``dns``, ``tls``, ``timeout``, ``refused``, ``broken`` (cut short), ``too-large``, ``invalid-url``
@@ -334,17 +337,26 @@ def _exchange(
             follow_redirects=False,
         ) as response:
             _refuse_stacked_encodings(url, response)
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
+            declared = declared_length(response)
+            if declared is not None and declared > max_bytes:
                 raise ExchangeFailure(
-                    "too-large", f"{url}: the response is {int(declared):,} bytes, over {max_bytes:,}"
+                    "too-large", f"{url}: the response is {declared:,} bytes, over {max_bytes:,}"
                 )
             chunks: list[bytes] = []
             received = 0
+            # httpx's timeout is per read: a server dripping a byte at a time never trips it. The
+            # whole answer gets a deadline too.
+            deadline = time.monotonic() + client.timeout * EXCHANGE_DEADLINE_FACTOR
             for chunk in response.iter_bytes():
                 received += len(chunk)
                 if received > max_bytes:
                     raise ExchangeFailure("too-large", f"{url}: the response exceeds {max_bytes:,} bytes")
+                if time.monotonic() > deadline:
+                    raise ExchangeFailure(
+                        "timeout",
+                        f"{url}: the answer is still arriving after"
+                        f" {client.timeout * EXCHANGE_DEADLINE_FACTOR:g} s",
+                    )
                 chunks.append(chunk)
             return Exchange(
                 url=url,
@@ -401,7 +413,7 @@ def _refuse_stacked_encodings(url: str, response: httpx.Response) -> None:
 def parse_retry_after(value: str, now: datetime) -> float | None:
     """``Retry-After`` in seconds: either delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
     text = value.strip()
-    if _DELTA_SECONDS.fullmatch(text):
+    if _ASCII_DIGITS.fullmatch(text):
         # ASCII digits only (str.isdigit() accepts "²", which int() refuses), and no more of them
         # than a delay can use: 400 or 5,000 digits would overflow float() or int()'s digit limit.
         return float(int(text)) if len(text) <= 12 else float("inf")
@@ -414,6 +426,16 @@ def parse_retry_after(value: str, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
+
+
+def declared_length(response: httpx.Response) -> int | None:
+    """``Content-Length`` as a number when it is plain ASCII digits, else None (not trusted).
+
+    ``str.isdigit()`` accepts ``²`` and other digits ``int()`` refuses; a thousand digits would
+    be a pointless big number. Only a sanity check: the body is counted as it arrives anyway.
+    """
+    value = (response.headers.get("Content-Length") or "").strip()
+    return int(value) if _ASCII_DIGITS.fullmatch(value) and len(value) <= 18 else None
 
 
 def _etag(response: httpx.Response) -> str | None:

@@ -12,6 +12,7 @@ omits stays "not listed" instead of becoming 0, and ``-1`` stays "variable".
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin
 
@@ -178,7 +179,7 @@ def _price_windows(pricing: dict[str, Any]) -> tuple[PriceWindow, ...]:
         if start is None or end is None:
             continue
         cost = listed_prices(override, _PRICE_KEYS, per_token_price)
-        if cost:
+        if any(isinstance(price, Decimal) for price in cost.values()):
             windows.append(PriceWindow(start, end, cost))
     return tuple(windows)
 

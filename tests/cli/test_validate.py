@@ -48,9 +48,12 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def without_profile_line(stderr: str) -> str:
-    """stderr without the first line, which names the OMP profile (tests/unit/test_omp_profiles.py)."""
+    """stderr without the leading lines that name the OMP profile (tests/unit/test_omp_profiles.py)
+    and the base catalog override ids are checked against."""
     first, _, rest = stderr.partition("\n")
     assert first.startswith("catalogmgr: OMP profile "), stderr
+    while rest.startswith("catalogmgr: modelOverrides ids checked against: "):
+        rest = rest.partition("\n")[2]
     return rest
 
 
@@ -183,7 +186,9 @@ def test_kind_catalog_and_auto_detection(
     assert "no-providers" in as_overlay.stdout
 
 
-def test_base_catalog_for_override_ids(run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_base_catalog_for_override_ids(
+    run_cli: Any, tmp_path: Path, tmp_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     base = {"minimax": {"MiniMax-M3": {"id": "MiniMax-M3"}}}
     (tmp_path / "base.json").write_text(json.dumps(base), encoding="utf-8")
@@ -198,7 +203,14 @@ def test_base_catalog_for_override_ids(run_cli: Any, tmp_path: Path, monkeypatch
         "provider `minimax` has no such model in base.json" in result.stdout
     )
     assert "did you mean `MiniMax-M3`?" in result.stdout
-    assert "unknown-override" not in run_cli("validate", "models.yml").stdout
+    assert "unknown-override" not in run_cli("validate", "--no-base", "models.yml").stdout
+    # Without --base: the same base as merge, here the embedded catalog (HOME has no OMP).
+    default = run_cli("validate", "models.yml")
+    assert "provider `minimax` has no such model in embedded catalog of OMP 18.2.3" in default.stdout
+    assert "did you mean `MiniMax-M3`?" in default.stdout
+    both = run_cli("validate", "--base", "base.json", "--no-base", "models.yml")
+    assert both.exit_code == 2
+    assert "--base and --no-base contradict each other" in both.stderr
     missing = run_cli("validate", "--base", "nope.json", "models.yml")
     assert missing.exit_code == 3
     assert missing.stderr == "catalogmgr: error: nope.json: no such file\n"

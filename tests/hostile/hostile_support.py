@@ -8,7 +8,10 @@ process (the same code path as the console script) with
   allocation ends in a ``MemoryError`` (a bug: exit 4 with a traceback) instead of eating the machine,
 * a CPU-time cap (``RLIMIT_CPU``) and an output-file cap (``RLIMIT_FSIZE``) as a second line of defence,
 * no core dumps, an empty stdin, a private HOME/XDG_CACHE_HOME, and no inherited CATALOGMGR_BASE or
-  PI_CODING_AGENT_DIR: the run sees only what the test gives it.
+  PI_CODING_AGENT_DIR: the run sees only what the test gives it;
+* as base catalog, a small slice of the embedded catalog (:func:`small_base_catalog`): the suite is
+  about hostile inputs, and merging each of them over OMP's complete 11 MB catalog (and printing
+  15 MB of it, in YAML too) would multiply its run time without testing anything more.
 
 :func:`check_hygiene` states what every run must satisfy, whatever its input: no traceback, an exit
 code from the documented set, and error lines that name the file (``file:line:col: ...`` or
@@ -17,13 +20,16 @@ code from the documented set, and error lines that name the file (``file:line:co
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,9 +83,33 @@ def _limit_child(memory: int, cpu: int, output: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+_SMALL_BASE: list[Path] = []
+
+
+def small_base_catalog() -> Path:
+    """A models.json of every provider of the embedded catalog with its first three models, and
+    MiniMax's providers in full (the corpus's checks look at them); written once per session."""
+    if not _SMALL_BASE:
+        from catalogmgr.catalog import load_embedded_default
+
+        catalog = load_embedded_default()
+        small = {
+            provider: models if provider.startswith("minimax") else dict(list(models.items())[:3])
+            for provider, models in catalog.items()
+        }
+        directory = Path(tempfile.mkdtemp(prefix="catalogmgr-hostile-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        path = directory / "small-base.json"
+        path.write_text(json.dumps(small, indent="\t"), encoding="utf-8")
+        _SMALL_BASE.append(path)
+    return _SMALL_BASE[0]
+
+
 def child_environment(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A minimal environment: PATH, a private HOME and cache, UTF-8 I/O, nothing from the user."""
+    """A minimal environment: PATH, a private HOME and cache, UTF-8 I/O, nothing from the user, and
+    the small base catalog."""
     env = {
+        "CATALOGMGR_BASE": str(small_base_catalog()),
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "XDG_CACHE_HOME": str(home / ".cache"),

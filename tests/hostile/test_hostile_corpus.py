@@ -604,10 +604,10 @@ BASE_FILES: dict[str, Expect] = {
 
 
 def make_big_catalog(directory: Path) -> Path:
-    """A 50 MB models.json: the embedded default catalog's providers repeated under new names."""
-    default = json.loads(
-        (Path(__file__).resolve().parents[2] / "catalogmgr" / "data" / "default-catalog.json").read_text()
-    )
+    """A 50 MB models.json: the embedded catalog's providers repeated under new names."""
+    from catalogmgr.catalog import load_embedded_default
+
+    default = load_embedded_default()
     path = directory / "big-catalog.json"
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("{")

@@ -198,3 +198,21 @@ def test_hostile_ids_are_escaped_and_too_long_ones_dropped(
     assert "ok-model" in models
     assert "x" * 5000 not in models
     assert "a\nb: c" in models  # quoted correctly: the id survives exactly, no key injected
+
+
+def test_a_key_http_cannot_carry_is_a_usage_error(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer
+) -> None:
+    _openai(httpserver)
+    result = run_cli(
+        "add-provider",
+        "v",
+        "--discover",
+        httpserver.url_for("/v1"),
+        "--key-env",
+        "V_KEY",
+        env={"V_KEY": f"{PLANTED_KEY}\n"},
+    )
+    assert result.exit_code == 2
+    assert PLANTED_KEY not in result.stdout + result.stderr
+    assert httpserver.log == []

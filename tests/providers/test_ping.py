@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -195,13 +196,15 @@ def test_ollama_all_good_and_missing(run_cli: Run, workdir: Path, httpserver: HT
     code, record, _ = _ping(run_cli, untagged)  # Ollama serves `llama3.2` as `llama3.2:latest`
     assert (code, _endpoint(record, "ollama-local")["status"]) == (0, "ok")
     missing = _write(
-        workdir, {"ollama-local": _ollama_provider(httpserver.url_for("/v1"), ["qwen3-8b", "phi4"])}
+        workdir,
+        {"ollama-local": _ollama_provider(httpserver.url_for("/v1"), ["qwen3-8b", "phi4", "llama3.3"])},
     )
     code, record, _ = _ping(run_cli, missing)
     assert code == 1
     assert _endpoint(record, "ollama-local")["missing"] == [
         {"id": "qwen3-8b", "didYouMean": "qwen3:8b"},
         {"id": "phi4", "didYouMean": None},
+        {"id": "llama3.3", "didYouMean": "llama3.2"},  # the untagged name Ollama serves
     ]
 
 
@@ -450,3 +453,158 @@ def test_discovery_routes(discovery: dict[str, Any], base: str, url: str) -> Non
 
 def test_redact_url_drops_user_info_and_query() -> None:
     assert redact_url("https://user:pw@h.test:8443/v1?key=SECRET#x") == "https://h.test:8443/v1"
+
+
+# ---------------------------------------------------------------------------------------------
+# --probe: the one request that may cost money
+
+
+def _chat_server(httpserver: HTTPServer, status: int = 200) -> list[dict[str, Any]]:
+    bodies: list[dict[str, Any]] = []
+
+    def chat(request: Request) -> Response:
+        bodies.append(json.loads(request.data))
+        answer = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": PLANTED_KEY},
+                    "finish_reason": "length",
+                }
+            ],
+        }
+        return Response(json.dumps(answer), status=status, content_type="application/json")
+
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(chat)
+    return bodies
+
+
+def test_probe_with_yes_sends_one_token_chat(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    bodies = _chat_server(httpserver)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, record, _ = _ping(run_cli, path, "--probe", "--yes")
+    assert code == 0
+    assert _endpoint(record)["probe"]["ok"] is True
+    [body] = bodies
+    assert body["max_tokens"] == 1
+    assert body["model"] == "qwen3-8b"
+    [_, (chat, _)] = httpserver.log
+    assert chat.headers["Authorization"] == f"Bearer {PLANTED_KEY}"
+
+
+def test_probe_asks_first_and_a_no_sends_nothing(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    bodies = _chat_server(httpserver)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    result = run_cli("ping", "--overlay", path, "--probe", input="n\n", env={"LOCAL_KEY": PLANTED_KEY})
+    assert result.exit_code == 0
+    assert "local/qwen3-8b at" in result.stderr
+    assert "probes not sent" in result.stderr
+    assert bodies == []
+    result = run_cli("ping", "--overlay", path, "--probe", input="y\n", env={"LOCAL_KEY": PLANTED_KEY})
+    assert result.exit_code == 0
+    assert len(bodies) == 1
+    assert "probe qwen3-8b: ok" in result.stdout
+    assert PLANTED_KEY not in result.stdout + result.stderr  # the answer's text is never shown
+
+
+def test_failed_probe_is_broken(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    _chat_server(httpserver, status=402)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, record, _ = _ping(run_cli, path, "--probe", "--yes")
+    assert code == 1
+    assert record["providers"][0]["status"] == "probe-failed"
+    assert "no credit" in _endpoint(record)["probe"]["detail"]
+
+
+def test_no_probe_no_post(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    bodies = _chat_server(httpserver)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, _, _ = _ping(run_cli, path)
+    assert code == 0
+    assert bodies == []
+    assert [request.method for request, _ in httpserver.log] == ["GET"]
+
+
+def test_key_from_dotenv_is_used_and_never_shown(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    (workdir / ".env").write_text(f"LOCAL_KEY={PLANTED_KEY}\n", encoding="utf-8")
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, record, _ = _ping(run_cli, path, key=None)
+    assert (code, _endpoint(record)["status"]) == (0, "ok")
+    result = run_cli("ping", "--overlay", path, "--no-dotenv")
+    assert result.exit_code == 1  # without .env the variable is unset: its name is sent, refused
+    assert PLANTED_KEY not in result.stdout + result.stderr
+
+
+def test_hostile_provider_names_and_ids_are_escaped(run_cli: Run, workdir: Path) -> None:
+    hostile = "evil\x1b]52;c;cm0gLXJmIH4=\x07\u202e\n::error::forged"
+    provider = _openai_provider(f"http://127.0.0.1:{_free_port()}/v1", [hostile])
+    result = run_cli("ping", "--overlay", _write(workdir, {hostile: provider}))
+    assert result.exit_code == 1
+    assert "unreachable" in result.stdout  # it got as far as pinging
+    output = result.stdout + result.stderr
+    assert "\x1b" not in output
+    assert "\u202e" not in output
+    assert not any(line.startswith("::") for line in output.splitlines())
+
+
+@pytest.mark.parametrize(
+    "value", [f"{PLANTED_KEY}\nX-Injected: 1", f"{PLANTED_KEY}\u2028", "ключ-" + PLANTED_KEY]
+)
+def test_a_key_http_cannot_carry_is_said_not_sent(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer, value: str
+) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]))
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    code, record, _ = _ping(run_cli, path, key=value)
+    assert (code, _endpoint(record)["status"]) == (1, "invalid-header")
+    assert "Authorization" in _endpoint(record)["detail"]
+    assert httpserver.log == []
+
+
+def test_a_server_dripping_its_answer_times_out(run_cli: Run, workdir: Path) -> None:
+    # A raw server that sends headers, then one byte every 50 ms, forever: no single read waits long
+    # enough for httpx's per-read timeout; the exchange's overall deadline stops it.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def drip() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n[")
+            while not stop.is_set():
+                try:
+                    connection.sendall(b" ")
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        path = _write(workdir, {"local": _openai_provider(f"http://127.0.0.1:{port}/v1", ["m"])})
+        result = run_cli(
+            "ping", "--overlay", path, "--format", "json", "--timeout", "0.2", env={"LOCAL_KEY": "k"}
+        )
+    finally:
+        stop.set()
+        listener.close()
+    assert result.exit_code == 1
+    assert _endpoint(json.loads(result.stdout))["reach"] == "timeout"
+
+
+def test_unknown_provider_suggests_the_close_one(run_cli: Run, workdir: Path) -> None:
+    path = _write(workdir, {"local-llm": _openai_provider("http://127.0.0.1:9/v1", ["m"])})
+    result = run_cli("ping", "--overlay", path, "--provider", "local_llm")
+    assert result.exit_code == 3
+    assert "did you mean 'local-llm'?" in result.stderr

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from catalogmgr import catalog as catalog_module
 from catalogmgr.catalog import default_overlay_paths, load_embedded_default, locate_base_catalog
 from catalogmgr.errors import InputError
 from catalogmgr.omp import install as install_module
@@ -65,14 +64,12 @@ def test_bun_install_variable_moves_the_bun_root(tmp_path: Path) -> None:
 
 
 def test_embedded_default_when_nothing_is_installed(tmp_path: Path) -> None:
-    try:
-        embedded = load_embedded_default()
-    except catalog_module.NotFoundError:
-        pytest.skip("catalogmgr/data/default-catalog.json is not in this tree yet")
+    embedded = load_embedded_default()
     found = locate_base_catalog(None, {}, tmp_path)
     assert found.is_embedded
-    assert found.source.startswith("embedded default catalog (catalogmgr ")
-    assert found.catalog == embedded
+    assert found.source.startswith("embedded catalog of OMP 18.2.3 (catalogmgr ")
+    assert found.catalog is embedded
+    assert str(found.omp_version) == "18.2.3"
 
 
 def test_a_file_that_is_not_a_catalog_is_refused_with_one_located_line(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from catalogmgr.drift.diff import (
     select_drift,
 )
 from catalogmgr.merge import Catalog
+from catalogmgr.render.drift import describe_windows
 from catalogmgr.upstream import modelsdev, openrouter
 from catalogmgr.upstream.fetch import SOURCES, load_listing_file
 from catalogmgr.upstream.listing import UpstreamListing, UpstreamModel
@@ -97,6 +98,7 @@ def test_time_of_day_prices_are_compared_window_by_window() -> None:
     (price,) = changed.fields
     assert (price.field, price.local, price.upstream) == ("cost.input", Decimal("1.6"), Decimal("0.66"))
     assert price.windows == (("01:00-04:00 UTC", Decimal("1.32")), ("04:00-01:00 UTC", Decimal("0.66")))
+    assert describe_windows(price.windows) == "0.66 at 04:00-01:00; 1.32 at 01:00-04:00 UTC"
 
 
 def test_non_tool_models_are_not_new_unless_asked(report: DriftReport) -> None:

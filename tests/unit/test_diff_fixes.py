@@ -185,9 +185,17 @@ def test_existing_file_keeps_comments_order_and_the_users_values(patch: OverlayP
         "    apiKey: MY_OPENROUTER_KEY   # my own variable"
     )
     assert [n.split(":")[0] for n in notes] == ["openrouter"]  # only baseUrl had to be added
-    # The existing override is updated in place, its comment kept, the cost merged per sub-field.
-    assert "        contextWindow: 1048576   # tried this once" in lines
+    # The user's own override value is kept (and reported); the cost is merged per sub-field.
+    assert "        contextWindow: 900000    # tried this once" in lines
     assert "        cost: {input: 0.3, cacheRead: 0.06}" in lines
+    assert [k.describe() for k in applied.kept] == [
+        "openrouter/minimax/minimax-m3-20260531 contextWindow: kept your 900000"
+        " (upstream: 1048576; --overwrite replaces it)"
+    ]
+    # --overwrite replaces it, and its comment stays on its line.
+    overwritten = apply_patch(EXISTING, patch, name="models.yml", overwrite=True)
+    assert "        contextWindow: 1048576   # tried this once" in overwritten.text.splitlines()
+    assert overwritten.kept == ()
     # The comment that heads the minimax block still sits right above it.
     assert lines[lines.index("  minimax:") - 1] == "  # MiniMax: the China endpoint"
     # Provider order unchanged; the new models come after the existing keys of openrouter.
@@ -220,7 +228,10 @@ def test_a_model_the_file_defines_is_fixed_in_its_definition() -> None:
     kimi = next(d for d in report.drift if d.model_id == "moonshotai/kimi-k3")
     assert kimi.kind == "changed"
     patch = build_patch(report, effective, accepted_apis=APIS)
-    updated = apply_patch(text, patch, name="models.yml").text
+    kept = apply_patch(text, patch, name="models.yml")
+    assert "        contextWindow: 100000   # guessed\n" in kept.text  # the user's value, kept
+    assert {k.field for k in kept.kept} == {"contextWindow", "cost.input", "cost.output", "cost.cacheRead"}
+    updated = apply_patch(text, patch, name="models.yml", overwrite=True).text
     assert "modelOverrides:\n      moonshotai/kimi-k3" not in updated
     assert "        contextWindow: 262144   # guessed\n" in updated
     assert "        cost: {input: 0.6, output: 2.5, cacheRead: 0.15, cacheWrite: 0}\n" in updated

@@ -468,7 +468,7 @@ def test_unknown_override_id_is_a_located_warning_with_a_hint() -> None:
     text = "providers:\n  minimax:\n    modelOverrides:\n      m3: {contextWindow: 5}\n"
     result = merged(text)
     [problem] = result.problems
-    assert problem.rule == "unknown-model-override"
+    assert problem.rule == "unknown-override"
     assert problem.severity is Severity.WARNING
     assert (problem.file, problem.position, problem.pointer) == (
         "models.yml",

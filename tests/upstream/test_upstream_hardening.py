@@ -193,3 +193,18 @@ def test_a_confirmation_dated_in_the_future_is_not_fresh(
 @pytest.mark.parametrize("etag", ['"v1"', 'W/"abc-123"', "plain"])
 def test_ordinary_etags_are_kept(etag: str) -> None:
     assert usable_etag(etag) == etag
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("123", 123), ("²", None), ("١٢", None), ("9" * 1000, None), ("-1", None), ("", None), (" 42 ", 42)],
+    ids=repr,
+)
+def test_content_length_is_read_defensively(value: str, expected: int | None) -> None:
+    import httpx
+
+    from catalogmgr.upstream.http import declared_length
+
+    # A server sends bytes; httpx decodes them as Latin-1 (so UTF-8 "١٢" arrives as mojibake).
+    raw = value.encode("utf-8")
+    assert declared_length(httpx.Response(200, headers=[(b"Content-Length", raw)])) == expected

