@@ -216,6 +216,7 @@ def _default_files(env: Mapping[str, str], home: Path) -> tuple[str, ...]:
 @click.command("schema")
 @click.argument("kind", type=click.Choice(SCHEMA_KINDS), default="overlay")
 @click.option("--path", "show_path", is_flag=True, help="Print the schema file's path instead of its text.")
+@output_options(None)
 @omp_version_option()
 def schema(kind: str, show_path: bool) -> None:
     """Print the JSON Schema for models.yml overlays (default) or models.json catalogs.
@@ -227,7 +228,7 @@ def schema(kind: str, show_path: bool) -> None:
     chosen = cast(SchemaKind, kind)
     env, home = cli_environment()
     choice = choose_profile(env, home)
-    click.echo(choice.describe(), err=True)
+    echo(choice.describe(), err=True, note=True)
     if show_path:
         click.echo(str(Path(schema_path(chosen, choice.profile)).resolve()))
     else:
