@@ -19,8 +19,10 @@ real OMP under bun (``$CATALOGMGR_OMP_DIR``) are skipped with the reason when th
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -111,9 +113,14 @@ class Figure:
 
 
 def measure(argv: Sequence[str], runs: int, *, cwd: Path = REPO, env: dict[str, str] | None = None) -> Sample:
-    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS."""
+    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS.
+
+    As an installed package runs: with bytecode (a ``PYTHONDONTWRITEBYTECODE`` in the caller's
+    environment would make every run compile every module, as no pip-installed copy does).
+    """
     sample = Sample()
     full_env = {**os.environ, **(env or {})}
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     for attempt in range(runs + 1):
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -201,10 +208,56 @@ def in_process_merge(catalog: Path, overlay: Path, runs: int) -> dict[str, float
     return timings
 
 
+# The model the lookup figures read (issue 15's example: present in OMP 18.2.3's catalog).
+LOOKUP_MODEL = ("openrouter", "mistralai/codestral-2508")
+
+
 def real_catalog() -> Path | None:
+    """OMP's real catalog: $CATALOGMGR_BENCH_CATALOG, ../shared's copy, else the installed OMP's."""
     explicit = os.environ.get("CATALOGMGR_BENCH_CATALOG")
-    path = Path(explicit) if explicit else SHARED / "data" / "omp" / "pi-catalog-18.2.3.models.json"
-    return path if path.is_file() else None
+    candidates = [Path(explicit)] if explicit else [SHARED / "data" / "omp" / "pi-catalog-18.2.3.models.json"]
+    omp_dir = os.environ.get("CATALOGMGR_OMP_DIR")
+    if omp_dir and not explicit:
+        candidates.append(Path(omp_dir) / "@oh-my-pi" / "pi-catalog" / "src" / "models.json")
+    return next((path for path in candidates if path.is_file()), None)
+
+
+EMBEDDED_LOAD = """
+import json, sys, time
+import orjson
+started = time.perf_counter()
+from catalogmgr.catalog import load_embedded_default
+imported = time.perf_counter() - started
+def median(action, runs):
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter(); action(); timings.append(time.perf_counter() - started)
+    return sorted(timings)[len(timings) // 2]
+runs = int(sys.argv[2])
+def embedded():
+    load_embedded_default.cache_clear()
+    load_embedded_default()
+raw = open(sys.argv[1], "rb").read() if sys.argv[1] else None
+print(json.dumps({
+    "embedded": median(embedded, runs),
+    "orjson_file": median(lambda: orjson.loads(open(sys.argv[1], "rb").read()), runs) if raw else None,
+    "json_file": median(lambda: json.load(open(sys.argv[1])), runs) if raw else None,
+}))
+"""
+
+
+def embedded_load(catalog: Path | None, runs: int) -> dict[str, float | None]:
+    """In one process: the embedded catalog's decompress + parse vs parsing the plain file."""
+    result = subprocess.run(
+        [PYTHON, "-c", EMBEDDED_LOAD, str(catalog or ""), str(runs)],
+        env={key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    timings: dict[str, float | None] = json.loads(result.stdout)
+    return timings
 
 
 def openrouter_listing() -> Path | None:
@@ -279,6 +332,44 @@ def import_profile(module: str) -> tuple[float, list[str]]:
     return total_us / 1e6, heavy
 
 
+def engine_figure(scratch: Path, overlay: Path, runs: int, env: dict[str, str]) -> Figure:
+    """``merge --engine omp`` (the installed OMP computes the catalog through the bridge) against
+    what it replaces: OMP's own registry load plus catalogmgr's Python merge and rendering of the
+    same overlay, run one after the other. Target: no slower (ratio <= 1)."""
+    name = "merge --engine omp vs OMP's own load + catalogmgr's merge and rendering"
+    omp_dir = os.environ.get("CATALOGMGR_OMP_DIR")
+    probe = REPO / "bench" / "omp_registry_load.ts"
+    bun = Path(omp_dir or "") / "@oven" / "bun-linux-x64" / "bin" / "bun"
+    catalog = Path(omp_dir or "") / "@oh-my-pi" / "pi-catalog" / "src" / "models.json"
+    if not (omp_dir and bun.is_file() and catalog.is_file()):
+        return Figure(name, "", note="skipped: CATALOGMGR_OMP_DIR (with its bun) is not set")
+    omp_home = scratch / "omp-engine-home"
+    (omp_home / ".omp" / "agent").mkdir(parents=True, exist_ok=True)
+    (omp_home / ".omp" / "agent" / "models.yml").write_text(TYPICAL_OVERLAY)
+    engine = [*CATALOGMGR, "merge", "--engine", "omp", "--omp-dir", omp_dir, "--overlay", str(overlay)]
+    python_merge = [
+        *CATALOGMGR,
+        "merge",
+        "--engine",
+        "python",
+        "--base",
+        str(catalog),
+        "--overlay",
+        str(overlay),
+    ]
+    both = f"{shlex.join([str(bun), str(probe)])} >/dev/null && {shlex.join(python_merge)}"
+    figure, _ = compare(
+        name,
+        engine,
+        "bun registry load, then catalogmgr merge --engine python",
+        ["sh", "-c", both],
+        runs,
+        target=1.0,
+        env={**env, "HOME": str(omp_home), "NODE_PATH": omp_dir},
+    )
+    return figure
+
+
 def run(runs: int, only: set[str] | None) -> list[Figure]:
     figures: list[Figure] = []
 
@@ -346,7 +437,17 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                     Figure("merge: OMP's real catalog", "", note="skipped: ../shared catalog absent")
                 )
             else:
-                merge = [*CATALOGMGR, "merge", "--base", str(catalog), "--overlay", str(overlay)]
+                # --engine python: with an installed OMP, `auto` would hand the merge to OMP itself.
+                merge = [
+                    *CATALOGMGR,
+                    "merge",
+                    "--engine",
+                    "python",
+                    "--base",
+                    str(catalog),
+                    "--overlay",
+                    str(overlay),
+                ]
                 figure, merge_sample = compare(
                     f"merge: real catalog ({catalog.stat().st_size / 1e6:.1f} MB) + typical overlay",
                     merge,
@@ -393,7 +494,7 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                         "OMP ModelRegistry refresh(offline)",
                         [str(bun), str(probe)],
                         runs,
-                        target=0.25,
+                        target=0.3,
                         env={**env, "HOME": str(omp_home), "NODE_PATH": omp_dir},
                     )
                     figures.append(figure)
@@ -405,6 +506,61 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                             note="skipped: CATALOGMGR_OMP_DIR is not set",
                         )
                     )
+
+        if wanted("embedded"):
+            timings = embedded_load(catalog, max(runs, 5))
+            baseline = timings.get("orjson_file")
+            figures.append(
+                Figure(
+                    "embedded catalog load: gunzip + parse (265 KB -> 10.9 MB)",
+                    "(python, one process) catalogmgr.catalog.load_embedded_default()",
+                    median_s=round(float(timings["embedded"] or 0), 4),
+                    baseline="orjson.loads of OMP's models.json file" if baseline else None,
+                    baseline_median_s=round(baseline, 4) if baseline else None,
+                    ratio=round(float(timings["embedded"] or 0) / baseline, 3) if baseline else None,
+                    note=f"json.load of the file: {timings['json_file']:.4f} s"
+                    if timings["json_file"]
+                    else None,
+                )
+            )
+            embedded_merge = [*CATALOGMGR, "merge", "--engine", "python", "--overlay", str(overlay)]
+            sample = measure(embedded_merge, runs, env=env)
+            figures.append(
+                Figure(
+                    "merge: embedded catalog (no OMP installed) + typical overlay",
+                    " ".join(embedded_merge),
+                    median_s=round(sample.median, 4),
+                    min_s=round(sample.best, 4),
+                    peak_mib=round(sample.peak_mib, 1),
+                )
+            )
+
+        if wanted("lookup"):
+            jq = shutil.which("jq")
+            if catalog is None:
+                figures.append(Figure("show/list one model vs jq", "", note="skipped: no real catalog"))
+            elif jq is None:
+                figures.append(Figure("show/list one model vs jq", "", note="skipped: jq is not installed"))
+            else:
+                provider, model_id = LOOKUP_MODEL
+                reading = [jq, f'.["{provider}"]["{model_id}"]', str(catalog)]
+                for label, argv in (
+                    (
+                        "show one model vs jq reading it",
+                        ["show", f"{provider}/{model_id}", "--format", "json"],
+                    ),
+                    (
+                        "list one model vs jq reading it",
+                        ["list", "--provider", provider, "--find", model_id, "--format", "json"],
+                    ),
+                ):
+                    command = [*CATALOGMGR, *argv, "--base", str(catalog), "--no-default-overlay"]
+                    figure, _ = compare(
+                        label, command, "jq reading the model", reading, runs, target=1.0, env=env
+                    )
+                    figures.append(figure)
+        if wanted("engine"):
+            figures.append(engine_figure(scratch, overlay, runs, env))
 
         if wanted("diff"):
             listing = openrouter_listing()
@@ -515,10 +671,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (after one warm-up)")
-    parser.add_argument("--only", help="comma-separated subset: validate,merge,diff,scaling")
+    parser.add_argument(
+        "--only", help="comma-separated subset: validate,merge,embedded,lookup,diff,scaling,engine"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args(argv)
     only = set(options.only.split(",")) if options.only else None
+    # pip compiles an installed package's bytecode; do the same for the checkout being measured.
+    compileall.compile_dir(str(REPO / "catalogmgr"), quiet=1)
     figures = run(options.runs, only)
     if options.json:
         print(json.dumps([asdict(f) for f in figures], indent=2))

@@ -41,6 +41,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from catalogmgr import SCHEMA_BASE_URL  # noqa: E402
 from catalogmgr.omp.profile import PROFILES, Profile  # noqa: E402
 from catalogmgr.omp.tables import (  # noqa: E402
     TABLE_PATHS,
@@ -255,7 +256,8 @@ def profile_schema(
     schema = apply_release_difference(curated, curated_release, release, str(profile.source))
     head = {
         "$schema": schema["$schema"],
-        "$id": f"urn:catalogmgr:schema:omp-models-yml:{profile.id}",
+        # Editors and SchemaStore fetch a schema by its $id: the repository's raw file.
+        "$id": SCHEMA_BASE_URL + profile.schema_file,
         "title": f"oh-my-pi models.yml (OMP {profile.source})",
         "description": f"{schema['description']} Profile {profile.id} ({profile.covers()}); generated "
         f"by scripts/omp_profiles.py from @oh-my-pi/pi-coding-agent@{profile.source}.",
