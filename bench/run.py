@@ -22,6 +22,7 @@ import argparse
 import compileall
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -331,6 +332,44 @@ def import_profile(module: str) -> tuple[float, list[str]]:
     return total_us / 1e6, heavy
 
 
+def engine_figure(scratch: Path, overlay: Path, runs: int, env: dict[str, str]) -> Figure:
+    """``merge --engine omp`` (the installed OMP computes the catalog through the bridge) against
+    what it replaces: OMP's own registry load plus catalogmgr's Python merge and rendering of the
+    same overlay, run one after the other. Target: no slower (ratio <= 1)."""
+    name = "merge --engine omp vs OMP's own load + catalogmgr's merge and rendering"
+    omp_dir = os.environ.get("CATALOGMGR_OMP_DIR")
+    probe = REPO / "bench" / "omp_registry_load.ts"
+    bun = Path(omp_dir or "") / "@oven" / "bun-linux-x64" / "bin" / "bun"
+    catalog = Path(omp_dir or "") / "@oh-my-pi" / "pi-catalog" / "src" / "models.json"
+    if not (omp_dir and bun.is_file() and catalog.is_file()):
+        return Figure(name, "", note="skipped: CATALOGMGR_OMP_DIR (with its bun) is not set")
+    omp_home = scratch / "omp-engine-home"
+    (omp_home / ".omp" / "agent").mkdir(parents=True, exist_ok=True)
+    (omp_home / ".omp" / "agent" / "models.yml").write_text(TYPICAL_OVERLAY)
+    engine = [*CATALOGMGR, "merge", "--engine", "omp", "--omp-dir", omp_dir, "--overlay", str(overlay)]
+    python_merge = [
+        *CATALOGMGR,
+        "merge",
+        "--engine",
+        "python",
+        "--base",
+        str(catalog),
+        "--overlay",
+        str(overlay),
+    ]
+    both = f"{shlex.join([str(bun), str(probe)])} >/dev/null && {shlex.join(python_merge)}"
+    figure, _ = compare(
+        name,
+        engine,
+        "bun registry load, then catalogmgr merge --engine python",
+        ["sh", "-c", both],
+        runs,
+        target=1.0,
+        env={**env, "HOME": str(omp_home), "NODE_PATH": omp_dir},
+    )
+    return figure
+
+
 def run(runs: int, only: set[str] | None) -> list[Figure]:
     figures: list[Figure] = []
 
@@ -520,6 +559,8 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                         label, command, "jq reading the model", reading, runs, target=1.0, env=env
                     )
                     figures.append(figure)
+        if wanted("engine"):
+            figures.append(engine_figure(scratch, overlay, runs, env))
 
         if wanted("diff"):
             listing = openrouter_listing()
@@ -630,7 +671,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (after one warm-up)")
-    parser.add_argument("--only", help="comma-separated subset: validate,merge,embedded,lookup,diff,scaling")
+    parser.add_argument(
+        "--only", help="comma-separated subset: validate,merge,embedded,lookup,diff,scaling,engine"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args(argv)
     only = set(options.only.split(",")) if options.only else None

@@ -54,6 +54,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from catalogmgr.documents import Document
+from catalogmgr.omp.policies import (
+    PolicyChange,
+    PolicyTables,
+    clamp_context_override,
+    effort_map_change,
+    hardcoded_policy_changes,
+    llama_cpp_changes,
+    load_policy_tables,
+    thinking_twins,
+)
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
 from catalogmgr.omp.reference import (
     ReferenceIndex,
@@ -61,6 +71,7 @@ from catalogmgr.omp.reference import (
     inherit_reference_thinking,
     resolve_reference,
 )
+from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
@@ -155,6 +166,8 @@ class MergeResult:
     provenance: dict[tuple[str, str], dict[str, Origin]]
     problems: list[Problem] = field(default_factory=list)
     profile: Profile = DEFAULT_PROFILE
+    # The OMP settings the runtime policies ran under; None: the catalog as the files write it.
+    settings: RuntimeSettings | None = None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -531,9 +544,14 @@ class _Merger:
         base_name: str,
         reference_index: Callable[[], ReferenceIndex],
         profile: Profile,
+        settings: RuntimeSettings | None,
     ) -> None:
         self.base = base
         self.profile = profile
+        self.settings = settings
+        self.tables: PolicyTables | None = (
+            load_policy_tables(profile.runtime_policies) if settings is not None else None
+        )
         self.resolver = resolver
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
         self.base_name = base_name
@@ -672,6 +690,79 @@ class _Merger:
             record.entries.pop("compatConfig", None)
             record.entries[f"compat.{key}"] = origin
             record.entries[f"compatConfig.{key}"] = origin
+
+    # -- runtime policies (catalogmgr.omp.policies) -------------------------------------------------
+
+    def _policy_origin(self, change: PolicyChange) -> Origin:
+        assert self.tables is not None
+        return Origin(layer=f"OMP {self.tables.policy_set} runtime", position=None, how=change.how)
+
+    def _apply_policy_changes(self, provider: str, model_id: str, changes: Sequence[PolicyChange]) -> None:
+        if not changes:
+            return
+        model = self._editable(provider, model_id)
+        record = self._touch(provider, model_id, model)
+        for change in changes:
+            model[change.field] = _copy_value(change.value)
+            record.set_field(model, change.field, self._policy_origin(change))
+
+    def apply_hardcoded_policies(self) -> None:
+        """``#applyHardcodedModelPolicies`` on the bundled models (after provider overrides)."""
+        assert self.settings is not None
+        assert self.tables is not None
+        for provider, models in self.catalog.items():
+            overrides = as_map(self.providers.get(provider, {}).get("modelOverrides"))
+            for model_id in list(models):
+                override = overrides.get(model_id)
+                changes = hardcoded_policy_changes(
+                    models[model_id],
+                    self.settings,
+                    self.tables,
+                    override if isinstance(override, Mapping) else None,
+                )
+                self._apply_policy_changes(provider, model_id, changes)
+
+    def collapse_thinking_twins(self) -> None:
+        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``."""
+        assert self.tables is not None
+        for provider, models in self.catalog.items():
+            for twin in thinking_twins(models, provider, self.tables):
+                if twin.thinking_id not in models or twin.base_id not in models:
+                    continue  # already folded into another pair
+                del models[twin.thinking_id]
+                self.touched.pop((provider, twin.thinking_id), None)
+                how = (
+                    f"policy: collapsed with its reasoning twin {twin.thinking_id!r} "
+                    "(OMP routes thinking efforts to it)"
+                )
+                changes = [PolicyChange("reasoning", True, how)]
+                if twin.thinking is not None:
+                    changes.append(PolicyChange("thinking", twin.thinking, how))
+                self._apply_policy_changes(provider, twin.base_id, changes)
+
+    def fill_effort_maps(self) -> None:
+        """``fillExplicitThinking`` on every model the overlays rebuilt: ``thinking.effortMap``
+        from ``compat.reasoningEffortMap`` (a ``thinking`` the overlay writes is kept as written)."""
+        for provider, model_id in list(self.touched):
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is None:
+                continue
+            origin = self.touched[(provider, model_id)].entries.get("thinking")
+            if origin is not None and origin.how in ("custom model", "modelOverrides"):
+                continue
+            change = effort_map_change(model)
+            if change is not None:
+                self._apply_policy_changes(provider, model_id, [change])
+
+    def apply_llama_cpp_fixups(self) -> None:
+        """``#applyLlamaCppModelFixups``: last, on providers with ``discovery: {type: llama.cpp}``."""
+        for provider, config in self.providers.items():
+            discovery = config.get("discovery")
+            if not isinstance(discovery, Mapping) or discovery.get("type") != "llama.cpp":
+                continue
+            for model_id in list(self.catalog.get(provider, {})):
+                changes = llama_cpp_changes(self.catalog[provider][model_id])
+                self._apply_policy_changes(provider, model_id, changes)
 
     # -- b. custom models ---------------------------------------------------------------------------
 
@@ -899,7 +990,23 @@ class _Merger:
         def sub_origin(key: str, sub: str) -> Origin:
             return self.origin((*path, key, sub), how)
 
+        before = dict(model) if self.tables is not None and values.get("contextWindow") is not None else None
         _apply_patch_fields(model, record, values, origins, sub_origin)
+        if before is not None and self.tables is not None:
+            requested = model.get("contextWindow")
+            clamped = clamp_context_override(before, model, self.tables)
+            if clamped != requested:
+                self._apply_policy_changes(
+                    provider,
+                    model_id,
+                    [
+                        PolicyChange(
+                            "contextWindow",
+                            clamped,
+                            f"policy: the override {requested:,} clamped to the Codex maximum {clamped:,}",
+                        )
+                    ],
+                )
         headers = override.get("headers")
         if js_truthy(headers) and isinstance(headers, Mapping):
             model["headers"] = {**(model.get("headers") or {}), **_copy_value(dict(headers))}
@@ -971,9 +1078,16 @@ class _Merger:
             if override is not None:
                 overrides.append(override)
                 self.apply_provider_override(override, config)
+        if self.settings is not None:
+            self.apply_hardcoded_policies()
         self.apply_custom_models()
+        if self.settings is not None:
+            self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
+        if self.settings is not None:
+            self.fill_effort_maps()
+            self.apply_llama_cpp_fixups()
         provenance: dict[tuple[str, str], dict[str, Origin]] = {}
         # Untouched models of the same shape share one (read-only) provenance map: all of its
         # entries are the base origin, and sharing keeps provenance cheap on 5,000-model catalogs.
@@ -990,7 +1104,11 @@ class _Merger:
                     entries = by_shape[shape] = _base_provenance(model, self.base_origin)
                 provenance[(provider, model_id)] = entries
         return MergeResult(
-            catalog=self.catalog, provenance=provenance, problems=self.problems, profile=self.profile
+            catalog=self.catalog,
+            provenance=provenance,
+            problems=self.problems,
+            profile=self.profile,
+            settings=self.settings,
         )
 
 
@@ -1178,10 +1296,14 @@ def merge_catalog(
     *,
     base_name: str = "base",
     profile: Profile = DEFAULT_PROFILE,
+    settings: RuntimeSettings | None = None,
 ) -> MergeResult:
     """Compose ``layers`` (:func:`compose_overlays`) and apply the result to ``base`` as OMP does.
 
-    ``profile`` is the OMP release whose merge semantics apply (its merge switches).
+    ``profile`` is the OMP release whose merge semantics apply (its merge switches and its runtime
+    policy set). ``settings`` are the user's OMP settings: given, the result is the catalog OMP
+    runs, with OMP's runtime policies (:mod:`catalogmgr.omp.policies`) applied at the points of
+    the composition where OMP applies them; ``None`` gives the catalog as the files write it.
 
     Laws (``tests/property/test_merge_laws.py``):
 
@@ -1208,7 +1330,7 @@ def merge_catalog(
             cached.append(build_reference_index(base))
         return cached[0]
 
-    return _Merger(base, composed, resolver, base_name, reference_index, profile).run()
+    return _Merger(base, composed, resolver, base_name, reference_index, profile, settings).run()
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,8 @@ def add_provider(
     merged first, and written atomically; nothing is written if any check fails.
 
     \b
-    Exit codes: 0 entry printed or written; 2 usage error; 3 could not run (server unreachable,
+    Exit codes: 0 entry printed or written; 2 usage error (also: NAME is a bundled provider, the
+    --key-env variable is unset); 3 could not run (server unreachable,
     no model list, key refused, unreadable or invalid file, provider already present).
     """
     from catalogmgr.omp.apis import overlay_apis
@@ -110,11 +111,20 @@ def add_provider(
         raise UsageError("--write writes YAML: give a .yml file")
     if replace and write_path is None:
         raise UsageError("--replace needs --write FILE")
+    if not name.strip() or not name.isprintable():
+        raise UsageError("NAME must be a printable, non-empty provider name")
     env, home = cli_environment()
     base_catalog, layers, result = build_effective(
         base, overlays, env, home, no_default_overlay=no_default_overlay
     )
     report_inputs(base_catalog, layers, result.problems)
+    if name in base_catalog.catalog:
+        # An entry under a bundled id overlays that provider: its baseUrl would move every bundled
+        # model of it to this server.
+        raise UsageError(
+            f"{_safe(name)!r} is a bundled provider ({len(base_catalog.catalog[name])} models): an entry"
+            " under that name would send its bundled models to this server too; pick another name"
+        )
     choice = chosen_profile()
     profile = choice.profile if choice is not None else DEFAULT_PROFILE
     if api not in overlay_apis(profile):
@@ -234,7 +244,7 @@ def _write(
     ]
     if blocking:
         for problem in blocking:
-            echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True, one_line=True)
         raise WriteError(
             f"{path}: not written: the updated file would not validate ({len(blocking)} error(s))"
         )

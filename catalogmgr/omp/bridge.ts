@@ -101,7 +101,11 @@ const { Settings } = settingsModule;
 /** OMP's own reset of the settings singleton (renamed in 17). */
 const resetSettings: () => void = settingsModule.resetSettingsForTest ?? settingsModule._resetSettingsForTest;
 if (typeof resetSettings !== "function") throw new Error("omp bridge: this OMP has no settings reset");
-const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
+// discoverAuthStorage moved from sdk.ts (OMP 13.x-14.x) to session/auth-broker-config.ts (17+).
+const authModule = fs.existsSync(path.join(agentSrc, "session", "auth-broker-config.ts"))
+	? path.join(agentSrc, "session", "auth-broker-config.ts")
+	: path.join(agentSrc, "sdk.ts");
+const { discoverAuthStorage } = await import(authModule);
 const { getAgentDir, getProjectDir } = await import(path.join(nodeModules, "@oh-my-pi", "pi-utils", "src", "index.ts"));
 
 function packageVersion(name: string): string | null {

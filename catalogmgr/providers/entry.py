@@ -30,6 +30,8 @@ from catalogmgr.upstream.listing import UpstreamModel
 DISCOVERY_DEFAULT_CONTEXT_WINDOW = 128_000  # pi-catalog OPENAI_COMPAT_DISCOVERY_DEFAULT_CONTEXT_WINDOW
 DISCOVERY_DEFAULT_MAX_TOKENS = 32_768  # pi-catalog OPENAI_COMPAT_DISCOVERY_DEFAULT_MAX_TOKENS
 ANTHROPIC_DEFAULT_MAX_TOKENS = 8_192  # model-discovery.ts, DISCOVERY_DEFAULT_MAX_TOKENS_ANTHROPIC
+# More models than this in one entry is worth a word: a gateway, not a handful of local models.
+MANY_MODELS = 200
 LOCAL_KINDS = frozenset({"ollama", "llama.cpp", "lm-studio"})
 COST_FIELDS = ("input", "output", "cacheRead", "cacheWrite")
 
@@ -234,6 +236,11 @@ def build_provider_entry(
         if not local:
             notes.append("no --key-env given: the entry says `auth: none` (OMP sends no key)")
     discovery_type = DISCOVERY_TYPES[discovered.kind]
+    if len(discovered.models) > MANY_MODELS and not use_discovery:
+        notes.append(
+            f"the server lists {len(discovered.models)} models: the entry writes them all; OMP's"
+            f" `discovery: {{type: {discovery_type}}}` (--use-discovery) keeps models.yml short"
+        )
     offer = None
     if discovered.kind in LOCAL_KINDS and not use_discovery:
         offer = (

@@ -102,6 +102,7 @@ def render_json_document(data: Any) -> str:
 
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./][A-Za-z0-9_ ./+()@,$~=-]*$")
+_NUMBER_LIKE = re.compile(r"[-+]?[0-9._]*([eE][-+]?[0-9_]*)?")
 # Characters a double-quoted scalar must escape beyond what JSON escapes: the Unicode line
 # separators (YAML folds them) and everything YAML forbids in a stream (DEL, C1 controls,
 # U+FFFE/U+FFFF), which the loader would refuse.
@@ -112,6 +113,9 @@ def _yaml_string(value: str) -> str:
     if (
         _PLAIN_SAFE.fullmatch(value)  # (match() would let "A\n" through: $ matches before a newline)
         and not value.endswith(" ")
+        # ruamel.yaml (which re-reads emitted overlays to keep comments) resolves some of these
+        # as floats where Bun does not ("._" crashes its float constructor): quote them all.
+        and not _NUMBER_LIKE.fullmatch(value)
         and resolve_plain_scalar(value) == value
         and isinstance(resolve_plain_scalar(value), str)
     ):

@@ -16,7 +16,7 @@ from catalogmgr.render.style import use_color
 from catalogmgr.render.table import Table, render_table
 
 # Commands that print a report for people (and so take --format text|json, -q and --color).
-REPORTING = ["list", "show", "changes", "keys", "diff-upstream", "ping", "validate"]
+REPORTING = ["list", "show", "changes", "keys", "diff-upstream", "ping", "validate", "doctor"]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "upstream" / "fixtures"
 CATALOG = str(FIXTURES / "catalog-small.json")

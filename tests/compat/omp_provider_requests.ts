@@ -5,13 +5,15 @@
  *
  *   bun --no-install tests/compat/omp_provider_requests.ts <node_modules dir> <cases.json> <out.jsonl>
  *
- * cases.json: [{"name": "...", "dir": "<run dir>", "provider": "p", "model": "id", "env": {...}}]
+ * cases.json: [{"name": "...", "dir": "<run dir>", "provider": "p", "model": "id", "env": {...},
+ *               "mode": "chat" | "discovery"}]
  * Every run dir holds `agent/models.yml` (the overlay) and `project/` (empty). Per case this script
  * builds OMP's registry as `omp models` does (see omp_probe.ts: Settings.init, discoverAuthStorage,
  * `new ModelRegistry(authStorage, <agent>/models.yml)`, `refresh("offline")`), sets the case's
  * environment variables, asks the registry for the model's key (`getApiKey`), and calls pi-ai's
  * `stream()` with a global fetch that records the request and answers 400 (a status no client
- * retries), so nothing leaves the process. Output: one JSON line per case,
+ * retries), so nothing leaves the process. With `"mode": "discovery"` it runs `refresh("online")` instead
+ * and records every request OMP's discovery makes (the registry's injected fetch is the recorder). Output: one JSON line per case,
  * {"name", "requests": [{"url", "method", "headers"}], "error": str | null}.
  */
 import * as fs from "node:fs";
@@ -74,6 +76,8 @@ interface Case {
 	provider: string;
 	model: string;
 	env: Record<string, string>;
+	/** "chat" (default): the first chat request; "discovery": the requests of OMP's discovery. */
+	mode?: "chat" | "discovery";
 }
 
 const cases = JSON.parse(fs.readFileSync(casesArg, "utf8")) as Case[];
@@ -93,6 +97,14 @@ for (const item of cases) {
 		const registry = new ModelRegistry(authStorage, path.join(agentDir, "models.yml"), { fetch: recordingFetch, settings });
 		await registry.refresh("offline");
 		if (registry.getError()) throw new Error(`registry error: ${registry.getError()}`);
+		if (item.mode === "discovery") {
+			// OMP's discovery for the case's provider: refresh online through the registry's injected
+			// fetch (the recorder); every request it makes is recorded, the 400 answers fail it quietly.
+			await registry.refresh("online");
+			if (recorded.length === 0) error = "no discovery request sent";
+			fs.writeSync(out, `${JSON.stringify({ name: item.name, requests: recorded, error })}\n`);
+			continue;
+		}
 		const model = registry.getAll().find((m: { provider: string; id: string }) => m.provider === item.provider && m.id === item.model);
 		if (!model) throw new Error(`no model ${item.provider}/${item.model}`);
 		const apiKey = await registry.getApiKey(model);
