@@ -90,7 +90,8 @@ def add_provider(
     (/v1/models). Each model's context window, max tokens, input modalities, reasoning and prices
     come from the server when it reports them, then from diff-upstream's cached models.dev /
     OpenRouter listings (never fetched here), then from OMP's reference lookup, then OMP's
-    discovery defaults. Each model line carries a comment naming its sources. Local servers'
+    discovery defaults (Ollama and llama.cpp: the server and OMP's defaults only, exactly as
+    OMP's own discovery of them). Each model line carries a comment naming its sources. Local servers'
     models are free (zero prices). For a local server whose models change often, OMP's own
     `discovery:` block is offered (--use-discovery writes it).
 
