@@ -1,7 +1,9 @@
 """Layer models.yml overlays over a base catalog exactly as OMP does, with provenance.
 
 The semantics are OMP 18.2.3's; where another release differs, a merge switch of the
-:class:`~catalogmgr.omp.profile.Profile` passed in says so.
+:class:`~catalogmgr.omp.profile.Profile` passed in says so: ``baseurl_scope`` (a provider
+``baseUrl`` re-points all its bundled models before 18.2.1) and ``model_kind_filter`` (from
+18.2.8, rows whose ``kind`` is not ``chat`` are not listed).
 
 Two steps, both pure:
 
@@ -1110,6 +1112,16 @@ class _Merger:
             return f"provider {provider!r} has no models in this catalog"
         return None
 
+    def hide_non_chat_models(self) -> None:
+        """OMP 18.2.8+: ``getAll()`` lists chat models only (``modelKind(model) === "chat"``, where
+        ``modelKind`` is ``model.kind ?? "chat"``); embedding, image, tts, ... rows are for roles."""
+        for provider, models in list(self.catalog.items()):
+            # The provider dicts are this merge's own copies; the models stay untouched.
+            for model_id in [key for key, model in models.items() if model.get("kind", "chat") != "chat"]:
+                del models[model_id]
+            if not models:
+                del self.catalog[provider]
+
     # -- the whole -------------------------------------------------------------------------------------
 
     def run(self) -> MergeResult:
@@ -1129,6 +1141,9 @@ class _Merger:
         if self.settings is not None:
             self.fill_effort_maps()
             self.apply_llama_cpp_fixups()
+        # Last, as getAll() filters the finished catalog.
+        if self.profile.model_kind_filter:
+            self.hide_non_chat_models()
         provenance: dict[tuple[str, str], dict[str, Origin]] = {}
         # Untouched models of the same shape share one (read-only) provenance map: all of its
         # entries are the base origin, and sharing keeps provenance cheap on 5,000-model catalogs.
