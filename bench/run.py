@@ -19,6 +19,7 @@ real OMP under bun (``$CATALOGMGR_OMP_DIR``) are skipped with the reason when th
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shlex
@@ -112,9 +113,14 @@ class Figure:
 
 
 def measure(argv: Sequence[str], runs: int, *, cwd: Path = REPO, env: dict[str, str] | None = None) -> Sample:
-    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS."""
+    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS.
+
+    As an installed package runs: with bytecode (a ``PYTHONDONTWRITEBYTECODE`` in the caller's
+    environment would make every run compile every module, as no pip-installed copy does).
+    """
     sample = Sample()
     full_env = {**os.environ, **(env or {})}
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     for attempt in range(runs + 1):
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -202,10 +208,134 @@ def in_process_merge(catalog: Path, overlay: Path, runs: int) -> dict[str, float
     return timings
 
 
+def write_overlay_like(directory: Path, target_bytes: int = 240_000) -> Path:
+    """A models.yml shaped like the fix `diff-upstream --write-overlay` writes for models.dev against
+    OMP 18.2.3 (issue 10: 240 KB, 3,900 lines): per provider, modelOverrides of the embedded
+    catalog's models with a comment each, in block and flow style, and a few new models."""
+    catalog = json.loads((REPO / "catalogmgr" / "data" / "default-catalog.json").read_text())
+    lines = [
+        "# OMP models.yml overlay; models and overrides from models.dev (synthetic, bench/run.py)",
+        "providers:",
+    ]
+    size = 0
+    round_number = 0
+    while size < target_bytes:
+        for provider, models in catalog.items():
+            ids = list(models)[:40]
+            lines.append(f"  {provider}{'-' + str(round_number) if round_number else ''}:")
+            lines.append(
+                "    baseUrl: http://127.0.0.1:8080/v1  # new models need their provider's URL and api"
+            )
+            lines.append("    api: openai-completions")
+            lines.append("    apiKey: BENCH_API_KEY")
+            lines.append("    modelOverrides:")
+            for index, model_id in enumerate(ids):
+                lines.append(
+                    f"      {model_id}:  # models.dev: contextWindow 131072 -> 262144; cost.input 0.5 -> 0.4"
+                )
+                lines.append(f"        name: {model_id.split('/')[-1]} (v{index})")
+                lines.append(f"        contextWindow: {262144 + index}")
+                lines.append("        maxTokens: 65536")
+                lines.append("        cost: {input: 0.4, output: 1.6, cacheRead: 0.04, cacheWrite: 0}")
+            lines.append("    models:")
+            lines.append(f"      - id: new-model-{round_number}")
+            lines.append("        name: New Model")
+            lines.append("        input: [text, image]")
+            lines.append("        reasoning: true")
+            size = sum(len(line) + 1 for line in lines)
+            if size >= target_bytes:
+                break
+        round_number += 1
+    path = directory / "write-overlay-like.yml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+READER_TIMING = """
+import json, sys, time
+from catalogmgr.documents import parse_document
+text = open(sys.argv[1], encoding="utf-8").read()
+runs = int(sys.argv[2])
+timings = []
+for _ in range(runs):
+    started = time.perf_counter(); parse_document(text, name="overlay.yml", fmt="yaml")
+    timings.append(time.perf_counter() - started)
+print(json.dumps(sorted(timings)[len(timings) // 2]))
+"""
+
+
+def reader_seconds(path: Path, runs: int) -> float:
+    """The reader's median time on one YAML file, in one process (no start-up, no validation)."""
+    result = subprocess.run(
+        [PYTHON, "-c", READER_TIMING, str(path), str(runs)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(json.loads(result.stdout))
+
+
+def duplicate_keys_yaml(directory: Path, keys: int, duplicated: bool) -> Path:
+    """Issue 13, break 2: a models.yml whose provider repeats one header key ``keys`` times
+    (or has ``keys`` distinct header keys)."""
+    lines = ["providers:", "  p:", "    baseUrl: http://127.0.0.1:1/v1", "    headers:"]
+    lines += [f"      {'X-Same' if duplicated else f'X-Key-{index}'}: v{index}" for index in range(keys)]
+    path = directory / f"headers-{keys}-{'dup' if duplicated else 'unique'}.yml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# The model the lookup figures read (issue 15's example: present in OMP 18.2.3's catalog).
+LOOKUP_MODEL = ("openrouter", "mistralai/codestral-2508")
+
+
 def real_catalog() -> Path | None:
+    """OMP's real catalog: $CATALOGMGR_BENCH_CATALOG, ../shared's copy, else the installed OMP's."""
     explicit = os.environ.get("CATALOGMGR_BENCH_CATALOG")
-    path = Path(explicit) if explicit else SHARED / "data" / "omp" / "pi-catalog-18.2.3.models.json"
-    return path if path.is_file() else None
+    candidates = [Path(explicit)] if explicit else [SHARED / "data" / "omp" / "pi-catalog-18.2.3.models.json"]
+    omp_dir = os.environ.get("CATALOGMGR_OMP_DIR")
+    if omp_dir and not explicit:
+        candidates.append(Path(omp_dir) / "@oh-my-pi" / "pi-catalog" / "src" / "models.json")
+    return next((path for path in candidates if path.is_file()), None)
+
+
+EMBEDDED_LOAD = """
+import json, sys, time
+import orjson
+started = time.perf_counter()
+from catalogmgr.catalog import load_embedded_default
+imported = time.perf_counter() - started
+def median(action, runs):
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter(); action(); timings.append(time.perf_counter() - started)
+    return sorted(timings)[len(timings) // 2]
+runs = int(sys.argv[2])
+def embedded():
+    load_embedded_default.cache_clear()
+    load_embedded_default()
+raw = open(sys.argv[1], "rb").read() if sys.argv[1] else None
+print(json.dumps({
+    "embedded": median(embedded, runs),
+    "orjson_file": median(lambda: orjson.loads(open(sys.argv[1], "rb").read()), runs) if raw else None,
+    "json_file": median(lambda: json.load(open(sys.argv[1])), runs) if raw else None,
+}))
+"""
+
+
+def embedded_load(catalog: Path | None, runs: int) -> dict[str, float | None]:
+    """In one process: the embedded catalog's decompress + parse vs parsing the plain file."""
+    result = subprocess.run(
+        [PYTHON, "-c", EMBEDDED_LOAD, str(catalog or ""), str(runs)],
+        env={key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    timings: dict[str, float | None] = json.loads(result.stdout)
+    return timings
 
 
 def openrouter_listing() -> Path | None:
@@ -385,7 +515,17 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                     Figure("merge: OMP's real catalog", "", note="skipped: ../shared catalog absent")
                 )
             else:
-                merge = [*CATALOGMGR, "merge", "--base", str(catalog), "--overlay", str(overlay)]
+                # --engine python: with an installed OMP, `auto` would hand the merge to OMP itself.
+                merge = [
+                    *CATALOGMGR,
+                    "merge",
+                    "--engine",
+                    "python",
+                    "--base",
+                    str(catalog),
+                    "--overlay",
+                    str(overlay),
+                ]
                 figure, merge_sample = compare(
                     f"merge: real catalog ({catalog.stat().st_size / 1e6:.1f} MB) + typical overlay",
                     merge,
@@ -432,7 +572,7 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                         "OMP ModelRegistry refresh(offline)",
                         [str(bun), str(probe)],
                         runs,
-                        target=0.25,
+                        target=0.3,
                         env={**env, "HOME": str(omp_home), "NODE_PATH": omp_dir},
                     )
                     figures.append(figure)
@@ -445,6 +585,58 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                         )
                     )
 
+        if wanted("embedded"):
+            timings = embedded_load(catalog, max(runs, 5))
+            baseline = timings.get("orjson_file")
+            figures.append(
+                Figure(
+                    "embedded catalog load: gunzip + parse (265 KB -> 10.9 MB)",
+                    "(python, one process) catalogmgr.catalog.load_embedded_default()",
+                    median_s=round(float(timings["embedded"] or 0), 4),
+                    baseline="orjson.loads of OMP's models.json file" if baseline else None,
+                    baseline_median_s=round(baseline, 4) if baseline else None,
+                    ratio=round(float(timings["embedded"] or 0) / baseline, 3) if baseline else None,
+                    note=f"json.load of the file: {timings['json_file']:.4f} s"
+                    if timings["json_file"]
+                    else None,
+                )
+            )
+            embedded_merge = [*CATALOGMGR, "merge", "--engine", "python", "--overlay", str(overlay)]
+            sample = measure(embedded_merge, runs, env=env)
+            figures.append(
+                Figure(
+                    "merge: embedded catalog (no OMP installed) + typical overlay",
+                    " ".join(embedded_merge),
+                    median_s=round(sample.median, 4),
+                    min_s=round(sample.best, 4),
+                    peak_mib=round(sample.peak_mib, 1),
+                )
+            )
+
+        if wanted("lookup"):
+            jq = shutil.which("jq")
+            if catalog is None:
+                figures.append(Figure("show/list one model vs jq", "", note="skipped: no real catalog"))
+            elif jq is None:
+                figures.append(Figure("show/list one model vs jq", "", note="skipped: jq is not installed"))
+            else:
+                provider, model_id = LOOKUP_MODEL
+                reading = [jq, f'.["{provider}"]["{model_id}"]', str(catalog)]
+                for label, argv in (
+                    (
+                        "show one model vs jq reading it",
+                        ["show", f"{provider}/{model_id}", "--format", "json"],
+                    ),
+                    (
+                        "list one model vs jq reading it",
+                        ["list", "--provider", provider, "--find", model_id, "--format", "json"],
+                    ),
+                ):
+                    command = [*CATALOGMGR, *argv, "--base", str(catalog), "--no-default-overlay"]
+                    figure, _ = compare(
+                        label, command, "jq reading the model", reading, runs, target=1.0, env=env
+                    )
+                    figures.append(figure)
         if wanted("engine"):
             figures.append(engine_figure(scratch, overlay, runs, env))
 
@@ -483,6 +675,54 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                         met=ratio <= 2.0,
                     )
                 )
+
+        if wanted("reader"):
+            big = write_overlay_like(scratch)
+            lines = big.read_text().count("\n")
+            seconds = reader_seconds(big, runs)
+            figures.append(
+                Figure(
+                    f"reader: overlay like write-overlay ({big.stat().st_size // 1000} KB, {lines:,} lines)",
+                    "parse_document(text) in one process",
+                    median_s=round(seconds, 4),
+                    target="<= 0.3 s",
+                    met=seconds <= 0.3,
+                )
+            )
+            small_merge = [*CATALOGMGR, "merge", "--no-default-overlay", "--overlay", str(overlay)]
+            big_merge = [*CATALOGMGR, "merge", "--no-default-overlay", "--overlay", str(big)]
+            figure, _ = compare(
+                "reader: merge with that overlay vs a typical one",
+                big_merge,
+                "merge with the typical overlay",
+                small_merge,
+                runs,
+                target=2.0,
+                env=env,
+            )
+            figures.append(figure)
+            duplicated = reader_seconds(duplicate_keys_yaml(scratch, 20_000, True), max(1, runs // 2))
+            figures.append(
+                Figure(
+                    "reader: 20,000 duplicate header keys (issue 13, break 2)",
+                    "parse_document(text) in one process",
+                    median_s=round(duplicated, 4),
+                )
+            )
+            unique = reader_seconds(duplicate_keys_yaml(scratch, 100_000, False), max(1, runs // 2))
+            repeated = reader_seconds(duplicate_keys_yaml(scratch, 100_000, True), max(1, runs // 2))
+            figures.append(
+                Figure(
+                    "reader: 100,000 keys, duplicated vs unique",
+                    "parse_document(text) in one process",
+                    median_s=round(repeated, 4),
+                    baseline="100,000 unique keys",
+                    baseline_median_s=round(unique, 4),
+                    ratio=round(repeated / unique, 3),
+                    target="<= 3x (linear bookkeeping)",
+                    met=repeated / unique <= 3,
+                )
+            )
 
         if wanted("scaling"):
             synthetic_overlay = scratch / "synthetic.yml"
@@ -557,10 +797,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (after one warm-up)")
-    parser.add_argument("--only", help="comma-separated subset: validate,merge,diff,scaling,engine")
+    parser.add_argument(
+        "--only", help="comma-separated subset: validate,merge,embedded,lookup,diff,reader,scaling,engine"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args(argv)
     only = set(options.only.split(",")) if options.only else None
+    # pip compiles an installed package's bytecode; do the same for the checkout being measured.
+    compileall.compile_dir(str(REPO / "catalogmgr"), quiet=1)
     figures = run(options.runs, only)
     if options.json:
         print(json.dumps([asdict(f) for f in figures], indent=2))

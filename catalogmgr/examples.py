@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from catalogmgr import SCHEMA_BASE_URL
 from catalogmgr.documents import Document, load_document, parse_document
 from catalogmgr.errors import InvalidOverlayError, UsageError
 from catalogmgr.merge import Layer, compose_overlays
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
-from catalogmgr.omp.schemas import schema_path
+from catalogmgr.omp.schemas import schema_file
 from catalogmgr.problems import Problem
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -79,12 +80,12 @@ def find_overlay(name: str) -> ShippedOverlay:
 
 
 def example_text(overlay: ShippedOverlay, profile: Profile = DEFAULT_PROFILE) -> str:
-    """The example as a user's models.yml: its editor-schema line points at the installed schema
-    (the example's own relative path means nothing once copied elsewhere)."""
+    """The example as a user's models.yml: its editor-schema line points at the published schema
+    of the profile (the example's own relative path means nothing once copied elsewhere)."""
     text = overlay.path.read_text(encoding="utf-8")
     first, newline, rest = text.partition("\n")
     if first.startswith(_SCHEMA_COMMENT):
-        first = _SCHEMA_COMMENT + schema_path("overlay", profile).resolve().as_uri()
+        first = _SCHEMA_COMMENT + SCHEMA_BASE_URL + schema_file("overlay", profile)
     return first + newline + rest
 
 

@@ -1,7 +1,9 @@
 """Layer models.yml overlays over a base catalog exactly as OMP does, with provenance.
 
 The semantics are OMP 18.2.3's; where another release differs, a merge switch of the
-:class:`~catalogmgr.omp.profile.Profile` passed in says so.
+:class:`~catalogmgr.omp.profile.Profile` passed in says so: ``baseurl_scope`` (a provider
+``baseUrl`` re-points all its bundled models before 18.2.1) and ``model_kind_filter`` (from
+18.2.8, rows whose ``kind`` is not ``chat`` are not listed).
 
 Two steps, both pure:
 
@@ -54,6 +56,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from catalogmgr.documents import Document
+from catalogmgr.omp.policies import (
+    PolicyChange,
+    PolicyTables,
+    clamp_context_override,
+    configured_extended_window,
+    effort_map_change,
+    hardcoded_policy_changes,
+    llama_cpp_changes,
+    load_policy_tables,
+    thinking_twins,
+)
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
 from catalogmgr.omp.reference import (
     ReferenceIndex,
@@ -61,6 +74,7 @@ from catalogmgr.omp.reference import (
     inherit_reference_thinking,
     resolve_reference,
 )
+from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
@@ -155,6 +169,8 @@ class MergeResult:
     provenance: dict[tuple[str, str], dict[str, Origin]]
     problems: list[Problem] = field(default_factory=list)
     profile: Profile = DEFAULT_PROFILE
+    # The OMP settings the runtime policies ran under; None: the catalog as the files write it.
+    settings: RuntimeSettings | None = None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -531,15 +547,22 @@ class _Merger:
         base_name: str,
         reference_index: Callable[[], ReferenceIndex],
         profile: Profile,
+        settings: RuntimeSettings | None,
     ) -> None:
         self.base = base
         self.profile = profile
+        self.settings = settings
+        self.tables: PolicyTables | None = (
+            load_policy_tables(profile.runtime_policies) if settings is not None else None
+        )
         self.resolver = resolver
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
         self.base_name = base_name
         self.reference_index = reference_index
         self.catalog: Catalog = {provider: dict(models) for provider, models in base.items()}
         self.touched: dict[tuple[str, str], _ModelProvenance] = {}
+        # Each overridden model as it was before its modelOverrides entry (the Codex clamp's floor).
+        self._override_baselines: dict[tuple[str, str], dict[str, Any]] = {}
         self.problems: list[Problem] = []
         providers = composed.get("providers")
         self.providers: dict[str, Mapping[str, Any]] = {
@@ -672,6 +695,79 @@ class _Merger:
             record.entries.pop("compatConfig", None)
             record.entries[f"compat.{key}"] = origin
             record.entries[f"compatConfig.{key}"] = origin
+
+    # -- runtime policies (catalogmgr.omp.policies) -------------------------------------------------
+
+    def _policy_origin(self, change: PolicyChange) -> Origin:
+        assert self.tables is not None
+        return Origin(layer=f"OMP {self.tables.policy_set} runtime", position=None, how=change.how)
+
+    def _apply_policy_changes(self, provider: str, model_id: str, changes: Sequence[PolicyChange]) -> None:
+        if not changes:
+            return
+        model = self._editable(provider, model_id)
+        record = self._touch(provider, model_id, model)
+        for change in changes:
+            model[change.field] = _copy_value(change.value)
+            record.set_field(model, change.field, self._policy_origin(change))
+
+    def apply_hardcoded_policies(self) -> None:
+        """``#applyHardcodedModelPolicies`` on the bundled models (after provider overrides)."""
+        assert self.settings is not None
+        assert self.tables is not None
+        for provider, models in self.catalog.items():
+            overrides = as_map(self.providers.get(provider, {}).get("modelOverrides"))
+            for model_id in list(models):
+                override = overrides.get(model_id)
+                changes = hardcoded_policy_changes(
+                    models[model_id],
+                    self.settings,
+                    self.tables,
+                    override if isinstance(override, Mapping) else None,
+                )
+                self._apply_policy_changes(provider, model_id, changes)
+
+    def collapse_thinking_twins(self) -> None:
+        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``."""
+        assert self.tables is not None
+        for provider, models in self.catalog.items():
+            for twin in thinking_twins(models, provider, self.tables):
+                if twin.thinking_id not in models or twin.base_id not in models:
+                    continue  # already folded into another pair
+                del models[twin.thinking_id]
+                self.touched.pop((provider, twin.thinking_id), None)
+                how = (
+                    f"policy: collapsed with its reasoning twin {twin.thinking_id!r} "
+                    "(OMP routes thinking efforts to it)"
+                )
+                changes = [PolicyChange("reasoning", True, how)]
+                if twin.thinking is not None:
+                    changes.append(PolicyChange("thinking", twin.thinking, how))
+                self._apply_policy_changes(provider, twin.base_id, changes)
+
+    def fill_effort_maps(self) -> None:
+        """``fillExplicitThinking`` on every model the overlays rebuilt: ``thinking.effortMap``
+        from ``compat.reasoningEffortMap`` (a ``thinking`` the overlay writes is kept as written)."""
+        for provider, model_id in list(self.touched):
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is None:
+                continue
+            origin = self.touched[(provider, model_id)].entries.get("thinking")
+            if origin is not None and origin.how in ("custom model", "modelOverrides"):
+                continue
+            change = effort_map_change(model)
+            if change is not None:
+                self._apply_policy_changes(provider, model_id, [change])
+
+    def apply_llama_cpp_fixups(self) -> None:
+        """``#applyLlamaCppModelFixups``: last, on providers with ``discovery: {type: llama.cpp}``."""
+        for provider, config in self.providers.items():
+            discovery = config.get("discovery")
+            if not isinstance(discovery, Mapping) or discovery.get("type") != "llama.cpp":
+                continue
+            for model_id in list(self.catalog.get(provider, {})):
+                changes = llama_cpp_changes(self.catalog[provider][model_id])
+                self._apply_policy_changes(provider, model_id, changes)
 
     # -- b. custom models ---------------------------------------------------------------------------
 
@@ -861,6 +957,40 @@ class _Merger:
     # -- c. modelOverrides ------------------------------------------------------------------------
 
     def apply_model_overrides(self) -> None:
+        self._override_baselines.clear()
+        self._apply_model_overrides()
+        if self.settings is not None and self.profile.max_context_window:
+            self.apply_configured_extended_windows()
+
+    def apply_configured_extended_windows(self) -> None:
+        """OMP 18.3+ (``#applyModelOverrides``): ``maxContextWindow`` from a ``modelOverrides``
+        entry, else (when the entry sets no ``contextWindow``) from the model's definition."""
+        assert self.settings is not None
+        assert self.tables is not None
+        for name, config in self.providers.items():
+            overrides = as_map(config.get("modelOverrides"))
+            definitions = config.get("models")
+            defined = {
+                definition["id"]: definition.get("maxContextWindow")
+                for definition in (definitions if isinstance(definitions, list) else [])
+                if isinstance(definition, Mapping)
+                and isinstance(definition.get("id"), str)
+                and definition.get("maxContextWindow") is not None
+            }
+            for model_id in dict.fromkeys([*overrides, *defined]):
+                model = self.catalog.get(name, {}).get(model_id)
+                if model is None:
+                    continue
+                override = as_map(overrides.get(model_id))
+                maximum = override.get("maxContextWindow")
+                if maximum is None and override.get("contextWindow") is None:
+                    maximum = defined.get(model_id)
+                baseline = self._override_baselines.get((name, model_id), model)
+                change = configured_extended_window(model, baseline, maximum, self.settings, self.tables)
+                if change is not None:
+                    self._apply_policy_changes(name, model_id, [change])
+
+    def _apply_model_overrides(self) -> None:
         for name, config in self.providers.items():
             overrides = config.get("modelOverrides")
             if not isinstance(overrides, Mapping):
@@ -899,7 +1029,27 @@ class _Merger:
         def sub_origin(key: str, sub: str) -> Origin:
             return self.origin((*path, key, sub), how)
 
+        before = dict(model) if self.tables is not None else None
+        if before is not None:
+            self._override_baselines[(provider, model_id)] = before
+        if values.get("contextWindow") is None:
+            before = None
         _apply_patch_fields(model, record, values, origins, sub_origin)
+        if before is not None and self.tables is not None:
+            requested = model.get("contextWindow")
+            clamped = clamp_context_override(before, model, self.tables)
+            if clamped != requested:
+                self._apply_policy_changes(
+                    provider,
+                    model_id,
+                    [
+                        PolicyChange(
+                            "contextWindow",
+                            clamped,
+                            f"policy: the override {requested:,} clamped to the Codex maximum {clamped:,}",
+                        )
+                    ],
+                )
         headers = override.get("headers")
         if js_truthy(headers) and isinstance(headers, Mapping):
             model["headers"] = {**(model.get("headers") or {}), **_copy_value(dict(headers))}
@@ -962,6 +1112,16 @@ class _Merger:
             return f"provider {provider!r} has no models in this catalog"
         return None
 
+    def hide_non_chat_models(self) -> None:
+        """OMP 18.2.8+: ``getAll()`` lists chat models only (``modelKind(model) === "chat"``, where
+        ``modelKind`` is ``model.kind ?? "chat"``); embedding, image, tts, ... rows are for roles."""
+        for provider, models in list(self.catalog.items()):
+            # The provider dicts are this merge's own copies; the models stay untouched.
+            for model_id in [key for key, model in models.items() if model.get("kind", "chat") != "chat"]:
+                del models[model_id]
+            if not models:
+                del self.catalog[provider]
+
     # -- the whole -------------------------------------------------------------------------------------
 
     def run(self) -> MergeResult:
@@ -971,9 +1131,19 @@ class _Merger:
             if override is not None:
                 overrides.append(override)
                 self.apply_provider_override(override, config)
+        if self.settings is not None:
+            self.apply_hardcoded_policies()
         self.apply_custom_models()
+        if self.settings is not None:
+            self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
+        if self.settings is not None:
+            self.fill_effort_maps()
+            self.apply_llama_cpp_fixups()
+        # Last, as getAll() filters the finished catalog.
+        if self.profile.model_kind_filter:
+            self.hide_non_chat_models()
         provenance: dict[tuple[str, str], dict[str, Origin]] = {}
         # Untouched models of the same shape share one (read-only) provenance map: all of its
         # entries are the base origin, and sharing keeps provenance cheap on 5,000-model catalogs.
@@ -990,7 +1160,11 @@ class _Merger:
                     entries = by_shape[shape] = _base_provenance(model, self.base_origin)
                 provenance[(provider, model_id)] = entries
         return MergeResult(
-            catalog=self.catalog, provenance=provenance, problems=self.problems, profile=self.profile
+            catalog=self.catalog,
+            provenance=provenance,
+            problems=self.problems,
+            profile=self.profile,
+            settings=self.settings,
         )
 
 
@@ -1178,10 +1352,14 @@ def merge_catalog(
     *,
     base_name: str = "base",
     profile: Profile = DEFAULT_PROFILE,
+    settings: RuntimeSettings | None = None,
 ) -> MergeResult:
     """Compose ``layers`` (:func:`compose_overlays`) and apply the result to ``base`` as OMP does.
 
-    ``profile`` is the OMP release whose merge semantics apply (its merge switches).
+    ``profile`` is the OMP release whose merge semantics apply (its merge switches and its runtime
+    policy set). ``settings`` are the user's OMP settings: given, the result is the catalog OMP
+    runs, with OMP's runtime policies (:mod:`catalogmgr.omp.policies`) applied at the points of
+    the composition where OMP applies them; ``None`` gives the catalog as the files write it.
 
     Laws (``tests/property/test_merge_laws.py``):
 
@@ -1208,7 +1386,7 @@ def merge_catalog(
             cached.append(build_reference_index(base))
         return cached[0]
 
-    return _Merger(base, composed, resolver, base_name, reference_index, profile).run()
+    return _Merger(base, composed, resolver, base_name, reference_index, profile, settings).run()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,11 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+# The hostile suite runs each command under POSIX rlimits (``resource``) and the differential suite
+# under a Linux/macOS bun: neither can run on Windows, where the everyday suite still does
+# (README, "Platforms").
+collect_ignore_glob = ["hostile/*", "compat/*"] if sys.platform == "win32" else []
+
 # Folders whose every test belongs to a slow tier (see [tool.pytest.ini_options] in pyproject.toml).
 _FOLDER_MARKERS = {"hostile": "hostile", "compat": "omp"}
 

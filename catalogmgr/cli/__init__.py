@@ -104,12 +104,12 @@ def cli() -> None:
 def report_error(error: CatalogmgrError) -> None:
     """Print an expected failure as located one-line messages on stderr."""
     # Messages quote the user's files, upstream answers and names: one escaping layer on the way out.
-    from catalogmgr.render.escape import terminal, text_output
+    from catalogmgr.render.escape import terminal
 
     if isinstance(error, InvalidOverlayError):
         for problem in error.problems:
             to_line = getattr(problem, "to_line", None)
-            click.echo(text_output(to_line() if callable(to_line) else str(problem)), err=True)
+            click.echo(terminal(to_line() if callable(to_line) else str(problem)), err=True)
     click.echo(f"catalogmgr: error: {terminal(str(error))}", err=True)
 
 

@@ -43,6 +43,7 @@ from catalogmgr.omp.profile import (
     ProfileChoice,
     select_profile,
 )
+from catalogmgr.omp.settings import RuntimeSettings, read_runtime_settings
 from catalogmgr.problems import Problem, Severity
 from catalogmgr.render import escape, style
 
@@ -54,6 +55,9 @@ NON_BLOCKING_RULES = frozenset({"literal-secret"})
 
 _REQUESTED_VERSION = "catalogmgr.omp_version"
 _CHOSEN_PROFILE = "catalogmgr.omp_profile"
+_EXTENDED_CONTEXT = "catalogmgr.extended_context"
+_AS_WRITTEN = "catalogmgr.as_written"
+_RUNTIME_SETTINGS = "catalogmgr.runtime_settings"
 _REQUESTED_ENGINE = "catalogmgr.engine"
 _REQUESTED_OMP_DIR = "catalogmgr.omp_dir"
 _CHOSEN_ENGINE = "catalogmgr.engine_choice"
@@ -135,6 +139,63 @@ def catalog_source_options(function: F) -> F:
         "bundled catalog (bun or npm global install), else the embedded catalog (OMP's newest supported).",
     )(function)
     return function
+
+
+def runtime_settings_option(function: F) -> F:
+    """``--extended-context/--no-extended-context``, kept in the click context (like ``--omp-version``)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool | None) -> bool | None:
+        ctx.meta[_EXTENDED_CONTEXT] = value
+        return value
+
+    return click.option(
+        "--extended-context/--no-extended-context",
+        default=None,
+        expose_value=False,
+        callback=remember,
+        help="Answer as OMP does with its `extendedContext` setting on (larger windows where a model "
+        "has a maximum) or off (models with a long-context price tier capped at its threshold). "
+        "Default: the setting in OMP's config.yml ($PI_CODING_AGENT_DIR or ~/.omp/agent), else off.",
+    )(function)
+
+
+def requested_extended_context() -> bool | None:
+    """``--extended-context`` (True), ``--no-extended-context`` (False) or neither (None)."""
+    ctx = click.get_current_context(silent=True)
+    value = ctx.meta.get(_EXTENDED_CONTEXT) if ctx is not None else None
+    return value if isinstance(value, bool) else None
+
+
+def request_as_written() -> None:
+    """This run shows the catalog as the files write it: no runtime policies (``--as-written``)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[_AS_WRITTEN] = True
+
+
+def runtime_settings_for_run(env: Mapping[str, str], home: Path) -> RuntimeSettings | None:
+    """The OMP settings the runtime policies run under (config.yml, then the command line), or
+    ``None`` when the run asked for the catalog as written. Remembered for :func:`report_inputs`."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_AS_WRITTEN):
+        settings = None
+    else:
+        settings = read_runtime_settings(env, home, Path.cwd()).with_extended_context(
+            requested_extended_context()
+        )
+    if ctx is not None:
+        ctx.meta[_RUNTIME_SETTINGS] = settings if settings is not None else "as-written"
+    return settings
+
+
+def _runtime_settings_line() -> str | None:
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.meta.get(_RUNTIME_SETTINGS) if ctx is not None else None
+    if isinstance(chosen, RuntimeSettings):
+        return f"catalogmgr: OMP settings: {chosen.describe()}; OMP's runtime model policies applied"
+    if chosen == "as-written":
+        return "catalogmgr: the catalog as the files write it (--as-written): no runtime model policies"
+    return None
 
 
 def engine_options(function: F) -> F:
@@ -259,8 +320,13 @@ def build_effective(
     home: Path,
     *,
     no_default_overlay: bool = False,
+    policies: bool = True,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
     """Locate the base, choose the OMP profile, load and validate the overlays, merge them as OMP does.
+
+    With ``policies`` (the default) the result is the catalog OMP runs: its runtime model policies
+    applied under the user's OMP settings (:func:`runtime_settings_for_run`; ``--as-written`` turns
+    them off). Without, the catalog as the files write it (``diff-upstream`` compares files).
 
     The result's problems are the overlays' non-blocking validation findings followed by the
     merge's own warnings (unknown modelOverrides ids, custom models without an api).
@@ -268,8 +334,9 @@ def build_effective(
     base_catalog = locate_base_catalog(base, env, home)
     choice = choose_profile(env, home, base_catalog)
     layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), choice.profile)
+    settings = runtime_settings_for_run(env, home) if policies else None
     result = merge_catalog(
-        base_catalog.catalog, layers, base_name=base_catalog.source, profile=choice.profile
+        base_catalog.catalog, layers, base_name=base_catalog.source, profile=choice.profile, settings=settings
     )
     merged = result.problems
     if base_cannot_answer(base_catalog, choice.version) is not None:
@@ -298,10 +365,13 @@ def report_inputs(base: BaseCatalog, layers: Sequence[Layer], problems: Sequence
     engine = _chosen_engine()
     if engine is not None:
         echo(engine.describe(), err=True, note=True)
+    settings_line = _runtime_settings_line()
+    if settings_line is not None:
+        echo(settings_line, err=True, note=True)
     for problem in problems:
-        echo(problem.to_line(), err=True, highlight=style.highlight_problems)
+        echo(problem.to_line(), err=True, highlight=style.highlight_problems, one_line=True)
         if problem.hint:
-            echo(f"  hint: {problem.hint}", err=True)
+            echo(f"  hint: {problem.hint}", err=True, one_line=True)
 
 
 def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
@@ -317,6 +387,16 @@ def inputs_record(base: BaseCatalog, layers: Sequence[Layer]) -> dict[str, Any]:
         limit = base_cannot_answer(base, choice.version)
         if limit is not None:
             record["baseLimit"] = limit
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.meta.get(_RUNTIME_SETTINGS) if ctx is not None else None
+    if isinstance(chosen, RuntimeSettings):
+        record["ompSettings"] = {
+            "extendedContext": chosen.extended_context,
+            "source": chosen.extended_context_source,
+            "runtimePolicies": True,
+        }
+    elif chosen == "as-written":
+        record["ompSettings"] = {"runtimePolicies": False}
     engine = _chosen_engine()
     if engine is not None:
         record["engine"] = engine.record()
@@ -462,6 +542,7 @@ def echo(
     output_format: str = "text",
     note: bool = False,
     highlight: style.Highlighter | None = None,
+    one_line: bool = False,
 ) -> None:
     """Print a rendered document or a message, escaped for its format (see :mod:`render.escape`).
 
@@ -469,11 +550,12 @@ def echo(
     disarmed; JSON has the controls JSON leaves raw written as ``\\uXXXX``; github keeps its own
     workflow commands. Used for everything but a catalog written as data (merge's output).
     A ``note`` (which inputs, a summary) is left out under ``-q``; ``highlight`` colours the
-    escaped text when colour is on for that stream.
+    escaped text when colour is on for that stream; ``one_line`` keeps a message on its line.
     """
     if note and is_quiet():
         return
-    escaped = escape.for_format(text, output_format)
+    # A problem line or a message is one line whatever it quotes: its newlines are shown as \n.
+    escaped = escape.terminal(text) if one_line else escape.for_format(text, output_format)
     colored = highlight is not None and output_format == "text" and color_enabled(err)
     if colored and highlight is not None:
         escaped = highlight(escaped)

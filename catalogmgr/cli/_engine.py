@@ -30,7 +30,9 @@ from catalogmgr.cli._common import (
     overlay_paths,
     remember_engine,
     requested_engine,
+    requested_extended_context,
     requested_omp_version,
+    runtime_settings_for_run,
 )
 from catalogmgr.documents import read_bytes
 from catalogmgr.engine import (
@@ -46,6 +48,7 @@ from catalogmgr.errors import CatalogmgrError, InvalidOverlayError, UsageError
 from catalogmgr.merge import Catalog, Layer, MergeResult, Origin, merge_catalog
 from catalogmgr.omp.install import install_for_catalog
 from catalogmgr.omp.profile import VERSION_VARIABLE, OmpVersion, parse_requested_version
+from catalogmgr.omp.settings import config_with_extended_context
 from catalogmgr.problems import Problem
 
 _RUN = "effective"
@@ -139,12 +142,18 @@ def _omp_effective(
     placeholder = BaseCatalog(catalog={}, source=source, is_embedded=False, install=install)
     profile = choose_profile(env, home, placeholder).profile
     paths = overlay_paths(overlays, no_default_overlay, env, home)
+    # The user's settings, with --extended-context/--no-extended-context forced in: OMP answers
+    # under the same settings the Python engine's runtime policies would use.
+    settings = runtime_settings_for_run(env, home)
+    settings_config = config_with_extended_context(
+        user_settings_config(agent_dir(env, home)), requested_extended_context()
+    )
 
     def start(overlay: bytes | None) -> PendingOmpCatalogs:
         return start_omp_catalogs(
             runtime,
             {_RUN: overlay},
-            settings_config=user_settings_config(agent_dir(env, home)),
+            settings_config=settings_config,
             with_baseline=need_baseline,
             path_variable=env.get("PATH"),
             transpiler_cache=transpiler_cache_dir(env),
@@ -179,7 +188,9 @@ def _omp_effective(
     origins: dict[tuple[str, str], dict[str, Origin]] = {}
     if provenance and layers:
         python_base = load_base_catalog(str(runtime.catalog))
-        python = merge_catalog(python_base.catalog, layers, base_name=source, profile=profile)
+        python = merge_catalog(
+            python_base.catalog, layers, base_name=source, profile=profile, settings=settings
+        )
         origins = agreeing_provenance(python, answer.catalog)
     base_catalog = dataclasses.replace(placeholder, catalog=answer.baseline or {})
     result = MergeResult(catalog=answer.catalog, provenance=origins, problems=list(notes), profile=profile)

@@ -403,7 +403,7 @@ def diff_upstream(
 
     env, home = cli_environment()
     base_catalog, layers, result = build_effective(
-        base, overlays, env, home, no_default_overlay=no_default_overlay
+        base, overlays, env, home, no_default_overlay=no_default_overlay, policies=False
     )
     report_inputs(base_catalog, layers, result.problems)
     for provider in provider_list:
@@ -449,7 +449,7 @@ def _load_rules(ignore_file: str | None) -> list[Any]:
         return load_ignore_file(ignore_file)
     except IgnoreFileError as error:
         for problem in error.problems:
-            echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True, one_line=True)
         raise
 
 
@@ -482,7 +482,7 @@ def _write_overlay(
         )
     except OverlayNotValid as error:
         for problem in error.problems:
-            echo(problem.to_line(), err=True)
+            echo(problem.to_line(), err=True, one_line=True)
         raise
     for note in result.notes:
         echo(f"catalogmgr: {note}", err=True, note=True)

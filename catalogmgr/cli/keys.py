@@ -148,7 +148,7 @@ def keys(
     """
     env, home = cli_environment()
     base_catalog, layers, result = build_effective(
-        base, overlays, env, home, no_default_overlay=no_default_overlay
+        base, overlays, env, home, no_default_overlay=no_default_overlay, policies=False
     )
     if not check:
         _common.report_inputs(base_catalog, layers, result.problems)
@@ -172,7 +172,7 @@ def keys(
     code = problems_exit_code(reports)
     if check:
         for line in unusable_summary(reports):
-            echo(line, err=True)
+            echo(line, err=True, one_line=True)
     elif output_format == "json":
         record = inputs_record(base_catalog, layers)
         record["allowCommands"] = allow_commands

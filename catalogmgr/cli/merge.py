@@ -27,6 +27,8 @@ from catalogmgr.cli._common import (
     is_terminal_path,
     output_options,
     refuse_overwriting_inputs,
+    request_as_written,
+    runtime_settings_option,
     terminal_width,
 )
 from catalogmgr.cli._engine import effective_with_engine
@@ -41,7 +43,6 @@ from catalogmgr.merge import (
     compose_overlays,
     merge_catalog,
 )
-from catalogmgr.omp.profile import Profile
 from catalogmgr.render import style, views
 from catalogmgr.render.catalog import (
     render_catalog_json,
@@ -101,6 +102,7 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
 @click.command("merge")
 @catalog_source_options
 @engine_options
+@runtime_settings_option
 @click.option(
     "--emit",
     type=click.Choice(["catalog", "overlay"]),
@@ -117,6 +119,12 @@ def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -
     help="Output format. Default: json for --emit catalog, yaml for --emit overlay.",
 )
 @output_options(None)
+@click.option(
+    "--as-written",
+    is_flag=True,
+    help="With --emit catalog: the catalog as the files write it, without OMP's runtime model "
+    "policies (long-context caps, gpt-5.4's window, ...). Default: the catalog OMP runs.",
+)
 @click.option(
     "--compact",
     is_flag=True,
@@ -154,6 +162,7 @@ def merge(
     no_default_overlay: bool,
     emit: str,
     output_format: str | None,
+    as_written: bool,
     compact: bool,
     output: str | None,
     show_changes: bool,
@@ -179,6 +188,10 @@ def merge(
     chosen_format = output_format or ("yaml" if emit == "overlay" else "json")
     if compact and (emit != "catalog" or chosen_format != "json"):
         raise UsageError("--compact applies only to --emit catalog --format json")
+    if as_written and emit != "catalog":
+        raise UsageError("--as-written applies only to --emit catalog")
+    if as_written:
+        request_as_written()
     if (allow_commands or force) and not resolve_keys:
         raise UsageError("--allow-commands and --force go with --resolve-keys")
     to_stdout = output is None or output == "-"
@@ -198,7 +211,15 @@ def merge(
             "refusing to print resolved keys to a terminal: write them with -o FILE (mode 0600), "
             "pipe the output, or add --force"
         )
-    python_only = "--resolve-keys" if resolve_keys else "--emit overlay" if emit == "overlay" else None
+    python_only = (
+        "--resolve-keys"
+        if resolve_keys
+        else "--emit overlay"
+        if emit == "overlay"
+        else "--as-written"
+        if as_written
+        else None
+    )
     base_catalog, layers, result = _effective(
         base,
         overlays,
@@ -212,12 +233,13 @@ def merge(
     if show_changes:
         # The change list is computed before any key is resolved: resolved values go only where
         # --resolve-keys sends the catalog (-o FILE), never to the change list on stdout.
-        _print_changes(catalog_changes(base_catalog.catalog, result), "text", base_catalog, layers)
+        changed = catalog_changes(_runtime_base(base_catalog, result), result)
+        _print_changes(changed, "text", base_catalog, layers)
         if output is None:
             return
     if resolve_keys:
         layers, result = _with_resolved_keys(
-            base_catalog, layers, allow_commands=allow_commands, profile=result.profile
+            base_catalog, layers, allow_commands=allow_commands, result=result
         )
     if emit == "overlay":
         composed = compose_overlays(layers)
@@ -235,7 +257,7 @@ def merge(
 
 
 def _with_resolved_keys(
-    base_catalog: BaseCatalog, layers: list[Layer], *, allow_commands: bool, profile: Profile
+    base_catalog: BaseCatalog, layers: list[Layer], *, allow_commands: bool, result: MergeResult
 ) -> tuple[list[Layer], MergeResult]:
     """Resolve every layer's apiKey/header values as OMP would, then merge again.
 
@@ -257,7 +279,11 @@ def _with_resolved_keys(
                 unresolved += 1
         resolved_layers.append(dataclasses.replace(layer, data=data))
     result = merge_catalog(
-        base_catalog.catalog, resolved_layers, base_name=base_catalog.source, profile=profile
+        base_catalog.catalog,
+        resolved_layers,
+        base_name=base_catalog.source,
+        profile=result.profile,
+        settings=result.settings,
     )
     echo(
         f"catalogmgr: warning: resolved {resolved} key/header value(s), {unresolved} left as written "
@@ -279,6 +305,7 @@ def _matches(provider: str, model_id: str, model: Mapping[str, Any], needle: str
 @click.command("list")
 @catalog_source_options
 @engine_options
+@runtime_settings_option
 @click.option("--provider", "providers", metavar="P", multiple=True, help="Only this provider (repeatable).")
 @click.option(
     "--find",
@@ -311,6 +338,8 @@ def list_models(
             f"no provider {unknown[0]!r} in the effective catalog"
             + _suggest(unknown[0], list(result.catalog))
         )
+    # STATUS is measured from the base as OMP runs it: a model only a runtime policy changed is "base".
+    reference = _runtime_base(base_catalog, result)
     rows: list[views.ModelRow] = []
     for provider, models in result.catalog.items():
         if providers and provider not in providers:
@@ -318,7 +347,7 @@ def list_models(
         for model_id, model in models.items():
             if needle and not _matches(provider, model_id, model, needle):
                 continue
-            status = views.model_status(base_catalog.catalog, result, provider, model_id)
+            status = views.model_status(reference, result, provider, model_id)
             rows.append((provider, model_id, model, status))
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
@@ -367,6 +396,7 @@ def find_model(catalog: Catalog, reference: str) -> tuple[str, str]:
 @click.command("show")
 @catalog_source_options
 @engine_options
+@runtime_settings_option
 @click.argument("model_ref", metavar="PROVIDER/ID")
 @click.option(
     "--explain",
@@ -394,7 +424,8 @@ def show(
     provider, model_id = find_model(result.catalog, model_ref)
     model = result.catalog[provider][model_id]
     origins = result.provenance.get((provider, model_id), {})
-    status = views.model_status(base_catalog.catalog, result, provider, model_id)
+    # A model only OMP's runtime policies changed (a long-context cap) is still "base".
+    status = views.model_status(_runtime_base(base_catalog, result), result, provider, model_id)
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
         record.update(
@@ -408,11 +439,37 @@ def show(
         )
         echo(render_json_document(record), output_format="json")
         return
+    if status == "added" and result.settings is not None:
+        echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)
     echo(views.show_text(provider, model_id, status, model, origins if explain else None))
 
 
 # ------------------------------------------------------------------------------------------------
 # changes
+
+
+# OMP builds a new model's `thinking` (and its resolved compat) with the compat rule engine of
+# pi-catalog (`buildModel` -> `resolveModelPolicy`: ~280 KB of compiled rules keyed by model family,
+# revision, api and host). The Python engine does not embed it (see README, "Divergences").
+NEW_MODEL_THINKING_NOTE = (
+    "a new model's `thinking` and resolved compat are what OMP's compat rule engine derives; the "
+    "Python engine shows only what the files and a same-provider reference give: `--engine omp` "
+    "asks the installed OMP itself"
+)
+
+
+def _runtime_base(base_catalog: BaseCatalog, result: MergeResult) -> Catalog:
+    """What the overlays are compared with: the base as OMP runs it with no overlay (its runtime
+    policies applied under the same settings), so a long-context cap is not an overlay's change."""
+    if result.settings is None:
+        return base_catalog.catalog
+    return merge_catalog(
+        base_catalog.catalog,
+        [],
+        base_name=base_catalog.source,
+        profile=result.profile,
+        settings=result.settings,
+    ).catalog
 
 
 def _print_changes(
@@ -434,6 +491,7 @@ def _print_changes(
 @click.command("changes")
 @catalog_source_options
 @engine_options
+@runtime_settings_option
 @output_options(["text", "json"], "text for people; json ({base, overlays, changes: [...]}) for scripts.")
 @click.option(
     "--exit-code", is_flag=True, help="Exit 1 when the overlays change anything (like git diff --exit-code)."
@@ -454,6 +512,6 @@ def changes(
     are changes).
     """
     base_catalog, layers, result = _effective(base, overlays, no_default_overlay, provenance=True)
-    found = catalog_changes(base_catalog.catalog, result)
+    found = catalog_changes(_runtime_base(base_catalog, result), result)
     _print_changes(found, output_format, base_catalog, layers)
     ctx.exit(EXIT_PROBLEMS if exit_code and found else EXIT_OK)

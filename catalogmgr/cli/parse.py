@@ -8,6 +8,7 @@ import click
 
 from catalogmgr.documents import Format, detect_format, load_document, parse_document, read_stream
 from catalogmgr.errors import EXIT_OK, InputError, RefusedInputError
+from catalogmgr.render.escape import json_text
 from catalogmgr.render.parsed import PARSED_RENDERERS
 
 STDIN_NAME = "<stdin>"
@@ -56,7 +57,9 @@ def parse(file: str, output_format: str, input_format: str) -> None:
         if error.rule == "read":
             raise  # no such file, a directory, permission denied: exit 3 as everywhere
         raise RefusedInputError.from_error(error) from None
-    click.echo(PARSED_RENDERERS[output_format](document.data), nl=False)
+    rendered = PARSED_RENDERERS[output_format](document.data)
+    # Data, printed as it is; a JSON one with the controls JSON leaves raw as \uXXXX (same value).
+    click.echo(json_text(rendered) if output_format == "json" else rendered, nl=False)
     sys.exit(EXIT_OK)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +21,11 @@ from catalogmgr.cli._common import (
 from catalogmgr.cli.keys import load_environment
 from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, NotFoundError
 from catalogmgr.render.catalog import render_json_document
+
+if TYPE_CHECKING:  # imported lazily at run time: `catalogmgr --help` must not pay for httpx
+    from catalogmgr.providers.ping import Exchanger
+    from catalogmgr.providers.plan import ProviderPlan
+    from catalogmgr.providers.report import ProviderResult
 
 DEFAULT_PING_TIMEOUT = 10.0
 
@@ -144,7 +149,9 @@ def ping(
     click.get_current_context().exit(EXIT_PROBLEMS if exit_code(results) else EXIT_OK)
 
 
-def _probe(plans: list[Any], results: list[Any], client: Any, *, yes: bool) -> list[Any]:
+def _probe(
+    plans: list[ProviderPlan], results: list[ProviderResult], client: Exchanger, *, yes: bool
+) -> list[ProviderResult]:
     """Confirm (unless ``yes``), then send the one-token chat probes."""
     from catalogmgr.providers.probe import plan_probes, run_probes
     from catalogmgr.render.escape import terminal

@@ -77,6 +77,12 @@ def npm_global_roots(env: Mapping[str, str], home: Path) -> list[Path]:
         prefix = env.get(variable)
         if prefix:
             roots.append(Path(prefix) / "lib" / "node_modules")
+            # Windows keeps global packages in <prefix>\node_modules, without lib\.
+            roots.append(Path(prefix) / "node_modules")
+    # npm's default global prefix on Windows is %APPDATA%\npm.
+    appdata = env.get("APPDATA")
+    if appdata:
+        roots.append(Path(appdata) / "npm" / "node_modules")
     roots.append(home / ".npm-global" / "lib" / "node_modules")
     roots.extend(SYSTEM_NPM_ROOTS)
     return list(dict.fromkeys(roots))

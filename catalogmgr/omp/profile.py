@@ -143,6 +143,9 @@ class Profile:
     # A standalone custom `gpt-5.4` gets a 1,000,000-token window
     # (`applyStandaloneCustomModelPolicies`).
     standalone_gpt54_window: bool = True
+    # The runtime policy set (`catalogmgr/omp/data/policy-tables-<id>.json` and the policies of
+    # catalogmgr.omp.policies) this epoch's ModelRegistry applies after reading the files.
+    runtime_policies: str = "18.2.3"
 
     @property
     def catalog_package_files(self) -> tuple[Path, ...]:

@@ -125,6 +125,11 @@ class _Asker:
             self.tried.append(f"{redact_url(url)}: {failure.kind}")
             return None
         if answer.status in {401, 403}:
+            if any(name.lower() == "authorization" for name in self.headers):
+                raise DiscoveryError(
+                    f"{redact_url(url)} answered {status_words(answer.status)}: the server refuses the key"
+                    " (wrong or expired?)"
+                )
             raise DiscoveryError(
                 f"{redact_url(url)} answered {status_words(answer.status)}: the server wants a key;"
                 " pass --key-env VAR with the variable that holds it"

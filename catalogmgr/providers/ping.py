@@ -25,6 +25,9 @@ from catalogmgr.providers.report import EndpointResult, MissingModel, PingStatus
 from catalogmgr.providers.routes import Route, Unroutable, listed_ids, model_list_route, redact_url
 from catalogmgr.upstream.http import Exchange, ExchangeFailure
 
+# Unlisted ids that get a did-you-mean (each is a fuzzy pass over up to 20,000 listed ids).
+MAX_SUGGESTIONS = 25
+
 # A model list of a big gateway is 1-2 MB; 16 MB is a runaway (or a hostile server).
 MAX_LIST_BYTES = 16 * 1024 * 1024
 
@@ -168,8 +171,8 @@ def ping_endpoint(
         return replace(
             base,
             status=PingStatus.REDIRECTED,
-            detail=f"{status_words(exchange.status)} to {_location_words(exchange)} (not followed: "
-            "OMP would not follow it with your key either; set baseUrl to the final URL)",
+            detail=f"{status_words(exchange.status)} to {_location_words(exchange)} (not followed, so"
+            " your key went nowhere else; OMP's client would follow it: set baseUrl to the final URL)",
         )
     if exchange.status != 200:
         return replace(base, status=PingStatus.HTTP_ERROR, detail=f"HTTP {status_words(exchange.status)}")
@@ -186,10 +189,12 @@ def ping_endpoint(
         # Ollama answers for `llama3.2` with `llama3.2:latest`: the untagged name is served too.
         listed |= {model_id.removesuffix(":latest") for model_id in ids}
     present = tuple(model_id for model_id in endpoint.model_ids if model_id in listed)
+    pool = frozenset(listed)
+    unlisted = [model_id for model_id in endpoint.model_ids if model_id not in listed]
+    # A suggestion costs a fuzzy pass over the whole list: only the first ones get one.
     missing = tuple(
-        MissingModel(model_id, did_you_mean(model_id, frozenset(listed)))
-        for model_id in endpoint.model_ids
-        if model_id not in listed
+        MissingModel(model_id, did_you_mean(model_id, pool) if index < MAX_SUGGESTIONS else None)
+        for index, model_id in enumerate(unlisted)
     )
     if missing and not more:
         return replace(

@@ -109,8 +109,12 @@ def plan_pings(
             credential = _credential(
                 resolve_value(api_key, env, allow_commands=allow_commands, runner=runner, cache=cache)
             )
-        elif auth_mode in {"none", "oauth"}:
-            credential = Credential(KeyStatus.NOT_NEEDED, f"auth: {auth_mode}")
+        elif auth_mode == "none":
+            credential = Credential(KeyStatus.NOT_NEEDED, "auth: none")
+        elif auth_mode == "oauth":
+            credential = Credential(
+                KeyStatus.LOGIN, "auth: oauth: OMP uses an `omp /login` credential (not inspected)"
+            )
         else:
             lookup = bundled_env_lookup(name, env)
             credential = (

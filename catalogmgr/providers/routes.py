@@ -48,6 +48,9 @@ SKIPPED_APIS: dict[str, str] = {
     "typesafe": "no documented model-list route",
 }
 
+# Keys OMP's discovery never sends as a bearer (model-provider-discovery.ts, LOCAL_PROVIDER_PLACEHOLDERS).
+LOCAL_KEY_PLACEHOLDERS = frozenset({"llama-cpp-local", "lm-studio-local", "vllm-local"})
+
 # discovery types whose list route is the OpenAI one under a /v1 base (model-discovery.ts).
 _V1_DISCOVERY = frozenset({"lm-studio", "openai-models-list", "litellm", "proxy"})
 
@@ -176,6 +179,8 @@ def model_list_route(
         url, shape, label = _join(base_url, "/models"), "openai", "OpenAI-compatible GET /models"
     else:
         raise Unroutable(f"api {api!r} has no known model-list route")
+    if discovery_type is not None and key in LOCAL_KEY_PLACEHOLDERS:
+        key = None  # OMP's discovery sends no bearer for these (isDiscoveryBearerApiKey)
     if discovery_type != "ollama":
         # OMP's Ollama discovery sends the configured headers only, never the apiKey.
         headers.update(auth_headers(api, base_url, key, is_oauth=is_oauth))

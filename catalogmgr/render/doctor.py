@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from catalogmgr.doctor import DoctorReport, Status
 from catalogmgr.render.catalog import render_json_document
+from catalogmgr.render.escape import terminal
 
 _INDENT = " " * 21
 
@@ -31,7 +32,8 @@ def render_doctor_text(report: DoctorReport) -> str:
             lines.append(f"{_INDENT}fix: {finding.fix}")
     lines.append("")
     lines.append(verdict_line(report))
-    return "\n".join(lines) + "\n"
+    # Each finding line stays one line: names from the user's files cannot forge another.
+    return "".join(terminal(line) + "\n" for line in lines)
 
 
 def verdict_line(report: DoctorReport) -> str:

@@ -130,6 +130,9 @@ def describe_upstream(model: UpstreamModel) -> str:
 # text
 
 
+# New models are one aligned line each; ids longer than this push their line's columns right.
+NEW_ID_WIDTH = 44
+
 # A markdown "Changed" table longer than this folds per provider (<details>).
 MARKDOWN_FOLD_ROWS = 30
 
@@ -179,9 +182,10 @@ def render_text(report: DriftReport) -> str:
         for provider in providers:
             entries = [d for d in new if d.provider == provider]
             if entries:
-                lines.append(f"  {terminal(provider)} ({len(entries)}):")
+                lines.append(f"  {terminal(provider)} ({len(entries)}; context, $/M input/output):")
+                width = min(max(len(terminal(d.model_id)) for d in entries), NEW_ID_WIDTH)
                 for drift in entries:
-                    lines.extend(_text_new(drift))
+                    lines.extend(_text_new(drift, width))
     for kind in ("changed", "removal"):
         group = [d for d in report.drift if d.kind == kind]
         if not group:
@@ -242,35 +246,21 @@ def render_text(report: DriftReport) -> str:
     return "".join(terminal(line) + "\n" for line in lines)
 
 
-def _text_new(drift: Drift) -> list[str]:
+def _text_new(drift: Drift, width: int) -> list[str]:
+    """One line per new model: id, context and $/M input/output, aligned; notes below when any.
+    The name, limits and modalities are in ``--format json`` and ``markdown``."""
     model = drift.upstream
-    head = f"    {terminal(drift.model_id)}"
+    model_id = terminal(drift.model_id)
     if model is None:
-        return [head]
-    facts: list[str] = []
-    if model.context_window is not None:
-        facts.append(f"context {model.context_window:,}")
-    prices = [f"{key} {format_value(model.cost[key])}" for key in ("input", "output") if key in model.cost]
-    if prices:
-        facts.append("$/M " + ", ".join(prices))
-    lines = _wrap(f"{head}  {'; '.join(facts)}", "") if facts else [head]
-    details: list[str] = []
-    if model.name:
-        details.append(f'"{terminal(model.name)}"')
-    if model.max_tokens is not None:
-        details.append(f"max tokens {model.max_tokens:,}")
-    cache = [
-        f"{key} {format_value(model.cost[key])}" for key in ("cacheRead", "cacheWrite") if key in model.cost
-    ]
-    if cache:
-        details.append(", ".join(cache))
-    if model.input is not None:
-        details.append("input " + "+".join(model.input))
-    if model.reasoning:
-        details.append("reasoning")
-    details.extend(terminal(note) for note in drift.notes)
-    if details:
-        lines.extend(_wrap("; ".join(details), "      "))
+        return [f"    {model_id}"]
+    context = f"{model.context_window:,} ctx" if model.context_window is not None else "? ctx"
+    prices = "/".join(
+        f"${format_value(model.cost[key])}" if key in model.cost else "?" for key in ("input", "output")
+    )
+    line = f"    {model_id.ljust(width)}  {context:>13}  {prices}"
+    lines = [line] if len(line) <= TEXT_WIDTH else _wrap(f"{model_id}  {context}  {prices}", "    ")
+    for note in drift.notes:
+        lines.extend(_wrap(terminal(note), "      "))
     return lines
 
 

@@ -279,7 +279,7 @@ def test_fresh_machine_merges_the_embedded_default_and_says_so(run_cli: Any, tmp
 
     if any(path.is_file() for path in installed_catalog_candidates({}, tmp_home)):
         pytest.skip("this machine has a system-wide OMP install")
-    result = run_cli("merge")
+    result = run_cli("merge", "--as-written")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == embedded
     assert "base: embedded catalog of OMP 18.2.3 (catalogmgr" in result.stderr

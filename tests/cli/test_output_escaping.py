@@ -160,3 +160,25 @@ def test_a_hostile_listing_reaches_no_output_raw(fmt: str, hostile_listing: Path
     assert result.exit_code in {0, 1}, result.output
     _assert_safe(result.stdout, "stdout", github=fmt == "github")
     _assert_safe(result.stderr, "stderr")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_doctor_on_a_hostile_overlay_prints_nothing_raw(
+    fmt: str, hostile_overlay: Path, tmp_home: Path
+) -> None:
+    agent = tmp_home / ".omp" / "agent"
+    agent.mkdir(parents=True)
+    (agent / "models.yml").write_text(hostile_overlay.read_text(encoding="utf-8"), encoding="utf-8")
+    result = _run("doctor", "--base", str(CATALOG), "--format", fmt)
+    assert result.exit_code in {0, 1}, result.output
+    _assert_safe(result.stdout, "stdout")
+    _assert_safe(result.stderr, "stderr")
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_parse_prints_no_raw_control(fmt: str, hostile_overlay: Path) -> None:
+    result = _run("parse", str(hostile_overlay), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        _assert_safe(result.stdout, "stdout")
+        assert json.loads(result.stdout)  # still the same data

@@ -252,7 +252,7 @@ def test_schema_command(run_cli: Any) -> None:
         encoding="utf-8"
     )
     catalog = run_cli("schema", "catalog")
-    assert json.loads(catalog.stdout)["$id"] == "urn:catalogmgr:schema:omp-models-json"
+    assert json.loads(catalog.stdout)["$id"].endswith("/schemas/omp-models-json.schema.json")
     path = run_cli("schema", "--path", "overlay", "--omp-version", "18.2.3")
     assert Path(path.stdout.strip()).name == "omp-models-yml.schema.json"
     assert Path(path.stdout.strip()).is_file()

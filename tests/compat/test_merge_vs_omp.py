@@ -24,6 +24,7 @@ from corpus import corpus_files, label, shared_user_files
 from omp import OmpProbe, OmpResult, Row
 
 from catalogmgr.documents import parse_document
+from catalogmgr.omp.settings import RuntimeSettings
 
 merge = pytest.importorskip("catalogmgr.merge", reason="catalogmgr.merge is not there yet")
 
@@ -32,6 +33,12 @@ pytestmark = pytest.mark.omp
 CORPUS = corpus_files()
 # Real users' files from ../shared join the comparison when present (read there, never copied).
 COMPARED = CORPUS + shared_user_files()
+# Every overlay is compared under both values of OMP's one model-changing setting; catalogmgr runs
+# OMP's runtime policies (catalogmgr.omp.policies) under the same setting.
+SETTINGS: dict[str, dict[str, Any] | None] = {
+    "extendedContext-off": None,
+    "extendedContext-on": {"extendedContext": True},
+}
 
 
 def _always(_difference: Difference) -> bool:
@@ -71,26 +78,12 @@ def _engine_thinking_on_new_model(difference: Difference) -> bool:
     return difference.note == "new model" and difference.ours is MISSING and not difference.authored
 
 
-def _effort_map_from_compat(difference: Difference) -> bool:
-    return (
-        "reasoningEffortMap" in difference.compat_keys
-        and isinstance(difference.omp, dict)
-        and "effortMap" in difference.omp
-        and same(_without(difference.ours, "effortMap"), _without(difference.omp, "effortMap"))
-    )
-
-
 def _requires_effort_by_host(difference: Difference) -> bool:
     return (
         isinstance(difference.omp, dict)
         and difference.omp.get("requiresEffort") is True
         and same(difference.ours, _without(difference.omp, "requiresEffort"))
     )
-
-
-def _clamped_below_ours(difference: Difference) -> bool:
-    ours, omp = difference.ours, difference.omp
-    return isinstance(ours, int) and isinstance(omp, int) and omp < ours
 
 
 _RULE_ENGINE = (
@@ -120,36 +113,12 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         overlay="*",
         model="*",
         field="thinking",
-        condition="the overlay sets `compat.reasoningEffortMap`: OMP's `thinking` gains `effortMap`, "
-        "the rest is equal",
-        reason=_RULE_ENGINE
-        + "It copies `compat.reasoningEffortMap` into `thinking.effortMap` for the efforts the model "
-        "supports. catalogmgr keeps the map where the overlay wrote it (`compat`) and does not "
-        "derive `thinking.effortMap` from it.",
-        applies=_effort_map_from_compat,
-    ),
-    KnownDivergence(
-        overlay="*",
-        model="openrouter/qwen/*",
-        field="thinking",
         condition="OMP's `thinking` gains `requiresEffort: true`, the rest is equal",
         reason=_RULE_ENGINE
-        + "A host rule sets `thinking.requiresEffort` on Qwen 3.8 models once their baseUrl is not "
-        "OpenRouter's own host. catalogmgr does not re-run rules when a provider override moves "
-        "bundled models to another host.",
+        + "Family and host rules set `thinking.requiresEffort` (Qwen 3.8 models once their baseUrl "
+        "is not OpenRouter's own host; GLM 5.3 models under a custom provider). catalogmgr does not "
+        "re-run the rules when an overlay adds a model or moves bundled models to another host.",
         applies=_requires_effort_by_host,
-    ),
-    KnownDivergence(
-        overlay="51-context-window-above-maximum.yml",
-        model="openai-codex/*",
-        field="contextWindow",
-        condition="a modelOverrides contextWindow above the model's maximum: OMP's is lower",
-        reason=_RULE_ENGINE
-        + "Models under a `clamp-context-override` rule (the openai-codex ones, which carry "
-        "`maxContextWindow`) get an explicit contextWindow override clamped to "
-        "max(server maximum, curated maximum, current window), as Codex itself does "
-        "(`clampCodexContextWindow`). catalogmgr applies the override as written.",
-        applies=_clamped_below_ours,
     ),
 )
 
@@ -163,9 +132,16 @@ def known_divergence(difference: Difference) -> KnownDivergence | None:
 
 
 @pytest.fixture(scope="module")
-def omp_results(omp_probe: OmpProbe) -> dict[str, OmpResult]:
-    """OMP's result for every corpus overlay: one bun process for all of them (or the cache)."""
-    return omp_probe.results({label(path): path.read_bytes() for path in COMPARED})
+def omp_results(omp_probe: OmpProbe) -> dict[tuple[str, str], OmpResult]:
+    """OMP's result for every corpus overlay under every setting: one bun process for all of them
+    (or the cache), keyed by (settings label, overlay label)."""
+    runs = {
+        f"{name}\0{label(path)}": (path.read_bytes(), settings)
+        for name, settings in SETTINGS.items()
+        for path in COMPARED
+    }
+    found = omp_probe.results_under(runs)
+    return {tuple(key.split("\0", 1)): result for key, result in found.items()}  # type: ignore[misc]
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +159,14 @@ def used_divergences() -> set[KnownDivergence]:
 
 
 _compared_overlays: set[str] = set()
+_policy_bases: dict[RuntimeSettings, dict[str, dict[str, Row]]] = {}
+
+
+def _policy_base(base: dict[str, dict[str, Row]], settings: RuntimeSettings) -> dict[str, dict[str, Row]]:
+    """The bundled catalog as OMP runs it with no overlay under ``settings`` (computed once)."""
+    if settings not in _policy_bases:
+        _policy_bases[settings] = merge.merge_catalog(base, [], settings=settings).catalog
+    return _policy_bases[settings]
 
 
 def test_corpus_has_at_least_30_overlays() -> None:
@@ -203,23 +187,34 @@ def test_baseline_has_every_bundled_model(
     assert set(omp_probe.baseline()) == bundled
 
 
+@pytest.mark.parametrize("setting", list(SETTINGS))
 @pytest.mark.parametrize("path", COMPARED, ids=label)
 def test_merge_matches_omp(
     path: Path,
+    setting: str,
     omp_probe: OmpProbe,
-    omp_results: dict[str, OmpResult],
+    omp_results: dict[tuple[str, str], OmpResult],
     base_catalog: dict[str, dict[str, Row]],
     used_divergences: set[KnownDivergence],
 ) -> None:
-    result = omp_results[label(path)]
+    result = omp_results[(setting, label(path))]
+    settings = SETTINGS[setting]
+    runtime = RuntimeSettings(extended_context=bool(settings and settings.get("extendedContext")))
+    if not result.accepted and path not in CORPUS:
+        pytest.skip(f"OMP 18.2.3 rejects this user's file, so it runs none of it: {result.error}")
     assert result.accepted, f"OMP rejects this corpus overlay (fix the overlay): {result.error}"
     text = path.read_text(encoding="utf-8")
     document = parse_document(text, name=str(path), fmt="yaml")
     merged = merge.merge_catalog(
-        base_catalog, [merge.Layer(name=path.name, data=document.data, document=document)]
+        base_catalog,
+        [merge.Layer(name=path.name, data=document.data, document=document)],
+        settings=runtime,
     )
+    # What the overlay changes is measured from each side's own no-overlay catalog: OMP's baseline
+    # under the same settings, and ours with the same runtime policies.
+    policy_base = _policy_base(base_catalog, runtime)
     differences = compare(
-        path.name, document.data, base_catalog, merged.catalog, omp_probe.baseline(), result
+        path.name, document.data, policy_base, merged.catalog, omp_probe.baseline(settings), result
     )
     unexpected = []
     for difference in differences:

@@ -5,24 +5,24 @@ For each api ping covers, a models.yml is loaded by the real OMP (``omp_provider
 request and never reaches a network) and by catalogmgr (merge, :func:`plan_pings`, the model-list
 route). The two requests must carry the same credential headers (``Authorization``, ``X-Api-Key``,
 ``x-goog-api-key``, ``anthropic-version`` and every configured header) with the same values, and
-ping's model-list URL must sit on the same root as OMP's chat URL. One bun process runs every case.
+ping's model-list URL must sit on the same root as OMP's chat URL. For discovery-only providers
+ping's request must be one OMP's own discovery sends, with the same credential headers. One bun
+process runs every case of the file.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from omp import OmpInstall
+from omp_requests import run_omp_requests
 
 from catalogmgr.catalog import load_base_catalog
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Layer, merge_catalog
-from catalogmgr.omp.bridge import network_namespace_prefix
 from catalogmgr.providers.ping import route_for
 from catalogmgr.providers.plan import plan_pings
 
@@ -98,32 +98,50 @@ CASES: dict[str, tuple[dict[str, Any], str, str]] = {
 }
 
 
+def _discovery(kind: str, base_url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "baseUrl": base_url,
+        "apiKey": "CM_TEST_KEY",
+        "api": "openai-completions",
+        "headers": {"X-Team": "CM_TEAM"},
+        "discovery": {"type": kind, **extra},
+    }
+
+
+# Discovery-only providers: OMP lists their models itself (model-discovery.ts); ping's list request
+# must be one of the requests OMP's discovery sends, with the same credential headers.
+DISCOVERY_CASES: dict[str, tuple[dict[str, Any], str, str]] = {
+    "discovery-ollama": ({"ol": _discovery("ollama", "http://127.0.0.1:18101/v1")}, "ol", ""),
+    "discovery-llama.cpp": ({"lc": _discovery("llama.cpp", "http://127.0.0.1:18102")}, "lc", ""),
+    "discovery-llama.cpp-placeholder-key": (
+        {"lp": {**_discovery("llama.cpp", "http://127.0.0.1:18103"), "apiKey": "llama-cpp-local"}},
+        "lp",
+        "",
+    ),
+    "discovery-lm-studio": ({"lm": _discovery("lm-studio", "http://127.0.0.1:18104")}, "lm", ""),
+    "discovery-openai-models-list": (
+        {"om": _discovery("openai-models-list", "https://gw.example.test/v3/compat", injectV1=False)},
+        "om",
+        "",
+    ),
+    "discovery-litellm": ({"ll": _discovery("litellm", "http://127.0.0.1:18106/v1")}, "ll", ""),
+}
+
+
 def _omp_requests(
     install: OmpInstall, cases: dict[str, tuple[dict[str, Any], str, str]], tmp: Path
 ) -> dict[str, Any]:
-    jobs = []
-    for index, (name, (providers, provider, model)) in enumerate(cases.items()):
-        run = tmp / f"case{index}"
-        (run / "agent").mkdir(parents=True)
-        (run / "project").mkdir()
-        (run / "agent" / "models.yml").write_text(json.dumps({"providers": providers}), encoding="utf-8")
-        jobs.append({"name": name, "dir": str(run), "provider": provider, "model": model, "env": ENV})
-    cases_path, out_path = tmp / "cases.json", tmp / "out.jsonl"
-    cases_path.write_text(json.dumps(jobs), encoding="utf-8")
-    home = tmp / "home"
-    home.mkdir()
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8"}
-    command = [*network_namespace_prefix(), str(install.bun), "--no-install", str(SCRIPT)]
-    completed = subprocess.run(
-        [*command, str(install.node_modules), str(cases_path), str(out_path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    return {doc["name"]: doc for doc in map(json.loads, out_path.read_text(encoding="utf-8").splitlines())}
+    jobs = {
+        name: {
+            "providers": providers,
+            "provider": provider,
+            "model": model,
+            "env": ENV,
+            "mode": "discovery" if name.startswith("discovery-") else "chat",
+        }
+        for name, (providers, provider, model) in cases.items()
+    }
+    return run_omp_requests(install, jobs, tmp)
 
 
 def _ours(base: Any, providers: dict[str, Any], provider: str, model: str) -> tuple[str, str, dict[str, str]]:
@@ -132,15 +150,26 @@ def _ours(base: Any, providers: dict[str, Any], provider: str, model: str) -> tu
     layers = [Layer("models.yml", document.data, document)]
     catalog = merge_catalog(base.catalog, layers, base_name=base.source).catalog
     [plan] = plan_pings(catalog, layers, ENV, providers=[provider])
-    [endpoint] = [endpoint for endpoint in plan.endpoints if model in endpoint.model_ids]
+    [endpoint] = [endpoint for endpoint in plan.endpoints if not model or model in endpoint.model_ids]
     route = route_for(plan, endpoint)
     return endpoint.api, route.url, {name.lower(): value for name, value in route.headers.items()}
 
 
-def test_ping_sends_what_omp_sends(omp_install: OmpInstall, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def omp_answers(omp_install: OmpInstall, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """OMP's requests for every case of this file, from one bun process."""
+    return _omp_requests(omp_install, {**CASES, **DISCOVERY_CASES}, tmp_path_factory.mktemp("omp-requests"))
+
+
+@pytest.fixture(scope="module")
+def base_catalog(omp_install: OmpInstall) -> Any:
+    return load_base_catalog(str(omp_install.catalog_path))
+
+
+def test_ping_sends_what_omp_sends(omp_answers: dict[str, Any], base_catalog: Any) -> None:
     cases = dict(CASES)
-    omp = _omp_requests(omp_install, cases, tmp_path)
-    base = load_base_catalog(str(omp_install.catalog_path))
+    omp = omp_answers
+    base = base_catalog
     failures: list[str] = []
     for name, (providers, provider, model) in cases.items():
         result = omp[name]
@@ -171,3 +200,25 @@ def test_cases_are_valid_for_catalogmgr(name: str) -> None:
     providers, provider, _ = CASES[name]
     document = parse_document(json.dumps({"providers": providers}), name="m.yml", fmt="yaml")
     assert provider in document.data["providers"]
+
+
+def test_ping_lists_where_omp_discovers(omp_answers: dict[str, Any], base_catalog: Any) -> None:
+    omp = omp_answers
+    base = base_catalog
+    failures: list[str] = []
+    for name, (providers, provider, model) in DISCOVERY_CASES.items():
+        result = omp[name]
+        _, url, headers = _ours(base, providers, provider, model)
+        matching = [request for request in result["requests"] if request["url"] == url]
+        if not matching:
+            seen = sorted({request["url"] for request in result["requests"]})
+            failures.append(f"{name}: OMP's discovery never requests {url} (it requests {seen})")
+            continue
+        sent = matching[0]["headers"]
+        for header in sorted(CREDENTIAL_HEADERS | {"x-team"}):
+            if headers.get(header) != sent.get(header):
+                failures.append(
+                    f"{name}: header {header}: ping={'set' if header in headers else 'absent'}"
+                    f" omp={'set' if header in sent else 'absent'}"
+                )
+    assert not failures, "\n".join(failures)

@@ -44,8 +44,8 @@ def test_text_leads_with_the_summary_and_the_new_models() -> None:
     assert lines[5] == "hidden: 1 cosmetic names (--all shows them)"
     assert lines[7:10] == [
         "new upstream (1):",
-        "  minimax (1):",
-        "    MiniMax-M3  context 1,048,576; $/M input 0.3, output 1.2",
+        "  minimax (1; context, $/M input/output):",
+        "    MiniMax-M3  1,048,576 ctx  $0.3/$1.2",
     ]
     assert max(len(line) for line in lines) <= 80
 

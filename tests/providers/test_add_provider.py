@@ -130,7 +130,11 @@ def test_wrong_key_is_exit_3(run_cli: Run, workdir: Path, httpserver: HTTPServer
     )
     assert result.exit_code == 3
     assert "401 Unauthorized" in result.stderr
+    assert "refuses the key" in result.stderr
     assert PLANTED_KEY not in result.stdout + result.stderr
+    result = run_cli("add-provider", "vllm", "--discover", httpserver.url_for("/v1"))
+    assert result.exit_code == 3
+    assert "--key-env" in result.stderr
 
 
 def test_llamacpp_props_context(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
@@ -216,3 +220,63 @@ def test_a_key_http_cannot_carry_is_a_usage_error(
     assert result.exit_code == 2
     assert PLANTED_KEY not in result.stdout + result.stderr
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize("name", ["openai", "", "bad\x1bname"])
+def test_bundled_or_unprintable_names_are_refused(run_cli: Run, workdir: Path, name: str) -> None:
+    result = run_cli("add-provider", name, "--discover", "http://127.0.0.1:9/")
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "providers:\n  a: [unclosed\n",  # not YAML
+        "a: &a [1, *a]\n",  # a recursive alias ruamel.yaml would silently rewrite
+        "- just\n- a list\n",  # not a mapping
+        "providers: 3\n",  # providers is not a mapping
+    ],
+)
+def test_a_file_that_cannot_be_edited_is_left_alone(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer, original: str
+) -> None:
+    _openai(httpserver)
+    target = workdir / "models.yml"
+    target.write_text(original, encoding="utf-8")
+    result = run_cli(
+        "add-provider",
+        "v",
+        "--discover",
+        httpserver.url_for("/v1"),
+        "--write",
+        str(target),
+        "--no-default-overlay",
+    )
+    assert result.exit_code == 3, result.stderr
+    assert target.read_text(encoding="utf-8") == original
+
+
+def test_nothing_is_written_when_the_result_would_not_validate(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer
+) -> None:
+    _openai(httpserver)
+    target = workdir / "models.yml"
+    # Already broken for OMP: custom models without a baseUrl (OMP would drop the whole file).
+    original = (
+        "providers:\n  other:\n    apiKey: K\n    api: openai-completions\n    models:\n      - id: m\n"
+    )
+    target.write_text(original, encoding="utf-8")
+    result = run_cli(
+        "add-provider",
+        "v",
+        "--discover",
+        httpserver.url_for("/v1"),
+        "--write",
+        str(target),
+        "--no-default-overlay",
+    )
+    assert result.exit_code == 3
+    assert "would not validate" in result.stderr
+    assert "baseUrl" in result.stderr  # the located reason
+    assert target.read_text(encoding="utf-8") == original

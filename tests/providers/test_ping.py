@@ -608,3 +608,60 @@ def test_unknown_provider_suggests_the_close_one(run_cli: Run, workdir: Path) ->
     result = run_cli("ping", "--overlay", path, "--provider", "local_llm")
     assert result.exit_code == 3
     assert "did you mean 'local-llm'?" in result.stderr
+
+
+def test_discovery_placeholder_keys_are_not_sent() -> None:
+    # OMP's isDiscoveryBearerApiKey: these local placeholders never become a bearer.
+    route = model_list_route(
+        api="openai-completions",
+        base_url="http://127.0.0.1:8080",
+        key="llama-cpp-local",
+        configured_headers={},
+        auth_header=False,
+        discovery={"type": "llama.cpp"},
+    )
+    assert route.headers == {}
+
+
+def test_oauth_provider_is_unchecked_not_broken(run_cli: Run, workdir: Path) -> None:
+    provider = {
+        "baseUrl": "https://proxy.example.test",
+        "auth": "oauth",
+        "api": "anthropic-messages",
+        "models": [{"id": "c"}],
+    }
+    code, record, _ = _ping(run_cli, _write(workdir, {"cc": provider}))
+    assert (code, _endpoint(record, "cc")["status"]) == (0, "unchecked")
+
+
+def test_stacked_compression_is_refused(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    import gzip
+
+    body = gzip.compress(gzip.compress(json.dumps(openai_models(["m"])).encode()))
+    httpserver.expect_request("/v1/models").respond_with_response(
+        Response(body, headers={"Content-Encoding": "gzip, gzip", "Content-Type": "application/json"})
+    )
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["m"])})
+    code, record, _ = _ping(run_cli, path)
+    assert (code, _endpoint(record)["reach"]) == (1, "too-large")
+
+
+def test_listed_ids_are_capped(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models([f"m{n}" for n in range(25_000)]))
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["m1"])})
+    code, record, _ = _ping(run_cli, path)
+    assert (code, _endpoint(record)["listed"]) == (0, 20_000)
+
+
+def test_json_shape_is_the_documented_one(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
+    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    _, record, _ = _ping(run_cli, path)
+    assert {"base", "overlays", "broken", "providers"} <= set(record)
+    [provider] = record["providers"]
+    assert set(provider) == {"provider", "configured", "status", "key", "notes", "endpoints"}
+    assert set(provider["key"]) == {"status", "detail"}
+    assert set(_endpoint(record)) == {
+        "api", "url", "route", "status", "detail", "reach", "httpStatus", "latencyMs", "listed",
+        "morePages", "configured", "present", "missing", "probe",
+    }  # fmt: skip

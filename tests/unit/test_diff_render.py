@@ -52,8 +52,8 @@ def test_text_groups_by_provider_then_kind(report: DriftReport) -> None:
     assert lines[1] == "drift: 2 new, 1 changed, 1 scheduled removal, 1 gone (1 ignored)"
     assert lines[3:6] == [
         "new upstream (2):",
-        "  openrouter (2):",
-        "    minimax/minimax-m3:free  context 262,144; $/M input 0, output 0",
+        "  openrouter (2; context, $/M input/output):",
+        "    minimax/minimax-m3:free    262,144 ctx  $0/$0",
     ]
     assert "catalog openrouter (7 models) vs upstream openrouter (9 models): 6 matched" in lines
     order = [

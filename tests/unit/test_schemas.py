@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import catalogmgr.omp.schemas as schemas
+from catalogmgr import SCHEMA_BASE_URL
 from catalogmgr.omp.schemas import SCHEMA_KINDS, load_schema, schema_dir, schema_file, schema_text
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def test_schema_is_valid_draft_2020_12_and_self_describing(kind: str) -> None:
     schema = load_schema(kind)  # type: ignore[arg-type]
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"].startswith("urn:catalogmgr:schema:")
+    assert schema["$id"] == SCHEMA_BASE_URL + schema_file(kind)  # type: ignore[arg-type]
     assert schema["title"]
     assert schema["description"]
 
@@ -158,3 +159,11 @@ def test_every_enum_value_of_omp_schema_is_in_ours_and_no_more() -> None:
     ours = all_enum_values(load_schema("overlay"))
     assert len(theirs) > 40
     assert theirs == ours
+
+
+def test_every_published_schema_has_its_raw_url_as_id() -> None:
+    """Editors and SchemaStore fetch a schema by its $id: the repository's raw file of that name."""
+    files = sorted(schema_dir().glob("*.schema.json"))
+    assert files
+    for path in files:
+        assert json.loads(path.read_text(encoding="utf-8"))["$id"] == SCHEMA_BASE_URL + path.name

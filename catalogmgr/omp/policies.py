@@ -1,0 +1,411 @@
+"""OMP's runtime model policies: what ``ModelRegistry`` changes in a catalog after reading the files.
+
+The catalog OMP runs is not the bundled ``models.json`` plus ``models.yml`` as written: OMP 18.2.3's
+``model-registry.ts`` rewrites models at fixed points of its composition, and catalogmgr's merge
+(:mod:`catalogmgr.merge`) calls the functions here at the same points:
+
+1. after provider overrides, on every bundled model (``#applyHardcodedModelPolicies``):
+   the extended-context maximum (``extendedContext`` on), the long-context cap (off: a model with a
+   premium long-context price tier is capped at ``cost.longContext.inputThreshold``, except
+   ``xai-oauth``), ``omitMaxOutputTokens`` for ``ollama-cloud``, and gpt-5.4's 1,000,000 window
+   (its ``modelOverrides`` ``contextWindow`` wins) -- :func:`hardcoded_policy_changes`;
+2. after custom models, the ``X`` / ``X-thinking`` twin collapse (``collapseBuiltVariants``): a
+   ``X-thinking`` model is dropped when ``X`` exists in the same provider with the same api and
+   compatible prices -- :func:`thinking_twin_of`;
+3. on every ``modelOverrides`` ``contextWindow``, the Codex clamp (``#applyModelOverrideWithClamp``,
+   ``clampCodexContextWindow``) -- :func:`clamp_context_override`;
+4. last, the llama.cpp fix-ups for providers with ``discovery: {type: llama.cpp}``
+   (``#applyLlamaCppModelFixups``): ``/v1`` appended to every baseUrl, Qwen-family models switched
+   to ``openai-completions`` with ``reasoning`` and Qwen compat -- :func:`llama_cpp_changes`.
+
+Where OMP reads these decisions out of its compiled compat rules (the curated maximum context
+window and which models clamp overrides), the answers are generated data:
+``catalogmgr/omp/data/policy-tables-<version>.json``, written by
+``scripts/generate_policy_tables.py`` from OMP's own ``resolveModelPolicy``.
+
+Every function is pure and returns :class:`PolicyChange` records whose ``how`` names the policy and
+its reason ("policy: capped at the long-context threshold 272,000: extendedContext is off"), which
+become the provenance ``show --explain`` prints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, TypeGuard
+
+from catalogmgr.omp.settings import RuntimeSettings
+
+GPT54_WINDOW = 1_000_000
+_DEFAULT_POLICY_SET = "18.2.3"
+
+
+def _number(value: Any) -> TypeGuard[int | float]:
+    """A JSON number (not a boolean, not NaN)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value)
+
+
+def _tokens(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """One field a runtime policy sets: its new value and, for provenance, why."""
+
+    field: str
+    value: Any
+    how: str
+
+
+POLICY_HOW_PREFIX = "policy: "
+
+
+def is_policy_origin(origin: Any) -> bool:
+    """Whether a provenance :class:`~catalogmgr.merge.Origin` records a runtime policy."""
+    how = getattr(origin, "how", "")
+    return isinstance(how, str) and how.startswith(POLICY_HOW_PREFIX)
+
+
+@dataclass(frozen=True)
+class PolicyTables:
+    """The rule-owned answers the policies read (generated from OMP's ``resolveModelPolicy``)."""
+
+    policy_set: str
+    max_context_window: Mapping[str, int]
+    clamp_providers: frozenset[str]
+    clamp_models: frozenset[str]
+    reviewed_collapse_providers: frozenset[str]
+    pair_tokens: tuple[str, ...]
+
+    def curated_maximum(self, model: Mapping[str, Any]) -> int | None:
+        return self.max_context_window.get(_rule_key(model))
+
+    def clamps_context_override(self, model: Mapping[str, Any]) -> bool:
+        return model.get("provider") in self.clamp_providers or _rule_key(model) in self.clamp_models
+
+
+def _rule_key(model: Mapping[str, Any]) -> str:
+    return f"{model.get('provider')}/{model.get('id')}/{model.get('api')}"
+
+
+@cache
+def load_policy_tables(policy_set: str = _DEFAULT_POLICY_SET) -> PolicyTables:
+    """The generated tables of one OMP release (``policy-tables-<policy_set>.json``)."""
+    resource = resources.files("catalogmgr").joinpath("omp", "data", f"policy-tables-{policy_set}.json")
+    data = json.loads(resource.read_text(encoding="utf-8"))
+    return PolicyTables(
+        policy_set=policy_set,
+        max_context_window=dict(data["maxContextWindow"]),
+        clamp_providers=frozenset(data["clampContextOverrideProviders"]),
+        clamp_models=frozenset(data["clampContextOverrideModels"]),
+        reviewed_collapse_providers=frozenset(data["reviewedCollapseProviders"]),
+        pair_tokens=tuple(data["pairTokens"]),
+    )
+
+
+def resolve_max_context_window(model: Mapping[str, Any], tables: PolicyTables) -> int | None:
+    """``resolveMaxContextWindow``: the model's ``maxContextWindow`` or the curated one, the larger."""
+    curated = tables.curated_maximum(model)
+    own = model.get("maxContextWindow")
+    if _number(own) and math.isfinite(own) and own > 0:
+        return int(max(own, curated or 0))
+    return curated
+
+
+def hardcoded_policy_changes(
+    model: Mapping[str, Any],
+    settings: RuntimeSettings,
+    tables: PolicyTables,
+    model_override: Mapping[str, Any] | None,
+) -> list[PolicyChange]:
+    """``#applyHardcodedModelPolicies`` for one model (a bundled one, after provider overrides).
+
+    ``model_override`` is the ``modelOverrides`` entry of this model, if any (gpt-5.4's window
+    yields to its ``contextWindow``; the override itself is applied later by the merge).
+    """
+    changes: list[PolicyChange] = []
+    window = model.get("contextWindow")
+    extended = settings.extended_context
+    maximum = resolve_max_context_window(model, tables)
+    if maximum is not None and window is not None and _number(window) and extended:
+        # The standard window is what buildModel gives the row: for a built catalog row, its own.
+        raised = max(window, maximum)
+        if raised != window:
+            window = raised
+            changes.append(
+                PolicyChange(
+                    "contextWindow",
+                    raised,
+                    f"policy: raised to the maximum context window {_tokens(raised)}: extendedContext is on",
+                )
+            )
+    if not extended and model.get("provider") != "xai-oauth":
+        cost = model.get("cost")
+        long_context = cost.get("longContext") if isinstance(cost, Mapping) else None
+        threshold = long_context.get("inputThreshold") if isinstance(long_context, Mapping) else None
+        if _number(threshold) and _number(window) and window > threshold:
+            window = threshold
+            changes.append(
+                PolicyChange(
+                    "contextWindow",
+                    threshold,
+                    f"policy: capped at the long-context threshold {_tokens(threshold)}: "
+                    "extendedContext is off",
+                )
+            )
+    if model.get("provider") == "ollama-cloud" and model.get("omitMaxOutputTokens") is not True:
+        changes.append(
+            PolicyChange("omitMaxOutputTokens", True, "policy: ollama-cloud models never send max tokens")
+        )
+    if model.get("id") == "gpt-5.4" and model.get("provider") != "github-copilot":
+        wanted = model_override.get("contextWindow") if model_override is not None else None
+        if wanted is None:
+            changes.append(
+                PolicyChange(
+                    "contextWindow", GPT54_WINDOW, "policy: gpt-5.4 runs with a 1,000,000-token window"
+                )
+            )
+    return changes
+
+
+def clamp_context_override(before: Mapping[str, Any], after: Mapping[str, Any], tables: PolicyTables) -> Any:
+    """``#applyModelOverrideWithClamp``: the contextWindow a ``modelOverrides`` entry really gets.
+
+    ``before`` is the model before the override, ``after`` with it. Models under the
+    ``clamp-context-override`` rule (every openai-codex model) clamp the requested window to the
+    ceiling ``resolveMaxContextWindow(before)``, never below the window ``before`` had
+    (``clampCodexContextWindow``). Returns ``after["contextWindow"]`` when nothing clamps.
+    """
+    requested = after.get("contextWindow")
+    if requested is None or not tables.clamps_context_override(after):
+        return requested
+    if not _number(requested) or not math.isfinite(requested) or requested <= 0:
+        return requested
+    ceiling = resolve_max_context_window(before, tables)
+    if ceiling is None or requested <= ceiling:
+        return requested
+    current = before.get("contextWindow")
+    floor = current if _number(current) and math.isfinite(current) and current > 0 else 0
+    return min(requested, max(ceiling, floor))
+
+
+def configured_extended_window(
+    model: Mapping[str, Any],
+    baseline: Mapping[str, Any],
+    maximum: Any,
+    settings: RuntimeSettings,
+    tables: PolicyTables,
+) -> PolicyChange | None:
+    """OMP 18.3's ``#applyConfiguredExtendedWindow``: a ``maxContextWindow`` written in models.yml.
+
+    With ``extendedContext`` on, a model whose definition (or ``modelOverrides`` entry) sets
+    ``maxContextWindow`` above its window runs with that maximum (clamped like a Codex override on
+    ``openai-codex``). ``baseline`` is the model before its ``modelOverrides`` entry.
+    """
+    if not settings.extended_context or not _number(maximum):
+        return None
+    standard = model.get("contextWindow")
+    if not _number(standard) or maximum <= standard:
+        return None
+    window = maximum
+    if tables.clamps_context_override(baseline):
+        window = clamp_context_override(baseline, {**baseline, "contextWindow": maximum}, tables)
+    if window == standard:
+        return None
+    return PolicyChange(
+        "contextWindow",
+        window,
+        f"policy: the configured maxContextWindow {_tokens(window)}: extendedContext is on",
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# The X / X-thinking twin collapse (pi-catalog compat/collapse.ts, deriveThinkingPairFamilies)
+
+# The ladder a collapsed pair gets when neither member carries thinking metadata and the rule
+# engine derives none (collapse.ts DEFAULT_PAIR_EFFORTS is not reached when it derives one).
+_ROUTING_KEYS_DROPPED = ("effortRouting", "suppressWhenOff", "requiresEffort")
+
+
+def _is_token_character(character: str) -> bool:
+    return character.isascii() and (character.isdigit() or character.islower())
+
+
+def strip_thinking_variant(model_id: str, tables: PolicyTables) -> str | None:
+    """``stripThinkingVariantSuffix``: ``X-thinking`` (or a ``-reasoner``... token anywhere,
+    bounded, not after ``non``/``no``) -> ``X``; ``None`` when the id names no reasoning twin."""
+    lower = model_id.lower()
+    for token in tables.pair_tokens:
+        needle = f"-{token}"
+        start = 0
+        while start < len(lower):
+            index = lower.find(needle, start)
+            if index == -1:
+                break
+            end = index + len(needle)
+            followed = end < len(lower) and _is_token_character(lower[end])
+            word_start = index
+            while word_start > 0 and _is_token_character(lower[word_start - 1]):
+                word_start -= 1
+            preceding = lower[word_start:index]
+            if not followed and preceding not in ("non", "no"):
+                stripped = model_id[:index] + model_id[end:]
+                return stripped or None
+            start = index + 1
+    return None
+
+
+def _priced(cost: Mapping[str, Any]) -> bool:
+    return bool(cost.get("input") != 0 or cost.get("output") != 0)
+
+
+def as_cost(model: Mapping[str, Any]) -> Mapping[str, Any]:
+    cost = model.get("cost")
+    return cost if isinstance(cost, Mapping) else {}
+
+
+def twins_collapse(thinking: Mapping[str, Any], base: Mapping[str, Any]) -> bool:
+    """Whether OMP folds ``thinking`` (the ``X-thinking`` row) into ``base`` (the ``X`` row):
+    the same api, and the same prices unless one of them is unpriced."""
+    if thinking.get("api") != base.get("api"):
+        return False
+    left, right = as_cost(thinking), as_cost(base)
+    if _priced(left) and _priced(right):
+        return all(left.get(key) == right.get(key) for key in ("input", "output", "cacheRead", "cacheWrite"))
+    return True
+
+
+@dataclass(frozen=True)
+class TwinCollapse:
+    """One ``X`` / ``X-thinking`` pair OMP turns into one model ``X`` with effort routing."""
+
+    base_id: str
+    thinking_id: str
+    # The collapsed model's `thinking` when a member carries thinking metadata; None when OMP's
+    # compat rule engine derives it (not reproduced: the Python engine leaves it absent).
+    thinking: Mapping[str, Any] | None
+
+
+def thinking_twins(
+    models: Mapping[str, Mapping[str, Any]], provider: str, tables: PolicyTables
+) -> list[TwinCollapse]:
+    """The reasoning twins OMP collapses in one provider's models (``deriveThinkingPairFamilies``)."""
+    if provider in tables.reviewed_collapse_providers:
+        return []
+    found: list[TwinCollapse] = []
+    for model_id, model in models.items():
+        base_id = strip_thinking_variant(model_id, tables)
+        if base_id is None or base_id == model_id or base_id not in models:
+            continue
+        base = models[base_id]
+        if not twins_collapse(model, base):
+            continue
+        found.append(TwinCollapse(base_id, model_id, _pair_thinking(model, base, base_id, model_id)))
+    return found
+
+
+def _pair_thinking(
+    thinking_model: Mapping[str, Any], base: Mapping[str, Any], base_id: str, thinking_id: str
+) -> Mapping[str, Any] | None:
+    baked = thinking_model.get("thinking") or base.get("thinking")
+    if not isinstance(baked, Mapping) or not baked.get("efforts"):
+        return None
+    surface = {key: value for key, value in baked.items() if key not in _ROUTING_KEYS_DROPPED}
+    routing: dict[str, str] = {"off": base_id}
+    for effort in surface["efforts"]:
+        routing[str(effort)] = thinking_id
+    return {**surface, "effortRouting": routing}
+
+
+# ------------------------------------------------------------------------------------------------
+# thinking.effortMap from compat.reasoningEffortMap (pi-catalog compat/resolve.ts mergeEffortMap)
+
+
+def effort_map_change(model: Mapping[str, Any]) -> PolicyChange | None:
+    """The ``thinking.effortMap`` OMP's model builder fills in from ``compat.reasoningEffortMap``.
+
+    When OMP rebuilds a model whose ``thinking`` has no ``effortMap``, ``fillExplicitThinking``
+    copies the compat map's entries for the efforts the model supports. (Maps a rule or a
+    Fireworks host would add are the rule engine's: not reproduced.)
+    """
+    thinking = model.get("thinking")
+    compat = model.get("compat")
+    if not isinstance(thinking, Mapping) or "effortMap" in thinking or not isinstance(compat, Mapping):
+        return None
+    configured = compat.get("reasoningEffortMap")
+    efforts = thinking.get("efforts")
+    if not isinstance(configured, Mapping) or not configured or not isinstance(efforts, list):
+        return None
+    filtered = {effort: configured[effort] for effort in efforts if effort in configured}
+    if not filtered:
+        return None
+    return PolicyChange(
+        "thinking",
+        {**thinking, "effortMap": filtered},
+        "policy: thinking.effortMap copied from compat.reasoningEffortMap",
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# llama.cpp fix-ups (model-registry.ts #applyLlamaCppModelFixups, model-discovery.ts)
+
+# Qwen-family ids (taxonomy/qwen.kdl: a bounded `qwen` token, `*distill-qwen*`) and the
+# Qwen3.6-based PrismLM Bonsai GGUFs (`isBonsaiQwenGguf`).
+_QWEN_ID = re.compile(r"(?:^|[^a-z0-9])qwen|distill-qwen|(?:ternary-)?bonsai-27b", re.IGNORECASE)
+_QWEN_COMPAT = {
+    "supportsReasoningParams": True,
+    "thinkingFormat": "qwen-chat-template",
+    "reasoningDisableMode": "qwen-template-false",
+    "qwenPreserveThinking": True,
+}
+
+
+def _llama_cpp_base_url(base_url: Any) -> str:
+    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: no trailing slash, ``/v1``."""
+    from urllib.parse import urlsplit
+
+    raw = base_url if isinstance(base_url, str) and base_url else "http://127.0.0.1:8080"
+    try:
+        parts = urlsplit(raw)
+        if not parts.scheme or not parts.netloc:
+            raise ValueError(raw)
+        normalized = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    except ValueError:
+        normalized = raw
+    return normalized if normalized.endswith("/v1") else f"{normalized}/v1"
+
+
+def _as_map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def llama_cpp_changes(model: Mapping[str, Any]) -> list[PolicyChange]:
+    """``#applyLlamaCppModelFixups`` for one model of a provider with ``discovery: llama.cpp``:
+    Qwen-family models run over chat-completions with reasoning and the Qwen template compat,
+    and every model without its own transport is reached under ``/v1``."""
+    changes: list[PolicyChange] = []
+    transport = model.get("transport")
+    base_url = model.get("baseUrl")
+    if _QWEN_ID.search(str(model.get("id", ""))):
+        why = "policy: llama.cpp serves Qwen-family models over chat completions with thinking"
+        if model.get("api") != "openai-completions":
+            changes.append(PolicyChange("api", "openai-completions", why))
+        if model.get("reasoning") is not True:
+            changes.append(PolicyChange("reasoning", True, why))
+        compat = _as_map(model.get("compat"))
+        authored = _as_map(model.get("compatConfig"))
+        changes.append(PolicyChange("compat", {**compat, **_QWEN_COMPAT}, why))
+        changes.append(PolicyChange("compatConfig", {**authored, **_QWEN_COMPAT}, why))
+        if not transport:
+            base_url = _llama_cpp_base_url(base_url)
+    if not transport and isinstance(base_url, str) and not base_url.endswith("/v1"):
+        base_url = _llama_cpp_base_url(base_url)
+    if base_url != model.get("baseUrl"):
+        changes.append(PolicyChange("baseUrl", base_url, "policy: llama.cpp servers are reached under /v1"))
+    return changes

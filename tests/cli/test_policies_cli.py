@@ -1,0 +1,111 @@
+"""The runtime policies on the command line: OMP's numbers by default, the files' with --as-written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BASE = {
+    "openai": {
+        "gpt-5.6": {
+            "id": "gpt-5.6",
+            "name": "GPT-5.6",
+            "api": "openai-responses",
+            "provider": "openai",
+            "baseUrl": "https://api.openai.com/v1",
+            "reasoning": True,
+            "input": ["text"],
+            "cost": {
+                "input": 5,
+                "output": 30,
+                "cacheRead": 0.5,
+                "cacheWrite": 0,
+                "longContext": {"inputThreshold": 272000, "input": 10, "output": 45},
+            },
+            "contextWindow": 1050000,
+            "maxTokens": 128000,
+        }
+    }
+}
+
+
+@pytest.fixture
+def base(tmp_path: Path, tmp_home: Path) -> Path:
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps(BASE), encoding="utf-8")
+    return path
+
+
+def window(result: Any) -> Any:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["openai"]["gpt-5.6"]["contextWindow"]
+
+
+def test_merge_gives_omps_window_and_as_written_the_files(run_cli: Any, base: Path) -> None:
+    assert window(run_cli("merge", "--base", str(base), "--no-default-overlay")) == 272000
+    assert window(run_cli("merge", "--base", str(base), "--no-default-overlay", "--as-written")) == 1050000
+    assert (
+        window(run_cli("merge", "--base", str(base), "--no-default-overlay", "--extended-context")) == 1050000
+    )
+
+
+def test_as_written_goes_with_emit_catalog_only(run_cli: Any, base: Path) -> None:
+    result = run_cli(
+        "merge", "--base", str(base), "--no-default-overlay", "--as-written", "--emit", "overlay"
+    )
+    assert result.exit_code == 2
+    assert "--as-written applies only to --emit catalog" in result.stderr
+
+
+def test_the_users_config_yml_is_read(run_cli: Any, base: Path, tmp_home: Path) -> None:
+    agent = tmp_home / ".omp" / "agent"
+    agent.mkdir(parents=True)
+    (agent / "config.yml").write_text("extendedContext: true\n", encoding="utf-8")
+    result = run_cli("merge", "--base", str(base), "--no-default-overlay")
+    assert window(result) == 1050000
+    assert f"extendedContext on ({agent / 'config.yml'})" in result.stderr
+    assert (
+        window(run_cli("merge", "--base", str(base), "--no-default-overlay", "--no-extended-context"))
+        == 272000
+    )
+
+
+def test_show_explain_names_the_policy_and_list_keeps_status_base(run_cli: Any, base: Path) -> None:
+    shown = run_cli("show", "openai/gpt-5.6", "--base", str(base), "--no-default-overlay", "--explain")
+    assert shown.exit_code == 0, shown.stderr
+    assert "(policy: capped at the long-context threshold 272,000: extendedContext is off)" in shown.stdout
+    assert "openai/gpt-5.6  (base)" in shown.stdout
+    listed = run_cli("list", "--base", str(base), "--no-default-overlay", "--format", "json")
+    models = json.loads(listed.stdout)["models"]
+    assert [(m["contextWindow"], m["status"]) for m in models] == [(272000, "base")]
+    assert json.loads(listed.stdout)["ompSettings"] == {
+        "extendedContext": False,
+        "source": "default",
+        "runtimePolicies": True,
+    }
+
+
+def test_changes_lists_only_what_the_overlay_changes(run_cli: Any, base: Path, tmp_path: Path) -> None:
+    quiet = run_cli("changes", "--base", str(base), "--no-default-overlay", "--exit-code")
+    assert quiet.exit_code == 0, quiet.stdout
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        "providers:\n  openai:\n    modelOverrides:\n      gpt-5.6:\n        contextWindow: 400000\n",
+        encoding="utf-8",
+    )
+    changed = run_cli("changes", "--base", str(base), "--overlay", str(overlay))
+    assert changed.exit_code == 0, changed.stderr
+    assert "contextWindow: 272000 -> 400000" in changed.stdout
+
+
+def test_an_invalid_config_yml_is_one_located_error(run_cli: Any, base: Path, tmp_home: Path) -> None:
+    agent = tmp_home / ".omp" / "agent"
+    agent.mkdir(parents=True)
+    (agent / "config.yml").write_text("extendedContext: maybe\n", encoding="utf-8")
+    result = run_cli("list", "--base", str(base), "--no-default-overlay")
+    assert result.exit_code == 3
+    assert "config.yml: extendedContext must be true or false" in result.stderr
+    assert "Traceback" not in result.stderr
