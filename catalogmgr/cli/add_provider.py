@@ -17,6 +17,7 @@ from catalogmgr.cli._common import (
     chosen_profile,
     cli_environment,
     echo,
+    output_options,
     report_inputs,
 )
 from catalogmgr.cli.keys import load_environment
@@ -30,6 +31,7 @@ DEFAULT_DISCOVER_TIMEOUT = 10.0
 
 @click.command("add-provider")
 @click.argument("name")
+@output_options(None)
 @click.option(
     "--discover", "url", metavar="URL", required=True, help="The server to ask (e.g. http://127.0.0.1:11434)."
 )
@@ -88,7 +90,8 @@ def add_provider(
     (/v1/models). Each model's context window, max tokens, input modalities, reasoning and prices
     come from the server when it reports them, then from diff-upstream's cached models.dev /
     OpenRouter listings (never fetched here), then from OMP's reference lookup, then OMP's
-    discovery defaults. Each model line carries a comment naming its sources. Local servers'
+    discovery defaults (Ollama and llama.cpp: the server and OMP's defaults only, exactly as
+    OMP's own discovery of them). Each model line carries a comment naming its sources. Local servers'
     models are free (zero prices). For a local server whose models change often, OMP's own
     `discovery:` block is offered (--use-discovery writes it).
 
@@ -158,13 +161,14 @@ def add_provider(
         references=build_reference_index(base_catalog.catalog),
         use_discovery=use_discovery,
     )
-    click.echo(
+    echo(
         f"catalogmgr: {_safe(url)} is a server of kind {discovered.kind},"
         f" serving {len(discovered.models)} model(s)",
         err=True,
+        note=True,
     )
     for note in provider.notes:
-        click.echo(f"catalogmgr: note: {_safe(note)}", err=True)
+        echo(f"catalogmgr: note: {_safe(note)}", err=True, note=True)
     if provider.discovery_offer:
         click.echo(f"catalogmgr: tip: {provider.discovery_offer}", err=True)
     if write_path is None:
@@ -260,7 +264,7 @@ def _write(
     served = list(merged.catalog.get(provider.name, {}))
     atomic_write(target, text)
     what = f"{len(wanted)} model(s)" if provider.models else "a discovery block"
-    click.echo(f"catalogmgr: wrote {path}: provider {_safe(provider.name)} with {what}", err=True)
+    echo(f"catalogmgr: wrote {path}: provider {_safe(provider.name)} with {what}", err=True, note=True)
     if provider.models and served != wanted:
         click.echo(
             f"catalogmgr: warning: after merging, provider {_safe(provider.name)} has {len(served)} model(s),"

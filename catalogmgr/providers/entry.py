@@ -7,7 +7,8 @@ finds it: :func:`catalogmgr.omp.reference.resolve_reference`); then OMP's discov
 (128,000-token window, 32,768 output tokens, text input, no reasoning). Prices are special: a
 local server (Ollama, llama.cpp, LM Studio, or any loopback URL) costs nothing, so its models get
 zero prices whatever upstream charges; elsewhere the server's own prices (LiteLLM), then
-upstream's, then the reference's, then zero.
+upstream's, then the reference's, then zero. Ollama and llama.cpp entries use the server and OMP's
+defaults only, exactly as OMP's own discovery of those engines does (it consults no reference).
 
 Every field is written out explicitly, so the entry means the same whatever OMP version later
 reads it (the reference lookup changes between releases), and ``maxTokens`` never exceeds the
@@ -32,6 +33,9 @@ DISCOVERY_DEFAULT_MAX_TOKENS = 32_768  # pi-catalog OPENAI_COMPAT_DISCOVERY_DEFA
 ANTHROPIC_DEFAULT_MAX_TOKENS = 8_192  # model-discovery.ts, DISCOVERY_DEFAULT_MAX_TOKENS_ANTHROPIC
 # More models than this in one entry is worth a word: a gateway, not a handful of local models.
 MANY_MODELS = 200
+# Engines whose discovery OMP builds from the server's answers and its defaults alone
+# (model-discovery.ts: discoverOllamaModels, discoverLlamaCppModels use no reference model).
+SERVER_ONLY_KINDS = frozenset({"ollama", "llama.cpp"})
 LOCAL_KINDS = frozenset({"ollama", "llama.cpp", "lm-studio"})
 COST_FIELDS = ("input", "output", "cacheRead", "cacheWrite")
 
@@ -130,10 +134,19 @@ def build_model_entry(
     upstream: UpstreamFacts,
     references: ReferenceIndex | None,
 ) -> ModelEntry:
-    """One model definition with every fact filled from the first source that has it."""
-    found = upstream.find(server.id)
+    """One model definition with every fact filled from the first source that has it.
+
+    For the engines whose discovery OMP trusts alone (:data:`SERVER_ONLY_KINDS`: Ollama and
+    llama.cpp, where OMP consults no reference), only the server and OMP's defaults are used, so the
+    entry equals what OMP's own discovery would make of the same server.
+    """
+    found = upstream.find(server.id) if kind not in SERVER_ONLY_KINDS else None
     upstream_source, upstream_model = found if found is not None else ("", None)
-    reference = resolve_reference(server.id, references) if references is not None else None
+    reference = (
+        resolve_reference(server.id, references)
+        if references is not None and kind not in SERVER_ONLY_KINDS
+        else None
+    )
     reference_label = f"OMP reference {reference.get('provider')}/{reference.get('id')}" if reference else ""
     sources: dict[str, str] = {}
     definition: dict[str, Any] = {"id": server.id}

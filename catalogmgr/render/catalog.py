@@ -106,7 +106,11 @@ _NUMBER_LIKE = re.compile(r"[-+]?[0-9._]*([eE][-+]?[0-9_]*)?")
 # Characters a double-quoted scalar must escape beyond what JSON escapes: the Unicode line
 # separators (YAML folds them) and everything YAML forbids in a stream (DEL, C1 controls,
 # U+FFFE/U+FFFF), which the loader would refuse.
-_LINE_BREAKS = re.compile("[\u007f-\u009f\u2028\u2029\ufffe\uffff]")
+# Bidi controls are escaped too: valid YAML raw, but a file that shows text in another order than it
+# holds ("Trojan Source") must not come out of catalogmgr.
+_LINE_BREAKS = re.compile(
+    "[\u007f-\u009f\u2028\u2029\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _yaml_string(value: str) -> str:
