@@ -5,10 +5,11 @@ facts of ``diff-upstream``'s cache (models.dev, OpenRouter; matched by id, never
 then OMP's **reference** lookup (the bundled model OMP itself would inherit from, found as OMP
 finds it: :func:`catalogmgr.omp.reference.resolve_reference`); then OMP's discovery **defaults**
 (128,000-token window, 32,768 output tokens, text input, no reasoning). Prices are special: a
-local server (Ollama, llama.cpp, LM Studio, or any loopback URL) costs nothing, so its models get
-zero prices whatever upstream charges; elsewhere the server's own prices (LiteLLM), then
-upstream's, then the reference's, then zero. Ollama and llama.cpp entries use the server and OMP's
-defaults only, exactly as OMP's own discovery of those engines does (it consults no reference).
+local engine (Ollama, llama.cpp, LM Studio, an OpenAI-compatible server on loopback) costs
+nothing: its models get zero prices whatever upstream charges; elsewhere the server's own
+prices (LiteLLM), then upstream's, then the reference's, then zero. Ollama and llama.cpp
+entries use the server and OMP's defaults only, exactly as OMP's own discovery of those engines
+does (it consults no reference).
 
 Every field is written out explicitly, so the entry means the same whatever OMP version later
 reads it (the reference lookup changes between releases), and ``maxTokens`` never exceeds the
