@@ -106,6 +106,7 @@ def add_provider(
     from catalogmgr.omp.reference import build_reference_index
     from catalogmgr.providers.discover import discover_server
     from catalogmgr.providers.entry import build_provider_entry, render_entry_yaml
+    from catalogmgr.providers.routes import sendable_header
     from catalogmgr.upstream.http import HttpClient
 
     if write_path is not None and Path(write_path).suffix.lower() in {".json", ".jsonc"}:
@@ -138,7 +139,7 @@ def add_provider(
             raise UsageError(
                 f"--key-env {key_env}: the variable is not set (in the environment or OMP's .env files)"
             )
-        if any(ch in value for ch in "\r\n\x00") or not value.isprintable() or not _latin1(value):
+        if not value.isprintable() or not sendable_header("Authorization", f"Bearer {value}"):
             raise UsageError(
                 f"--key-env {key_env}: the value cannot be sent in an HTTP header (a line break?)"
             )
@@ -172,14 +173,6 @@ def add_provider(
         click.echo(_guarded(render_entry_yaml(provider)), nl=False)
         return
     _write(write_path, provider, replace=replace, base_catalog=base_catalog, layers=layers, profile=profile)
-
-
-def _latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _safe(text: str) -> str:

@@ -292,23 +292,11 @@ def write_entry(existing_text: str | None, provider: ProviderEntry, *, replace: 
     :class:`InputError` when the text is not an overlay that can be edited.
     """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import YAMLError
 
-    from catalogmgr.documents import make_roundtrip_yaml
+    from catalogmgr.documents import load_for_edit, make_roundtrip_yaml
 
     yaml = make_roundtrip_yaml()
-    root: Any = None
-    if existing_text is not None and existing_text.strip():
-        try:
-            root = yaml.load(existing_text)
-        except YAMLError as error:
-            raise InputError(
-                f"cannot edit: not valid YAML ({' '.join(str(error).split())[:160]})", file=name
-            ) from None
-    if root is None:
-        root = CommentedMap()
-    if not isinstance(root, CommentedMap):
-        raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
+    root = load_for_edit(yaml, existing_text, name=name)
     providers = root.get("providers")
     if providers is None:
         providers = CommentedMap()
