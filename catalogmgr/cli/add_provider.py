@@ -17,6 +17,7 @@ from catalogmgr.cli._common import (
     chosen_profile,
     cli_environment,
     echo,
+    output_options,
     report_inputs,
 )
 from catalogmgr.cli.keys import load_environment
@@ -30,6 +31,7 @@ DEFAULT_DISCOVER_TIMEOUT = 10.0
 
 @click.command("add-provider")
 @click.argument("name")
+@output_options(None)
 @click.option(
     "--discover", "url", metavar="URL", required=True, help="The server to ask (e.g. http://127.0.0.1:11434)."
 )
@@ -160,13 +162,14 @@ def add_provider(
         references=build_reference_index(base_catalog.catalog),
         use_discovery=use_discovery,
     )
-    click.echo(
+    echo(
         f"catalogmgr: {_safe(url)} is a server of kind {discovered.kind},"
         f" serving {len(discovered.models)} model(s)",
         err=True,
+        note=True,
     )
     for note in provider.notes:
-        click.echo(f"catalogmgr: note: {_safe(note)}", err=True)
+        echo(f"catalogmgr: note: {_safe(note)}", err=True, note=True)
     if provider.discovery_offer:
         click.echo(f"catalogmgr: tip: {provider.discovery_offer}", err=True)
     if write_path is None:
@@ -254,7 +257,7 @@ def _write(
     served = list(merged.catalog.get(provider.name, {}))
     atomic_write(target, text)
     what = f"{len(wanted)} model(s)" if provider.models else "a discovery block"
-    click.echo(f"catalogmgr: wrote {path}: provider {_safe(provider.name)} with {what}", err=True)
+    echo(f"catalogmgr: wrote {path}: provider {_safe(provider.name)} with {what}", err=True, note=True)
     if provider.models and served != wanted:
         click.echo(
             f"catalogmgr: warning: after merging, provider {_safe(provider.name)} has {len(served)} model(s),"

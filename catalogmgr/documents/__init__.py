@@ -17,12 +17,15 @@ values on the document.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import math
 import os
 import re
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -696,13 +699,19 @@ def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None
     temporary file is removed, the original is untouched, and :class:`WriteError` is raised.
     """
     target = Path(path)
-    if target.is_symlink():
-        target = target.resolve()
+    try:
+        if target.is_symlink():
+            target = target.resolve(strict=False)
+        is_directory, exists, is_file = target.is_dir(), target.exists(), target.is_file()
+    except RuntimeError:  # Python 3.11-3.12 report a symlink loop this way
+        raise WriteError(f"{path}: cannot write: a symbolic link loop") from None
+    except OSError as error:  # ELOOP on 3.13+, ENAMETOOLONG, EACCES on a parent directory
+        raise WriteError(f"{path}: cannot write: {error.strerror or error}") from None
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
+    if is_directory:
         raise WriteError(f"{path}: is a directory; give a file name")
-    if target.exists() and not target.is_file():
+    if exists and not is_file:
         # /dev/null, /dev/stdout, a FIFO: there is nothing to replace atomically, and renaming a
         # temporary file over a device node would be a disaster. Write straight through instead.
         try:
@@ -720,6 +729,14 @@ def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None
             mode = 0o666 & ~umask
         except OSError as error:
             raise WriteError(f"{path}: cannot write: {error.strerror or error}") from None
+    with _termination_raises():
+        _replace_through_temporary(path, target, directory, payload, mode)
+    _fsync_directory(directory)
+
+
+def _replace_through_temporary(
+    path: str | Path, target: Path, directory: Path, payload: bytes, mode: int
+) -> None:
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as error:
@@ -737,7 +754,29 @@ def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None
         if isinstance(error, OSError):
             raise WriteError(f"{path}: cannot write: {error.strerror or error}") from None
         raise
-    _fsync_directory(directory)
+
+
+_TERMINATING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _termination_raises() -> Iterator[None]:
+    """While a temporary file exists, SIGTERM and SIGHUP raise SystemExit (exit 128 + signal)
+    instead of killing the process outright, so the temporary file is removed on the way out.
+    Only the main thread may set handlers; elsewhere the signals keep their own behaviour."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(number: int, _frame: object) -> None:
+        raise SystemExit(128 + number)
+
+    previous = {number: signal.signal(number, terminate) for number in _TERMINATING_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 def _fsync_directory(directory: Path) -> None:

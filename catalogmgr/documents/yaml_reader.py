@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -35,15 +36,15 @@ from catalogmgr.problems import Position, Problem, Severity
 # Limits that keep hostile YAML bounded (documented in the README, "Limits and guarantees").
 MAX_NODES = 1_000_000  # values after alias expansion: stops "billion laughs" before any work
 MAX_DEPTH = 100  # nesting depth: real overlays need about 8
-MAX_YAML_BYTES = 64 * 1024 * 1024
-MAX_YAML_NODES = 2_000_000  # nodes as written, before alias expansion
+MAX_YAML_BYTES = 8 * 1024 * 1024  # libyaml reads ~2-5 MB/s with positions: seconds at most
+MAX_YAML_NODES = 1_000_000  # nodes as written, before alias expansion
 
 _CORE = "tag:yaml.org,2002:"
 
 # JavaScript's String.prototype.trim(): WhiteSpace and LineTerminator (with U+FEFF, not U+0085).
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_JS_LEADING = re.compile(f"^[{_JS_SPACE}]+")
-_JS_TRAILING = re.compile(f"[{_JS_SPACE}]+$")
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    map(chr, range(0x2000, 0x200B))
+)
 
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
@@ -70,6 +71,8 @@ def resolve_plain_scalar(value: str) -> Any:
             return True
         if value in _FALSE:
             return False
+        if first not in _NUMBER_STARTS:
+            return value
         if _DECIMAL.fullmatch(value):
             return _decimal_integer(value)
         match = _HEX.fullmatch(value) or _OCTAL.fullmatch(value)
@@ -87,6 +90,7 @@ def resolve_plain_scalar(value: str) -> Any:
 
 
 _SCALAR_STARTS = frozenset("~nNtTfF0123456789+-.")
+_NUMBER_STARTS = frozenset("0123456789+-.")
 
 
 def _decimal_integer(text: str) -> int | float:
@@ -114,8 +118,8 @@ def _radix_integer(text: str, match: re.Match[str]) -> int | float | str:
 def _double(number: float) -> int | float:
     """A JavaScript number as Python holds it: integral finite doubles as ints (``1e3`` is 1000,
     as JSON.stringify writes it), -0 and the rest as floats."""
-    if math.isfinite(number) and number.is_integer() and not (number == 0 and math.copysign(1, number) < 0):
-        return int(number)
+    if abs(number) < 1e21 and number.is_integer() and not (number == 0 and math.copysign(1, number) < 0):
+        return int(number)  # below 1e21 JavaScript writes an integral number without a point
     return number
 
 
@@ -163,10 +167,10 @@ def js_number(number: float) -> str:
 def js_trim(text: str) -> tuple[str, int, int]:
     """``text.trim()`` as JavaScript does it, with the lines and columns the trimmed-away start
     took (to put positions back where the author sees them)."""
-    leading = _JS_LEADING.match(text)
-    start = leading.end() if leading else 0
-    trailing = _JS_TRAILING.search(text, start)
-    end = trailing.start() if trailing else len(text)
+    start = len(text) - len(text.lstrip(_JS_SPACE))
+    end = len(text.rstrip(_JS_SPACE))
+    if end < start:
+        end = start
     head = text[:start]
     lines = head.count("\n")
     columns = start - (head.rfind("\n") + 1)
@@ -178,6 +182,66 @@ def escape_segment(key: str) -> str:
     if "~" in key or "/" in key:
         return key.replace("~", "~0").replace("/", "~1")
     return key
+
+
+class MarkPositions(dict[str, Position]):
+    """Positions by JSON pointer, made from libyaml's marks only when asked for: a file has tens
+    of thousands of nodes and a report needs a handful of positions."""
+
+    def __init__(self, marks: dict[str, Any], line_shift: int, column_shift: int) -> None:
+        super().__init__()
+        self._marks = marks
+        self._line_shift = line_shift
+        self._column_shift = column_shift
+
+    def _convert(self, pointer: str) -> Position | None:
+        mark = self._marks.get(pointer)
+        if mark is None:
+            return None
+        line = mark.line
+        found = Position(
+            line + 1 + self._line_shift, mark.column + 1 + (self._column_shift if line == 0 else 0)
+        )
+        super().__setitem__(pointer, found)
+        return found
+
+    def __getitem__(self, pointer: str) -> Position:
+        if super().__contains__(pointer):
+            return super().__getitem__(pointer)
+        found = self._convert(pointer)
+        if found is None:
+            raise KeyError(pointer)
+        return found
+
+    def get(self, pointer: str, default: Any = None) -> Any:
+        if super().__contains__(pointer):
+            return super().__getitem__(pointer)
+        found = self._convert(pointer)
+        return default if found is None else found
+
+    def __contains__(self, pointer: object) -> bool:
+        return super().__contains__(pointer) or pointer in self._marks
+
+    def setdefault(self, pointer: str, default: Any = None) -> Any:
+        if pointer in self:
+            return self[pointer]
+        super().__setitem__(pointer, default)
+        return default
+
+    def __len__(self) -> int:
+        return len(self._marks.keys() | super().keys())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._marks.keys() | super().keys())
+
+    def keys(self) -> Any:
+        return self._marks.keys() | super().keys()
+
+    def items(self) -> Any:
+        return [(pointer, self[pointer]) for pointer in self.keys()]
+
+    def values(self) -> Any:
+        return [self[pointer] for pointer in self.keys()]
 
 
 class _Frame:
@@ -238,8 +302,9 @@ class YamlReader:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.source, self.line_shift, self.column_shift = js_trim(text)
-        # (pointer, position, is_key) in reading order: later entries win, like later values.
-        self.log: list[tuple[str, Position, bool]] = []
+        # (pointer, mark, is_key) in reading order: later entries win, like later values. Marks
+        # become positions only at the end (most are overwritten or never asked for).
+        self.log: list[tuple[str, Any, bool]] = []
         self.problems: list[Problem] = []
         self.anchors: dict[str, _Anchor] = {}
         self.expanded = 0  # values produced, aliases and merges included
@@ -249,6 +314,11 @@ class YamlReader:
     def position(self, mark: Any) -> Position:
         line = mark.line
         return Position(line + 1 + self.line_shift, mark.column + 1 + (self.column_shift if line == 0 else 0))
+
+    def _offset_position(self, offset: int) -> Position:
+        line = self.source.count("\n", 0, offset)
+        column = offset - (self.source.rfind("\n", 0, offset) + 1)
+        return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
 
     def refuse(self, message: str, mark: Any, rule: str = "syntax") -> InputError:
         return InputError(message, file=self.name, position=self.position(mark) if mark else None, rule=rule)
@@ -261,15 +331,18 @@ class YamlReader:
         size = len(self.source.encode("utf-8", "surrogatepass"))
         if size > MAX_YAML_BYTES:
             raise InputError(
-                f"YAML file is {size:,} bytes, over the {MAX_YAML_BYTES:,}-byte limit for YAML",
+                f"YAML file is {size:,} bytes, over the {MAX_YAML_BYTES:,}-byte limit for YAML"
+                " (hand-written overlays are a few KB; write large catalogs as JSON)",
                 file=self.name,
                 rule="limits",
             )
         documents = self._documents(self.source)
-        values: dict[str, Position] = {}
-        keys: dict[str, Position] = {}
-        for pointer, where, is_key in self.log:
-            (keys if is_key else values)[pointer] = where
+        value_marks: dict[str, Any] = {}
+        key_marks: dict[str, Any] = {}
+        for pointer, mark, is_key in self.log:
+            (key_marks if is_key else value_marks)[pointer] = mark
+        values = MarkPositions(value_marks, self.line_shift, self.column_shift)
+        keys = MarkPositions(key_marks, self.line_shift, self.column_shift)
         values.setdefault("", Position(1 + self.line_shift, 1))
         if not documents:
             return None, values, keys, self.problems
@@ -291,13 +364,24 @@ class YamlReader:
             problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
             if mark is not None and source[mark.index : mark.index + 1] == "\t":
                 problem = f"tab character used for indentation; YAML allows only spaces there ({problem})"
+            elif "maximum nesting depth" in problem:
+                raise self.refuse(f"nesting deeper than {MAX_DEPTH} levels", mark, "limits") from None
+            elif "Unicode character escape" in problem and _LONE_SURROGATE_ESCAPE.search(source):
+                raise self.refuse(
+                    "a \\u escape spells half of a UTF-16 surrogate pair, which is not a character;"
+                    " write the character itself",
+                    mark,
+                    "encoding",
+                ) from None
             raise self.refuse(f"YAML syntax error: {problem}", mark) from None
         except yaml.reader.ReaderError as error:
             code = error.character if isinstance(error.character, int) else ord(error.character)
+            found = source.find(chr(code))
             raise InputError(
                 f"YAML does not allow the control character U+{code:04X} anywhere in a file;"
                 " escape it inside a double-quoted string",
                 file=self.name,
+                position=self._offset_position(found) if found >= 0 else None,
                 rule="syntax",
             ) from None
         except yaml.YAMLError as error:
@@ -318,6 +402,7 @@ class YamlReader:
         documents: list[Any] = []
         stack: list[_Frame] = []
         root: list[Any] = []
+        log = self.log
         first_document_log = 0
         events = 0
         get_event = parser.get_event
@@ -332,6 +417,40 @@ class YamlReader:
                     "limits",
                 )
             if kind is ScalarEvent:
+                parent = stack[-1] if stack else None
+                if parent is not None and parent.is_map and event.anchor is None and event.tag is None:
+                    # The commonest nodes, a plain key or a scalar value in a mapping, inline:
+                    # the same steps as _child_pointer/_scalar/_place, without their calls.
+                    text = event.value
+                    value = resolve_plain_scalar(text) if event.style == "" else text
+                    key = parent.key
+                    if key is None:
+                        if type(value) is str and text != "<<":
+                            mark = event.start_mark
+                            parent.key, parent.key_mark, parent.merge = value, mark, False
+                            if parent.pointer is not None:
+                                segment = escape_segment(value) if "~" in value or "/" in value else value
+                                log.append((parent.pointer + "/" + segment, mark, True))
+                            self.expanded += 1
+                            continue
+                    elif not parent.merge:
+                        if parent.pointer is not None:
+                            parent.value_start = len(log)
+                            segment = escape_segment(key) if "~" in key or "/" in key else key
+                            log.append((parent.pointer + "/" + segment, event.start_mark, False))
+                        parent.key = None
+                        if key in parent.explicit or key in parent.merged:
+                            self._overwrite(parent, key)
+                        parent.explicit.add(key)
+                        parent.value[key] = value
+                        self.expanded += 1
+                        if self.expanded > MAX_NODES:
+                            raise self.refuse(
+                                f"document expands to more than {MAX_NODES:,} values (an alias bomb?)",
+                                event.start_mark,
+                                "limits",
+                            )
+                        continue
                 pointer = self._child_pointer(stack, event.start_mark, len(documents))
                 value = self._scalar(event, pointer)
                 self._place(stack, root, value, event, event.anchor, pointer, len(self.log))
@@ -373,7 +492,7 @@ class YamlReader:
         position is logged with the key) and inside a complex key."""
         if not stack:
             pointer = f"/{document}" if document else ""
-            self.log.append((pointer, self.position(mark), False))
+            self.log.append((pointer, mark, False))
             return pointer
         parent = stack[-1]
         if parent.pointer is None:
@@ -385,7 +504,7 @@ class YamlReader:
             parent.value_start = len(self.log)
         else:
             pointer = f"{parent.pointer}/{parent.index}"
-        self.log.append((pointer, self.position(mark), False))
+        self.log.append((pointer, mark, False))
         return pointer
 
     def _place(
@@ -425,27 +544,29 @@ class YamlReader:
             parent.merge = False
             if self._merge(parent, value):
                 return
-        mapping = parent.value
+        if key in parent.explicit or key in parent.merged:
+            self._overwrite(parent, key)
+        parent.explicit.add(key)
+        parent.value[key] = value
+
+    def _overwrite(self, parent: _Frame, key: str) -> None:
+        """A key written again (a duplicate: warned, the last value wins) or written after a
+        merge brought it (explicit keys win: the merged value goes, silently)."""
         if key in parent.explicit:
             self.problems.append(
                 _duplicate_problem(self.name, parent.pointer, key, self.position(parent.key_mark))
             )
-        elif key in parent.merged:
+        else:
             parent.merged.discard(key)
-            del mapping[key]
-        parent.explicit.add(key)
-        mapping[key] = value
+            del parent.value[key]
 
     def _take_key(self, frame: _Frame, value: Any, event: Any) -> None:
         from yaml.events import ScalarEvent
 
         mark = event.start_mark
         frame.key_mark = mark
-        if (
-            isinstance(event, ScalarEvent)
-            and event.value == "<<"
-            and (event.style in ("", "'", '"') and (event.tag is None or event.tag in ("!", _CORE + "merge")))
-        ):
+        # Bun merges under any key that reads "<<": plain, quoted, escaped or tagged alike.
+        if isinstance(event, ScalarEvent) and value == "<<":
             frame.merge = True
             frame.key = "<<"
         else:
@@ -463,7 +584,7 @@ class YamlReader:
                     )
                 )
         if frame.pointer is not None:
-            self.log.append((frame.pointer + "/" + escape_segment(frame.key), self.position(mark), True))
+            self.log.append((frame.pointer + "/" + escape_segment(frame.key), mark, True))
 
     def _merge(self, frame: _Frame, value: Any) -> bool:
         """Apply a merge key's value; False when it merges nothing and is an ordinary key."""
@@ -631,6 +752,7 @@ def _skip_space(source: str, at: int) -> int:
     return at
 
 
+_LONE_SURROGATE_ESCAPE = re.compile(r"(?:\\u|\\U0000)[dD][89a-fA-F]")
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+([0-9]+)\.([0-9]+)", re.MULTILINE)
 
 

@@ -195,6 +195,36 @@ def clamp_context_override(before: Mapping[str, Any], after: Mapping[str, Any], 
     return min(requested, max(ceiling, floor))
 
 
+def configured_extended_window(
+    model: Mapping[str, Any],
+    baseline: Mapping[str, Any],
+    maximum: Any,
+    settings: RuntimeSettings,
+    tables: PolicyTables,
+) -> PolicyChange | None:
+    """OMP 18.3's ``#applyConfiguredExtendedWindow``: a ``maxContextWindow`` written in models.yml.
+
+    With ``extendedContext`` on, a model whose definition (or ``modelOverrides`` entry) sets
+    ``maxContextWindow`` above its window runs with that maximum (clamped like a Codex override on
+    ``openai-codex``). ``baseline`` is the model before its ``modelOverrides`` entry.
+    """
+    if not settings.extended_context or not _number(maximum):
+        return None
+    standard = model.get("contextWindow")
+    if not _number(standard) or maximum <= standard:
+        return None
+    window = maximum
+    if tables.clamps_context_override(baseline):
+        window = clamp_context_override(baseline, {**baseline, "contextWindow": maximum}, tables)
+    if window == standard:
+        return None
+    return PolicyChange(
+        "contextWindow",
+        window,
+        f"policy: the configured maxContextWindow {_tokens(window)}: extendedContext is on",
+    )
+
+
 # ------------------------------------------------------------------------------------------------
 # The X / X-thinking twin collapse (pi-catalog compat/collapse.ts, deriveThinkingPairFamilies)
 

@@ -151,3 +151,14 @@ def test_cells_are_escaped_before_they_are_measured() -> None:
     text = render_table(table, width=40)
     assert "\x1b" not in text
     assert "x\\x1b[2Jy" in text
+
+
+# parse prints data for tools and nothing on stderr: no notes to quieten, nothing to colour.
+_WITHOUT_OUTPUT_OPTIONS = {"parse"}
+
+
+@pytest.mark.parametrize("name", [name for name in COMMANDS if name not in _WITHOUT_OUTPUT_OPTIONS])
+def test_every_command_takes_quiet_and_color(name: str) -> None:
+    options = _options(name)
+    assert "--color" in options, name
+    assert "-q" in options, name

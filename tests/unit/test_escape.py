@@ -101,3 +101,13 @@ def test_for_format_chooses_the_escape() -> None:
     assert escape.for_format(hostile, "text") == "x\\x1b]0;t\\x07\n\\::add-mask::y\n"
     assert escape.for_format("::error::a\x1b", "github") == "::error::a\\x1b"
     assert escape.for_format('{"a": "\x9b"}', "json") == '{"a": "\\u009b"}'
+
+
+def test_emitted_yaml_escapes_bidi_controls_and_keeps_the_data() -> None:
+    from catalogmgr.documents import parse_document
+    from catalogmgr.render.catalog import render_yaml_data
+
+    data = {"providers": {"p\u202e": {"name": "x\u202ey\u2066z\u200f\x9b"}}}
+    text = render_yaml_data(data)
+    assert not any(ch in text for ch in "\u202e\u2066\u200f\x9b")
+    assert parse_document(text, name="x.yml", fmt="yaml").data == data

@@ -355,3 +355,55 @@ def test_an_authored_thinking_is_kept_as_written() -> None:
     }
     merged = merge_catalog(base, [Layer("o.yml", overlay)], settings=OFF)
     assert merged.catalog["deepseek"]["v4"]["thinking"] == thinking
+
+
+# -- OMP 18.3: maxContextWindow in models.yml ---------------------------------------------------------------
+
+
+def test_configured_max_context_window_needs_extended_context_and_the_18_3_profile() -> None:
+    from catalogmgr.omp.profile import PROFILES
+
+    newest = PROFILES[-1]
+    if not newest.max_context_window:
+        pytest.skip("no profile with models.yml maxContextWindow")
+    base = catalog(row("openai", "gpt-x", contextWindow=272_000))
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "GW_KEY",
+                "api": "openai-completions",
+                "models": [{"id": "big", "contextWindow": 200_000, "maxContextWindow": 800_000}],
+            },
+            "openai": {"modelOverrides": {"gpt-x": {"maxContextWindow": 900_000}}},
+        }
+    }
+    on = merge_catalog(base, [Layer("o.yml", overlay)], settings=ON, profile=newest).catalog
+    assert on["gw"]["big"]["contextWindow"] == 800_000
+    assert on["openai"]["gpt-x"]["contextWindow"] == 900_000
+    off = merge_catalog(base, [Layer("o.yml", overlay)], settings=OFF, profile=newest).catalog
+    assert off["gw"]["big"]["contextWindow"] == 200_000
+    assert off["openai"]["gpt-x"]["contextWindow"] == 272_000
+    old = merge_catalog(base, [Layer("o.yml", overlay)], settings=ON).catalog  # 18.2.3: no such key
+    assert old["gw"]["big"]["contextWindow"] == 200_000
+
+
+def test_a_context_only_override_keeps_the_configured_window_fixed() -> None:
+    from catalogmgr.omp.profile import PROFILES
+
+    newest = PROFILES[-1]
+    if not newest.max_context_window:
+        pytest.skip("no profile with models.yml maxContextWindow")
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "GW_KEY",
+                "api": "openai-completions",
+                "models": [{"id": "big", "contextWindow": 200_000, "maxContextWindow": 800_000}],
+                "modelOverrides": {"big": {"contextWindow": 300_000}},
+            }
+        }
+    }
+    on = merge_catalog({}, [Layer("o.yml", overlay)], settings=ON, profile=newest).catalog
+    assert on["gw"]["big"]["contextWindow"] == 300_000
