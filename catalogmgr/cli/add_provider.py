@@ -171,9 +171,9 @@ def add_provider(
     for note in provider.notes:
         echo(f"catalogmgr: note: {_safe(note)}", err=True, note=True)
     if provider.discovery_offer:
-        click.echo(f"catalogmgr: tip: {provider.discovery_offer}", err=True)
+        echo(f"catalogmgr: tip: {provider.discovery_offer}", err=True, note=True)
     if write_path is None:
-        click.echo(_guarded(render_entry_yaml(provider)), nl=False)
+        echo(render_entry_yaml(provider), nl=False)
         return
     _write(write_path, provider, replace=replace, base_catalog=base_catalog, layers=layers, profile=profile)
 
@@ -183,12 +183,6 @@ def _safe(text: str) -> str:
     from catalogmgr.render.escape import terminal
 
     return terminal(redact_url(text) if "://" in text else text)
-
-
-def _guarded(document: str) -> str:
-    from catalogmgr.render.escape import guard_workflow_commands
-
-    return guard_workflow_commands(document)
 
 
 def _cached_upstream_facts(env: dict[str, str]) -> UpstreamFacts:
@@ -259,7 +253,7 @@ def _write(
     what = f"{len(wanted)} model(s)" if provider.models else "a discovery block"
     echo(f"catalogmgr: wrote {path}: provider {_safe(provider.name)} with {what}", err=True, note=True)
     if provider.models and served != wanted:
-        click.echo(
+        echo(
             f"catalogmgr: warning: after merging, provider {_safe(provider.name)} has {len(served)} model(s),"
             f" not the {len(wanted)} written (another overlay or the base catalog changes it)",
             err=True,

@@ -154,17 +154,16 @@ def _probe(
 ) -> list[ProviderResult]:
     """Confirm (unless ``yes``), then send the one-token chat probes."""
     from catalogmgr.providers.probe import plan_probes, run_probes
-    from catalogmgr.render.escape import terminal
 
     targets = plan_probes(plans, results)
     if not targets:
-        click.echo("catalogmgr: --probe: no working endpoint to probe", err=True)
+        echo("catalogmgr: --probe: no working endpoint to probe", err=True)
         return results
     if not yes:
-        click.echo("catalogmgr: --probe sends one chat request (1 output token) to each of:", err=True)
+        echo("catalogmgr: --probe sends one chat request (1 output token) to each of:", err=True)
         for target in targets:
-            click.echo(f"  {terminal(target.describe())}", err=True)
+            echo(f"  {target.describe()}", err=True, one_line=True)
         if not click.confirm("Send them? This may cost money", default=False, err=True):
-            click.echo("catalogmgr: probes not sent", err=True)
+            echo("catalogmgr: probes not sent", err=True)
             return results
     return run_probes(targets, results, client)
