@@ -18,6 +18,7 @@ An overlay is valid for OMP exactly when none of the problems from steps 2 and 3
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 import re
@@ -29,7 +30,7 @@ from typing import Any, Literal
 
 from catalogmgr.documents import Document, load_document
 from catalogmgr.errors import InputError
-from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
+from catalogmgr.omp.profile import DEFAULT_PROFILE, PROFILES, Profile
 from catalogmgr.omp.rules import (
     Finding,
     catalog_rules,
@@ -107,11 +108,110 @@ def check_document(
     base: Mapping[str, Mapping[str, Any]] | None = None,
     base_name: str = "the base catalog",
     profile: Profile = DEFAULT_PROFILE,
+    runs: str | None = None,
 ) -> FileReport:
-    """:func:`validate_document` wrapped in a :class:`FileReport`."""
+    """:func:`validate_document` wrapped in a :class:`FileReport`.
+
+    With ``runs`` (how to name the user's OMP: ``OMP 18.2.3``), a problem that other OMP
+    releases do not have says which releases accept the file (:func:`with_version_notes`).
+    """
     chosen = kind or detect_kind(document)
     problems = validate_document(document, chosen, base=base, base_name=base_name, profile=profile)
+    if runs is not None and chosen == "overlay":
+        problems = with_version_notes(document, problems, profile, runs, base=base, base_name=base_name)
     return FileReport(document.name, chosen, tuple(problems))
+
+
+def _version_sensitive(problem: Problem) -> bool:
+    """Problems worth a version note: errors, and keys that another release may know."""
+    return problem.is_error or problem.rule == "unknown-key"
+
+
+def with_version_notes(
+    document: Document,
+    problems: Sequence[Problem],
+    profile: Profile,
+    runs: str,
+    *,
+    base: Mapping[str, Mapping[str, Any]] | None = None,
+    base_name: str = "the base catalog",
+) -> list[Problem]:
+    """``problems`` (found under ``profile``) with a note on each one other profiles do not have.
+
+    "``api`` must be one of ...; OMP 18.2.8 and later accept it (you run OMP 18.2.3)". The same
+    problem is the same rule at the same place. Other profiles are consulted only when there is
+    something to explain, so a clean file costs one validation.
+    """
+    if not any(_version_sensitive(problem) for problem in problems):
+        return list(problems)
+    # Any severity counts as "has it": OMP 13/14 load a file the provider rules reject, but the
+    # rule still applies there (as a warning), so it is not a version difference worth a note.
+    found_under = {
+        other: {
+            (problem.rule, problem.pointer)
+            for problem in validate_document(
+                document, "overlay", base=base, base_name=base_name, profile=other
+            )
+        }
+        for other in PROFILES
+        if other is not profile
+    }
+    noted = []
+    for problem in problems:
+        if _version_sensitive(problem):
+            without = [
+                other for other, found in found_under.items() if (problem.rule, problem.pointer) not in found
+            ]
+            if without:
+                verb = "know this key" if problem.rule == "unknown-key" else "accept it"
+                problem = dataclasses.replace(
+                    problem, message=f"{problem.message}; {releases_phrase(without)} {verb} (you run {runs})"
+                )
+        noted.append(problem)
+    return noted
+
+
+def releases_phrase(profiles: Sequence[Profile]) -> str:
+    """The releases ``profiles`` cover, in words: ``OMP 18.2.8 and later``, ``OMP 13.0.0 up to 17.0.0``.
+
+    Consecutive profiles merge into one range; separate ranges are joined with "and".
+    """
+    chosen = set(profiles)
+    ranges: list[str] = []
+    index = 0
+    while index < len(PROFILES):
+        if PROFILES[index] not in chosen:
+            index += 1
+            continue
+        start = index
+        while index + 1 < len(PROFILES) and PROFILES[index + 1] in chosen:
+            index += 1
+        following = PROFILES[index + 1].first if index + 1 < len(PROFILES) else None
+        first = PROFILES[start].first
+        ranges.append(f"{first} and later" if following is None else f"{first} up to {following}")
+        index += 1
+    return "OMP " + " and ".join(ranges)
+
+
+def check_across_profiles(
+    path: str | Path,
+    kind: Kind | None = None,
+    *,
+    name: str | None = None,
+    base: Mapping[str, Mapping[str, Any]] | None = None,
+    base_name: str = "the base catalog",
+) -> list[tuple[Profile, FileReport]]:
+    """The file's report under every profile, oldest first (``validate --omp-version all``)."""
+    display = name if name is not None else str(path)
+    try:
+        document = load_document(path, name=display)
+    except InputError as error:
+        failure = load_failure(display, error)
+        return [(profile, failure) for profile in PROFILES]
+    return [
+        (profile, check_document(document, kind, base=base, base_name=base_name, profile=profile))
+        for profile in PROFILES
+    ]
 
 
 def check_path(
@@ -122,14 +222,18 @@ def check_path(
     base: Mapping[str, Mapping[str, Any]] | None = None,
     base_name: str = "the base catalog",
     profile: Profile = DEFAULT_PROFILE,
+    runs: str | None = None,
 ) -> FileReport:
-    """Load and validate one file; a file that cannot be read or parsed is reported, not raised."""
+    """Load and validate one file; a file that cannot be read or parsed is reported, not raised.
+
+    ``runs``: see :func:`check_document`.
+    """
     display = name if name is not None else str(path)
     try:
         document = load_document(path, name=display)
     except InputError as error:
         return load_failure(display, error)
-    return check_document(document, kind, base=base, base_name=base_name, profile=profile)
+    return check_document(document, kind, base=base, base_name=base_name, profile=profile, runs=runs)
 
 
 def validate_document(
@@ -156,7 +260,23 @@ def validate_document(
     problems += [_locate(document, finding) for finding in _unique(findings)]
     if chosen == "overlay":
         problems += _literal_secrets(document)
-    return sort_problems(problems)
+    return sort_problems([_without_secrets(problem) for problem in problems])
+
+
+def _without_secrets(problem: Problem) -> Problem:
+    """The problem with any known-format key it quotes masked (a key pasted as a YAML key, say).
+
+    Messages quote names, keys and values from the file; a secret among them must not be printed
+    again, not even in a pointer.
+    """
+    from catalogmgr.secrets import redact_text
+
+    message = redact_text(problem.message)
+    pointer = redact_text(problem.pointer) if problem.pointer else problem.pointer
+    hint = redact_text(problem.hint) if problem.hint else problem.hint
+    if (message, pointer, hint) == (problem.message, problem.pointer, problem.hint):
+        return problem
+    return dataclasses.replace(problem, message=message, pointer=pointer, hint=hint)
 
 
 def validate_data(data: Any, kind: Kind = "overlay", profile: Profile = DEFAULT_PROFILE) -> list[Finding]:
@@ -294,8 +414,6 @@ _API_NOTES = {
     "listed values; OpenRouter speaks `openai-completions`",
     "ollama-chat": "`ollama-chat` exists only inside the bundled catalog; for a local Ollama server use "
     "`openai-completions` with a baseUrl ending in /v1",
-    "openrouter-decisions": "not accepted by OMP 18.2.3 (some documentation lists it)",
-    "typesafe": "not accepted by OMP 18.2.3 (some documentation lists it)",
 }
 
 
@@ -507,12 +625,6 @@ def _typed_path(data: Any, pointer: str) -> tuple[str | int, ...]:
 # --------------------------------------------------------------------------------------------
 # Unknown keys, found by walking the data alongside the schema
 
-# Extra words for unknown keys that are known to mean something elsewhere.
-_KEY_NOTES = {
-    "maxContextWindow": "OMP 18.2.3 reads `maxContextWindow` only from the bundled catalog, "
-    "not from models.yml",
-    "supportsSteering": "OMP 18.2.3 has no `supportsSteering` compat flag",
-}
 # Names other tools (OpenAI, LiteLLM, opencode, crush, llama.cpp) use for a field OMP spells
 # differently, keyed by the lower-cased name without `_`/`-`; used only where the target is known.
 _KEY_ALIASES = {
@@ -548,6 +660,13 @@ _OVERRIDE_NOTES = {
     "api": "modelOverrides cannot change `api`: redefine the model under `models:` instead",
     "baseUrl": "modelOverrides cannot change `baseUrl`: set it on the provider (it re-points the bundled "
     "models) or redefine the model under `models:`",
+}
+
+
+# Extra words for keys a release may not know yet (the version note says which releases do).
+_KEY_NOTES = {
+    "maxContextWindow": "before OMP 18.3, `maxContextWindow` comes only from the bundled catalog, "
+    "not from models.yml",
 }
 
 

@@ -381,6 +381,29 @@ def load_json_bytes(raw: bytes, *, name: str) -> Any:
     return data
 
 
+def load_for_edit(yaml: Any, existing_text: str | None, *, name: str) -> Any:
+    """The round-trip tree of an overlay about to be edited in place (a new map for no text).
+
+    Raises :class:`InputError` when the text is not YAML or not a mapping, so nothing is edited.
+    """
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    root: Any = None
+    if existing_text is not None and existing_text.strip():
+        try:
+            root = yaml.load(existing_text)
+        except YAMLError as error:
+            raise InputError(
+                f"cannot edit: not valid YAML ({' '.join(str(error).split())[:160]})", file=name
+            ) from None
+    if root is None:
+        root = CommentedMap()
+    if not isinstance(root, CommentedMap):
+        raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
+    return root
+
+
 def make_roundtrip_yaml() -> Any:
     """A ruamel.yaml round-trip instance configured the way catalogmgr writes models.yml files.
 

@@ -42,6 +42,7 @@ PROBE = COMPAT_DIR / "omp_verdicts.ts"
 RECORD = VERDICTS_DIR / "omp-versions.json"
 ROOT_VARIABLE = "CATALOGMGR_OMP_ROOT"
 BUN_RELATIVE = Path("@oven") / "bun-linux-x64" / "bin" / "bun"
+_AGENT_MANIFEST = "node_modules/@oh-my-pi/pi-coding-agent/package.json"
 
 
 def version_key(text: str) -> tuple[int, ...]:
@@ -67,12 +68,15 @@ def omp_root(env: Mapping[str, str] | None = None) -> Path | None:
 def installed_releases(root: Path) -> list[Release]:
     """Every release under ``root``, oldest first (an npm install wins over a tarball)."""
     found: dict[str, Release] = {}
-    for base, source_only in ((root / "src", True), (root, False)):
-        for manifest in sorted(base.glob("*/node_modules/@oh-my-pi/pi-coding-agent/package.json")):
-            version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
-            node_modules = manifest.parents[2]
-            if isinstance(version, str) and node_modules.parent.name == version:
-                found[version] = Release(version, node_modules, source_only)
+    # ``<root>/node_modules`` is the 18.2.3 the other differential tests use ($CATALOGMGR_OMP_DIR).
+    manifests = [(path, True) for path in sorted((root / "src").glob(f"*/{_AGENT_MANIFEST}"))]
+    manifests += [(path, False) for path in sorted(root.glob(f"*/{_AGENT_MANIFEST}"))]
+    manifests += [(path, False) for path in [root / _AGENT_MANIFEST] if path.is_file()]
+    for manifest, source_only in manifests:
+        version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+        node_modules = manifest.parents[2]
+        if isinstance(version, str) and (node_modules.parent.name == version or node_modules.parent == root):
+            found[version] = Release(version, node_modules, source_only)
     return [found[version] for version in sorted(found, key=version_key)]
 
 

@@ -666,3 +666,28 @@ def test_seed_overlay_over_omp_18_2_3(shared: Any) -> None:
     # Nothing outside minimax changed; every other model is the base's own object.
     assert all(result.catalog[p] == base[p] for p in base if p != "minimax")
     assert result.problems == []
+
+
+def test_non_chat_rows_are_hidden_from_omp_18_2_8() -> None:
+    from catalogmgr.omp.profile import PROFILES_BY_ID
+
+    base = {
+        "openai": {
+            "gpt-5": {"id": "gpt-5", "provider": "openai", "api": "openai-responses", "kind": "chat"},
+            "text-embedding-3": {
+                "id": "text-embedding-3",
+                "provider": "openai",
+                "api": "openai-responses",
+                "kind": "embedding",
+            },
+            "gpt-4o": {"id": "gpt-4o", "provider": "openai", "api": "openai-responses"},
+        },
+        "voices": {"tts-1": {"id": "tts-1", "provider": "voices", "api": "openai-responses", "kind": "tts"}},
+    }
+    before = copy.deepcopy(base)
+    hidden = merge_catalog(base, [], profile=PROFILES_BY_ID["18.2.9"]).catalog
+    assert {provider: sorted(models) for provider, models in hidden.items()} == {
+        "openai": ["gpt-4o", "gpt-5"]
+    }
+    assert merge_catalog(base, [], profile=PROFILES_BY_ID["18.2.3"]).catalog == base
+    assert base == before

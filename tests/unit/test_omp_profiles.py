@@ -253,3 +253,123 @@ def test_the_newest_profile_is_used_without_an_installed_omp(
     pinned = run_cli("validate", "--omp-version", "18.2.3", str(overlay))
     assert pinned.exit_code == 1
     assert "typesafe" in pinned.output
+
+
+# --------------------------------------------------------------------------------------------
+# Every release's installation picks its own profile
+
+
+@pytest.mark.parametrize(
+    ("version", "layout", "profile_id"),
+    [
+        ("13.19.0", "pi-ai", "13.19"),
+        ("14.9.9", "pi-ai", "14.9"),
+        ("16.1.7", "pi-ai", "14.9"),
+        ("17.0.4", "pi-catalog", "17.2"),
+        ("17.2.15", "pi-catalog", "17.2"),
+        ("17.3.5", "pi-catalog", "17.3"),
+        ("18.1.18", "pi-catalog", "18.0"),
+        ("18.2.0", "pi-catalog", "18.0"),
+        ("18.2.3", "pi-catalog", "18.2.3"),
+        ("18.2.9", "pi-catalog", "18.2.9"),
+        ("18.3.4", "pi-catalog", "18.3"),
+    ],
+)
+def test_an_installed_omp_of_each_release_selects_its_profile(
+    tmp_path: Path, version: str, layout: str, profile_id: str
+) -> None:
+    root = tmp_path / "prefix" / "lib" / "node_modules"
+    fake_install(root, version, layout=layout)
+    found = find_installed_omp({"NPM_CONFIG_PREFIX": str(tmp_path / "prefix")}, tmp_path / "home")
+    assert found is not None
+    chosen = select_profile(None, {}, found)
+    assert chosen.profile.id == profile_id
+    assert str(chosen.version) == version
+    assert chosen.profile.catalog_layout == layout
+    assert chosen.reason == f"installed OMP {version} at {root}"
+
+
+def test_the_command_line_names_the_profile_of_the_installed_release(
+    run_cli: Any, tmp_path: Path, tmp_home: Path
+) -> None:
+    overlay = tmp_path / "models.yml"
+    overlay.write_text(
+        "providers:\n  anthropic:\n    modelOverrides:\n      m:\n        maxContextWindow: 0\n"
+    )
+    for version, profile_id, expected_exit in (("17.3.5", "17.3", 0), ("18.3.4", "18.3", 1)):
+        catalog = fake_install(tmp_path / version / "node_modules", version)
+        result = run_cli("validate", "--base", str(catalog), str(overlay))
+        assert result.exit_code == expected_exit, result.output
+        assert f"catalogmgr: OMP profile {profile_id} (" in result.stderr
+        assert f"installed OMP {version} at {tmp_path / version / 'node_modules'}" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Version notes and the compatibility matrix
+
+
+def test_a_version_dependent_error_says_which_releases_accept_the_file(
+    run_cli: Any, tmp_path: Path, tmp_home: Path
+) -> None:
+    overlay = tmp_path / "models.yml"
+    overlay.write_text(
+        "providers:\n  judges:\n    baseUrl: https://openrouter.ai/api/v1\n    apiKey: OPENROUTER_API_KEY\n"
+        "    api: openrouter-decisions\n    models:\n      - id: jev\n"
+    )
+    result = run_cli("validate", "--omp-version", "18.2.3", str(overlay))
+    assert result.exit_code == 1
+    assert "OMP 18.2.8 and later accept it (you run OMP 18.2.3) (schema)" in result.stdout
+    newest = run_cli("validate", str(overlay))
+    assert newest.exit_code == 0, newest.output
+
+
+def test_a_key_a_later_release_knows_says_so(run_cli: Any, tmp_path: Path, tmp_home: Path) -> None:
+    overlay = tmp_path / "models.yml"
+    overlay.write_text("providers:\n  openai:\n    compat:\n      supportsSteering: true\n")
+    result = run_cli("validate", "--omp-version", "17.3.5", str(overlay))
+    assert result.exit_code == 0
+    assert "OMP 18.3.0 and later know this key (you run OMP 17.3.5) (unknown-key)" in result.stdout
+
+
+def test_a_problem_every_release_has_gets_no_note(run_cli: Any, tmp_path: Path, tmp_home: Path) -> None:
+    overlay = tmp_path / "models.yml"
+    overlay.write_text("providers:\n  openai:\n    api: openai-responses\n    models: nope\n")
+    result = run_cli("validate", "--omp-version", "18.2.3", str(overlay))
+    assert result.exit_code == 1
+    assert "you run" not in result.stdout
+
+
+def test_omp_13_and_14_load_files_the_provider_rules_reject(tmp_path: Path) -> None:
+    data = {"providers": {"vllm": {"api": "openai-completions", "models": [{"id": "m"}]}}}
+    for profile_id in ("13.19", "14.9"):
+        found = validate_data(data, profile=PROFILES_BY_ID[profile_id])
+        assert {(f.rule, f.severity.value) for f in found} == {
+            ("models-need-baseurl", "warning"),
+            ("models-need-apikey", "warning"),
+        }
+        assert all("does not check this and loads the file" in f.message for f in found)
+    assert {f.severity.value for f in validate_data(data, profile=PROFILES_BY_ID["17.2"])} == {"error"}
+
+
+def test_the_compatibility_matrix(run_cli: Any, tmp_path: Path, tmp_home: Path) -> None:
+    thinking = tmp_path / "thinking.yml"
+    thinking.write_text(
+        "providers:\n  local:\n    baseUrl: http://localhost:8080/v1\n    apiKey: K\n"
+        "    api: openai-completions\n    models:\n      - id: q\n"
+        "        thinking: {mode: effort, efforts: [low, high]}\n"
+    )
+    portable = tmp_path / "portable.yml"
+    portable.write_text("providers:\n  openai:\n    baseUrl: https://api.openai.com/v1\n")
+    result = run_cli("validate", "--omp-version", "all", str(thinking), str(portable))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["file", *(profile.id for profile in PROFILES)]
+    assert lines[1].split()[1:] == ["REJECTS", "REJECTS"] + ["ok"] * (len(PROFILES) - 2)
+    assert lines[2].split()[1:] == ["ok"] * len(PROFILES)
+    assert f"{thinking}: accepted by OMP 17.0.0 and later" in result.stdout
+    assert f"{portable}: accepted by OMP 13.0.0 and later" in result.stdout
+    as_json = run_cli("validate", "--omp-version", "all", "--format", "json", str(thinking))
+    document = json.loads(as_json.stdout)
+    assert document["files"][0]["accepted_by"] == [profile.id for profile in PROFILES][2:]
+    only_portable = run_cli("validate", "--omp-version", "all", str(portable))
+    assert only_portable.exit_code == 0

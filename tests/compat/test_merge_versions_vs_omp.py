@@ -1,0 +1,73 @@
+"""Differential: the merge switches of older profiles against those releases' own ModelRegistry.
+
+Where a release's merge differs from 18.2.3's by a :class:`~catalogmgr.omp.profile.Profile`
+switch, that switch is checked on the real release: every overlay of the merge corpus that sets a
+``baseUrl`` is merged by OMP 17.3.5 and 18.2.0 (``baseurl_scope="all"``: a provider ``baseUrl``
+re-points every bundled model of the provider) and by catalogmgr under the release's profile, over
+the release's own bundled catalog; the ``baseUrl`` of every model of every provider the overlay
+names must be equal. (The other merged fields are compared field by field for 18.2.3 in
+``test_merge_vs_omp.py``.) One bun process per release, through the same probe.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from corpus import corpus_files, label
+from omp import OmpInstall, OmpProbe, _package_version
+from omp_versions import Release, find_bun, installed_releases, omp_root
+
+from catalogmgr.documents import parse_document
+from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.profile import OmpVersion, profile_for_version
+
+pytestmark = pytest.mark.omp
+
+CHECKED = ("17.3.5", "18.2.0")
+ROOT = omp_root()
+RELEASES = {release.version: release for release in (installed_releases(ROOT) if ROOT is not None else [])}
+OVERLAYS = [path for path in corpus_files() if "baseUrl" in path.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("version", CHECKED)
+def test_provider_base_url_scope_matches_the_release(version: str) -> None:
+    release: Release | None = RELEASES.get(version)
+    if ROOT is None or release is None or release.source_only:
+        pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
+    bun = find_bun(release, ROOT)
+    catalog_version = _package_version(release.node_modules, "@oh-my-pi/pi-catalog")
+    if bun is None or catalog_version is None:
+        pytest.skip(f"OMP {version} under {ROOT} lacks bun or its bundled catalog")
+    install = OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4")
+    probe = OmpProbe(install)
+    results = probe.results({label(path): path.read_bytes() for path in OVERLAYS})
+    base = json.loads(install.catalog_path.read_text(encoding="utf-8"))
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    profile = profile_for_version(parsed)
+    assert profile.baseurl_scope == "all"
+    compared = 0
+    mismatches = []
+    for path in OVERLAYS:
+        result = results[label(path)]
+        if not result.accepted:
+            continue
+        document = parse_document(path.read_text(encoding="utf-8"), name=path.name, fmt="yaml")
+        ours = merge_catalog(
+            base, [Layer(name=path.name, data=document.data, document=document)], profile=profile
+        )
+        named = set((document.data or {}).get("providers") or {})
+        for row in probe.effective_catalog(result):
+            if row["provider"] not in named:
+                continue
+            model = ours.catalog.get(row["provider"], {}).get(row["id"])
+            if model is None:
+                continue  # whether a model exists at all is test_merge_vs_omp.py's question
+            compared += 1
+            if model.get("baseUrl") != row.get("baseUrl"):
+                where = f"{path.name}: {row['provider']}/{row['id']}"
+                mismatches.append(f"{where}: ours={model.get('baseUrl')} omp={row.get('baseUrl')}")
+    assert compared > 100
+    assert mismatches == []
