@@ -314,7 +314,9 @@ class YamlReader:
         line, column = mark.line, mark.column
         for edit_line, edit_column, inserted in self.edits:
             if edit_line == line and edit_column <= column:
-                column -= inserted  # text the fix-ups inserted before this mark on its line
+                # Text a fix-up inserted before this mark on its line (a mark on the inserted text
+                # itself is where the insertion is).
+                column = max(edit_column, column - inserted)
         return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
 
     def _offset_position(self, offset: int) -> Position:

@@ -58,13 +58,12 @@ def ordered(value: Any) -> str:
 
 
 def merge_shaped(value: Any) -> bool:
-    """Whether a ``<<`` key holds a mapping (or a list with one) somewhere: Bun merges every such
-    key however it is quoted, tagged or escaped, so no YAML text gives OMP that key."""
+    """Whether a ``<<`` key holds a mapping or a list somewhere: Bun merges (or, for a list of
+    non-mappings, drops) every such key however it is quoted, tagged or escaped, so no YAML text
+    gives OMP that key."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key == "<<" and (
-                isinstance(item, dict) or (isinstance(item, list) and any(isinstance(i, dict) for i in item))
-            ):
+            if key == "<<" and isinstance(item, dict | list):
                 return True
             if merge_shaped(item):
                 return True
@@ -545,6 +544,8 @@ def test_emitted_catalog_loads_back_exactly(base: Catalog, a: dict[str, Any]) ->
         document = _load(text, "json")
         assert document is not None
         assert ordered(document.data) == ordered(catalog)
+    if merge_shaped(catalog):
+        return  # JSON holds a "<<" key; no YAML text gives it to Bun (see merge_shaped)
     yaml_text = render_catalog_yaml(catalog)
     try:
         reloaded = parse_document(yaml_text, name="c.yml", fmt="yaml").data
@@ -591,12 +592,8 @@ def test_depth_limit_is_exact(depth: int, fmt: str) -> None:
         assert refused.value.position is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ruamel.yaml writes U+0085 (NEL) raw inside a quoted scalar and reads it back as a line"
-    " break (folded to a space): render_overlay_yaml changes such a value",
-)
 def test_overlay_yaml_keeps_a_next_line_character() -> None:
+    """U+0085 (NEL) is written escaped, and reads back (in Bun too) as itself, not a space."""
     composed = {"providers": {"p": {"headers": {"X-Odd": "a\x85b"}}}}
     text = render_overlay_yaml(composed, None)
     assert parse_document(text, name="o.yml", fmt="yaml").data == composed
