@@ -65,6 +65,7 @@ from catalogmgr.omp.policies import (
     hardcoded_policy_changes,
     llama_cpp_changes,
     load_policy_tables,
+    policy_set,
     thinking_twins,
 )
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
@@ -552,8 +553,9 @@ class _Merger:
         self.base = base
         self.profile = profile
         self.settings = settings
+        self.policies = policy_set(profile.runtime_policies)
         self.tables: PolicyTables | None = (
-            load_policy_tables(profile.runtime_policies) if settings is not None else None
+            load_policy_tables(self.policies.tables) if settings is not None else None
         )
         self.resolver = resolver
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
@@ -724,6 +726,7 @@ class _Merger:
                     self.settings,
                     self.tables,
                     override if isinstance(override, Mapping) else None,
+                    self.policies,
                 )
                 self._apply_policy_changes(provider, model_id, changes)
 
@@ -1029,7 +1032,7 @@ class _Merger:
         def sub_origin(key: str, sub: str) -> Origin:
             return self.origin((*path, key, sub), how)
 
-        before = dict(model) if self.tables is not None else None
+        before = dict(model) if self.tables is not None and self.policies.context_policies else None
         if before is not None:
             self._override_baselines[(provider, model_id)] = before
         if values.get("contextWindow") is None:
@@ -1134,12 +1137,13 @@ class _Merger:
         if self.settings is not None:
             self.apply_hardcoded_policies()
         self.apply_custom_models()
-        if self.settings is not None:
+        if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
-        if self.settings is not None:
+        if self.settings is not None and self.policies.effort_map:
             self.fill_effort_maps()
+        if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
         # Last, as getAll() filters the finished catalog.
         if self.profile.model_kind_filter:

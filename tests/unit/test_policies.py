@@ -407,3 +407,34 @@ def test_a_context_only_override_keeps_the_configured_window_fixed() -> None:
     }
     on = merge_catalog({}, [Layer("o.yml", overlay)], settings=ON, profile=newest).catalog
     assert on["gw"]["big"]["contextWindow"] == 300_000
+
+
+# -- policy sets per OMP epoch ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "capped", "omits"),
+    [("13.19.0", False, None), ("17.3.5", False, True), ("18.2.3", True, True)],
+)
+def test_each_profile_applies_its_epochs_policies(version: str, capped: bool, omits: bool | None) -> None:
+    from catalogmgr.omp.profile import OmpVersion, profile_for_version
+
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    profile = profile_for_version(parsed)
+    base = catalog(
+        row("openai", "gpt-5.6", cost=LONG_CONTEXT_COST),
+        row("ollama-cloud", "glm-5"),
+        row("openai", "gpt-5.4"),
+    )
+    merged = merge_catalog(base, [], settings=OFF, profile=profile).catalog
+    assert (merged["openai"]["gpt-5.6"]["contextWindow"] == 272_000) is capped
+    assert merged["ollama-cloud"]["glm-5"].get("omitMaxOutputTokens") is omits
+    assert merged["openai"]["gpt-5.4"]["contextWindow"] == 1_000_000  # every epoch has this one
+
+
+def test_every_profile_names_a_known_policy_set() -> None:
+    from catalogmgr.omp.policies import POLICY_SETS
+    from catalogmgr.omp.profile import PROFILES
+
+    assert {profile.runtime_policies for profile in PROFILES} <= set(POLICY_SETS)
