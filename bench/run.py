@@ -83,10 +83,16 @@ class Sample:
     wall: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
     exit_codes: list[int] = field(default_factory=list)
+    # User + system CPU seconds of the child: steadier than wall time on a loaded machine.
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.wall)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
     @property
     def best(self) -> float:
@@ -107,6 +113,7 @@ class Figure:
     baseline: str | None = None
     baseline_median_s: float | None = None
     ratio: float | None = None
+    cpu_ratio: float | None = None  # the same ratio by CPU time (user + system)
     target: str | None = None
     met: bool | None = None
     note: str | None = None
@@ -138,6 +145,7 @@ def measure(argv: Sequence[str], runs: int, *, cwd: Path = REPO, env: dict[str, 
             continue  # warm-up: fills the page cache, compiles .pyc files
         sample.wall.append(elapsed)
         sample.peak_kib.append(usage.ru_maxrss)
+        sample.cpu.append(usage.ru_utime + usage.ru_stime)
         sample.exit_codes.append(process.returncode)
     return sample
 
@@ -165,6 +173,7 @@ def compare(
         baseline=baseline_name,
         baseline_median_s=round(reference.median, 4),
         ratio=round(ratio, 3),
+        cpu_ratio=round(subject.cpu_median / reference.cpu_median, 3) if reference.cpu_median else None,
         target=f"<= {target}x" if target is not None else None,
         met=None if target is None else ratio <= target,
     )
@@ -206,6 +215,84 @@ def in_process_merge(catalog: Path, overlay: Path, runs: int) -> dict[str, float
     )
     timings: dict[str, float] = json.loads(result.stdout)
     return timings
+
+
+def write_overlay_like(directory: Path, target_bytes: int = 240_000) -> Path:
+    """A models.yml shaped like the fix `diff-upstream --write-overlay` writes for models.dev against
+    OMP 18.2.3 (issue 10: 240 KB, 3,900 lines): per provider, modelOverrides of the embedded
+    catalog's models with a comment each, in block and flow style, and a few new models."""
+    catalog = json.loads((REPO / "catalogmgr" / "data" / "default-catalog.json").read_text())
+    lines = [
+        "# OMP models.yml overlay; models and overrides from models.dev (synthetic, bench/run.py)",
+        "providers:",
+    ]
+    size = 0
+    round_number = 0
+    while size < target_bytes:
+        for provider, models in catalog.items():
+            ids = list(models)[:40]
+            lines.append(f"  {provider}{'-' + str(round_number) if round_number else ''}:")
+            lines.append(
+                "    baseUrl: http://127.0.0.1:8080/v1  # new models need their provider's URL and api"
+            )
+            lines.append("    api: openai-completions")
+            lines.append("    apiKey: BENCH_API_KEY")
+            lines.append("    modelOverrides:")
+            for index, model_id in enumerate(ids):
+                lines.append(
+                    f"      {model_id}:  # models.dev: contextWindow 131072 -> 262144; cost.input 0.5 -> 0.4"
+                )
+                lines.append(f"        name: {model_id.split('/')[-1]} (v{index})")
+                lines.append(f"        contextWindow: {262144 + index}")
+                lines.append("        maxTokens: 65536")
+                lines.append("        cost: {input: 0.4, output: 1.6, cacheRead: 0.04, cacheWrite: 0}")
+            lines.append("    models:")
+            lines.append(f"      - id: new-model-{round_number}")
+            lines.append("        name: New Model")
+            lines.append("        input: [text, image]")
+            lines.append("        reasoning: true")
+            size = sum(len(line) + 1 for line in lines)
+            if size >= target_bytes:
+                break
+        round_number += 1
+    path = directory / "write-overlay-like.yml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+READER_TIMING = """
+import json, sys, time
+from catalogmgr.documents import parse_document
+text = open(sys.argv[1], encoding="utf-8").read()
+runs = int(sys.argv[2])
+timings = []
+for _ in range(runs):
+    started = time.perf_counter(); parse_document(text, name="overlay.yml", fmt="yaml")
+    timings.append(time.perf_counter() - started)
+print(json.dumps(sorted(timings)[len(timings) // 2]))
+"""
+
+
+def reader_seconds(path: Path, runs: int) -> float:
+    """The reader's median time on one YAML file, in one process (no start-up, no validation)."""
+    result = subprocess.run(
+        [PYTHON, "-c", READER_TIMING, str(path), str(runs)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(json.loads(result.stdout))
+
+
+def duplicate_keys_yaml(directory: Path, keys: int, duplicated: bool) -> Path:
+    """Issue 13, break 2: a models.yml whose provider repeats one header key ``keys`` times
+    (or has ``keys`` distinct header keys)."""
+    lines = ["providers:", "  p:", "    baseUrl: http://127.0.0.1:1/v1", "    headers:"]
+    lines += [f"      {'X-Same' if duplicated else f'X-Key-{index}'}: v{index}" for index in range(keys)]
+    path = directory / f"headers-{keys}-{'dup' if duplicated else 'unique'}.yml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 # The model the lookup figures read (issue 15's example: present in OMP 18.2.3's catalog).
@@ -598,6 +685,54 @@ def run(runs: int, only: set[str] | None) -> list[Figure]:
                     )
                 )
 
+        if wanted("reader"):
+            big = write_overlay_like(scratch)
+            lines = big.read_text().count("\n")
+            seconds = reader_seconds(big, runs)
+            figures.append(
+                Figure(
+                    f"reader: overlay like write-overlay ({big.stat().st_size // 1000} KB, {lines:,} lines)",
+                    "parse_document(text) in one process",
+                    median_s=round(seconds, 4),
+                    target="<= 0.3 s",
+                    met=seconds <= 0.3,
+                )
+            )
+            small_merge = [*CATALOGMGR, "merge", "--no-default-overlay", "--overlay", str(overlay)]
+            big_merge = [*CATALOGMGR, "merge", "--no-default-overlay", "--overlay", str(big)]
+            figure, _ = compare(
+                "reader: merge with that overlay vs a typical one",
+                big_merge,
+                "merge with the typical overlay",
+                small_merge,
+                runs,
+                target=2.0,
+                env=env,
+            )
+            figures.append(figure)
+            duplicated = reader_seconds(duplicate_keys_yaml(scratch, 20_000, True), max(1, runs // 2))
+            figures.append(
+                Figure(
+                    "reader: 20,000 duplicate header keys (issue 13, break 2)",
+                    "parse_document(text) in one process",
+                    median_s=round(duplicated, 4),
+                )
+            )
+            unique = reader_seconds(duplicate_keys_yaml(scratch, 100_000, False), max(1, runs // 2))
+            repeated = reader_seconds(duplicate_keys_yaml(scratch, 100_000, True), max(1, runs // 2))
+            figures.append(
+                Figure(
+                    "reader: 100,000 keys, duplicated vs unique",
+                    "parse_document(text) in one process",
+                    median_s=round(repeated, 4),
+                    baseline="100,000 unique keys",
+                    baseline_median_s=round(unique, 4),
+                    ratio=round(repeated / unique, 3),
+                    target="<= 3x (linear bookkeeping)",
+                    met=repeated / unique <= 3,
+                )
+            )
+
         if wanted("scaling"):
             synthetic_overlay = scratch / "synthetic.yml"
             synthetic_overlay.write_text(SYNTHETIC_OVERLAY)
@@ -660,7 +795,8 @@ def render(figures: list[Figure]) -> str:
             f"{cell(figure.ratio, 7, 2)}  {figure.target or ''}{verdict}"
         )
         if figure.baseline:
-            lines.append(f"{'':<4}baseline: {figure.baseline}")
+            cpu = f" (ratio by CPU time: {figure.cpu_ratio:.2f})" if figure.cpu_ratio is not None else ""
+            lines.append(f"{'':<4}baseline: {figure.baseline}{cpu}")
         if figure.note:
             lines.append(f"{'':<4}{figure.note}")
     return "\n".join(lines)
@@ -672,7 +808,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (after one warm-up)")
     parser.add_argument(
-        "--only", help="comma-separated subset: validate,merge,embedded,lookup,diff,scaling,engine"
+        "--only", help="comma-separated subset: validate,merge,embedded,lookup,diff,reader,scaling,engine"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args(argv)

@@ -60,10 +60,12 @@ from catalogmgr.omp.policies import (
     PolicyChange,
     PolicyTables,
     clamp_context_override,
+    configured_extended_window,
     effort_map_change,
     hardcoded_policy_changes,
     llama_cpp_changes,
     load_policy_tables,
+    policy_set,
     thinking_twins,
 )
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
@@ -551,8 +553,9 @@ class _Merger:
         self.base = base
         self.profile = profile
         self.settings = settings
+        self.policies = policy_set(profile.runtime_policies)
         self.tables: PolicyTables | None = (
-            load_policy_tables(profile.runtime_policies) if settings is not None else None
+            load_policy_tables(self.policies.tables) if settings is not None else None
         )
         self.resolver = resolver
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
@@ -560,6 +563,8 @@ class _Merger:
         self.reference_index = reference_index
         self.catalog: Catalog = {provider: dict(models) for provider, models in base.items()}
         self.touched: dict[tuple[str, str], _ModelProvenance] = {}
+        # Each overridden model as it was before its modelOverrides entry (the Codex clamp's floor).
+        self._override_baselines: dict[tuple[str, str], dict[str, Any]] = {}
         self.problems: list[Problem] = []
         providers = composed.get("providers")
         self.providers: dict[str, Mapping[str, Any]] = {
@@ -721,6 +726,7 @@ class _Merger:
                     self.settings,
                     self.tables,
                     override if isinstance(override, Mapping) else None,
+                    self.policies,
                 )
                 self._apply_policy_changes(provider, model_id, changes)
 
@@ -954,6 +960,40 @@ class _Merger:
     # -- c. modelOverrides ------------------------------------------------------------------------
 
     def apply_model_overrides(self) -> None:
+        self._override_baselines.clear()
+        self._apply_model_overrides()
+        if self.settings is not None and self.profile.max_context_window:
+            self.apply_configured_extended_windows()
+
+    def apply_configured_extended_windows(self) -> None:
+        """OMP 18.3+ (``#applyModelOverrides``): ``maxContextWindow`` from a ``modelOverrides``
+        entry, else (when the entry sets no ``contextWindow``) from the model's definition."""
+        assert self.settings is not None
+        assert self.tables is not None
+        for name, config in self.providers.items():
+            overrides = as_map(config.get("modelOverrides"))
+            definitions = config.get("models")
+            defined = {
+                definition["id"]: definition.get("maxContextWindow")
+                for definition in (definitions if isinstance(definitions, list) else [])
+                if isinstance(definition, Mapping)
+                and isinstance(definition.get("id"), str)
+                and definition.get("maxContextWindow") is not None
+            }
+            for model_id in dict.fromkeys([*overrides, *defined]):
+                model = self.catalog.get(name, {}).get(model_id)
+                if model is None:
+                    continue
+                override = as_map(overrides.get(model_id))
+                maximum = override.get("maxContextWindow")
+                if maximum is None and override.get("contextWindow") is None:
+                    maximum = defined.get(model_id)
+                baseline = self._override_baselines.get((name, model_id), model)
+                change = configured_extended_window(model, baseline, maximum, self.settings, self.tables)
+                if change is not None:
+                    self._apply_policy_changes(name, model_id, [change])
+
+    def _apply_model_overrides(self) -> None:
         for name, config in self.providers.items():
             overrides = config.get("modelOverrides")
             if not isinstance(overrides, Mapping):
@@ -992,7 +1032,11 @@ class _Merger:
         def sub_origin(key: str, sub: str) -> Origin:
             return self.origin((*path, key, sub), how)
 
-        before = dict(model) if self.tables is not None and values.get("contextWindow") is not None else None
+        before = dict(model) if self.tables is not None and self.policies.context_policies else None
+        if before is not None:
+            self._override_baselines[(provider, model_id)] = before
+        if values.get("contextWindow") is None:
+            before = None
         _apply_patch_fields(model, record, values, origins, sub_origin)
         if before is not None and self.tables is not None:
             requested = model.get("contextWindow")
@@ -1093,12 +1137,13 @@ class _Merger:
         if self.settings is not None:
             self.apply_hardcoded_policies()
         self.apply_custom_models()
-        if self.settings is not None:
+        if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
-        if self.settings is not None:
+        if self.settings is not None and self.policies.effort_map:
             self.fill_effort_maps()
+        if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
         # Last, as getAll() filters the finished catalog.
         if self.profile.model_kind_filter:

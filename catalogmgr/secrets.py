@@ -488,7 +488,7 @@ def find_literal_secrets(document: LocatedDocument) -> list[Problem]:
 
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 # A run of characters a credential is made of, long enough to be one (shorter runs are words).
-_CANDIDATE = re.compile(r"[A-Za-z0-9+/=_\-.~]{16,}")
+_CANDIDATE = re.compile(r"[A-Za-z0-9+=_\-.~]{16,}")  # no "/": known formats have none; paths do
 
 
 @dataclass(frozen=True)
@@ -609,9 +609,41 @@ def iter_embedded_values(overlay: Any) -> Iterator[tuple[str, tuple[str | int, .
         yield from walk(str(provider), config, ("providers", str(provider)), False, False)
 
 
+def _secret_keys(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Mapping keys anywhere in the document that are keys in a known format (a pasted ``sk-...:``)."""
+    if isinstance(node, Mapping):
+        for key, item in node.items():
+            name = str(key)
+            if len(name) >= 16 and known_format(name.strip()) is not None:
+                yield (*path, name), name.strip()
+            yield from _secret_keys(item, (*path, name))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _secret_keys(item, (*path, index))
+
+
 def find_embedded_secrets(document: LocatedDocument) -> list[Problem]:
-    """Literal secrets in baseUrl (userinfo, query) and compat.extraBody values, as located errors."""
+    """Literal secrets in baseUrl (userinfo, query), compat.extraBody values and mapping keys."""
     problems: list[Problem] = []
+    for path, name in _secret_keys(document.data, ()):
+        pointer = pointer_from_path(path)
+        found = known_format(name)
+        label = found.label if found is not None else "API key"
+        masked = mask_secret(name, prefix=found.prefix if found is not None else None)
+        problems.append(
+            Problem(
+                file=document.name,
+                position=document.position(pointer),
+                pointer=redact_text(pointer),
+                message=(
+                    f"a key name is a literal secret ({label}, {masked}); committing it leaks it: "
+                    "was `apiKey: ` forgotten? write `apiKey: <ENV_VAR_NAME>` instead"
+                ),
+                rule=RULE,
+                severity=Severity.ERROR,
+                hint="revoke the leaked credential at the provider after removing it",
+            )
+        )
     for provider, path, value, credential in iter_embedded_values(document.data):
         for item in secrets_in_text(value, credential=credential):
             pointer = pointer_from_path(path)

@@ -287,7 +287,23 @@ def validate_document(
     problems += [_locate(document, finding) for finding in _unique(findings)]
     if chosen == "overlay":
         problems += _literal_secrets(document)
-    return sort_problems(problems)
+    return sort_problems([_without_secrets(problem) for problem in problems])
+
+
+def _without_secrets(problem: Problem) -> Problem:
+    """The problem with any known-format key it quotes masked (a key pasted as a YAML key, say).
+
+    Messages quote names, keys and values from the file; a secret among them must not be printed
+    again, not even in a pointer.
+    """
+    from catalogmgr.secrets import redact_text
+
+    message = redact_text(problem.message)
+    pointer = redact_text(problem.pointer) if problem.pointer else problem.pointer
+    hint = redact_text(problem.hint) if problem.hint else problem.hint
+    if (message, pointer, hint) == (problem.message, problem.pointer, problem.hint):
+        return problem
+    return dataclasses.replace(problem, message=message, pointer=pointer, hint=hint)
 
 
 def validate_data(data: Any, kind: Kind = "overlay", profile: Profile = DEFAULT_PROFILE) -> list[Finding]:

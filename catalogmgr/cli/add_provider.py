@@ -17,6 +17,7 @@ from catalogmgr.cli._common import (
     chosen_profile,
     cli_environment,
     echo,
+    output_options,
     report_inputs,
 )
 from catalogmgr.cli.keys import load_environment
@@ -30,6 +31,7 @@ DEFAULT_DISCOVER_TIMEOUT = 10.0
 
 @click.command("add-provider")
 @click.argument("name")
+@output_options(None)
 @click.option(
     "--discover", "url", metavar="URL", required=True, help="The server to ask (e.g. http://127.0.0.1:11434)."
 )
@@ -88,7 +90,8 @@ def add_provider(
     (/v1/models). Each model's context window, max tokens, input modalities, reasoning and prices
     come from the server when it reports them, then from diff-upstream's cached models.dev /
     OpenRouter listings (never fetched here), then from OMP's reference lookup, then OMP's
-    discovery defaults. Each model line carries a comment naming its sources. Local servers'
+    discovery defaults (Ollama and llama.cpp: the server and OMP's defaults only, exactly as
+    OMP's own discovery of them). Each model line carries a comment naming its sources. Local servers'
     models are free (zero prices). For a local server whose models change often, OMP's own
     `discovery:` block is offered (--use-discovery writes it).
 
@@ -105,6 +108,7 @@ def add_provider(
     from catalogmgr.omp.reference import build_reference_index
     from catalogmgr.providers.discover import discover_server
     from catalogmgr.providers.entry import build_provider_entry, render_entry_yaml
+    from catalogmgr.providers.routes import sendable_header
     from catalogmgr.upstream.http import HttpClient
 
     if write_path is not None and Path(write_path).suffix.lower() in {".json", ".jsonc"}:
@@ -137,7 +141,7 @@ def add_provider(
             raise UsageError(
                 f"--key-env {key_env}: the variable is not set (in the environment or OMP's .env files)"
             )
-        if any(ch in value for ch in "\r\n\x00") or not value.isprintable() or not _latin1(value):
+        if not value.isprintable() or not sendable_header("Authorization", f"Bearer {value}"):
             raise UsageError(
                 f"--key-env {key_env}: the value cannot be sent in an HTTP header (a line break?)"
             )
@@ -158,27 +162,20 @@ def add_provider(
         references=build_reference_index(base_catalog.catalog),
         use_discovery=use_discovery,
     )
-    click.echo(
+    echo(
         f"catalogmgr: {_safe(url)} is a server of kind {discovered.kind},"
         f" serving {len(discovered.models)} model(s)",
         err=True,
+        note=True,
     )
     for note in provider.notes:
-        click.echo(f"catalogmgr: note: {_safe(note)}", err=True)
+        echo(f"catalogmgr: note: {_safe(note)}", err=True, note=True)
     if provider.discovery_offer:
-        click.echo(f"catalogmgr: tip: {provider.discovery_offer}", err=True)
+        echo(f"catalogmgr: tip: {provider.discovery_offer}", err=True, note=True)
     if write_path is None:
-        click.echo(_guarded(render_entry_yaml(provider)), nl=False)
+        echo(render_entry_yaml(provider), nl=False)
         return
     _write(write_path, provider, replace=replace, base_catalog=base_catalog, layers=layers, profile=profile)
-
-
-def _latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _safe(text: str) -> str:
@@ -186,12 +183,6 @@ def _safe(text: str) -> str:
     from catalogmgr.render.escape import terminal
 
     return terminal(redact_url(text) if "://" in text else text)
-
-
-def _guarded(document: str) -> str:
-    from catalogmgr.render.escape import guard_workflow_commands
-
-    return guard_workflow_commands(document)
 
 
 def _cached_upstream_facts(env: dict[str, str]) -> UpstreamFacts:
@@ -260,9 +251,9 @@ def _write(
     served = list(merged.catalog.get(provider.name, {}))
     atomic_write(target, text)
     what = f"{len(wanted)} model(s)" if provider.models else "a discovery block"
-    click.echo(f"catalogmgr: wrote {path}: provider {_safe(provider.name)} with {what}", err=True)
+    echo(f"catalogmgr: wrote {path}: provider {_safe(provider.name)} with {what}", err=True, note=True)
     if provider.models and served != wanted:
-        click.echo(
+        echo(
             f"catalogmgr: warning: after merging, provider {_safe(provider.name)} has {len(served)} model(s),"
             f" not the {len(wanted)} written (another overlay or the base catalog changes it)",
             err=True,

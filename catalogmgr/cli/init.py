@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from catalogmgr.catalog import agent_dir, default_overlay_paths
-from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option
+from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option, output_options
 from catalogmgr.documents import Document, atomic_write
 from catalogmgr.errors import UsageError, WriteError
 from catalogmgr.examples import find_overlay, init_overlay, shipped_overlays
@@ -30,6 +30,7 @@ from catalogmgr.problems import Problem
     help="The file to write. Default: the models.yml OMP reads (~/.omp/agent/models.yml, honouring "
     "PI_CODING_AGENT_DIR).",
 )
+@output_options(None)
 @omp_version_option()
 def init(name: str | None, list_only: bool, merge: bool, output: str | None) -> None:
     """Write a shipped example overlay to your models.yml (or merge it in with --merge).
@@ -85,4 +86,4 @@ def init(name: str | None, list_only: bool, merge: bool, output: str | None) -> 
         echo(f"catalogmgr: merged {overlay.name} into {target}: added {what}", err=True)
     else:
         echo(f"catalogmgr: wrote {target} from {overlay.name}", err=True)
-    echo("catalogmgr: next: `catalogmgr doctor` checks it and the keys it needs", err=True)
+    echo("catalogmgr: next: `catalogmgr doctor` checks it and the keys it needs", err=True, note=True)

@@ -17,17 +17,21 @@ values on the document.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import math
 import os
 import re
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from catalogmgr.documents.jsonc import JsoncSyntaxError, LenientJsonc
 from catalogmgr.documents.yaml_reader import MAX_DEPTH as MAX_DEPTH
 from catalogmgr.documents.yaml_reader import MAX_NODES as MAX_NODES
 from catalogmgr.documents.yaml_reader import MAX_YAML_BYTES as MAX_YAML_BYTES
@@ -377,6 +381,29 @@ def load_json_bytes(raw: bytes, *, name: str) -> Any:
     return data
 
 
+def load_for_edit(yaml: Any, existing_text: str | None, *, name: str) -> Any:
+    """The round-trip tree of an overlay about to be edited in place (a new map for no text).
+
+    Raises :class:`InputError` when the text is not YAML or not a mapping, so nothing is edited.
+    """
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    root: Any = None
+    if existing_text is not None and existing_text.strip():
+        try:
+            root = yaml.load(existing_text)
+        except YAMLError as error:
+            raise InputError(
+                f"cannot edit: not valid YAML ({' '.join(str(error).split())[:160]})", file=name
+            ) from None
+    if root is None:
+        root = CommentedMap()
+    if not isinstance(root, CommentedMap):
+        raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
+    return root
+
+
 def make_roundtrip_yaml() -> Any:
     """A ruamel.yaml round-trip instance configured the way catalogmgr writes models.yml files.
 
@@ -453,6 +480,9 @@ _JSONC_NOISE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|//[^\n]*|/\*.*?\*/', re
 _TRAILING_COMMA = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|,(?=\s*[}\]])')
 
 
+_LONE_COMMA = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|([\[{,]\s*,)')
+
+
 def _strip_jsonc(text: str) -> str:
     """Blank out comments and trailing commas, keeping every other character where it was."""
 
@@ -489,6 +519,7 @@ def _parse_json(text: str, *, name: str, fmt: Format) -> tuple[Any, bool]:
     # Plain JSON (the usual case) parses as it is; only when that fails are comments and trailing
     # commas blanked out (keeping every offset) and the text parsed again: the blanking costs
     # more than the parse (0.6 s on the 11 MB catalog).
+    # What even that refuses goes to a parser of Bun's own leniency (jsonc.py), which decides.
     source = text
     tracker = _DuplicateTracker()
     try:
@@ -496,15 +527,25 @@ def _parse_json(text: str, *, name: str, fmt: Format) -> tuple[Any, bool]:
             data = _json_loads(source, tracker)
         except json.JSONDecodeError:
             source = _strip_jsonc(text)
-            if not source.strip():
-                return None, False
             tracker = _DuplicateTracker()
-            data = _json_loads(source, tracker)
-    except json.JSONDecodeError as error:
+            try:
+                if any(match.group(1) for match in _LONE_COMMA.finditer(text)):
+                    # "[,]": blanking the comma would make it valid; Bun refuses it.
+                    raise json.JSONDecodeError("a comma with no value before it", source, 0)
+                data = _json_loads(source, tracker)
+            except json.JSONDecodeError:
+                lenient = LenientJsonc(text, max_depth=MAX_DEPTH)
+                data = lenient.parse()
+                return data, lenient.duplicates
+    except JsoncSyntaxError as error:
+        if error.message.startswith("nesting deeper"):
+            raise InputError(
+                error.message, file=name, position=_offset_position(text, error.offset), rule="limits"
+            ) from None
         raise InputError(
-            f"JSON syntax error: {error.msg}",
+            f"JSON syntax error: {error.message}",
             file=name,
-            position=Position(error.lineno, error.colno),
+            position=_offset_position(text, error.offset),
             rule="syntax",
         ) from None
     except ValueError as error:  # NaN / Infinity / out of range, or too many digits for int()
@@ -550,7 +591,9 @@ def _finite_float(token: str) -> float:
     return value
 
 
-def _finite_int(token: str) -> int:
+def _finite_int(token: str) -> int | float:
+    if token == "-0":
+        return -0.0  # JavaScript's negative zero
     if len(token) > MAX_INT_DIGITS:
         raise ValueError("too many digits")
     value = int(token)
@@ -673,13 +716,19 @@ def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None
     temporary file is removed, the original is untouched, and :class:`WriteError` is raised.
     """
     target = Path(path)
-    if target.is_symlink():
-        target = target.resolve()
+    try:
+        if target.is_symlink():
+            target = target.resolve(strict=False)
+        is_directory, exists, is_file = target.is_dir(), target.exists(), target.is_file()
+    except RuntimeError:  # Python 3.11-3.12 report a symlink loop this way
+        raise WriteError(f"{path}: cannot write: a symbolic link loop") from None
+    except OSError as error:  # ELOOP on 3.13+, ENAMETOOLONG, EACCES on a parent directory
+        raise WriteError(f"{path}: cannot write: {error.strerror or error}") from None
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
+    if is_directory:
         raise WriteError(f"{path}: is a directory; give a file name")
-    if target.exists() and not target.is_file():
+    if exists and not is_file:
         # /dev/null, /dev/stdout, a FIFO: there is nothing to replace atomically, and renaming a
         # temporary file over a device node would be a disaster. Write straight through instead.
         try:
@@ -697,6 +746,14 @@ def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None
             mode = 0o666 & ~umask
         except OSError as error:
             raise WriteError(f"{path}: cannot write: {error.strerror or error}") from None
+    with _termination_raises():
+        _replace_through_temporary(path, target, directory, payload, mode)
+    _fsync_directory(directory)
+
+
+def _replace_through_temporary(
+    path: str | Path, target: Path, directory: Path, payload: bytes, mode: int
+) -> None:
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as error:
@@ -714,7 +771,29 @@ def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None
         if isinstance(error, OSError):
             raise WriteError(f"{path}: cannot write: {error.strerror or error}") from None
         raise
-    _fsync_directory(directory)
+
+
+_TERMINATING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _termination_raises() -> Iterator[None]:
+    """While a temporary file exists, SIGTERM and SIGHUP raise SystemExit (exit 128 + signal)
+    instead of killing the process outright, so the temporary file is removed on the way out.
+    Only the main thread may set handlers; elsewhere the signals keep their own behaviour."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(number: int, _frame: object) -> None:
+        raise SystemExit(128 + number)
+
+    previous = {number: signal.signal(number, terminate) for number in _TERMINATING_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -35,15 +36,15 @@ from catalogmgr.problems import Position, Problem, Severity
 # Limits that keep hostile YAML bounded (documented in the README, "Limits and guarantees").
 MAX_NODES = 1_000_000  # values after alias expansion: stops "billion laughs" before any work
 MAX_DEPTH = 100  # nesting depth: real overlays need about 8
-MAX_YAML_BYTES = 64 * 1024 * 1024
-MAX_YAML_NODES = 2_000_000  # nodes as written, before alias expansion
+MAX_YAML_BYTES = 8 * 1024 * 1024  # libyaml reads ~2-5 MB/s with positions: seconds at most
+MAX_YAML_NODES = 1_000_000  # nodes as written, before alias expansion
 
 _CORE = "tag:yaml.org,2002:"
 
 # JavaScript's String.prototype.trim(): WhiteSpace and LineTerminator (with U+FEFF, not U+0085).
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_JS_LEADING = re.compile(f"^[{_JS_SPACE}]+")
-_JS_TRAILING = re.compile(f"[{_JS_SPACE}]+$")
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    map(chr, range(0x2000, 0x200B))
+)
 
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
@@ -70,6 +71,8 @@ def resolve_plain_scalar(value: str) -> Any:
             return True
         if value in _FALSE:
             return False
+        if first not in _NUMBER_STARTS:
+            return value
         if _DECIMAL.fullmatch(value):
             return _decimal_integer(value)
         match = _HEX.fullmatch(value) or _OCTAL.fullmatch(value)
@@ -87,6 +90,7 @@ def resolve_plain_scalar(value: str) -> Any:
 
 
 _SCALAR_STARTS = frozenset("~nNtTfF0123456789+-.")
+_NUMBER_STARTS = frozenset("0123456789+-.")
 
 
 def _decimal_integer(text: str) -> int | float:
@@ -114,8 +118,8 @@ def _radix_integer(text: str, match: re.Match[str]) -> int | float | str:
 def _double(number: float) -> int | float:
     """A JavaScript number as Python holds it: integral finite doubles as ints (``1e3`` is 1000,
     as JSON.stringify writes it), -0 and the rest as floats."""
-    if math.isfinite(number) and number.is_integer() and not (number == 0 and math.copysign(1, number) < 0):
-        return int(number)
+    if abs(number) < 1e21 and number.is_integer() and not (number == 0 and math.copysign(1, number) < 0):
+        return int(number)  # below 1e21 JavaScript writes an integral number without a point
     return number
 
 
@@ -163,10 +167,10 @@ def js_number(number: float) -> str:
 def js_trim(text: str) -> tuple[str, int, int]:
     """``text.trim()`` as JavaScript does it, with the lines and columns the trimmed-away start
     took (to put positions back where the author sees them)."""
-    leading = _JS_LEADING.match(text)
-    start = leading.end() if leading else 0
-    trailing = _JS_TRAILING.search(text, start)
-    end = trailing.start() if trailing else len(text)
+    start = len(text) - len(text.lstrip(_JS_SPACE))
+    end = len(text.rstrip(_JS_SPACE))
+    if end < start:
+        end = start
     head = text[:start]
     lines = head.count("\n")
     columns = start - (head.rfind("\n") + 1)
@@ -178,6 +182,62 @@ def escape_segment(key: str) -> str:
     if "~" in key or "/" in key:
         return key.replace("~", "~0").replace("/", "~1")
     return key
+
+
+class MarkPositions(dict[str, Position]):
+    """Positions by JSON pointer, made from libyaml's marks only when asked for: a file has tens
+    of thousands of nodes and a report needs a handful of positions."""
+
+    def __init__(self, marks: dict[str, Any], convert: Callable[[Any], Position]) -> None:
+        super().__init__()
+        self._marks = marks
+        self._to_position = convert
+
+    def _convert(self, pointer: str) -> Position | None:
+        mark = self._marks.get(pointer)
+        if mark is None:
+            return None
+        found = self._to_position(mark)
+        super().__setitem__(pointer, found)
+        return found
+
+    def __getitem__(self, pointer: str) -> Position:
+        if super().__contains__(pointer):
+            return super().__getitem__(pointer)
+        found = self._convert(pointer)
+        if found is None:
+            raise KeyError(pointer)
+        return found
+
+    def get(self, pointer: str, default: Any = None) -> Any:
+        if super().__contains__(pointer):
+            return super().__getitem__(pointer)
+        found = self._convert(pointer)
+        return default if found is None else found
+
+    def __contains__(self, pointer: object) -> bool:
+        return super().__contains__(pointer) or pointer in self._marks
+
+    def setdefault(self, pointer: str, default: Any = None) -> Any:
+        if pointer in self:
+            return self[pointer]
+        super().__setitem__(pointer, default)
+        return default
+
+    def __len__(self) -> int:
+        return len(self._marks.keys() | super().keys())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._marks.keys() | super().keys())
+
+    def keys(self) -> Any:
+        return self._marks.keys() | super().keys()
+
+    def items(self) -> Any:
+        return [(pointer, self[pointer]) for pointer in self.keys()]
+
+    def values(self) -> Any:
+        return [self[pointer] for pointer in self.keys()]
 
 
 class _Frame:
@@ -238,17 +298,29 @@ class YamlReader:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.source, self.line_shift, self.column_shift = js_trim(text)
-        # (pointer, position, is_key) in reading order: later entries win, like later values.
-        self.log: list[tuple[str, Position, bool]] = []
+        # (pointer, mark, is_key) in reading order: later entries win, like later values. Marks
+        # become positions only at the end (most are overwritten or never asked for).
+        self.log: list[tuple[str, Any, bool]] = []
         self.problems: list[Problem] = []
         self.anchors: dict[str, _Anchor] = {}
         self.expanded = 0  # values produced, aliases and merges included
+        # Fix-ups (see _fix_up) insert a few characters on a line: (line, column, how many).
+        self.edits: list[tuple[int, int, int]] = []
+        self.parsed = ""  # the text libyaml reads (fix-ups applied)
 
     # -- marks and errors
 
     def position(self, mark: Any) -> Position:
-        line = mark.line
-        return Position(line + 1 + self.line_shift, mark.column + 1 + (self.column_shift if line == 0 else 0))
+        line, column = mark.line, mark.column
+        for edit_line, edit_column, inserted in self.edits:
+            if edit_line == line and edit_column <= column:
+                column -= inserted  # text the fix-ups inserted before this mark on its line
+        return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
+
+    def _offset_position(self, offset: int) -> Position:
+        line = self.source.count("\n", 0, offset)
+        column = offset - (self.source.rfind("\n", 0, offset) + 1)
+        return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
 
     def refuse(self, message: str, mark: Any, rule: str = "syntax") -> InputError:
         return InputError(message, file=self.name, position=self.position(mark) if mark else None, rule=rule)
@@ -261,15 +333,18 @@ class YamlReader:
         size = len(self.source.encode("utf-8", "surrogatepass"))
         if size > MAX_YAML_BYTES:
             raise InputError(
-                f"YAML file is {size:,} bytes, over the {MAX_YAML_BYTES:,}-byte limit for YAML",
+                f"YAML file is {size:,} bytes, over the {MAX_YAML_BYTES:,}-byte limit for YAML"
+                " (hand-written overlays are a few KB; write large catalogs as JSON)",
                 file=self.name,
                 rule="limits",
             )
         documents = self._documents(self.source)
-        values: dict[str, Position] = {}
-        keys: dict[str, Position] = {}
-        for pointer, where, is_key in self.log:
-            (keys if is_key else values)[pointer] = where
+        value_marks: dict[str, Any] = {}
+        key_marks: dict[str, Any] = {}
+        for pointer, mark, is_key in self.log:
+            (key_marks if is_key else value_marks)[pointer] = mark
+        values = MarkPositions(value_marks, self.position)
+        keys = MarkPositions(key_marks, self.position)
         values.setdefault("", Position(1 + self.line_shift, 1))
         if not documents:
             return None, values, keys, self.problems
@@ -283,21 +358,48 @@ class YamlReader:
 
         # Bun ends the (trimmed) text's last block scalar with a line break as if the file still
         # had its final newline; libyaml keeps only the line breaks it sees.
-        parser = CParser(_joined_surrogate_escapes(_compatible_directives(source)) + "\n")
+        text = _joined_surrogate_escapes(_compatible_directives(source))
+        if _DIRECTIVE_COMMENT.search(text):
+            raise self.refuse(
+                "YAML syntax error: a comment needs a space before '#'",
+                _Mark(text, _DIRECTIVE_COMMENT.search(text).start()),  # type: ignore[union-attr]
+            )
+        for _ in range(_MAX_FIX_UPS):
+            self.parsed = text
+            try:
+                return self._events(CParser(text + "\n"))
+            except yaml.MarkedYAMLError as error:
+                fixed = self._fix_up(text, error)
+                if fixed is None:
+                    break
+                text = fixed
+                self.log, self.problems, self.anchors, self.expanded = [], [], {}, 0
+        self.parsed = text
         try:
-            return self._events(parser)
+            return self._events(CParser(text + "\n"))
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
             if mark is not None and source[mark.index : mark.index + 1] == "\t":
                 problem = f"tab character used for indentation; YAML allows only spaces there ({problem})"
+            elif "maximum nesting depth" in problem:
+                raise self.refuse(f"nesting deeper than {MAX_DEPTH} levels", mark, "limits") from None
+            elif "Unicode character escape" in problem and _LONE_SURROGATE_ESCAPE.search(source):
+                raise self.refuse(
+                    "a \\u escape spells half of a UTF-16 surrogate pair, which is not a character;"
+                    " write the character itself",
+                    mark,
+                    "encoding",
+                ) from None
             raise self.refuse(f"YAML syntax error: {problem}", mark) from None
         except yaml.reader.ReaderError as error:
             code = error.character if isinstance(error.character, int) else ord(error.character)
+            found = source.find(chr(code))
             raise InputError(
                 f"YAML does not allow the control character U+{code:04X} anywhere in a file;"
                 " escape it inside a double-quoted string",
                 file=self.name,
+                position=self._offset_position(found) if found >= 0 else None,
                 rule="syntax",
             ) from None
         except yaml.YAMLError as error:
@@ -305,10 +407,115 @@ class YamlReader:
                 f"YAML error: {' '.join(str(error).split())}", file=self.name, rule="syntax"
             ) from None
 
+    # -- what Bun refuses and libyaml accepts
+
+    def _check_scalar_layout(self, event: Any, stack: list[_Frame]) -> None:
+        """Bun refuses a '#' right after a quoted scalar or a block scalar's header, a plain '-'
+        in a flow collection, and quoted text continued at or left of its block's indentation."""
+        text = self.parsed
+        style = event.style
+        end = event.end_mark.index
+        if style in ('"', "'"):
+            if text[end : end + 1] == "#":
+                raise self.refuse("YAML syntax error: a comment needs a space before '#'", event.end_mark)
+            if event.end_mark.line > event.start_mark.line:
+                self._check_continuation(event, stack)
+        elif style in ("|", ">"):
+            header = _BLOCK_HEADER.match(text, text.find(style, event.start_mark.index))
+            if header is not None and header.group(1):
+                raise self.refuse("YAML syntax error: a comment needs a space before '#'", event.start_mark)
+        if stack and stack[-1].event.flow_style:
+            if style == "" and event.value == "-":
+                raise self.refuse(
+                    "YAML syntax error: a plain '-' is not a value in a flow collection", event.start_mark
+                )
+            self._check_flow_comma(end)
+
+    def _check_flow_end(self, frame: _Frame, event: Any, stack: list[_Frame]) -> None:
+        if self.parsed[event.end_mark.index : event.end_mark.index + 1] == "#":
+            raise self.refuse("YAML syntax error: a comment needs a space before '#'", event.end_mark)
+        if event.end_mark.line > frame.event.start_mark.line and not any(f.event.flow_style for f in stack):
+            self._check_continuation(frame.event, stack, end_mark=event.end_mark)
+        if stack and stack[-1].event.flow_style:
+            self._check_flow_comma(event.end_mark.index)
+
+    def _check_flow_comma(self, end: int) -> None:
+        text = self.parsed
+        at = end
+        while text[at : at + 1] in (" ", "\t"):
+            at += 1
+        if text[at : at + 2] == ",#":
+            raise self.refuse(
+                "YAML syntax error: a comment needs a space before '#'", _Mark(self.parsed, at + 1)
+            )
+
+    def _check_continuation(self, start_event: Any, stack: list[_Frame], end_mark: Any = None) -> None:
+        """Lines continuing a flow collection or a quoted scalar must be indented past the block
+        collection around it, and with spaces (Bun's rule; libyaml is laxer)."""
+        blocks = [frame for frame in stack if not frame.event.flow_style]
+        indent = blocks[-1].event.start_mark.column if blocks else -1
+        text = self.parsed
+        start = text.find("\n", start_event.start_mark.index) + 1
+        end = (end_mark or start_event.end_mark).index
+        if start <= 0 or start > end:
+            return
+        line_start = start
+        for line in text[start:end].split("\n"):
+            content = line.lstrip(" \t")
+            spaces = len(line) - len(line.lstrip(" "))  # a tab may follow the indentation, not make it
+            if content and content[0] not in "]}" and spaces <= indent:
+                raise self.refuse(
+                    "YAML syntax error: a continuation line must be indented with spaces past its block",
+                    _Mark(text, line_start),
+                )
+            line_start += len(line) + 1
+
+    def _fix_up(self, text: str, error: Any) -> str | None:
+        """Where libyaml refuses what Bun reads, the text that makes libyaml read it as Bun does
+        (same lines; a few characters inserted on one line are recorded in ``self.edits``), or
+        None. Each fix-up answers one libyaml refusal the yaml-test-suite shows Bun accepting."""
+        mark = error.problem_mark
+        if mark is None:
+            return None
+        at = mark.index
+        problem = str(error.problem or "")
+        here = text[at : at + 1]
+        line_start = text.rfind("\n", 0, at) + 1
+        before = text[line_start:at].rstrip(" \t")
+        if here == "\t" and ("cannot start any token" in problem or "violates indentation" in problem):
+            if _tab_separates_a_scalar(text, at, line_start):
+                return text[:at] + " " + text[at + 1 :]  # a tab as separation space
+            return None
+        if "unknown directive" in problem and text.startswith("%", line_start):
+            return text[:line_start] + "#" + text[line_start + 1 :]  # reserved directives are ignored
+        after = text[at + 1 : at + 2]
+        if (
+            here == ":"
+            and problem in _EMPTY_KEY_PROBLEMS
+            and (not before or before[-1] in "[{,-?")
+            and (not after or after in " \t\n,]}")
+        ):
+            self.edits.append((mark.line, mark.column, 1))
+            return text[:at] + "~" + text[at:]  # an empty key is Bun's "null"
+        if here == ":" and "expected ',' or '}'" in problem and (mark.column > 0 or _starts_with_flow(text)):
+            # (In a flow sequence Bun refuses a multi-line implicit key; at column 0 inside a block
+            # collection it refuses the indentation.)
+            key_end = _end_of_previous_token(text, at)
+            if key_end is not None:  # a flow key whose ':' is on a later line: move the ':' up
+                return text[:key_end] + ":" + text[key_end:at] + " " + text[at + 1 :]
+        if "expected <document start>" in problem:
+            marker = _previous_end_marker(text, line_start)
+            if marker is not None:  # a bare document after "...": the marker becomes "---"
+                return text[:marker] + "---" + text[marker + 3 :]
+        if "expected node content" in problem and not _DOCUMENT_END_ONLY.sub("", text).strip():
+            return ""  # only "..." markers and comments: no document
+        return None
+
     def _events(self, parser: Any) -> list[Any]:
         from yaml.events import (
             AliasEvent,
             DocumentEndEvent,
+            DocumentStartEvent,
             MappingStartEvent,
             ScalarEvent,
             SequenceStartEvent,
@@ -318,6 +525,8 @@ class YamlReader:
         documents: list[Any] = []
         stack: list[_Frame] = []
         root: list[Any] = []
+        log = self.log
+        ended_explicitly = False
         first_document_log = 0
         events = 0
         get_event = parser.get_event
@@ -332,6 +541,51 @@ class YamlReader:
                     "limits",
                 )
             if kind is ScalarEvent:
+                parent = stack[-1] if stack else None
+                if (
+                    parent is not None
+                    and parent.is_map
+                    and event.anchor is None
+                    and event.tag is None
+                    and event.style == ""
+                    and (not parent.event.flow_style or event.value != "-")
+                ):
+                    if parent.event.flow_style:
+                        self._check_flow_comma(event.end_mark.index)
+                    # The commonest nodes, a plain key or a scalar value in a mapping, inline:
+                    # the same steps as _child_pointer/_scalar/_place, without their calls.
+                    text = event.value
+                    value = resolve_plain_scalar(text)
+                    key = parent.key
+                    if key is None:
+                        if type(value) is str and text != "<<":
+                            mark = event.start_mark
+                            parent.key, parent.key_mark, parent.merge = value, mark, False
+                            if parent.pointer is not None:
+                                segment = escape_segment(value) if "~" in value or "/" in value else value
+                                log.append((parent.pointer + "/" + segment, mark, True))
+                            self.expanded += 1
+                            continue
+                    elif not parent.merge:
+                        if parent.pointer is not None:
+                            parent.value_start = len(log)
+                            segment = escape_segment(key) if "~" in key or "/" in key else key
+                            log.append((parent.pointer + "/" + segment, event.start_mark, False))
+                        parent.key = None
+                        if key in parent.explicit or key in parent.merged:
+                            self._overwrite(parent, key)
+                        parent.explicit.add(key)
+                        parent.value[key] = value
+                        self.expanded += 1
+                        if self.expanded > MAX_NODES:
+                            raise self.refuse(
+                                f"document expands to more than {MAX_NODES:,} values (an alias bomb?)",
+                                event.start_mark,
+                                "limits",
+                            )
+                        continue
+                if event.style != "" or (stack and stack[-1].event.flow_style):
+                    self._check_scalar_layout(event, stack)
                 pointer = self._child_pointer(stack, event.start_mark, len(documents))
                 value = self._scalar(event, pointer)
                 self._place(stack, root, value, event, event.anchor, pointer, len(self.log))
@@ -350,12 +604,21 @@ class YamlReader:
                 documents.append(root[0] if root else None)
                 root = []
                 self.anchors = {}
+                ended_explicitly = bool(event.explicit)
                 if len(documents) == 1:
                     first_document_log = len(self.log)
+            elif kind is DocumentStartEvent:
+                if documents and not ended_explicitly and (event.version or event.tags):
+                    raise self.refuse(
+                        "YAML syntax error: a directive after a document needs a '...' line before it",
+                        event.start_mark,
+                    )
             elif kind is StreamEndEvent:
                 break
             elif stack and kind.__name__ in ("MappingEndEvent", "SequenceEndEvent"):
                 frame = stack.pop()
+                if frame.event.flow_style:
+                    self._check_flow_end(frame, event, stack)
                 self._place(
                     stack, root, frame.value, frame.event, frame.anchor, frame.pointer, frame.log_start
                 )
@@ -373,7 +636,7 @@ class YamlReader:
         position is logged with the key) and inside a complex key."""
         if not stack:
             pointer = f"/{document}" if document else ""
-            self.log.append((pointer, self.position(mark), False))
+            self.log.append((pointer, mark, False))
             return pointer
         parent = stack[-1]
         if parent.pointer is None:
@@ -385,7 +648,7 @@ class YamlReader:
             parent.value_start = len(self.log)
         else:
             pointer = f"{parent.pointer}/{parent.index}"
-        self.log.append((pointer, self.position(mark), False))
+        self.log.append((pointer, mark, False))
         return pointer
 
     def _place(
@@ -425,27 +688,29 @@ class YamlReader:
             parent.merge = False
             if self._merge(parent, value):
                 return
-        mapping = parent.value
+        if key in parent.explicit or key in parent.merged:
+            self._overwrite(parent, key)
+        parent.explicit.add(key)
+        parent.value[key] = value
+
+    def _overwrite(self, parent: _Frame, key: str) -> None:
+        """A key written again (a duplicate: warned, the last value wins) or written after a
+        merge brought it (explicit keys win: the merged value goes, silently)."""
         if key in parent.explicit:
             self.problems.append(
                 _duplicate_problem(self.name, parent.pointer, key, self.position(parent.key_mark))
             )
-        elif key in parent.merged:
+        else:
             parent.merged.discard(key)
-            del mapping[key]
-        parent.explicit.add(key)
-        mapping[key] = value
+            del parent.value[key]
 
     def _take_key(self, frame: _Frame, value: Any, event: Any) -> None:
         from yaml.events import ScalarEvent
 
         mark = event.start_mark
         frame.key_mark = mark
-        if (
-            isinstance(event, ScalarEvent)
-            and event.value == "<<"
-            and (event.style in ("", "'", '"') and (event.tag is None or event.tag in ("!", _CORE + "merge")))
-        ):
+        # Bun merges under any key that reads "<<": plain, quoted, escaped or tagged alike.
+        if isinstance(event, ScalarEvent) and value == "<<":
             frame.merge = True
             frame.key = "<<"
         else:
@@ -463,7 +728,7 @@ class YamlReader:
                     )
                 )
         if frame.pointer is not None:
-            self.log.append((frame.pointer + "/" + escape_segment(frame.key), self.position(mark), True))
+            self.log.append((frame.pointer + "/" + escape_segment(frame.key), mark, True))
 
     def _merge(self, frame: _Frame, value: Any) -> bool:
         """Apply a merge key's value; False when it merges nothing and is an ordinary key."""
@@ -631,6 +896,86 @@ def _skip_space(source: str, at: int) -> int:
     return at
 
 
+_MAX_FIX_UPS = 64
+_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*(#)?")
+
+
+class _Mark:
+    """A libyaml-like mark for an offset of the text (line and column from 0)."""
+
+    def __init__(self, text: str, index: int) -> None:
+        self.index = index
+        self.line = text.count("\n", 0, index)
+        self.column = index - (text.rfind("\n", 0, index) + 1)
+
+
+_DIRECTIVE_COMMENT = re.compile(r"^%[^\n#]*[^ \t\n#]#", re.MULTILINE)
+_EMPTY_KEY_PROBLEMS = frozenset(
+    {"did not find expected key", "did not find expected node content", "found unexpected ':'"}
+)
+_DOCUMENT_END_ONLY = re.compile(r"^(?:\.\.\.|#.*)?[ \t]*$", re.MULTILINE)
+
+
+def _end_of_previous_token(text: str, at: int) -> int | None:
+    """Where the token before ``at`` ends, skipping white space, line breaks and comments."""
+    position = at
+    while position > 0:
+        line_start = text.rfind("\n", 0, position) + 1
+        line = text[line_start:position]
+        comment = line.find(" #") if not line.startswith("#") else 0
+        content = (line[:comment] if comment >= 0 else line).rstrip(" \t")
+        if content:
+            return line_start + len(content)
+        if line_start == 0:
+            return None
+        position = line_start - 1
+    return None
+
+
+def _previous_end_marker(text: str, line_start: int) -> int | None:
+    """Where the "..." line is when it is the nearest line before ``line_start`` that is not
+    blank or a comment, else None."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        stripped = text[start:end].strip()
+        if stripped == "..." and text.startswith("...", start):
+            return start
+        if stripped and not stripped.startswith("#"):
+            return None
+        end = start - 1
+    return None
+
+
+def _starts_with_flow(text: str) -> bool:
+    """Whether the document is a flow collection (no block collection around it)."""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or stripped.startswith("%") or stripped == "---":
+            continue
+        return stripped.removeprefix("---").lstrip()[:1] in ("{", "[")
+    return False
+
+
+def _tab_separates_a_scalar(text: str, at: int, line_start: int) -> bool:
+    """Whether the tab at ``at`` is white space Bun accepts: a blank line, or separation before a
+    scalar. Before a block collection (``-``, ``?``, ``:`` indicators, or a key) or as the first
+    indentation of a line, Bun refuses tabs as YAML does."""
+    line_end = text.find("\n", at)
+    rest = text[at : len(text) if line_end < 0 else line_end].lstrip(" \t")
+    if not rest or rest.startswith("#"):
+        return True
+    if at == line_start:
+        return False
+    if rest[:1] in "-?:" and rest[1:2] in ("", " ", "\t"):
+        return False
+    return not _KEY_ON_LINE.search(rest)
+
+
+_KEY_ON_LINE = re.compile(r"^[^\"'#]*?:(?:[ \t]|$)")
+
+
+_LONE_SURROGATE_ESCAPE = re.compile(r"(?:\\u|\\U0000)[dD][89a-fA-F]")
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+([0-9]+)\.([0-9]+)", re.MULTILINE)
 
 

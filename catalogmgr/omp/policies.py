@@ -73,6 +73,49 @@ def is_policy_origin(origin: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class PolicySet:
+    """Which runtime policies one epoch of OMP's ``ModelRegistry`` applies (read in its source).
+
+    ``tables`` names the generated rule tables it reads (``policy-tables-<tables>.json``).
+    """
+
+    id: str
+    tables: str
+    gpt54_window: bool = True
+    ollama_cloud: bool = False
+    llama_cpp: bool = False
+    twin_collapse: bool = False
+    # The long-context cap, the extended-context maximum and the Codex clamp (18.1+).
+    context_policies: bool = False
+    effort_map: bool = False
+
+
+# Named by the first release read; `Profile.runtime_policies` picks one.
+POLICY_SETS: Mapping[str, PolicySet] = {
+    # 13.x / 14.x: `#applyHardcodedModelPolicies` is gpt-5.4's window alone.
+    "13": PolicySet("13", tables="18.2.3"),
+    # 17.x: + ollama-cloud's omitMaxOutputTokens, llama.cpp fix-ups, `collapseBuiltModelVariants`.
+    "17": PolicySet("17", tables="18.2.3", ollama_cloud=True, llama_cpp=True, twin_collapse=True),
+    # 18.1+: + long-context cap, extended-context maximum, Codex clamp, the compat rule engine's
+    # effortMap fill.
+    "18.2.3": PolicySet(
+        "18.2.3",
+        tables="18.2.3",
+        ollama_cloud=True,
+        llama_cpp=True,
+        twin_collapse=True,
+        context_policies=True,
+        effort_map=True,
+    ),
+}
+
+
+def policy_set(name: str) -> PolicySet:
+    """The policy set a profile names (an unknown name is a programming error)."""
+    return POLICY_SETS[name]
+
+
+@dataclass(frozen=True)
 class PolicyTables:
     """The rule-owned answers the policies read (generated from OMP's ``resolveModelPolicy``)."""
 
@@ -123,6 +166,7 @@ def hardcoded_policy_changes(
     settings: RuntimeSettings,
     tables: PolicyTables,
     model_override: Mapping[str, Any] | None,
+    policies: PolicySet = POLICY_SETS["18.2.3"],
 ) -> list[PolicyChange]:
     """``#applyHardcodedModelPolicies`` for one model (a bundled one, after provider overrides).
 
@@ -132,7 +176,7 @@ def hardcoded_policy_changes(
     changes: list[PolicyChange] = []
     window = model.get("contextWindow")
     extended = settings.extended_context
-    maximum = resolve_max_context_window(model, tables)
+    maximum = resolve_max_context_window(model, tables) if policies.context_policies else None
     if maximum is not None and window is not None and _number(window) and extended:
         # The standard window is what buildModel gives the row: for a built catalog row, its own.
         raised = max(window, maximum)
@@ -145,7 +189,7 @@ def hardcoded_policy_changes(
                     f"policy: raised to the maximum context window {_tokens(raised)}: extendedContext is on",
                 )
             )
-    if not extended and model.get("provider") != "xai-oauth":
+    if policies.context_policies and not extended and model.get("provider") != "xai-oauth":
         cost = model.get("cost")
         long_context = cost.get("longContext") if isinstance(cost, Mapping) else None
         threshold = long_context.get("inputThreshold") if isinstance(long_context, Mapping) else None
@@ -159,11 +203,15 @@ def hardcoded_policy_changes(
                     "extendedContext is off",
                 )
             )
-    if model.get("provider") == "ollama-cloud" and model.get("omitMaxOutputTokens") is not True:
+    if (
+        policies.ollama_cloud
+        and model.get("provider") == "ollama-cloud"
+        and model.get("omitMaxOutputTokens") is not True
+    ):
         changes.append(
             PolicyChange("omitMaxOutputTokens", True, "policy: ollama-cloud models never send max tokens")
         )
-    if model.get("id") == "gpt-5.4" and model.get("provider") != "github-copilot":
+    if policies.gpt54_window and model.get("id") == "gpt-5.4" and model.get("provider") != "github-copilot":
         wanted = model_override.get("contextWindow") if model_override is not None else None
         if wanted is None:
             changes.append(
@@ -193,6 +241,36 @@ def clamp_context_override(before: Mapping[str, Any], after: Mapping[str, Any], 
     current = before.get("contextWindow")
     floor = current if _number(current) and math.isfinite(current) and current > 0 else 0
     return min(requested, max(ceiling, floor))
+
+
+def configured_extended_window(
+    model: Mapping[str, Any],
+    baseline: Mapping[str, Any],
+    maximum: Any,
+    settings: RuntimeSettings,
+    tables: PolicyTables,
+) -> PolicyChange | None:
+    """OMP 18.3's ``#applyConfiguredExtendedWindow``: a ``maxContextWindow`` written in models.yml.
+
+    With ``extendedContext`` on, a model whose definition (or ``modelOverrides`` entry) sets
+    ``maxContextWindow`` above its window runs with that maximum (clamped like a Codex override on
+    ``openai-codex``). ``baseline`` is the model before its ``modelOverrides`` entry.
+    """
+    if not settings.extended_context or not _number(maximum):
+        return None
+    standard = model.get("contextWindow")
+    if not _number(standard) or maximum <= standard:
+        return None
+    window = maximum
+    if tables.clamps_context_override(baseline):
+        window = clamp_context_override(baseline, {**baseline, "contextWindow": maximum}, tables)
+    if window == standard:
+        return None
+    return PolicyChange(
+        "contextWindow",
+        window,
+        f"policy: the configured maxContextWindow {_tokens(window)}: extendedContext is on",
+    )
 
 
 # ------------------------------------------------------------------------------------------------

@@ -143,8 +143,8 @@ class Profile:
     # A standalone custom `gpt-5.4` gets a 1,000,000-token window
     # (`applyStandaloneCustomModelPolicies`).
     standalone_gpt54_window: bool = True
-    # The runtime policy set (`catalogmgr/omp/data/policy-tables-<id>.json` and the policies of
-    # catalogmgr.omp.policies) this epoch's ModelRegistry applies after reading the files.
+    # The runtime policy set this epoch's ModelRegistry applies after reading the files
+    # (`catalogmgr.omp.policies.POLICY_SETS`: which policies, which generated rule tables).
     runtime_policies: str = "18.2.3"
 
     @property
@@ -169,6 +169,7 @@ class Profile:
 PROFILES: tuple[Profile, ...] = (
     Profile(
         id="13.19",
+        runtime_policies="13",
         first=_v("13.0.0"),
         source=_v("13.19.0"),
         summary="TypeBox schema in model-registry.ts: `providers` required, thinking needs "
@@ -184,6 +185,7 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         # npm has no 15.x or 16.x pi-coding-agent: this profile stands for them too.
         id="14.9",
+        runtime_policies="13",
         first=_v("14.0.0"),
         source=_v("14.9.9"),
         summary="`auth: oauth`, discovery openai-models-list, top-level `equivalence`; thinking still "
@@ -197,6 +199,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         id="17.2",
+        runtime_policies="17",
         first=_v("17.0.0"),
         source=_v("17.2.15"),
         summary="the arktype schema of 18.x (models-config.ts); bedrock, discovery litellm/proxy, "
@@ -209,6 +212,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         id="17.3",
+        runtime_policies="17",
         first=_v("17.3.0"),
         source=_v("17.3.5"),
         summary="`imageInputDecoder` on models and overrides",

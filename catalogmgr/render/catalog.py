@@ -106,7 +106,11 @@ _NUMBER_LIKE = re.compile(r"[-+]?[0-9._]*([eE][-+]?[0-9_]*)?")
 # Characters a double-quoted scalar must escape beyond what JSON escapes: the Unicode line
 # separators (YAML folds them) and everything YAML forbids in a stream (DEL, C1 controls,
 # U+FFFE/U+FFFF), which the loader would refuse.
-_LINE_BREAKS = re.compile("[\u007f-\u009f\u2028\u2029\ufffe\uffff]")
+# Bidi controls are escaped too: valid YAML raw, but a file that shows text in another order than it
+# holds ("Trojan Source") must not come out of catalogmgr.
+_LINE_BREAKS = re.compile(
+    "[\u007f-\u009f\u2028\u2029\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _yaml_string(value: str) -> str:
@@ -224,21 +228,24 @@ def render_overlay_yaml(
     is unchanged; keys from later overlays are appended. ``sources`` (more than one) are named in a
     header comment. Values are written as they were given: env var names and ``!commands`` stay.
     """
+    header = ""
+    if len(sources) > 1:
+        # Prepended as text: ruamel's start comment would replace the first overlay's own.
+        header = "# Composed by catalogmgr from: " + ", ".join(sources) + " (later files win)\n"
+    if first is None or first.format != "yaml" or not first.text.strip():
+        # Nothing to keep (no comments, quoting or layout of a YAML file): the plain emitter, which
+        # writes a long string at C speed where ruamel's emitter inspects it character by
+        # character in Python (a 50 MB value in a JSON overlay took over 20 s of CPU).
+        return header + render_yaml_data(json_numbers(composed))
     from ruamel.yaml.comments import CommentedMap
 
     yaml = make_roundtrip_yaml()
-    root: Any = None
-    if first is not None and first.format == "yaml" and first.text.strip():
-        root = yaml.load(first.text)
+    root: Any = yaml.load(first.text)
     if not isinstance(root, CommentedMap):
         root = CommentedMap()
     _update_map(root, composed, ())
     stream = io.StringIO()
     yaml.dump(root, stream)
-    header = ""
-    if len(sources) > 1:
-        # Prepended as text: ruamel's start comment would replace the first overlay's own.
-        header = "# Composed by catalogmgr from: " + ", ".join(sources) + " (later files win)\n"
     return header + stream.getvalue()
 
 

@@ -115,3 +115,20 @@ def test_redaction_masks_every_kind() -> None:
     assert shown.endswith("?api_key=sk-ant-…cdEF")
     body = redact_data({"extraBody": {"api_key": BODY_KEY, "note": f"x {NESTED_KEY}"}})
     _assert_no_secret(str(body), "extraBody")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_a_key_pasted_as_a_yaml_key_is_reported_and_never_echoed(
+    tmp_path: Path, tmp_home: Path, fmt: str
+) -> None:
+    """`sk-ant-...: x` (the `apiKey:` forgotten) is a secret in a key: every message masks it."""
+    overlay = tmp_path / "models.yml"
+    overlay.write_text(
+        f"providers:\n  a:\n    baseUrl: https://a.example/v1\n    {WRONG_FIELD_KEY}: 1\n"
+        f"  {QUERY_KEY}:\n    apiKey: X_KEY\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", str(overlay), "--format", fmt])
+    assert result.exit_code == 1
+    assert result.stdout.count("literal-secret") >= 2
+    _assert_no_secret(result.stdout + result.stderr, f"validate --format {fmt}")

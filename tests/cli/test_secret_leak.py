@@ -338,3 +338,29 @@ def test_merge_refuses_to_write_over_its_own_overlay(planted: dict[str, str]) ->
     assert overlay.read_bytes() == before
     result, _ = _run(("merge", *SOURCES, "-o", "{base}"), planted)
     assert result.exit_code == 3
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_doctor_prints_no_secret(planted: dict[str, str], tmp_home: Path, fmt: str) -> None:
+    """doctor reads the agent directory's models.yml and .env: keys are reported masked only."""
+    if not _available("doctor"):
+        pytest.skip("`catalogmgr doctor` is not available yet")
+    agent = tmp_home / ".omp" / "agent"
+    (agent / "models.yml").write_text(Path(planted["overlay"]).read_text(encoding="utf-8"), encoding="utf-8")
+    result, exception_text = _run(("doctor", "--base", "{base}", "--format", fmt), planted)
+    assert exception_text == "", exception_text
+    assert result.exit_code in (0, 1), result.output
+    _assert_no_leak(result.stdout, "stdout")
+    _assert_no_leak(result.stderr, "stderr")
+
+
+@pytest.mark.parametrize("engine", ["omp", "auto", "python"])
+def test_merge_resolve_keys_with_every_engine(planted: dict[str, str], engine: str) -> None:
+    """--resolve-keys is computed by the Python engine only; with --engine omp it is refused."""
+    result, exception_text = _run(
+        ("merge", *SOURCES, "--engine", engine, "--resolve-keys", "--changes", "-o", "{out}"), planted
+    )
+    assert exception_text == "", exception_text
+    _assert_no_leak(result.stdout, "stdout")
+    _assert_no_leak(result.stderr, "stderr")
+    assert result.exit_code in (0, 2, 3), result.output

@@ -13,7 +13,9 @@
  * environment variables, asks the registry for the model's key (`getApiKey`), and calls pi-ai's
  * `stream()` with a global fetch that records the request and answers 400 (a status no client
  * retries), so nothing leaves the process. With `"mode": "discovery"` it runs `refresh("online")` instead
- * and records every request OMP's discovery makes (the registry's injected fetch is the recorder). Output: one JSON line per case,
+ * and records every request OMP's discovery makes (the registry's injected fetch is the recorder);
+ * with `"answers"` the recorder serves those canned JSON answers (404 for anything else) and the
+ * output also holds the models OMP discovered for the provider (`"models"`). Output: one JSON line per case,
  * {"name", "requests": [{"url", "method", "headers"}], "error": str | null}.
  */
 import * as fs from "node:fs";
@@ -52,10 +54,29 @@ function headersOf(init: unknown, input: unknown): Record<string, string> {
 	return result;
 }
 
+/** The current case's canned answers: "<url>" or "<url>#<model in the JSON body>" -> JSON. */
+let answers: Record<string, unknown> = {};
+
 const recordingFetch = (async (input: unknown, init?: unknown) => {
 	const url = typeof input === "string" ? input : input instanceof URL ? input.href : String((input as Request)?.url);
 	const method = String((init as { method?: string } | undefined)?.method ?? (input instanceof Request ? input.method : "GET"));
 	recorded.push({ url, method, headers: headersOf(init, input) });
+	const body = (init as { body?: unknown } | undefined)?.body;
+	let model = "";
+	if (typeof body === "string") {
+		try {
+			model = String((JSON.parse(body) as { model?: unknown }).model ?? "");
+		} catch {
+			model = "";
+		}
+	}
+	const canned = answers[`${url}#${model}`] ?? answers[url];
+	if (canned !== undefined) {
+		return new Response(JSON.stringify(canned), { status: 200, headers: { "content-type": "application/json" } });
+	}
+	if (Object.keys(answers).length > 0) {
+		return new Response(JSON.stringify({ error: "not found" }), { status: 404, headers: { "content-type": "application/json" } });
+	}
 	return new Response(JSON.stringify({ error: { message: "recorded by catalogmgr's probe", type: "invalid_request_error" } }), {
 		status: 400,
 		headers: { "content-type": "application/json" },
@@ -78,11 +99,16 @@ interface Case {
 	env: Record<string, string>;
 	/** "chat" (default): the first chat request; "discovery": the requests of OMP's discovery. */
 	mode?: "chat" | "discovery";
+	/** Canned answers for discovery ("<url>" or "<url>#<model>" -> JSON); others get 404. */
+	answers?: Record<string, unknown>;
 }
+
+const MODEL_FIELDS = ["id", "name", "baseUrl", "contextWindow", "maxTokens", "input", "reasoning", "cost"] as const;
 
 const cases = JSON.parse(fs.readFileSync(casesArg, "utf8")) as Case[];
 for (const item of cases) {
 	recorded = [];
+	answers = item.answers ?? {};
 	let error: string | null = null;
 	const previous: Record<string, string | undefined> = {};
 	for (const [key, value] of Object.entries(item.env)) {
@@ -102,7 +128,11 @@ for (const item of cases) {
 			// fetch (the recorder); every request it makes is recorded, the 400 answers fail it quietly.
 			await registry.refresh("online");
 			if (recorded.length === 0) error = "no discovery request sent";
-			fs.writeSync(out, `${JSON.stringify({ name: item.name, requests: recorded, error })}\n`);
+			const models = registry
+				.getAll()
+				.filter((m: { provider: string }) => m.provider === item.provider)
+				.map((m: Record<string, unknown>) => Object.fromEntries(MODEL_FIELDS.map(field => [field, m[field] ?? null])));
+			fs.writeSync(out, `${JSON.stringify({ name: item.name, requests: recorded, models, error })}\n`);
 			continue;
 		}
 		const model = registry.getAll().find((m: { provider: string; id: string }) => m.provider === item.provider && m.id === item.model);

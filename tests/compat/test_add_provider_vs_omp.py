@@ -10,6 +10,8 @@ The ``discovery:`` variant must be accepted too.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from omp import OmpProbe
@@ -125,4 +127,180 @@ def test_written_entries_load_in_omp_with_their_facts(omp_probe: OmpProbe) -> No
                     )
         if "other" not in {provider for provider, _ in result.changed}:
             failures.append(f"{key}: the existing provider was lost")
+    assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------------
+# The facts themselves: what add-provider reads from a server equals what OMP's own discovery
+# reads from the same answers (served to both from memory: no socket at all).
+
+OLLAMA = "http://127.0.0.1:18201"
+LLAMACPP = "http://127.0.0.1:18202"
+LMSTUDIO = "http://127.0.0.1:18203"
+VLLM = "http://127.0.0.1:18204"
+
+
+def _show(context: int, capabilities: list[str]) -> dict[str, Any]:
+    return {
+        "parameters": 'stop "<|eot_id|>"',
+        "model_info": {"general.architecture": "llama", "llama.context_length": context},
+        "capabilities": capabilities,
+    }
+
+
+def _tag(name: str) -> dict[str, Any]:
+    return {"name": name, "model": name, "size": 1, "details": {"format": "gguf", "family": "llama"}}
+
+
+def _list(ids: list[str], **extra: Any) -> dict[str, Any]:
+    return {"object": "list", "data": [{"id": i, "object": "model", "owned_by": "me", **extra} for i in ids]}
+
+
+LLAMACPP_MODELS = {
+    "object": "list",
+    "data": [{"id": "gemma-3-4b-it-Q4_K_M.gguf", "object": "model", "meta": {"n_ctx_train": 131072}}],
+}
+
+FACT_CASES: dict[str, dict[str, Any]] = {
+    "ollama": {
+        "config": {
+            "baseUrl": OLLAMA,
+            "api": "openai-completions",
+            "auth": "none",
+            "discovery": {"type": "ollama"},
+        },
+        "url": OLLAMA,
+        "answers": {
+            f"{OLLAMA}/api/tags": {"models": [_tag("llama3.2:latest"), _tag("qwen3:8b"), _tag("llava:7b")]},
+            f"{OLLAMA}/api/show#llama3.2:latest": _show(131072, ["completion", "tools"]),
+            f"{OLLAMA}/api/show#qwen3:8b": _show(40960, ["completion", "tools", "thinking"]),
+            f"{OLLAMA}/api/show#llava:7b": _show(32768, ["completion", "vision"]),
+        },
+    },
+    "llama.cpp": {
+        "config": {
+            "baseUrl": LLAMACPP,
+            "api": "openai-completions",
+            "auth": "none",
+            "discovery": {"type": "llama.cpp"},
+        },
+        "url": LLAMACPP,
+        "answers": {
+            f"{LLAMACPP}/props": {
+                "default_generation_settings": {"n_ctx": 8192, "params": {"n_predict": -1}},
+                "modalities": {"vision": False},
+            },
+            f"{LLAMACPP}/models": LLAMACPP_MODELS,  # what OMP asks (the native route)
+            f"{LLAMACPP}/v1/models": LLAMACPP_MODELS,  # what add-provider asks (the same list)
+        },
+    },
+    "lm-studio": {
+        "config": {
+            "baseUrl": f"{LMSTUDIO}/v1",
+            "api": "openai-completions",
+            "auth": "none",
+            "discovery": {"type": "lm-studio"},
+        },
+        "url": LMSTUDIO,
+        "answers": {
+            f"{LMSTUDIO}/v1/models": _list(["qwen2-vl-7b-instruct", "meta-llama-3.1-8b-instruct"]),
+            f"{LMSTUDIO}/api/v0/models": {
+                "data": [
+                    {
+                        "id": "qwen2-vl-7b-instruct",
+                        "type": "vlm",
+                        "state": "not-loaded",
+                        "max_context_length": 32768,
+                    },
+                    {
+                        "id": "meta-llama-3.1-8b-instruct",
+                        "type": "llm",
+                        "state": "loaded",
+                        "max_context_length": 131072,
+                        "loaded_context_length": 8192,
+                    },
+                ]
+            },
+        },
+    },
+    "openai-models-list": {
+        "config": {
+            "baseUrl": f"{VLLM}/v1",
+            "api": "openai-completions",
+            "auth": "none",
+            "discovery": {"type": "openai-models-list"},
+        },
+        "url": VLLM,
+        "answers": {f"{VLLM}/v1/models": _list(["Qwen/Qwen3-8B", "house-model-7b"], max_model_len=32768)},
+    },
+}
+
+FACT_FIELDS = ("baseUrl", "contextWindow", "maxTokens", "input", "reasoning")
+
+
+class _Canned:
+    """An Exchanger serving the same canned answers (404 for anything else)."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+
+    def exchange(self, method: str, url: str, **kwargs: Any) -> Any:
+        from catalogmgr.upstream.http import Exchange
+
+        body = kwargs.get("json_body")
+        model = body.get("model", "") if isinstance(body, dict) else ""
+        answer = self.answers.get(f"{url}#{model}", self.answers.get(url))
+        if answer is None:
+            return Exchange(url, 404, "Not Found", b"{}", "application/json", None)
+        return Exchange(url, 200, "OK", json.dumps(answer).encode(), "application/json", None)
+
+
+def test_discovered_facts_match_omps_discovery(omp_install: Any, tmp_path: Path) -> None:
+    from omp_requests import run_omp_requests
+
+    from catalogmgr.providers.discover import discover_server
+
+    cases = {
+        name: {
+            "providers": {"disc": case["config"]},
+            "provider": "disc",
+            "mode": "discovery",
+            "answers": case["answers"],
+        }
+        for name, case in FACT_CASES.items()
+    }
+    omp = run_omp_requests(omp_install, cases, tmp_path)
+    base = load_base_catalog(str(omp_install.catalog_path))
+    references = build_reference_index(base.catalog)
+    failures: list[str] = []
+    for name, case in FACT_CASES.items():
+        theirs = {row["id"]: row for row in omp[name]["models"]}
+        discovered = discover_server(case["url"], _Canned(case["answers"]))
+        entry = build_provider_entry(
+            "disc",
+            discovered,
+            api="openai-completions",
+            key_env=None,
+            local=True,
+            upstream=UpstreamFacts(),
+            references=references,
+        )
+        ours = {
+            model.definition["id"]: {**model.definition, "baseUrl": entry.entry["baseUrl"]}
+            for model in entry.models
+        }
+        if list(ours) != list(theirs):
+            failures.append(f"{name}: add-provider lists {list(ours)}, OMP's discovery {list(theirs)}")
+            continue
+        for model_id, row in theirs.items():
+            for field in FACT_FIELDS:
+                if field == "baseUrl" and name == "ollama":
+                    # OMP's discovered Ollama rows carry the server's origin (its discovery keeps
+                    # the root); a models: entry needs the OpenAI-compatible chat root, /v1.
+                    continue
+                if ours[model_id][field] != row[field]:
+                    failures.append(
+                        f"{name}: {model_id}: {field}:"
+                        f" add-provider={ours[model_id][field]!r} omp={row[field]!r}"
+                    )
     assert not failures, "\n".join(failures)

@@ -13,18 +13,16 @@ process runs every case of the file.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from omp import OmpInstall
+from omp_requests import run_omp_requests
 
 from catalogmgr.catalog import load_base_catalog
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Layer, merge_catalog
-from catalogmgr.omp.bridge import network_namespace_prefix
 from catalogmgr.providers.ping import route_for
 from catalogmgr.providers.plan import plan_pings
 
@@ -133,32 +131,17 @@ DISCOVERY_CASES: dict[str, tuple[dict[str, Any], str, str]] = {
 def _omp_requests(
     install: OmpInstall, cases: dict[str, tuple[dict[str, Any], str, str]], tmp: Path
 ) -> dict[str, Any]:
-    jobs = []
-    for index, (name, (providers, provider, model)) in enumerate(cases.items()):
-        run = tmp / f"case{index}"
-        (run / "agent").mkdir(parents=True)
-        (run / "project").mkdir()
-        (run / "agent" / "models.yml").write_text(json.dumps({"providers": providers}), encoding="utf-8")
-        mode = "discovery" if name.startswith("discovery-") else "chat"
-        jobs.append(
-            {"name": name, "dir": str(run), "provider": provider, "model": model, "env": ENV, "mode": mode}
-        )
-    cases_path, out_path = tmp / "cases.json", tmp / "out.jsonl"
-    cases_path.write_text(json.dumps(jobs), encoding="utf-8")
-    home = tmp / "home"
-    home.mkdir()
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8"}
-    command = [*network_namespace_prefix(), str(install.bun), "--no-install", str(SCRIPT)]
-    completed = subprocess.run(
-        [*command, str(install.node_modules), str(cases_path), str(out_path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    return {doc["name"]: doc for doc in map(json.loads, out_path.read_text(encoding="utf-8").splitlines())}
+    jobs = {
+        name: {
+            "providers": providers,
+            "provider": provider,
+            "model": model,
+            "env": ENV,
+            "mode": "discovery" if name.startswith("discovery-") else "chat",
+        }
+        for name, (providers, provider, model) in cases.items()
+    }
+    return run_omp_requests(install, jobs, tmp)
 
 
 def _ours(base: Any, providers: dict[str, Any], provider: str, model: str) -> tuple[str, str, dict[str, str]]:

@@ -57,9 +57,27 @@ def ordered(value: Any) -> str:
     return json.dumps(_as_js_numbers(value), ensure_ascii=False)
 
 
+def merge_shaped(value: Any) -> bool:
+    """Whether a ``<<`` key holds a mapping (or a list with one) somewhere: Bun merges every such
+    key however it is quoted, tagged or escaped, so no YAML text gives OMP that key."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "<<" and (
+                isinstance(item, dict) or (isinstance(item, list) and any(isinstance(i, dict) for i in item))
+            ):
+                return True
+            if merge_shaped(item):
+                return True
+    elif isinstance(value, list | tuple):
+        return any(merge_shaped(item) for item in value)
+    return False
+
+
 def _as_js_numbers(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
+    if type(value) is int and abs(value) > 2**53:
+        value = float(value)  # the double JavaScript (and OMP's reader) holds for it
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)  # JavaScript writes integral numbers below 1e21 without a point
     if isinstance(value, dict):
         return {key: _as_js_numbers(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -347,6 +365,7 @@ def test_json_emit_load_round_trip(data: Any) -> None:
 @given(plain_data)
 def test_yaml_emit_load_round_trip(data: Any) -> None:
     """``render_yaml_data`` (catalogs as YAML) reads back as exactly the same data."""
+    assume(not merge_shaped(data))
     text = render_yaml_data(data)
     try:
         document = parse_document(text, name="emitted.yml", fmt="yaml")
@@ -539,6 +558,7 @@ def test_emitted_catalog_loads_back_exactly(base: Catalog, a: dict[str, Any]) ->
 def test_emitted_overlay_loads_back_as_the_composition(a: dict[str, Any], b: dict[str, Any]) -> None:
     """``merge --emit overlay``: YAML (updating the first overlay's round-trip tree) and JSON."""
     assume("\x85" not in ordered((a, b)))  # see test_overlay_yaml_keeps_a_next_line_character
+    assume(not merge_shaped((a, b)))
     first_text = render_yaml_data(a)
     first = parse_document(first_text, name="a.yml", fmt="yaml")
     composed = compose_overlays([Layer("a.yml", first.data or {}, first), layer(b, "b.yml")])

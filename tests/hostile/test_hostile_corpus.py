@@ -1,5 +1,5 @@
 """Every command on every hostile input: a located one-line error or a correct result, never a
-traceback or a hang, within the limits of :mod:`hostile_support` (60 s wall clock, 2 GiB of
+traceback or a hang, within the limits of :mod:`hostile_support` (120 s wall clock, 2 GiB of
 address space per process).
 
 The corpus is ``tests/examples/hostile/`` (small files, committed) plus inputs made at test time in
@@ -151,6 +151,11 @@ def check_non_string_keys(runs: dict[str, Run]) -> None:
     assert runs["validate-text"].stdout.count("(non-string-key)") == 4
 
 
+def check_complex_key(runs: dict[str, Run]) -> None:
+    assert "'minimax,minimax-cn'" in runs["validate-text"].stdout
+    assert runs["validate-text"].stdout.count("(non-string-key)") == 1
+
+
 def check_commands_not_run(runs: dict[str, Run]) -> None:
     keys = strict_json(runs["keys"].stdout)["keys"]
     commands = [key for key in keys if (key["written"] or "").startswith("!")]
@@ -193,7 +198,8 @@ OVERLAY_CASES: dict[str, Expect] = {
         "valid",
         check=check_hidden_numbers,
     ),
-    "numbers-5000-digits.yml": Expect("refused", "a number with 5,000 digits"),
+    # Bun reads 5,000 decimal digits as Infinity (a double), so the schema refuses it, as OMP does.
+    "numbers-5000-digits.yml": Expect("invalid", "must be a finite number"),
     "numbers-5000-digits.json": Expect("refused", "a number with 5,000 digits"),
     "numbers-catalog-huge.json": Expect("refused", "the number 1e400 is out of range"),
     "numbers-catalog-nan.json": Expect("refused", "NaN is not valid JSON"),
@@ -210,14 +216,16 @@ OVERLAY_CASES: dict[str, Expect] = {
     "strings-lone-surrogate.yml": Expect("refused", "half of a UTF-16 surrogate pair"),
     # Keys
     "keys-not-strings.yml": Expect("valid", check=check_non_string_keys, show="1/two"),
-    "keys-complex.yml": Expect("refused", "a mapping key must be a plain value"),
+    # Bun turns a list key into the string JavaScript makes of it ("minimax,minimax-cn").
+    "keys-complex.yml": Expect("valid", check=check_complex_key),
     "duplicate-keys.yml": Expect("valid", check=check_duplicates),
     "ids-unicode.yml": Expect("valid", check=check_unicode_ids, show="__proto__/hasOwnProperty"),
     # Tags: never constructed, never executed (markers are checked for every case)
     "tags-python.yml": Expect("invalid", "must be a string"),
     "tags-custom.yml": Expect("invalid", "must be a mapping, not a list"),
     "tags-directive.yml": Expect("invalid", "must be a string, not a list"),
-    "tags-bad-explicit.yml": Expect("refused", "'lots' is not a valid !!int"),
+    # Bun reads `!!int lots` as the string "lots": the schema refuses a string contextWindow.
+    "tags-bad-explicit.yml": Expect("invalid", "must be a number, not the string 'lots'"),
     "commands-everywhere.yml": Expect("valid", check=check_commands_not_run),
     # Document shapes
     "multi-document.yml": Expect("invalid", "must be a mapping, not a list"),

@@ -396,7 +396,9 @@ def test_write_overlay_from_hostile_values_writes_a_valid_overlay(tmp_path: Path
 
 
 def test_write_overlay_creates_nothing_when_refused(tmp_path: Path) -> None:
-    """A target that cannot be written (its directory does not exist): no file appears at all."""
+    """A target that cannot be written (its "directory" is a file, so it cannot be created): no
+    file appears at all. (A directory that is merely missing is created: issue 14.)"""
+    (tmp_path / "afile").write_text("not a directory\n")
     run = run_catalogmgr(
         [
             "diff-upstream",
@@ -404,14 +406,32 @@ def test_write_overlay_creates_nothing_when_refused(tmp_path: Path) -> None:
             "--upstream-file",
             str(LISTING),
             "--write-overlay",
-            "missing/new.yml",
+            "afile/new.yml",
         ],
         cwd=tmp_path,
         home=tmp_path / "home",
     )
-    check_hygiene(run, ["missing/new.yml", str(LISTING)])
+    check_hygiene(run, ["afile/new.yml", str(LISTING)])
     assert run.returncode == 3, run.describe()
-    assert not (tmp_path / "missing").exists()
+    assert (tmp_path / "afile").read_text() == "not a directory\n"
+    assert temporaries(tmp_path) == []
+
+
+def test_write_overlay_creates_missing_directories(tmp_path: Path) -> None:
+    run = run_catalogmgr(
+        [
+            "diff-upstream",
+            "--no-default-overlay",
+            "--upstream-file",
+            str(LISTING),
+            "--write-overlay",
+            "a/b/new.yml",
+        ],
+        cwd=tmp_path,
+        home=tmp_path / "home",
+    )
+    assert run.returncode == 1, run.describe()
+    assert (tmp_path / "a" / "b" / "new.yml").read_text().startswith("# OMP models.yml overlay")
     assert temporaries(tmp_path) == []
 
 

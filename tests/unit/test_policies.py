@@ -355,3 +355,86 @@ def test_an_authored_thinking_is_kept_as_written() -> None:
     }
     merged = merge_catalog(base, [Layer("o.yml", overlay)], settings=OFF)
     assert merged.catalog["deepseek"]["v4"]["thinking"] == thinking
+
+
+# -- OMP 18.3: maxContextWindow in models.yml ---------------------------------------------------------------
+
+
+def test_configured_max_context_window_needs_extended_context_and_the_18_3_profile() -> None:
+    from catalogmgr.omp.profile import PROFILES
+
+    newest = PROFILES[-1]
+    if not newest.max_context_window:
+        pytest.skip("no profile with models.yml maxContextWindow")
+    base = catalog(row("openai", "gpt-x", contextWindow=272_000))
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "GW_KEY",
+                "api": "openai-completions",
+                "models": [{"id": "big", "contextWindow": 200_000, "maxContextWindow": 800_000}],
+            },
+            "openai": {"modelOverrides": {"gpt-x": {"maxContextWindow": 900_000}}},
+        }
+    }
+    on = merge_catalog(base, [Layer("o.yml", overlay)], settings=ON, profile=newest).catalog
+    assert on["gw"]["big"]["contextWindow"] == 800_000
+    assert on["openai"]["gpt-x"]["contextWindow"] == 900_000
+    off = merge_catalog(base, [Layer("o.yml", overlay)], settings=OFF, profile=newest).catalog
+    assert off["gw"]["big"]["contextWindow"] == 200_000
+    assert off["openai"]["gpt-x"]["contextWindow"] == 272_000
+    old = merge_catalog(base, [Layer("o.yml", overlay)], settings=ON).catalog  # 18.2.3: no such key
+    assert old["gw"]["big"]["contextWindow"] == 200_000
+
+
+def test_a_context_only_override_keeps_the_configured_window_fixed() -> None:
+    from catalogmgr.omp.profile import PROFILES
+
+    newest = PROFILES[-1]
+    if not newest.max_context_window:
+        pytest.skip("no profile with models.yml maxContextWindow")
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "GW_KEY",
+                "api": "openai-completions",
+                "models": [{"id": "big", "contextWindow": 200_000, "maxContextWindow": 800_000}],
+                "modelOverrides": {"big": {"contextWindow": 300_000}},
+            }
+        }
+    }
+    on = merge_catalog({}, [Layer("o.yml", overlay)], settings=ON, profile=newest).catalog
+    assert on["gw"]["big"]["contextWindow"] == 300_000
+
+
+# -- policy sets per OMP epoch ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "capped", "omits"),
+    [("13.19.0", False, None), ("17.3.5", False, True), ("18.2.3", True, True)],
+)
+def test_each_profile_applies_its_epochs_policies(version: str, capped: bool, omits: bool | None) -> None:
+    from catalogmgr.omp.profile import OmpVersion, profile_for_version
+
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    profile = profile_for_version(parsed)
+    base = catalog(
+        row("openai", "gpt-5.6", cost=LONG_CONTEXT_COST),
+        row("ollama-cloud", "glm-5"),
+        row("openai", "gpt-5.4"),
+    )
+    merged = merge_catalog(base, [], settings=OFF, profile=profile).catalog
+    assert (merged["openai"]["gpt-5.6"]["contextWindow"] == 272_000) is capped
+    assert merged["ollama-cloud"]["glm-5"].get("omitMaxOutputTokens") is omits
+    assert merged["openai"]["gpt-5.4"]["contextWindow"] == 1_000_000  # every epoch has this one
+
+
+def test_every_profile_names_a_known_policy_set() -> None:
+    from catalogmgr.omp.policies import POLICY_SETS
+    from catalogmgr.omp.profile import PROFILES
+
+    assert {profile.runtime_policies for profile in PROFILES} <= set(POLICY_SETS)
