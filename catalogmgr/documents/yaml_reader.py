@@ -374,6 +374,8 @@ class YamlReader:
                     break
                 text = fixed
                 self.log, self.problems, self.anchors, self.expanded = [], [], {}, 0
+            except yaml.YAMLError:
+                break  # reported below, located
         self.parsed = text
         try:
             return self._events(CParser(text + "\n"))
@@ -671,7 +673,9 @@ class YamlReader:
                 "limits",
             )
         if anchor is not None:
-            self.anchors[anchor] = _Anchor(value, pointer, self.log[log_start:], _count(value))
+            self.anchors[anchor] = _Anchor(
+                value, pointer, _compact_log(self.log, log_start, pointer), _count(value)
+            )
         if not stack:
             root.append(value)
             return
@@ -1012,6 +1016,23 @@ def _joined_surrogate_escapes(source: str) -> str:
         return f"{match.group(1)}\\U{code:08X}"
 
     return _SURROGATE_PAIR_ESCAPE.sub(join, source)
+
+
+def _compact_log(
+    log: list[tuple[str, Any, bool]], start: int, base: str | None
+) -> list[tuple[str, Any, bool]]:
+    """The positions an anchored node wrote, one per pointer (the last), without those its merges
+    wrote under ``<<`` before moving them: what an alias replays stays as large as the node's
+    value, however many aliases and merges built it (a merge-key bomb would otherwise make the log
+    grow exponentially while the value stays small)."""
+    if base is None:
+        return []
+    cut = len(base)
+    latest: dict[tuple[str, bool], Any] = {}
+    for pointer, mark, is_key in log[start:]:
+        if "/<</" not in pointer[cut:]:
+            latest[(pointer, is_key)] = mark
+    return [(pointer, mark, is_key) for (pointer, is_key), mark in latest.items()]
 
 
 def _count(value: Any) -> int:
