@@ -83,10 +83,16 @@ class Sample:
     wall: list[float] = field(default_factory=list)
     peak_kib: list[int] = field(default_factory=list)
     exit_codes: list[int] = field(default_factory=list)
+    # User + system CPU seconds of the child: steadier than wall time on a loaded machine.
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.wall)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
     @property
     def best(self) -> float:
@@ -107,6 +113,7 @@ class Figure:
     baseline: str | None = None
     baseline_median_s: float | None = None
     ratio: float | None = None
+    cpu_ratio: float | None = None  # the same ratio by CPU time (user + system)
     target: str | None = None
     met: bool | None = None
     note: str | None = None
@@ -138,6 +145,7 @@ def measure(argv: Sequence[str], runs: int, *, cwd: Path = REPO, env: dict[str, 
             continue  # warm-up: fills the page cache, compiles .pyc files
         sample.wall.append(elapsed)
         sample.peak_kib.append(usage.ru_maxrss)
+        sample.cpu.append(usage.ru_utime + usage.ru_stime)
         sample.exit_codes.append(process.returncode)
     return sample
 
@@ -165,6 +173,7 @@ def compare(
         baseline=baseline_name,
         baseline_median_s=round(reference.median, 4),
         ratio=round(ratio, 3),
+        cpu_ratio=round(subject.cpu_median / reference.cpu_median, 3) if reference.cpu_median else None,
         target=f"<= {target}x" if target is not None else None,
         met=None if target is None else ratio <= target,
     )
@@ -786,7 +795,8 @@ def render(figures: list[Figure]) -> str:
             f"{cell(figure.ratio, 7, 2)}  {figure.target or ''}{verdict}"
         )
         if figure.baseline:
-            lines.append(f"{'':<4}baseline: {figure.baseline}")
+            cpu = f" (ratio by CPU time: {figure.cpu_ratio:.2f})" if figure.cpu_ratio is not None else ""
+            lines.append(f"{'':<4}baseline: {figure.baseline}{cpu}")
         if figure.note:
             lines.append(f"{'':<4}{figure.note}")
     return "\n".join(lines)

@@ -28,7 +28,7 @@ from typing import Any
 
 from catalogmgr.errors import OmpEngineError, UsageError
 from catalogmgr.merge import Catalog, Layer, compose_overlays
-from catalogmgr.omp.bridge import DEFAULT_TIMEOUT_SECONDS, BridgeBaseline, BridgeJob, run_bridge
+from catalogmgr.omp.bridge import DEFAULT_TIMEOUT_SECONDS, BridgeBaseline, BridgeJob, BridgeRun
 from catalogmgr.omp.install import (
     CATALOG_PACKAGE_FILES,
     InstalledOmp,
@@ -241,26 +241,16 @@ def omp_effective_catalog(
     One bun process; ``with_baseline`` adds OMP's catalog with no ``models.yml`` (same settings)
     in the same process, for status and change listings.
     """
-    if with_baseline:
-        return omp_effective_catalogs(
-            runtime,
-            {_JOB_KEY: layers},
-            settings_config=settings_config,
-            timeout=timeout,
-            path_variable=path_variable,
-            transpiler_cache=transpiler_cache,
-        )[_JOB_KEY]
-    job = BridgeJob(_JOB_KEY, overlay_text(layers), settings_config, baseline=None, all_fields=True)
-    output = run_bridge(
-        runtime.node_modules,
-        runtime.bun,
-        [job],
+    pending = start_omp_catalogs(
+        runtime,
+        {_JOB_KEY: overlay_text(layers)},
+        settings_config=settings_config,
+        with_baseline=with_baseline,
         timeout=timeout,
         path_variable=path_variable,
         transpiler_cache=transpiler_cache,
     )
-    result = output.results[_JOB_KEY]
-    return _answer(_group(_rows(result)), None, result, output.meta)
+    return pending.result()[_JOB_KEY]
 
 
 def omp_effective_catalogs(
@@ -273,55 +263,107 @@ def omp_effective_catalogs(
     transpiler_cache: Path | None = None,
 ) -> dict[str, OmpCatalog]:
     """OMP's catalog for each set of layers (name -> layers), all in one bun process, each with
-    the no-overlay baseline it was diffed against.
-
-    The bridge reports, per overlay, only the rows that differ from the baseline plus the full
-    ``getAll()`` order; each catalog is rebuilt from the baseline's very row objects, so a model
-    the overlay leaves alone is shared (and :func:`catalogmgr.merge.catalog_changes` skips it).
-    """
-    jobs = [
-        BridgeJob(
-            name,
-            overlay_text(layers),
-            settings_config,
-            baseline=_BASELINE_KEY,
-            all_fields=True,
-            full_order=True,
-        )
-        for name, layers in overlays.items()
-    ]
-    output = run_bridge(
-        runtime.node_modules,
-        runtime.bun,
-        jobs,
-        [BridgeBaseline(_BASELINE_KEY, settings_config, emit=True, all_fields=True)],
-        # Each overlay is one more registry load in the same process (about a second each).
-        timeout=timeout + _SECONDS_PER_OVERLAY * len(jobs),
+    the no-overlay baseline it was diffed against (see :func:`start_omp_catalogs`)."""
+    pending = start_omp_catalogs(
+        runtime,
+        {name: overlay_text(layers) for name, layers in overlays.items()},
+        settings_config=settings_config,
+        with_baseline=True,
+        timeout=timeout,
         path_variable=path_variable,
         transpiler_cache=transpiler_cache,
     )
-    baseline_doc = output.baselines.get(_BASELINE_KEY)
-    baseline_rows = baseline_doc.get("rows") if baseline_doc is not None else None
-    if not isinstance(baseline_rows, list):
-        raise OmpEngineError("OMP's bridge returned no baseline rows")
-    baseline_by_key = {_row_key(row): row for row in baseline_rows}
-    baseline = _group(baseline_rows)
-    answers: dict[str, OmpCatalog] = {}
-    for name in overlays:
-        result = output.results[name]
-        changed = {_row_key(row): row for row in _rows(result)}
-        order = result.get("order")
-        if not isinstance(order, list):
-            raise OmpEngineError("OMP's bridge returned no model order")
-        rows = []
-        for pair in order:
-            key = (str(pair[0]), str(pair[1]))
-            row = changed.get(key) or baseline_by_key.get(key)
-            if row is None:
-                raise OmpEngineError(f"OMP's bridge lists {key[0]}/{key[1]} without its row")
-            rows.append(row)
-        answers[name] = _answer(_group(rows), baseline, result, output.meta)
-    return answers
+    return pending.result()
+
+
+def start_omp_catalogs(
+    runtime: OmpRuntime,
+    overlays: Mapping[str, bytes | None],
+    *,
+    settings_config: str = "",
+    with_baseline: bool = False,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    path_variable: str | None = None,
+    transpiler_cache: Path | None = None,
+) -> PendingOmpCatalogs:
+    """Start one bun process computing OMP's catalog for each ``models.yml`` text (name -> bytes,
+    ``None``: no file); returns at once, so the caller can work while OMP loads.
+
+    Without a baseline every ``getAll()`` row is reported. With one, OMP's catalog without a
+    ``models.yml`` is loaded first and each overlay reports only the rows that differ plus the full
+    ``getAll()`` order; each catalog is rebuilt from the baseline's very row objects, so a model the
+    overlay leaves alone is shared (and :func:`catalogmgr.merge.catalog_changes` skips it).
+    """
+    baseline_key = _BASELINE_KEY if with_baseline else None
+    jobs = [
+        BridgeJob(
+            name,
+            overlay,
+            settings_config,
+            baseline=baseline_key,
+            all_fields=True,
+            full_order=with_baseline,
+        )
+        for name, overlay in overlays.items()
+    ]
+    baselines = (
+        [BridgeBaseline(_BASELINE_KEY, settings_config, emit=True, all_fields=True)] if with_baseline else []
+    )
+    run = BridgeRun(
+        runtime.node_modules,
+        runtime.bun,
+        jobs,
+        baselines,
+        # Each overlay is one more registry load in the same process (about a second each).
+        timeout=timeout + _SECONDS_PER_OVERLAY * max(0, len(jobs) - 1),
+        path_variable=path_variable,
+        transpiler_cache=transpiler_cache,
+    )
+    return PendingOmpCatalogs(run, list(overlays), with_baseline)
+
+
+class PendingOmpCatalogs:
+    """OMP's catalogs being computed: :meth:`result` waits for them, :meth:`cancel` drops them."""
+
+    def __init__(self, run: BridgeRun, names: list[str], with_baseline: bool) -> None:
+        self._run = run
+        self._names = names
+        self._with_baseline = with_baseline
+
+    def cancel(self) -> None:
+        """Stop OMP and forget the run (e.g. when the overlay turns out invalid)."""
+        self._run.cancel()
+
+    def result(self) -> dict[str, OmpCatalog]:
+        """Each overlay's catalog, by name; raises :class:`OmpEngineError` on any failure."""
+        output = self._run.wait()
+        if not self._with_baseline:
+            return {
+                name: _answer(_group(_rows(output.results[name])), None, output.results[name], output.meta)
+                for name in self._names
+            }
+        baseline_doc = output.baselines.get(_BASELINE_KEY)
+        baseline_rows = baseline_doc.get("rows") if baseline_doc is not None else None
+        if not isinstance(baseline_rows, list):
+            raise OmpEngineError("OMP's bridge returned no baseline rows")
+        baseline_by_key = {_row_key(row): row for row in baseline_rows}
+        baseline = _group(baseline_rows)
+        answers: dict[str, OmpCatalog] = {}
+        for name in self._names:
+            result = output.results[name]
+            changed = {_row_key(row): row for row in _rows(result)}
+            order = result.get("order")
+            if not isinstance(order, list):
+                raise OmpEngineError("OMP's bridge returned no model order")
+            rows = []
+            for pair in order:
+                key = (str(pair[0]), str(pair[1]))
+                row = changed.get(key) or baseline_by_key.get(key)
+                if row is None:
+                    raise OmpEngineError(f"OMP's bridge lists {key[0]}/{key[1]} without its row")
+                rows.append(row)
+            answers[name] = _answer(_group(rows), baseline, result, output.meta)
+        return answers
 
 
 def _row_key(row: Mapping[str, Any]) -> tuple[str, str]:

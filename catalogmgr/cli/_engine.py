@@ -34,19 +34,32 @@ from catalogmgr.cli._common import (
     requested_omp_version,
     runtime_settings_for_run,
 )
+from catalogmgr.documents import read_bytes
 from catalogmgr.engine import (
     EngineChoice,
     OmpRuntime,
+    PendingOmpCatalogs,
     choose_engine,
-    omp_effective_catalog,
+    overlay_text,
+    start_omp_catalogs,
     user_settings_config,
 )
-from catalogmgr.errors import InvalidOverlayError, UsageError
+from catalogmgr.errors import CatalogmgrError, InvalidOverlayError, UsageError
 from catalogmgr.merge import Catalog, Layer, MergeResult, Origin, merge_catalog
 from catalogmgr.omp.install import install_for_catalog
 from catalogmgr.omp.profile import VERSION_VARIABLE, OmpVersion, parse_requested_version
 from catalogmgr.omp.settings import config_with_extended_context
 from catalogmgr.problems import Problem
+
+_RUN = "effective"
+
+
+def _raw_overlay(path: str) -> bytes | None:
+    """The overlay's bytes as OMP would read them; ``None`` when unreadable (validation says why)."""
+    try:
+        return read_bytes(path, name=path)
+    except CatalogmgrError:
+        return None
 
 
 def _asked_version(env: Mapping[str, str]) -> OmpVersion | None:
@@ -128,21 +141,39 @@ def _omp_effective(
     source = f"OMP {runtime.version or '(unknown version)'}'s own catalog with no models.yml"
     placeholder = BaseCatalog(catalog={}, source=source, is_embedded=False, install=install)
     profile = choose_profile(env, home, placeholder).profile
-    layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), profile)
+    paths = overlay_paths(overlays, no_default_overlay, env, home)
     # The user's settings, with --extended-context/--no-extended-context forced in: OMP answers
     # under the same settings the Python engine's runtime policies would use.
     settings = runtime_settings_for_run(env, home)
     settings_config = config_with_extended_context(
         user_settings_config(agent_dir(env, home)), requested_extended_context()
     )
-    answer = omp_effective_catalog(
-        runtime,
-        layers,
-        settings_config=settings_config,
-        with_baseline=need_baseline,
-        path_variable=env.get("PATH"),
-        transpiler_cache=transpiler_cache_dir(env),
-    )
+
+    def start(overlay: bytes | None) -> PendingOmpCatalogs:
+        return start_omp_catalogs(
+            runtime,
+            {_RUN: overlay},
+            settings_config=settings_config,
+            with_baseline=need_baseline,
+            path_variable=env.get("PATH"),
+            transpiler_cache=transpiler_cache_dir(env),
+        )
+
+    # With no overlay or one, OMP gets the file's own bytes: start it at once and validate the
+    # overlay while it loads (two cores do both); an invalid overlay stops it unread.
+    early: PendingOmpCatalogs | None = None
+    if not paths:
+        early = start(None)
+    elif len(paths) == 1 and (raw := _raw_overlay(paths[0])) is not None:
+        early = start(raw)
+    try:
+        layers, notes = load_layers(paths, profile)
+    except BaseException:
+        if early is not None:
+            early.cancel()
+        raise
+    pending = early if early is not None else start(overlay_text(layers))
+    answer = pending.result()[_RUN]
     if answer.error is not None:
         names = ", ".join(layer.name for layer in layers) or "models.yml"
         rejected = Problem(

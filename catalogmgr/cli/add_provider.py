@@ -108,6 +108,7 @@ def add_provider(
     from catalogmgr.omp.reference import build_reference_index
     from catalogmgr.providers.discover import discover_server
     from catalogmgr.providers.entry import build_provider_entry, render_entry_yaml
+    from catalogmgr.providers.routes import sendable_header
     from catalogmgr.upstream.http import HttpClient
 
     if write_path is not None and Path(write_path).suffix.lower() in {".json", ".jsonc"}:
@@ -140,7 +141,7 @@ def add_provider(
             raise UsageError(
                 f"--key-env {key_env}: the variable is not set (in the environment or OMP's .env files)"
             )
-        if any(ch in value for ch in "\r\n\x00") or not value.isprintable() or not _latin1(value):
+        if not value.isprintable() or not sendable_header("Authorization", f"Bearer {value}"):
             raise UsageError(
                 f"--key-env {key_env}: the value cannot be sent in an HTTP header (a line break?)"
             )
@@ -170,19 +171,11 @@ def add_provider(
     for note in provider.notes:
         echo(f"catalogmgr: note: {_safe(note)}", err=True, note=True)
     if provider.discovery_offer:
-        click.echo(f"catalogmgr: tip: {provider.discovery_offer}", err=True)
+        echo(f"catalogmgr: tip: {provider.discovery_offer}", err=True, note=True)
     if write_path is None:
-        click.echo(_guarded(render_entry_yaml(provider)), nl=False)
+        echo(render_entry_yaml(provider), nl=False)
         return
     _write(write_path, provider, replace=replace, base_catalog=base_catalog, layers=layers, profile=profile)
-
-
-def _latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _safe(text: str) -> str:
@@ -190,12 +183,6 @@ def _safe(text: str) -> str:
     from catalogmgr.render.escape import terminal
 
     return terminal(redact_url(text) if "://" in text else text)
-
-
-def _guarded(document: str) -> str:
-    from catalogmgr.render.escape import guard_workflow_commands
-
-    return guard_workflow_commands(document)
 
 
 def _cached_upstream_facts(env: dict[str, str]) -> UpstreamFacts:
@@ -266,7 +253,7 @@ def _write(
     what = f"{len(wanted)} model(s)" if provider.models else "a discovery block"
     echo(f"catalogmgr: wrote {path}: provider {_safe(provider.name)} with {what}", err=True, note=True)
     if provider.models and served != wanted:
-        click.echo(
+        echo(
             f"catalogmgr: warning: after merging, provider {_safe(provider.name)} has {len(served)} model(s),"
             f" not the {len(wanted)} written (another overlay or the base catalog changes it)",
             err=True,

@@ -343,11 +343,16 @@ def diff_upstream(
     Reports models new upstream, gone upstream, scheduled for removal, and changed fields (name,
     contextWindow, maxTokens, each price, input, reasoning) with old -> new and the relative change.
     Each catalog provider is compared only with the upstream that describes it (--map).
+    By default what nobody can act on is hidden and counted on one "hidden:" line: cosmetic name
+    changes, maxTokens within OMP's headroom, placeholder removal dates, deprecated new models,
+    gone models of providers OMP lists from elsewhere (--all, --include-gone show them).
 
     \b
     Examples:
       catalogmgr diff-upstream                                   # openrouter, installed OMP + models.yml
       catalogmgr diff-upstream --source models.dev --provider minimax
+      catalogmgr diff-upstream --source models.dev --provider minimax --only new \\
+          --write-overlay ~/.omp/agent/models.yml                # MiniMax M3 on MiniMax's own API
       catalogmgr diff-upstream --only new --match minimax --write-overlay ~/.omp/agent/models.yml
       catalogmgr diff-upstream --upstream-file models.json --format markdown > drift.md
 

@@ -80,14 +80,15 @@ def ping(
     resolves it (environment, .env files, literal; `!command` only with --allow-commands) and is
     sent the way OMP sends it (Authorization / X-Api-Key / x-goog-api-key, authHeader, headers).
     Redirects are never followed, so a key only ever goes to the configured host. Nothing that
-    costs money is sent. No key or header value is printed.
+    costs money is sent (but with --probe). No key or header value is printed.
 
     \b
     Per endpoint: ok, missing-models (the server does not list a configured id; with a
     did-you-mean from its list), unauthorized (401/403), not-found (404: usually the baseUrl
     path), redirected, http-error, bad-response, unreachable (dns / tls / timeout / refused),
-    skipped (an api one plain request cannot check: bedrock, vertex, OAuth logins), unchecked
-    (the key comes from a !command not run, or an `omp /login`).
+    invalid-header (a key HTTP cannot carry: never sent), probe-failed (with --probe), skipped
+    (an api one plain request cannot check: bedrock, vertex, OAuth logins), unchecked (the key
+    comes from a !command not run, or an `omp /login`).
 
     \b
     --probe also sends, after a confirmation (or with --yes), one chat request asking for a single
@@ -154,17 +155,16 @@ def _probe(
 ) -> list[ProviderResult]:
     """Confirm (unless ``yes``), then send the one-token chat probes."""
     from catalogmgr.providers.probe import plan_probes, run_probes
-    from catalogmgr.render.escape import terminal
 
     targets = plan_probes(plans, results)
     if not targets:
-        click.echo("catalogmgr: --probe: no working endpoint to probe", err=True)
+        echo("catalogmgr: --probe: no working endpoint to probe", err=True)
         return results
     if not yes:
-        click.echo("catalogmgr: --probe sends one chat request (1 output token) to each of:", err=True)
+        echo("catalogmgr: --probe sends one chat request (1 output token) to each of:", err=True)
         for target in targets:
-            click.echo(f"  {terminal(target.describe())}", err=True)
+            echo(f"  {target.describe()}", err=True, one_line=True)
         if not click.confirm("Send them? This may cost money", default=False, err=True):
-            click.echo("catalogmgr: probes not sent", err=True)
+            echo("catalogmgr: probes not sent", err=True)
             return results
     return run_probes(targets, results, client)

@@ -16,7 +16,7 @@ import click
 
 from catalogmgr.catalog import agent_dir, base_cannot_answer, default_overlay_paths, locate_base_catalog
 from catalogmgr.cli._common import choose_profile, cli_environment, echo, omp_version_option, output_options
-from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, InputError, UsageError
+from catalogmgr.errors import EXIT_OK, EXIT_PROBLEMS, CatalogmgrError, InputError, UsageError
 from catalogmgr.omp.profile import ALL_VERSIONS, Profile
 from catalogmgr.omp.schemas import SCHEMA_KINDS, SchemaKind, schema_path, schema_text
 from catalogmgr.render import style
@@ -111,7 +111,7 @@ def validate(
       0  no errors (warnings allowed unless --strict)
       1  errors found (or warnings with --strict), including unreadable files
       2  usage error (also: no FILE and no overlay where OMP reads one)
-      3  the base catalog could not be loaded
+      3  the --base catalog could not be loaded
     """
     if base_path and no_base:
         raise UsageError("--base and --no-base contradict each other; give one")
@@ -126,7 +126,16 @@ def validate(
         base, base_name = (explicit.catalog, explicit.source) if explicit else (None, "the base catalog")
         _matrix(ctx, files, chosen_kind, base, base_name, output_format)
         return
-    found = None if no_base else locate_base_catalog(base_path, env, home)
+    found, unusable = None, None
+    if not no_base:
+        try:
+            found = locate_base_catalog(base_path, env, home)
+        except CatalogmgrError as error:
+            if base_path:
+                raise  # the catalog the user named: exit 3
+            # The default base (an installed OMP's catalog) is damaged: the files can still be
+            # validated, only the override-id check is skipped (a pre-commit hook keeps working).
+            unusable = f"the default base catalog cannot be loaded ({error}); modelOverrides ids not checked"
     choice = choose_profile(env, home, found)
     limit = base_cannot_answer(found, choice.version) if found is not None else None
     usable = found if found is not None and limit is None else None
@@ -139,6 +148,8 @@ def validate(
             echo(f"catalogmgr: modelOverrides ids checked against: {found.source}", err=True)
         if limit is not None:
             echo(f"catalogmgr: note: {limit}", err=True)
+        if unusable is not None:
+            echo(f"catalogmgr: note: {unusable}", err=True)
     profile = choice.profile
     reports: list[FileReport] = []
     for name in files:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -188,20 +188,16 @@ class MarkPositions(dict[str, Position]):
     """Positions by JSON pointer, made from libyaml's marks only when asked for: a file has tens
     of thousands of nodes and a report needs a handful of positions."""
 
-    def __init__(self, marks: dict[str, Any], line_shift: int, column_shift: int) -> None:
+    def __init__(self, marks: dict[str, Any], convert: Callable[[Any], Position]) -> None:
         super().__init__()
         self._marks = marks
-        self._line_shift = line_shift
-        self._column_shift = column_shift
+        self._to_position = convert
 
     def _convert(self, pointer: str) -> Position | None:
         mark = self._marks.get(pointer)
         if mark is None:
             return None
-        line = mark.line
-        found = Position(
-            line + 1 + self._line_shift, mark.column + 1 + (self._column_shift if line == 0 else 0)
-        )
+        found = self._to_position(mark)
         super().__setitem__(pointer, found)
         return found
 
@@ -308,12 +304,18 @@ class YamlReader:
         self.problems: list[Problem] = []
         self.anchors: dict[str, _Anchor] = {}
         self.expanded = 0  # values produced, aliases and merges included
+        # Fix-ups (see _fix_up) insert a few characters on a line: (line, column, how many).
+        self.edits: list[tuple[int, int, int]] = []
+        self.parsed = ""  # the text libyaml reads (fix-ups applied)
 
     # -- marks and errors
 
     def position(self, mark: Any) -> Position:
-        line = mark.line
-        return Position(line + 1 + self.line_shift, mark.column + 1 + (self.column_shift if line == 0 else 0))
+        line, column = mark.line, mark.column
+        for edit_line, edit_column, inserted in self.edits:
+            if edit_line == line and edit_column <= column:
+                column -= inserted  # text the fix-ups inserted before this mark on its line
+        return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
 
     def _offset_position(self, offset: int) -> Position:
         line = self.source.count("\n", 0, offset)
@@ -341,8 +343,8 @@ class YamlReader:
         key_marks: dict[str, Any] = {}
         for pointer, mark, is_key in self.log:
             (key_marks if is_key else value_marks)[pointer] = mark
-        values = MarkPositions(value_marks, self.line_shift, self.column_shift)
-        keys = MarkPositions(key_marks, self.line_shift, self.column_shift)
+        values = MarkPositions(value_marks, self.position)
+        keys = MarkPositions(key_marks, self.position)
         values.setdefault("", Position(1 + self.line_shift, 1))
         if not documents:
             return None, values, keys, self.problems
@@ -356,9 +358,29 @@ class YamlReader:
 
         # Bun ends the (trimmed) text's last block scalar with a line break as if the file still
         # had its final newline; libyaml keeps only the line breaks it sees.
-        parser = CParser(_joined_surrogate_escapes(_compatible_directives(source)) + "\n")
+        text = _joined_surrogate_escapes(_compatible_directives(source))
+        if _DIRECTIVE_COMMENT.search(text):
+            raise self.refuse(
+                "YAML syntax error: a comment needs a space before '#'",
+                _Mark(text, _DIRECTIVE_COMMENT.search(text).start()),  # type: ignore[union-attr]
+            )
+        for _ in range(_MAX_FIX_UPS):
+            self.parsed = text
+            try:
+                return self._events(CParser(text + "\n"))
+            except yaml.reader.ReaderError:
+                break  # a control character: no fix-up applies; reported, located, below
+            except yaml.MarkedYAMLError as error:
+                fixed = self._fix_up(text, error)
+                if fixed is None:
+                    break
+                text = fixed
+                self.log, self.problems, self.anchors, self.expanded = [], [], {}, 0
+            except yaml.YAMLError:
+                break  # reported below, located
+        self.parsed = text
         try:
-            return self._events(parser)
+            return self._events(CParser(text + "\n"))
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
@@ -389,10 +411,115 @@ class YamlReader:
                 f"YAML error: {' '.join(str(error).split())}", file=self.name, rule="syntax"
             ) from None
 
+    # -- what Bun refuses and libyaml accepts
+
+    def _check_scalar_layout(self, event: Any, stack: list[_Frame]) -> None:
+        """Bun refuses a '#' right after a quoted scalar or a block scalar's header, a plain '-'
+        in a flow collection, and quoted text continued at or left of its block's indentation."""
+        text = self.parsed
+        style = event.style
+        end = event.end_mark.index
+        if style in ('"', "'"):
+            if text[end : end + 1] == "#":
+                raise self.refuse("YAML syntax error: a comment needs a space before '#'", event.end_mark)
+            if event.end_mark.line > event.start_mark.line:
+                self._check_continuation(event, stack)
+        elif style in ("|", ">"):
+            header = _BLOCK_HEADER.match(text, text.find(style, event.start_mark.index))
+            if header is not None and header.group(1):
+                raise self.refuse("YAML syntax error: a comment needs a space before '#'", event.start_mark)
+        if stack and stack[-1].event.flow_style:
+            if style == "" and event.value == "-":
+                raise self.refuse(
+                    "YAML syntax error: a plain '-' is not a value in a flow collection", event.start_mark
+                )
+            self._check_flow_comma(end)
+
+    def _check_flow_end(self, frame: _Frame, event: Any, stack: list[_Frame]) -> None:
+        if self.parsed[event.end_mark.index : event.end_mark.index + 1] == "#":
+            raise self.refuse("YAML syntax error: a comment needs a space before '#'", event.end_mark)
+        if event.end_mark.line > frame.event.start_mark.line and not any(f.event.flow_style for f in stack):
+            self._check_continuation(frame.event, stack, end_mark=event.end_mark)
+        if stack and stack[-1].event.flow_style:
+            self._check_flow_comma(event.end_mark.index)
+
+    def _check_flow_comma(self, end: int) -> None:
+        text = self.parsed
+        at = end
+        while text[at : at + 1] in (" ", "\t"):
+            at += 1
+        if text[at : at + 2] == ",#":
+            raise self.refuse(
+                "YAML syntax error: a comment needs a space before '#'", _Mark(self.parsed, at + 1)
+            )
+
+    def _check_continuation(self, start_event: Any, stack: list[_Frame], end_mark: Any = None) -> None:
+        """Lines continuing a flow collection or a quoted scalar must be indented past the block
+        collection around it, and with spaces (Bun's rule; libyaml is laxer)."""
+        blocks = [frame for frame in stack if not frame.event.flow_style]
+        indent = blocks[-1].event.start_mark.column if blocks else -1
+        text = self.parsed
+        start = text.find("\n", start_event.start_mark.index) + 1
+        end = (end_mark or start_event.end_mark).index
+        if start <= 0 or start > end:
+            return
+        line_start = start
+        for line in text[start:end].split("\n"):
+            content = line.lstrip(" \t")
+            spaces = len(line) - len(line.lstrip(" "))  # a tab may follow the indentation, not make it
+            if content and content[0] not in "]}" and spaces <= indent:
+                raise self.refuse(
+                    "YAML syntax error: a continuation line must be indented with spaces past its block",
+                    _Mark(text, line_start),
+                )
+            line_start += len(line) + 1
+
+    def _fix_up(self, text: str, error: Any) -> str | None:
+        """Where libyaml refuses what Bun reads, the text that makes libyaml read it as Bun does
+        (same lines; a few characters inserted on one line are recorded in ``self.edits``), or
+        None. Each fix-up answers one libyaml refusal the yaml-test-suite shows Bun accepting."""
+        mark = error.problem_mark
+        if mark is None:
+            return None
+        at = mark.index
+        problem = str(error.problem or "")
+        here = text[at : at + 1]
+        line_start = text.rfind("\n", 0, at) + 1
+        before = text[line_start:at].rstrip(" \t")
+        if here == "\t" and ("cannot start any token" in problem or "violates indentation" in problem):
+            if _tab_separates_a_scalar(text, at, line_start):
+                return text[:at] + " " + text[at + 1 :]  # a tab as separation space
+            return None
+        if "unknown directive" in problem and text.startswith("%", line_start):
+            return text[:line_start] + "#" + text[line_start + 1 :]  # reserved directives are ignored
+        after = text[at + 1 : at + 2]
+        if (
+            here == ":"
+            and problem in _EMPTY_KEY_PROBLEMS
+            and (not before or before[-1] in "[{,-?")
+            and (not after or after in " \t\n,]}")
+        ):
+            self.edits.append((mark.line, mark.column, 1))
+            return text[:at] + "~" + text[at:]  # an empty key is Bun's "null"
+        if here == ":" and "expected ',' or '}'" in problem and (mark.column > 0 or _starts_with_flow(text)):
+            # (In a flow sequence Bun refuses a multi-line implicit key; at column 0 inside a block
+            # collection it refuses the indentation.)
+            key_end = _end_of_previous_token(text, at)
+            if key_end is not None:  # a flow key whose ':' is on a later line: move the ':' up
+                return text[:key_end] + ":" + text[key_end:at] + " " + text[at + 1 :]
+        if "expected <document start>" in problem:
+            marker = _previous_end_marker(text, line_start)
+            if marker is not None:  # a bare document after "...": the marker becomes "---"
+                return text[:marker] + "---" + text[marker + 3 :]
+        if "expected node content" in problem and not _DOCUMENT_END_ONLY.sub("", text).strip():
+            return ""  # only "..." markers and comments: no document
+        return None
+
     def _events(self, parser: Any) -> list[Any]:
         from yaml.events import (
             AliasEvent,
             DocumentEndEvent,
+            DocumentStartEvent,
             MappingStartEvent,
             ScalarEvent,
             SequenceStartEvent,
@@ -403,6 +530,7 @@ class YamlReader:
         stack: list[_Frame] = []
         root: list[Any] = []
         log = self.log
+        ended_explicitly = False
         first_document_log = 0
         events = 0
         get_event = parser.get_event
@@ -418,11 +546,20 @@ class YamlReader:
                 )
             if kind is ScalarEvent:
                 parent = stack[-1] if stack else None
-                if parent is not None and parent.is_map and event.anchor is None and event.tag is None:
+                if (
+                    parent is not None
+                    and parent.is_map
+                    and event.anchor is None
+                    and event.tag is None
+                    and event.style == ""
+                    and (not parent.event.flow_style or event.value != "-")
+                ):
+                    if parent.event.flow_style:
+                        self._check_flow_comma(event.end_mark.index)
                     # The commonest nodes, a plain key or a scalar value in a mapping, inline:
                     # the same steps as _child_pointer/_scalar/_place, without their calls.
                     text = event.value
-                    value = resolve_plain_scalar(text) if event.style == "" else text
+                    value = resolve_plain_scalar(text)
                     key = parent.key
                     if key is None:
                         if type(value) is str and text != "<<":
@@ -451,6 +588,8 @@ class YamlReader:
                                 "limits",
                             )
                         continue
+                if event.style != "" or (stack and stack[-1].event.flow_style):
+                    self._check_scalar_layout(event, stack)
                 pointer = self._child_pointer(stack, event.start_mark, len(documents))
                 value = self._scalar(event, pointer)
                 self._place(stack, root, value, event, event.anchor, pointer, len(self.log))
@@ -469,12 +608,21 @@ class YamlReader:
                 documents.append(root[0] if root else None)
                 root = []
                 self.anchors = {}
+                ended_explicitly = bool(event.explicit)
                 if len(documents) == 1:
                     first_document_log = len(self.log)
+            elif kind is DocumentStartEvent:
+                if documents and not ended_explicitly and (event.version or event.tags):
+                    raise self.refuse(
+                        "YAML syntax error: a directive after a document needs a '...' line before it",
+                        event.start_mark,
+                    )
             elif kind is StreamEndEvent:
                 break
             elif stack and kind.__name__ in ("MappingEndEvent", "SequenceEndEvent"):
                 frame = stack.pop()
+                if frame.event.flow_style:
+                    self._check_flow_end(frame, event, stack)
                 self._place(
                     stack, root, frame.value, frame.event, frame.anchor, frame.pointer, frame.log_start
                 )
@@ -527,7 +675,9 @@ class YamlReader:
                 "limits",
             )
         if anchor is not None:
-            self.anchors[anchor] = _Anchor(value, pointer, self.log[log_start:], _count(value))
+            self.anchors[anchor] = _Anchor(
+                value, pointer, _compact_log(self.log, log_start, pointer), _count(value)
+            )
         if not stack:
             root.append(value)
             return
@@ -752,6 +902,85 @@ def _skip_space(source: str, at: int) -> int:
     return at
 
 
+_MAX_FIX_UPS = 64
+_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*(#)?")
+
+
+class _Mark:
+    """A libyaml-like mark for an offset of the text (line and column from 0)."""
+
+    def __init__(self, text: str, index: int) -> None:
+        self.index = index
+        self.line = text.count("\n", 0, index)
+        self.column = index - (text.rfind("\n", 0, index) + 1)
+
+
+_DIRECTIVE_COMMENT = re.compile(r"^%[^\n#]*[^ \t\n#]#", re.MULTILINE)
+_EMPTY_KEY_PROBLEMS = frozenset(
+    {"did not find expected key", "did not find expected node content", "found unexpected ':'"}
+)
+_DOCUMENT_END_ONLY = re.compile(r"^(?:\.\.\.|#.*)?[ \t]*$", re.MULTILINE)
+
+
+def _end_of_previous_token(text: str, at: int) -> int | None:
+    """Where the token before ``at`` ends, skipping white space, line breaks and comments."""
+    position = at
+    while position > 0:
+        line_start = text.rfind("\n", 0, position) + 1
+        line = text[line_start:position]
+        comment = line.find(" #") if not line.startswith("#") else 0
+        content = (line[:comment] if comment >= 0 else line).rstrip(" \t")
+        if content:
+            return line_start + len(content)
+        if line_start == 0:
+            return None
+        position = line_start - 1
+    return None
+
+
+def _previous_end_marker(text: str, line_start: int) -> int | None:
+    """Where the "..." line is when it is the nearest line before ``line_start`` that is not
+    blank or a comment, else None."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        stripped = text[start:end].strip()
+        if stripped == "..." and text.startswith("...", start):
+            return start
+        if stripped and not stripped.startswith("#"):
+            return None
+        end = start - 1
+    return None
+
+
+def _starts_with_flow(text: str) -> bool:
+    """Whether the document is a flow collection (no block collection around it)."""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or stripped.startswith("%") or stripped == "---":
+            continue
+        return stripped.removeprefix("---").lstrip()[:1] in ("{", "[")
+    return False
+
+
+def _tab_separates_a_scalar(text: str, at: int, line_start: int) -> bool:
+    """Whether the tab at ``at`` is white space Bun accepts: a blank line, or separation before a
+    scalar. Before a block collection (``-``, ``?``, ``:`` indicators, or a key) or as the first
+    indentation of a line, Bun refuses tabs as YAML does."""
+    line_end = text.find("\n", at)
+    rest = text[at : len(text) if line_end < 0 else line_end].lstrip(" \t")
+    if not rest or rest.startswith("#"):
+        return True
+    if at == line_start:
+        return False
+    if rest[:1] in "-?:" and rest[1:2] in ("", " ", "\t"):
+        return False
+    return not _KEY_ON_LINE.search(rest)
+
+
+_KEY_ON_LINE = re.compile(r"^[^\"'#]*?:(?:[ \t]|$)")
+
+
 _LONE_SURROGATE_ESCAPE = re.compile(r"(?:\\u|\\U0000)[dD][89a-fA-F]")
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+([0-9]+)\.([0-9]+)", re.MULTILINE)
 
@@ -789,6 +1018,23 @@ def _joined_surrogate_escapes(source: str) -> str:
         return f"{match.group(1)}\\U{code:08X}"
 
     return _SURROGATE_PAIR_ESCAPE.sub(join, source)
+
+
+def _compact_log(
+    log: list[tuple[str, Any, bool]], start: int, base: str | None
+) -> list[tuple[str, Any, bool]]:
+    """The positions an anchored node wrote, one per pointer (the last), without those its merges
+    wrote under ``<<`` before moving them: what an alias replays stays as large as the node's
+    value, however many aliases and merges built it (a merge-key bomb would otherwise make the log
+    grow exponentially while the value stays small)."""
+    if base is None:
+        return []
+    cut = len(base)
+    latest: dict[tuple[str, bool], Any] = {}
+    for pointer, mark, is_key in log[start:]:
+        if "/<</" not in pointer[cut:]:
+            latest[(pointer, is_key)] = mark
+    return [(pointer, mark, is_key) for (pointer, is_key), mark in latest.items()]
 
 
 def _count(value: Any) -> int:

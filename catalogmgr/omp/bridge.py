@@ -29,12 +29,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalogmgr.errors import OmpEngineError
+from catalogmgr.documents import load_json_bytes
+from catalogmgr.errors import InputError, OmpEngineError
 
 BRIDGE_SCRIPT = Path(__file__).with_name("bridge.ts")
 # One OMP load takes about two seconds; a batch of ~100 overlays well under a minute. The timeout
@@ -145,72 +147,138 @@ def run_bridge(
     :class:`OmpEngineError` when bun cannot start, times out, fails, tries the network or leaves a
     job without a result.
     """
-    # Checked here: under `unshare` a missing bun would only show as unshare's own failure.
-    if not bun.is_file() or not os.access(bun, os.X_OK):
-        raise OmpEngineError(f"cannot start OMP's bun {bun}: not an executable file")
-    with tempfile.TemporaryDirectory(prefix="catalogmgr-omp-") as tmp:
-        work = Path(tmp)
-        home = work / "home"
-        (home / ".omp" / "agent").mkdir(parents=True)
-        baseline_list = []
-        for index, baseline in enumerate(baselines):
-            directory = work / f"baseline{index}"
-            _run_dir(directory, baseline.config, None)
-            baseline_list.append(
-                {
-                    "key": baseline.key,
-                    "dir": str(directory),
-                    "emit": baseline.emit,
-                    "allFields": baseline.all_fields,
-                }
-            )
-        job_list = []
-        for index, job in enumerate(jobs):
-            directory = work / f"job{index}"
-            _run_dir(directory, job.config, job.overlay)
-            job_list.append(
-                {
-                    "key": job.key,
-                    "dir": str(directory),
-                    "baseline": job.baseline,
-                    "allFields": job.all_fields,
-                    "fullOrder": job.full_order,
-                }
-            )
-        jobs_file = work / "jobs.json"
-        jobs_file.write_text(json.dumps({"baselines": baseline_list, "jobs": job_list}), encoding="utf-8")
-        out_file = work / "out.jsonl"
-        command = [
-            *network_namespace_prefix(),
-            str(bun),
-            "--no-install",
-            str(script),
-            str(node_modules),
-            str(jobs_file),
-            str(out_file),
-        ]
+    running = BridgeRun(
+        node_modules,
+        bun,
+        jobs,
+        baselines,
+        timeout=timeout,
+        path_variable=path_variable,
+        transpiler_cache=transpiler_cache,
+        script=script,
+    )
+    return running.wait()
+
+
+class BridgeRun:
+    """A started bridge process: :meth:`wait` for its output, or :meth:`cancel` it.
+
+    Starting returns at once, so the caller can do its own work (validating the overlay) while
+    OMP loads; :func:`run_bridge` is start-and-wait. The private directory is removed by either.
+    """
+
+    def __init__(
+        self,
+        node_modules: Path,
+        bun: Path,
+        jobs: Sequence[BridgeJob],
+        baselines: Sequence[BridgeBaseline] = (),
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        path_variable: str | None = None,
+        transpiler_cache: Path | None = None,
+        script: Path = BRIDGE_SCRIPT,
+    ) -> None:
+        # Checked here: under `unshare` a missing bun would only show as unshare's own failure.
+        if not bun.is_file() or not os.access(bun, os.X_OK):
+            raise OmpEngineError(f"cannot start OMP's bun {bun}: not an executable file")
+        self._bun = bun
+        self._timeout = timeout
+        self._job_keys = [job.key for job in jobs]
+        self._tmp = tempfile.TemporaryDirectory(prefix="catalogmgr-omp-")
         try:
-            completed = subprocess.run(
-                command,
-                cwd=work,
-                env=bridge_environment(home, path_variable, transpiler_cache),
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise OmpEngineError(f"OMP did not answer within {timeout:g}s (bun {bun})") from exc
+            work = Path(self._tmp.name)
+            home = work / "home"
+            (home / ".omp" / "agent").mkdir(parents=True)
+            jobs_file = work / "jobs.json"
+            jobs_file.write_text(json.dumps(_jobs_document(work, jobs, baselines)), encoding="utf-8")
+            self._out_file = work / "out.jsonl"
+            self._err_file = work / "stderr.txt"
+            command = [
+                *network_namespace_prefix(),
+                str(bun),
+                "--no-install",
+                str(script),
+                str(node_modules),
+                str(jobs_file),
+                str(self._out_file),
+            ]
+            self._started = time.monotonic()
+            with self._err_file.open("wb") as stderr:
+                self._process = subprocess.Popen(
+                    command,
+                    cwd=work,
+                    env=bridge_environment(home, path_variable, transpiler_cache),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                )
         except OSError as exc:
+            self._tmp.cleanup()
             raise OmpEngineError(f"cannot start OMP's bun {bun}: {exc.strerror or exc}") from exc
-        stderr_tail = completed.stderr.decode("utf-8", "replace")[-4000:]
-        if completed.returncode != 0:
-            raise OmpEngineError(
-                f"OMP's bridge exited with {completed.returncode}: {_last_line(stderr_tail)}",
-                details=stderr_tail,
-            )
-        output = out_file.read_bytes() if out_file.exists() else b""
-    return parse_bridge_output(output, [job.key for job in jobs], stderr_tail)
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+
+    def cancel(self) -> None:
+        """Stop the process (if still running) and remove the private directory."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._tmp.cleanup()
+
+    def wait(self) -> BridgeOutput:
+        """The output, once the process ends within the timeout (counted from the start)."""
+        try:
+            remaining = max(0.0, self._timeout - (time.monotonic() - self._started))
+            try:
+                returncode = self._process.wait(timeout=remaining)
+            except subprocess.TimeoutExpired as exc:
+                raise OmpEngineError(
+                    f"OMP did not answer within {self._timeout:g}s (bun {self._bun})"
+                ) from exc
+            stderr_tail = self._err_file.read_bytes()[-4000:].decode("utf-8", "replace")
+            if returncode != 0:
+                raise OmpEngineError(
+                    f"OMP's bridge exited with {returncode}: {_last_line(stderr_tail)}",
+                    details=stderr_tail,
+                )
+            output = self._out_file.read_bytes() if self._out_file.exists() else b""
+        finally:
+            self.cancel()
+        return parse_bridge_output(output, self._job_keys, stderr_tail)
+
+
+def _jobs_document(
+    work: Path, jobs: Sequence[BridgeJob], baselines: Sequence[BridgeBaseline]
+) -> dict[str, Any]:
+    """Write every run's directory under ``work`` and return the bridge's ``jobs.json``."""
+    baseline_list = []
+    for index, baseline in enumerate(baselines):
+        directory = work / f"baseline{index}"
+        _run_dir(directory, baseline.config, None)
+        baseline_list.append(
+            {
+                "key": baseline.key,
+                "dir": str(directory),
+                "emit": baseline.emit,
+                "allFields": baseline.all_fields,
+            }
+        )
+    job_list = []
+    for index, job in enumerate(jobs):
+        directory = work / f"job{index}"
+        _run_dir(directory, job.config, job.overlay)
+        job_list.append(
+            {
+                "key": job.key,
+                "dir": str(directory),
+                "baseline": job.baseline,
+                "allFields": job.all_fields,
+                "fullOrder": job.full_order,
+            }
+        )
+    return {"baselines": baseline_list, "jobs": job_list}
 
 
 def _last_line(text: str) -> str:
@@ -227,8 +295,9 @@ def parse_bridge_output(output: bytes, job_keys: Sequence[str], stderr_tail: str
         if not line.strip():
             continue
         try:
-            doc = json.loads(line)
-        except ValueError as exc:
+            # orjson when installed: a full catalog line is over 10 MB.
+            doc = load_json_bytes(line, name=f"OMP's bridge output, line {number}")
+        except InputError as exc:
             raise OmpEngineError(f"OMP's bridge wrote line {number} that is not JSON ({exc})") from exc
         if not isinstance(doc, dict):
             raise OmpEngineError(f"OMP's bridge wrote line {number} that is not a JSON object")

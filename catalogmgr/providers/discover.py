@@ -28,9 +28,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from catalogmgr.errors import UpstreamError
-from catalogmgr.providers.ping import MAX_LIST_BYTES, Exchanger, decode_json_body, status_words
+from catalogmgr.providers.ping import MAX_LIST_BYTES, REACH_WORDS, Exchanger, decode_json_body, status_words
 from catalogmgr.providers.routes import MAX_LISTED_IDS, redact_url
 from catalogmgr.upstream.http import ExchangeFailure
+from catalogmgr.upstream.normalize import positive_int
 
 # More models than this on one local server is not a local server: ask /api/show for these only.
 MAX_SHOW_REQUESTS = 200
@@ -82,15 +83,10 @@ def split_root(url: str) -> tuple[str, str]:
 
 
 def _positive_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and value > 0:
-        return value
-    if isinstance(value, float) and value.is_integer() and value > 0:
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit() and int(value.strip()) > 0:
-        return int(value.strip())
-    return None
+    """A positive token count; servers also send them as digit strings (OMP accepts both)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return positive_int(value)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -120,7 +116,7 @@ class _Asker:
         except ExchangeFailure as failure:
             if failure.kind in {"dns", "tls", "refused", "timeout", "invalid-url"}:
                 raise DiscoveryError(
-                    f"cannot ask {redact_url(url)}: {_FAILURE_WORDS.get(failure.kind, failure.kind)}"
+                    f"cannot ask {redact_url(url)}: {REACH_WORDS.get(failure.kind, failure.kind)}"
                 ) from None
             self.tried.append(f"{redact_url(url)}: {failure.kind}")
             return None
@@ -141,15 +137,6 @@ class _Asker:
         if payload is None:
             self.tried.append(f"{redact_url(url)}: not JSON")
         return payload
-
-
-_FAILURE_WORDS = {
-    "dns": "cannot resolve the host (DNS)",
-    "tls": "TLS handshake failed",
-    "refused": "connection refused (is the server running?)",
-    "timeout": "timed out",
-    "invalid-url": "invalid URL",
-}
 
 
 def _rows(payload: Any, key: str) -> list[Mapping[str, Any]]:

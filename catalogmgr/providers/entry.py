@@ -5,10 +5,11 @@ facts of ``diff-upstream``'s cache (models.dev, OpenRouter; matched by id, never
 then OMP's **reference** lookup (the bundled model OMP itself would inherit from, found as OMP
 finds it: :func:`catalogmgr.omp.reference.resolve_reference`); then OMP's discovery **defaults**
 (128,000-token window, 32,768 output tokens, text input, no reasoning). Prices are special: a
-local server (Ollama, llama.cpp, LM Studio, or any loopback URL) costs nothing, so its models get
-zero prices whatever upstream charges; elsewhere the server's own prices (LiteLLM), then
-upstream's, then the reference's, then zero. Ollama and llama.cpp entries use the server and OMP's
-defaults only, exactly as OMP's own discovery of those engines does (it consults no reference).
+local engine (Ollama, llama.cpp, LM Studio, an OpenAI-compatible server on loopback) costs
+nothing: its models get zero prices whatever upstream charges; elsewhere the server's own
+prices (LiteLLM), then upstream's, then the reference's, then zero. Ollama and llama.cpp
+entries use the server and OMP's defaults only, exactly as OMP's own discovery of those engines
+does (it consults no reference).
 
 Every field is written out explicitly, so the entry means the same whatever OMP version later
 reads it (the reference lookup changes between releases), and ``maxTokens`` never exceeds the
@@ -291,23 +292,11 @@ def write_entry(existing_text: str | None, provider: ProviderEntry, *, replace: 
     :class:`InputError` when the text is not an overlay that can be edited.
     """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.error import YAMLError
 
-    from catalogmgr.documents import make_roundtrip_yaml
+    from catalogmgr.documents import load_for_edit, make_roundtrip_yaml
 
     yaml = make_roundtrip_yaml()
-    root: Any = None
-    if existing_text is not None and existing_text.strip():
-        try:
-            root = yaml.load(existing_text)
-        except YAMLError as error:
-            raise InputError(
-                f"cannot edit: not valid YAML ({' '.join(str(error).split())[:160]})", file=name
-            ) from None
-    if root is None:
-        root = CommentedMap()
-    if not isinstance(root, CommentedMap):
-        raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
+    root = load_for_edit(yaml, existing_text, name=name)
     providers = root.get("providers")
     if providers is None:
         providers = CommentedMap()

@@ -22,7 +22,14 @@ from catalogmgr.merge import Layer
 from catalogmgr.omp.rules import did_you_mean
 from catalogmgr.providers.plan import Endpoint, ProviderPlan, plan_pings
 from catalogmgr.providers.report import EndpointResult, MissingModel, PingStatus, ProviderResult
-from catalogmgr.providers.routes import Route, Unroutable, listed_ids, model_list_route, redact_url
+from catalogmgr.providers.routes import (
+    Route,
+    Unroutable,
+    listed_ids,
+    model_list_route,
+    redact_url,
+    sendable_header,
+)
 from catalogmgr.upstream.http import Exchange, ExchangeFailure
 
 # Unlisted ids that get a did-you-mean (each is a fuzzy pass over up to 20,000 listed ids).
@@ -31,7 +38,7 @@ MAX_SUGGESTIONS = 25
 # A model list of a big gateway is 1-2 MB; 16 MB is a runaway (or a hostile server).
 MAX_LIST_BYTES = 16 * 1024 * 1024
 
-_REACH_WORDS = {
+REACH_WORDS = {  # ExchangeFailure.kind -> what the user reads
     "dns": "cannot resolve the host (DNS)",
     "tls": "TLS handshake failed",
     "timeout": "timed out",
@@ -77,17 +84,6 @@ def decode_json_body(body: bytes) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-
-
-def _sendable(name: str, value: str) -> bool:
-    """Whether HTTP can carry this header: a token name, a Latin-1 value without CR, LF or NUL."""
-    if not name or any(ch in name for ch in ' \t\r\n:()<>@,;\\"/[]?={}') or not name.isascii():
-        return False
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return not any(ch in value for ch in "\r\n\x00")
 
 
 def route_for(plan: ProviderPlan, endpoint: Endpoint) -> Route:
@@ -137,7 +133,7 @@ def ping_endpoint(
             status=PingStatus.UNCHECKED,
             detail=f"not checked: header(s) {names} come from a !command (pass --allow-commands)",
         )
-    unsendable = [name for name, value in route.headers.items() if not _sendable(name, value)]
+    unsendable = [name for name, value in route.headers.items() if not sendable_header(name, value)]
     if unsendable:
         return replace(
             base,
@@ -154,7 +150,7 @@ def ping_endpoint(
             status=PingStatus.UNREACHABLE,
             reach=failure.kind,
             latency_ms=(clock() - started) * 1000,
-            detail=_REACH_WORDS.get(failure.kind, "cannot connect"),
+            detail=REACH_WORDS.get(failure.kind, "cannot connect"),
         )
     latency = (clock() - started) * 1000
     base = replace(base, http_status=exchange.status, latency_ms=latency)

@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from catalogmgr.providers.ping import Exchanger, route_for, status_words
 from catalogmgr.providers.plan import Endpoint, ProviderPlan
 from catalogmgr.providers.report import PingStatus, ProviderResult
-from catalogmgr.providers.routes import Unroutable, redact_url
+from catalogmgr.providers.routes import Unroutable, join_path, redact_url
 from catalogmgr.upstream.http import ExchangeFailure
 
 PROBE_TEXT = "Reply with one word: ok"
@@ -64,11 +64,6 @@ class ProbeResult:
         }
 
 
-def _join(base: str, path: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + path, parts.query, ""))
-
-
 def probe_request(plan: ProviderPlan, endpoint: Endpoint, model_id: str) -> ProbeRequest | None:
     """The one-token chat request for ``model_id`` at ``endpoint``; ``None`` for apis not probed."""
     messages = [{"role": "user", "content": PROBE_TEXT}]
@@ -79,21 +74,21 @@ def probe_request(plan: ProviderPlan, endpoint: Endpoint, model_id: str) -> Prob
         base = urlunsplit((parts.scheme, parts.netloc, "/v1", "", ""))
     if endpoint.api in {"openai-completions", "openrouter"}:
         body = {"model": model_id, "messages": messages, "max_tokens": 1, "stream": False}
-        return ProbeRequest(_join(base, "/chat/completions"), body, model_id)
+        return ProbeRequest(join_path(base, "/chat/completions"), body, model_id)
     if endpoint.api == "openai-responses":
         body = {"model": model_id, "input": PROBE_TEXT, "max_output_tokens": 16}
-        return ProbeRequest(_join(base, "/responses"), body, model_id)
+        return ProbeRequest(join_path(base, "/responses"), body, model_id)
     if endpoint.api == "anthropic-messages":
         root = base.rstrip("/").removesuffix("/v1")
         body = {"model": model_id, "max_tokens": 1, "messages": messages}
-        return ProbeRequest(_join(root, "/v1/messages"), body, model_id)
+        return ProbeRequest(join_path(root, "/v1/messages"), body, model_id)
     if endpoint.api == "google-generative-ai":
         body = {
             "contents": [{"role": "user", "parts": [{"text": PROBE_TEXT}]}],
             "generationConfig": {"maxOutputTokens": 1},
         }
         return ProbeRequest(
-            _join(base, f"/models/{quote(model_id, safe='')}:generateContent"), body, model_id
+            join_path(base, f"/models/{quote(model_id, safe='')}:generateContent"), body, model_id
         )
     return None
 

@@ -86,7 +86,8 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _join(base: str, path: str) -> str:
+def join_path(base: str, path: str) -> str:
+    """``base`` with ``path`` appended to its path (its query kept, as OMP keeps it)."""
     parts = urlsplit(base)
     joined = parts.path.rstrip("/") + path
     return urlunsplit((parts.scheme, parts.netloc, joined, parts.query, ""))
@@ -165,18 +166,18 @@ def model_list_route(
     if discovery_type == "ollama":
         url, shape, label = _origin(base_url) + "/api/tags", "ollama", "Ollama GET /api/tags"
     elif discovery_type == "llama.cpp":
-        url, shape, label = _join(base_url, "/models"), "openai", "llama.cpp GET /models"
+        url, shape, label = join_path(base_url, "/models"), "openai", "llama.cpp GET /models"
     elif discovery_type in _V1_DISCOVERY:
         verbatim = discovery is not None and discovery.get("injectV1") is False
         root = base_url if verbatim else _with_v1(base_url)
-        url, shape, label = _join(root, "/models"), "openai", f"{discovery_type} GET /v1/models"
+        url, shape, label = join_path(root, "/models"), "openai", f"{discovery_type} GET /v1/models"
     elif api == "anthropic-messages":
         root = base_url.rstrip("/").removesuffix("/v1")
-        url, shape, label = _join(root, "/v1/models"), "anthropic", "Anthropic GET /v1/models"
+        url, shape, label = join_path(root, "/v1/models"), "anthropic", "Anthropic GET /v1/models"
     elif api == "google-generative-ai":
-        url, shape, label = _join(base_url, "/models"), "google", "Google GET /models"
+        url, shape, label = join_path(base_url, "/models"), "google", "Google GET /models"
     elif api in OPENAI_APIS:
-        url, shape, label = _join(base_url, "/models"), "openai", "OpenAI-compatible GET /models"
+        url, shape, label = join_path(base_url, "/models"), "openai", "OpenAI-compatible GET /models"
     else:
         raise Unroutable(f"api {api!r} has no known model-list route")
     if discovery_type is not None and key in LOCAL_KEY_PLACEHOLDERS:
@@ -194,6 +195,17 @@ def model_list_route(
 
 
 MAX_LISTED_IDS = 20_000
+
+
+def sendable_header(name: str, value: str) -> bool:
+    """Whether HTTP can carry this header: a token name, a Latin-1 value without CR, LF or NUL."""
+    if not name or not name.isascii() or any(ch in name for ch in ' \t\r\n:()<>@,;\\"/[]?={}'):
+        return False
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return not any(ch in value for ch in "\r\n\x00")
 
 
 def listed_ids(shape: str, payload: Any) -> tuple[list[str], bool] | None:

@@ -278,17 +278,29 @@ class HttpClient:
         return seconds
 
     def _connect_failure(self, url: str, error: httpx.ConnectError) -> Exception:
-        text = _chain_text(error).lower()
         host = _host(url)
-        if _is_tls_error(error) or "certificate" in text or "ssl" in text:
+        kind = connect_failure_kind(error)
+        if kind == "tls":
             return UpstreamError(f"cannot fetch {url}: TLS error with {host} ({_brief(error)})")
-        if any(marker in text for marker in _DNS_MARKERS):
-            if "temporary failure" in text:
-                return _Retry(f"cannot resolve {host} (DNS lookup failed temporarily)")
+        if kind == "dns-temporary":
+            return _Retry(f"cannot resolve {host} (DNS lookup failed temporarily)")
+        if kind == "dns":
             return UpstreamError(f"cannot fetch {url}: cannot resolve host {host} (DNS lookup failed)")
-        if "refused" in text:
+        if kind == "refused":
             return _Retry(f"connection refused by {host}")
         return _Retry(f"cannot connect to {host} ({_brief(error)})")
+
+
+def connect_failure_kind(error: httpx.ConnectError) -> str:
+    """Why a connection failed: ``tls``, ``dns``, ``dns-temporary``, ``refused`` or ``other``."""
+    text = _chain_text(error).lower()
+    if _is_tls_error(error) or "certificate" in text or "ssl" in text:
+        return "tls"
+    if any(marker in text for marker in _DNS_MARKERS):
+        return "dns-temporary" if "temporary failure" in text else "dns"
+    if "refused" in text:
+        return "refused"
+    return "other"
 
 
 # An exchange may take this many times the client's timeout in all (see _exchange).
@@ -373,14 +385,15 @@ def _exchange(
     except httpx.TimeoutException:
         raise ExchangeFailure("timeout", f"{url}: timed out after {client.timeout:g} s") from None
     except httpx.ConnectError as error:
-        text = _chain_text(error).lower()
-        if _is_tls_error(error) or "certificate" in text or "ssl" in text:
-            raise ExchangeFailure("tls", f"{url}: TLS error with {host} ({_brief(error)})") from None
-        if any(marker in text for marker in _DNS_MARKERS):
-            raise ExchangeFailure("dns", f"{url}: cannot resolve host {host}") from None
-        if "refused" in text:
-            raise ExchangeFailure("refused", f"{url}: connection refused by {host}") from None
-        raise ExchangeFailure("other", f"{url}: cannot connect to {host} ({_brief(error)})") from None
+        kind = connect_failure_kind(error).removesuffix("-temporary")  # no retry here: one kind
+        words = {
+            "tls": f"TLS error with {host} ({_brief(error)})",
+            "dns": f"cannot resolve host {host}",
+            "refused": f"connection refused by {host}",
+        }
+        raise ExchangeFailure(
+            kind, f"{url}: {words.get(kind, f'cannot connect to {host} ({_brief(error)})')}"
+        ) from None
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
         raise ExchangeFailure(
             "broken", f"{url}: the connection to {host} broke mid-answer ({_brief(error)})"

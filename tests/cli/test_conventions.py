@@ -162,3 +162,30 @@ def test_every_command_takes_quiet_and_color(name: str) -> None:
     options = _options(name)
     assert "--color" in options, name
     assert "-q" in options, name
+
+
+@pytest.mark.parametrize("name", ["list", "keys"])
+def test_tables_on_a_terminal_fit_its_width(
+    name: str, tmp_path: Path, tmp_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal (faked: click's runner is not one), rows are cut to $COLUMNS, never wrapped."""
+    from catalogmgr.cli import _common
+
+    monkeypatch.setattr(_common, "_is_terminal", lambda stream: True)
+    overlay = tmp_path / "models.yml"
+    overlay.write_text(
+        "providers:\n  a-provider-with-a-rather-long-name:\n    baseUrl: http://127.0.0.1:1/v1\n"
+        "    api: openai-completions\n    apiKey: SOME_RATHER_LONG_VARIABLE_NAME_FOR_THE_KEY\n    models:\n"
+        f"      - id: {'model-' * 12}x\n        name: {'A very long model name ' * 4}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli,
+        [name, "--base", CATALOG, "--overlay", str(overlay), "--color", "never"],
+        env={"COLUMNS": "70", "LINES": "24"},
+    )
+    assert result.exit_code in {0, 1}, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) >= 2
+    assert all(len(line) <= 70 for line in lines), [len(line) for line in lines]
+    assert any("…" in line for line in lines)

@@ -352,3 +352,15 @@ def test_doctor_prints_no_secret(planted: dict[str, str], tmp_home: Path, fmt: s
     assert result.exit_code in (0, 1), result.output
     _assert_no_leak(result.stdout, "stdout")
     _assert_no_leak(result.stderr, "stderr")
+
+
+@pytest.mark.parametrize("engine", ["omp", "auto", "python"])
+def test_merge_resolve_keys_with_every_engine(planted: dict[str, str], engine: str) -> None:
+    """--resolve-keys is computed by the Python engine only; with --engine omp it is refused."""
+    result, exception_text = _run(
+        ("merge", *SOURCES, "--engine", engine, "--resolve-keys", "--changes", "-o", "{out}"), planted
+    )
+    assert exception_text == "", exception_text
+    _assert_no_leak(result.stdout, "stdout")
+    _assert_no_leak(result.stderr, "stderr")
+    assert result.exit_code in (0, 2, 3), result.output

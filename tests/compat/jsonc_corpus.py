@@ -94,6 +94,17 @@ JSONC_CORPUS: list[tuple[str, str]] = [
     ("deep-arrays-ok", "[" * (DEEP - 1) + "]" * (DEEP - 1)),
     ("deep-objects-ok", '{"a":' * (DEEP - 1) + "1" + "}" * (DEEP - 1)),
     ("deep-unclosed", "[" * 500),
+    # JavaScript-lexer leniency of Bun's JSONC
+    ("garbage-after-comment", '{"a": 1} /* c */ x'),
+    ("binary-literal", "[0b1]"),
+    ("numeric-separator", "[1_000]"),
+    ("negative-leading-zero", "[-01]"),
+    ("double-quote-in-single", "['a\"b']"),
+    ("line-separator-before", "\u2028[1]"),
+    ("nul-escape", '["\\0"]'),
+    ("two-points", "[1.5.5]"),
+    ("bad-literal", '{"a": tru}'),
+    ("plus-sign", "[+1]"),
     # an OMP-like file
     (
         "models-json-like",

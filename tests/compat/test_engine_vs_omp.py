@@ -9,7 +9,8 @@ files when present).
    proves the composition (the overlay reaches OMP byte for byte), the row diff and rebuild, and
    the grouping renderers read. The CLI's JSON output is checked against it for one overlay, and
    the no-overlay catalog also under ``extendedContext: true``.
-2. ``--engine python`` vs ``--engine omp``: every model and every field of
+2. ``--engine python`` (with its runtime policies, OMP's default settings) vs ``--engine omp``:
+   every model and every field of
    :data:`catalog_diff.COMPARED_FIELDS`, whole catalogs (not only what the overlay changes). What
    remains is allow-listed in :data:`PYTHON_ENGINE_GAPS`, each with its reason; an entry that no
    longer matches anything fails (the Python engine caught up: delete it, and the README's line).
@@ -36,6 +37,7 @@ from catalogmgr.documents import parse_document
 from catalogmgr.engine import OmpCatalog, OmpRuntime, omp_effective_catalog, omp_effective_catalogs
 from catalogmgr.merge import Catalog, Layer, merge_catalog
 from catalogmgr.omp.profile import OmpVersion
+from catalogmgr.omp.settings import DEFAULT_SETTINGS
 
 pytestmark = pytest.mark.omp
 
@@ -205,24 +207,8 @@ class KnownGap:
     applies: Callable[[Gap, Mapping[str, Any]], bool] = dataclasses.field(default=_always, compare=False)
 
 
-def _long_context_cap(gap: Gap, ours: Mapping[str, Any]) -> bool:
-    cost = ours.get("cost")
-    long_context = cost.get("longContext") if isinstance(cost, Mapping) else None
-    if not isinstance(long_context, Mapping):
-        return False
-    return isinstance(gap.omp, int) and gap.omp == long_context.get("inputThreshold") and gap.ours > gap.omp
-
-
 def _custom_model(gap: Gap, _ours: Mapping[str, Any]) -> bool:
     return gap.custom
-
-
-def _gpt54_window(gap: Gap, _ours: Mapping[str, Any]) -> bool:
-    return gap.model_id.rsplit("/", 1)[-1] == "gpt-5.4" and gap.omp == 1_000_000
-
-
-def _codex_clamp(gap: Gap, _ours: Mapping[str, Any]) -> bool:
-    return gap.provider == "openai-codex" and isinstance(gap.omp, int) and gap.omp < gap.ours
 
 
 _DERIVED_THINKING_KEYS = frozenset({"effortMap", "requiresEffort"})
@@ -238,38 +224,20 @@ def _derived_thinking_keys(gap: Gap, _ours: Mapping[str, Any]) -> bool:
 
 
 PYTHON_ENGINE_GAPS: tuple[KnownGap, ...] = (
-    KnownGap(
-        "contextWindow",
-        "OMP caps a model with a long-context price tier at cost.longContext.inputThreshold while "
-        "extendedContext is off (#applyHardcodedModelPolicies); the Python engine shows the file's "
-        "window (the policies helper, issue 12, closes this)",
-        _long_context_cap,
-    ),
-    KnownGap(
-        "contextWindow",
-        "OMP gives every gpt-5.4 a 1,000,000-token window (a hard-coded model policy); the Python "
-        "engine shows the file's window (the policies helper, issue 12, closes this)",
-        _gpt54_window,
-    ),
-    KnownGap(
-        "contextWindow",
-        "OMP clamps a Codex model's contextWindow override to max(server maximum, curated maximum, "
-        "current window) (clampCodexContextWindow); the Python engine applies the override as "
-        "written (issue 12)",
-        _codex_clamp,
-    ),
-    KnownGap(
-        "thinking",
-        "OMP copies compat.reasoningEffortMap into thinking.effortMap and sets thinking.requiresEffort "
-        "when an OpenRouter baseUrl moves; the Python engine does not yet (issue 12)",
-        _derived_thinking_keys,
-    ),
+    # Closed by the Python engine's runtime policies (catalogmgr.omp.policies), and so gone from
+    # here: the long-context cap, gpt-5.4's 1,000,000 window, the Codex context clamp.
     KnownGap(
         "thinking",
         "OMP derives `thinking` for a model the overlay defines with its compat rule engine "
         "(pi-catalog src/compat/, model-thinking.ts); the Python engine does not reproduce it yet "
         "(issue 12): --engine omp shows OMP's value",
         _custom_model,
+    ),
+    KnownGap(
+        "thinking",
+        "OMP copies compat.reasoningEffortMap into thinking.effortMap and sets thinking.requiresEffort "
+        "when an OpenRouter baseUrl moves; the Python engine does not yet (issue 12)",
+        _derived_thinking_keys,
     ),
 )
 
@@ -317,7 +285,7 @@ def _check(overlay: str, python: Catalog, omp: Catalog, bundled: Catalog) -> Non
 
 
 def test_python_engine_without_overlay(engine_answers: dict[str, OmpCatalog], bundled: Catalog) -> None:
-    python = merge_catalog(bundled, [])
+    python = merge_catalog(bundled, [], settings=DEFAULT_SETTINGS)
     _check(NO_OVERLAY, python.catalog, engine_answers[NO_OVERLAY].catalog, bundled)
 
 
@@ -328,7 +296,7 @@ def test_python_engine_matches_the_exact_one(
     answer = engine_answers[label(path)]
     if answer.error is not None:
         pytest.skip(f"OMP rejects this file (the validation suite compares verdicts): {answer.error}")
-    python = merge_catalog(bundled, _layers(path))
+    python = merge_catalog(bundled, _layers(path), settings=DEFAULT_SETTINGS)
     _check(label(path), python.catalog, answer.catalog, bundled)
 
 

@@ -1,5 +1,5 @@
 """Every command on every hostile input: a located one-line error or a correct result, never a
-traceback or a hang, within the limits of :mod:`hostile_support` (60 s wall clock, 2 GiB of
+traceback or a hang, within the limits of :mod:`hostile_support` (120 s wall clock, 2 GiB of
 address space per process).
 
 The corpus is ``tests/examples/hostile/`` (small files, committed) plus inputs made at test time in

@@ -23,16 +23,6 @@ from werkzeug.wrappers import Request, Response
 Run = Callable[..., Any]
 
 
-@pytest.fixture
-def workdir(tmp_path: Path, tmp_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
-
-
 def _ollama(httpserver: HTTPServer) -> None:
     httpserver.no_handler_status_code = 404
     serve_json(httpserver, "/api/tags", ollama_tags(["llama3.2:latest", "qwen3:8b", "llava:7b"]))

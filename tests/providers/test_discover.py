@@ -4,7 +4,7 @@ cache), and what discovery does with hostile or redirecting servers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,26 +22,6 @@ Run = Callable[..., Any]
 OPENROUTER_FIXTURE = (
     Path(__file__).resolve().parent.parent / "upstream" / "fixtures" / "openrouter-small.json"
 )
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, tmp_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
-
-
-@pytest.fixture
-def other_host() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
 
 
 def _entry(stdout: str, name: str) -> dict[str, Any]:

@@ -15,14 +15,8 @@ Run = Callable[..., Any]
 
 
 @pytest.fixture
-def configured(
-    tmp_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer
-) -> Path:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
+def configured(workdir: Path, tmp_home: Path, httpserver: HTTPServer) -> Path:
+    """~/.omp/agent/models.yml configuring one provider at the loopback server."""
     agent = tmp_home / ".omp" / "agent"
     agent.mkdir(parents=True)
     provider = {

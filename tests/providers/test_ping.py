@@ -6,7 +6,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +26,6 @@ from werkzeug.wrappers import Request, Response
 from catalogmgr.providers.routes import listed_ids, model_list_route, redact_url
 
 Run = Callable[..., Any]
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, tmp_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean current directory (no .env) and HOME; no proxy from the developer's environment."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("LOCAL_KEY", raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
-
-
-@pytest.fixture
-def second_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
 
 
 def _write(workdir: Path, providers: dict[str, Any]) -> str:
@@ -244,19 +222,19 @@ def test_ollama_refused_and_wrong_path(run_cli: Run, workdir: Path, httpserver: 
 
 
 def test_redirect_to_another_host_is_not_followed(
-    run_cli: Run, workdir: Path, httpserver: HTTPServer, second_server: HTTPServer
+    run_cli: Run, workdir: Path, httpserver: HTTPServer, other_host: HTTPServer
 ) -> None:
-    serve_json(second_server, "/v1/models", openai_models(["qwen3-8b"]))
+    serve_json(other_host, "/v1/models", openai_models(["qwen3-8b"]))
     httpserver.expect_request("/v1/models").respond_with_response(
-        Response(status=302, headers={"Location": second_server.url_for("/v1/models?token=abc")})
+        Response(status=302, headers={"Location": other_host.url_for("/v1/models?token=abc")})
     )
     provider = _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"], headers={"X-Team": PLANTED_HEADER})
     code, record, _ = _ping(run_cli, _write(workdir, {"local": provider}))
     assert code == 1
     assert _endpoint(record)["status"] == "redirected"
-    assert second_server.url_for("/v1/models") in _endpoint(record)["detail"]
+    assert other_host.url_for("/v1/models") in _endpoint(record)["detail"]
     assert "token" not in _endpoint(record)["detail"]
-    assert second_server.log == []  # neither the key nor the header went anywhere else
+    assert other_host.log == []  # neither the key nor the header went anywhere else
     [(request, _)] = httpserver.log
     assert request.headers["X-Team"] == PLANTED_HEADER
     assert request.headers["Authorization"] == f"Bearer {PLANTED_KEY}"

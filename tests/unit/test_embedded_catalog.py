@@ -169,3 +169,18 @@ def test_another_omp_release_is_said_once_and_not_guessed(run_cli: Any, tmp_home
         output = result.stdout + result.stderr
         assert "unknown-override" not in output, args
         assert output.count("the embedded catalog is OMP 18.2.3's, not OMP 18.3.4's") == 1, args
+
+
+def test_a_damaged_default_base_skips_the_override_check_only(
+    run_cli: Any, tmp_home: Path, tmp_path: Path
+) -> None:
+    """A broken installed OMP catalog must not stop validate (a pre-commit hook): said once, skipped."""
+    overlay = _fresh_machine(tmp_home, CODESTRAL_OVERLAY.replace("codestral-2508", "codestral-2509"))
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    result = run_cli("validate", str(overlay), env={"CATALOGMGR_BASE": str(broken)})
+    assert result.exit_code == 0, result.output
+    assert "unknown-override" not in result.stdout
+    assert result.stderr.count("the default base catalog cannot be loaded") == 1
+    named = run_cli("validate", "--base", str(broken), str(overlay))
+    assert named.exit_code == 3

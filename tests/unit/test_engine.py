@@ -403,3 +403,36 @@ def test_the_conftest_keeps_everyday_tests_on_python(run: Callable[..., Result])
     assert os.environ["CATALOGMGR_ENGINE"] == "python"
     result = run("list", "--no-default-overlay")
     assert "catalogmgr: engine: python: $CATALOGMGR_ENGINE python" in result.stderr
+
+
+def test_one_overlay_reaches_omp_byte_for_byte(
+    run: Callable[..., Result], fake_omp: Path, tmp_path: Path
+) -> None:
+    overlay = tmp_path / "models.yml"
+    text = "# my models\nproviders:\n  acme:\n    baseUrl: 'https://acme.example/v1'  # local\n"
+    overlay.write_text(text)
+    result = run(
+        "show",
+        "acme/from-overlay",
+        "--format",
+        "json",
+        "--engine",
+        "omp",
+        "--omp-dir",
+        str(fake_omp),
+        "--overlay",
+        str(overlay),
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["model"]["overlay"] == text
+
+
+def test_an_invalid_overlay_stops_before_omp_answers(
+    run: Callable[..., Result], fake_omp: Path, tmp_path: Path
+) -> None:
+    set_mode(fake_omp, "hang")  # OMP would never answer: the validation error must come first
+    overlay = tmp_path / "models.yml"
+    overlay.write_text("providers:\n  acme:\n    api: not-an-api\n")
+    result = run("merge", "--engine", "omp", "--omp-dir", str(fake_omp), "--overlay", str(overlay))
+    assert result.exit_code == 1
+    assert "not-an-api" in result.stderr

@@ -111,3 +111,21 @@ def test_emitted_yaml_escapes_bidi_controls_and_keeps_the_data() -> None:
     text = render_yaml_data(data)
     assert not any(ch in text for ch in "\u202e\u2066\u200f\x9b")
     assert parse_document(text, name="x.yml", fmt="yaml").data == data
+
+
+@given(st.text())
+def test_text_output_never_runs_a_workflow_command_or_an_escape(text: str) -> None:
+    safe = escape.text_output(text)
+    assert not any(line.strip().startswith("::") for line in safe.split("\n"))
+    assert not any((ord(ch) < 0x20 and ch not in "\n\t") or 0x7F <= ord(ch) <= 0x9F for ch in safe)
+
+
+@given(st.text())
+def test_github_output_keeps_one_line_per_command(text: str) -> None:
+    line = f"::error title={escape.github_property(text)}::{escape.github_data(text)}"
+    safe = escape.github_output(line)
+    assert "\n" not in safe
+    assert "\r" not in safe
+    assert not any(
+        0x7F <= ord(ch) <= 0x9F or (ord(ch) < 0x20 and ch != "\t") for ch in safe
+    )  # a tab is inert
