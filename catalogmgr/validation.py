@@ -122,6 +122,29 @@ def check_document(
     return FileReport(document.name, chosen, tuple(problems))
 
 
+# Above this many mappings/lists/scalars a file gets no version notes (see with_version_notes).
+VERSION_NOTE_NODE_LIMIT = 20_000
+
+
+def _at_most_nodes(data: Any, limit: int) -> bool:
+    """Whether ``data`` has at most ``limit`` nodes, counting shared (aliased) nodes each time.
+
+    Stops as soon as the count passes ``limit``: an alias bomb costs ``limit`` steps, not its size.
+    """
+    stack = [data]
+    seen = 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > limit:
+            return False
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return True
+
+
 def _version_sensitive(problem: Problem) -> bool:
     """Problems worth a version note: errors, and keys that another release may know."""
     return problem.is_error or problem.rule == "unknown-key"
@@ -142,7 +165,11 @@ def with_version_notes(
     problem is the same rule at the same place. Other profiles are consulted only when there is
     something to explain, so a clean file costs one validation.
     """
-    if not any(_version_sensitive(problem) for problem in problems):
+    if not any(_version_sensitive(problem) for problem in problems) or not _at_most_nodes(
+        document.data, VERSION_NOTE_NODE_LIMIT
+    ):
+        # A note costs one validation per other profile: on a huge (or alias-bombed) file the
+        # notes are skipped so validation stays as bounded as without them.
         return list(problems)
     # Any severity counts as "has it": OMP 13/14 load a file the provider rules reject, but the
     # rule still applies there (as a warning), so it is not a version difference worth a note.

@@ -370,6 +370,8 @@ class YamlReader:
             self.parsed = text
             try:
                 return self._events(CParser(text + "\n"))
+            except yaml.reader.ReaderError:
+                break  # a control character: no fix-up applies; reported, located, below
             except yaml.MarkedYAMLError as error:
                 fixed = self._fix_up(text, error)
                 if fixed is None:

@@ -39,6 +39,7 @@ from catalogmgr.drift.diff import DriftReport, FieldDrift
 from catalogmgr.errors import InputError
 from catalogmgr.merge import Catalog, clean_model_name
 from catalogmgr.omp.apis import API_FOR_OVERLAY
+from catalogmgr.render.escape import terminal, terminal_block
 from catalogmgr.upstream.listing import COST_FIELDS, UpstreamModel
 from catalogmgr.upstream.normalize import Variable
 
@@ -388,7 +389,7 @@ def apply_patch(
             ) from None
     if root is None:
         root = CommentedMap()
-        root.yaml_set_start_comment(patch.header)
+        root.yaml_set_start_comment(terminal_block(patch.header))
     if not isinstance(root, CommentedMap):
         raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
     editor = _OverlayEditor(root, name, overwrite=overwrite)
@@ -620,7 +621,9 @@ def _eol_comment(container: Any, key: Any, text: str) -> None:
     """A comment at the end of ``key``'s line, two spaces after the content (yamllint's default)."""
     from ruamel.yaml.tokens import CommentToken
 
-    container.yaml_add_eol_comment(text, key, column=0)
+    # Comments quote upstream names: keep them on their line and free of control characters (a
+    # raw ESC makes the file unreadable YAML; a newline would end the comment early).
+    container.yaml_add_eol_comment(terminal(text), key, column=0)
     for token in container.ca.items.get(key, []):
         if isinstance(token, CommentToken) and token.value.startswith("#"):
             token.value = " " + token.value

@@ -390,7 +390,9 @@ def effort_map_change(model: Mapping[str, Any]) -> PolicyChange | None:
     efforts = thinking.get("efforts")
     if not isinstance(configured, Mapping) or not configured or not isinstance(efforts, list):
         return None
-    filtered = {effort: configured[effort] for effort in efforts if effort in configured}
+    filtered = {
+        effort: configured[effort] for effort in efforts if isinstance(effort, str) and effort in configured
+    }
     if not filtered:
         return None
     return PolicyChange(

@@ -182,6 +182,9 @@ def test_every_format_survives_a_hostile_listing(hostile_listing: tuple[str, Pat
     overlay.parent.mkdir()
     result = _run(*common, "--write-overlay", str(overlay))
     _check(result, f"{path.name} --write-overlay")
+    if "strings-but-ids" in path.name:
+        # Hostile names must not stop the fix: comments quoting them are escaped, values quoted.
+        assert overlay.exists(), result.stderr[-2000:]
     if overlay.exists():
         written = overlay.read_text(encoding="utf-8")
         # C0/C1 controls would make the file unreadable (YAML forbids them) or run in a terminal

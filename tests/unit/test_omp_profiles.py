@@ -373,3 +373,21 @@ def test_the_compatibility_matrix(run_cli: Any, tmp_path: Path, tmp_home: Path) 
     assert document["files"][0]["accepted_by"] == [profile.id for profile in PROFILES][2:]
     only_portable = run_cli("validate", "--omp-version", "all", str(portable))
     assert only_portable.exit_code == 0
+
+
+def test_a_huge_file_gets_no_version_notes(tmp_path: Path) -> None:
+    from catalogmgr.validation import VERSION_NOTE_NODE_LIMIT, check_path
+
+    providers = "".join(
+        f"  p{index}:\n    api: typesafe\n    baseUrl: https://x.test\n"
+        for index in range(VERSION_NOTE_NODE_LIMIT // 3 + 1)  # 3 nodes each, plus the root
+    )
+    big = tmp_path / "big.yml"
+    big.write_text("providers:\n" + providers)
+    report = check_path(big, profile=PROFILES_BY_ID["18.2.3"], runs="OMP 18.2.3")
+    assert report.errors
+    assert not any("you run" in problem.message for problem in report.problems)
+    small = tmp_path / "small.yml"
+    small.write_text("providers:\n" + providers.split("  p1:")[0])
+    noted = check_path(small, profile=PROFILES_BY_ID["18.2.3"], runs="OMP 18.2.3")
+    assert any("OMP 18.2.8 and later accept it (you run OMP 18.2.3)" in p.message for p in noted.problems)
