@@ -373,25 +373,13 @@ def apply_patch(
     not be written (a provider needing an apiKey this file lacks and catalogmgr cannot name).
     Raises :class:`InputError` when the existing text is not an overlay that can be edited.
     """
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
-
-    from catalogmgr.documents import make_roundtrip_yaml
+    from catalogmgr.documents import load_for_edit, make_roundtrip_yaml
 
     yaml = make_roundtrip_yaml()
-    root: Any = None
-    if existing_text is not None and existing_text.strip():
-        try:
-            root = yaml.load(existing_text)
-        except YAMLError as error:
-            raise InputError(
-                f"cannot edit: not valid YAML ({' '.join(str(error).split())[:160]})", file=name
-            ) from None
-    if root is None:
-        root = CommentedMap()
+    root = load_for_edit(yaml, existing_text, name=name)
+    if not root:
+        # A new (or empty) file: its header says who wrote it and from what.
         root.yaml_set_start_comment(terminal_block(patch.header))
-    if not isinstance(root, CommentedMap):
-        raise InputError("cannot edit: the file is not a mapping with `providers:`", file=name)
     editor = _OverlayEditor(root, name, overwrite=overwrite)
     unwritten: set[tuple[str, str]] = set()
     for new in patch.new_models:
