@@ -168,6 +168,9 @@ def locate_base_catalog(explicit: str | None, env: Mapping[str, str], home: Path
 def load_base_catalog(path: str) -> BaseCatalog:
     """Load a ``models.json`` named by the user; the display name is the path as given."""
     install = install_for_catalog(Path(path))
+    if _is_empty_file(Path(path)):
+        # JSON has no empty document; "not a catalog" says more than a syntax error at 1:1.
+        raise _not_a_catalog(path, "the file is empty")
     return BaseCatalog(
         catalog=_checked_catalog(load_json_fast(path, name=path), path),
         source=path,
@@ -175,6 +178,13 @@ def load_base_catalog(path: str) -> BaseCatalog:
         install=install,
         omp_version=install.version if install is not None else None,
     )
+
+
+def _is_empty_file(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return False  # unreadable: the loader reports it with its own message
 
 
 def _checked_catalog(data: Any, name: str) -> Catalog:

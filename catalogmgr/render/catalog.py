@@ -357,6 +357,12 @@ def _to_roundtrip(value: Any) -> Any:
         if value and all(not isinstance(item, Mapping | list) for item in value) and len(value) <= 8:
             sequence.fa.set_flow_style()  # `input: [text, image]`, as people write it
         return sequence
+    if isinstance(value, str) and _yaml_string(value) != value:
+        # Where the plain emitter would quote a string, ruamel must not write it plain: it would
+        # leave e.g. a trailing no-break space unquoted, which OMP's trim of the text removes.
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        return DoubleQuotedScalarString(value)
     return value
 
 

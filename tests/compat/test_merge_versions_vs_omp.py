@@ -22,6 +22,7 @@ from omp_versions import Release, find_bun, installed_releases, omp_root
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Layer, merge_catalog
 from catalogmgr.omp.profile import OmpVersion, profile_for_version
+from catalogmgr.omp.settings import RuntimeSettings
 
 pytestmark = pytest.mark.omp
 
@@ -55,8 +56,13 @@ def test_provider_base_url_scope_matches_the_release(version: str) -> None:
         if not result.accepted:
             continue
         document = parse_document(path.read_text(encoding="utf-8"), name=path.name, fmt="yaml")
+        # The catalog OMP runs (runtime policies under default settings), as the probe reports it:
+        # e.g. llama.cpp discovery providers get `/v1` on every model's baseUrl.
         ours = merge_catalog(
-            base, [Layer(name=path.name, data=document.data, document=document)], profile=profile
+            base,
+            [Layer(name=path.name, data=document.data, document=document)],
+            profile=profile,
+            settings=RuntimeSettings(),
         )
         named = set((document.data or {}).get("providers") or {})
         for row in probe.effective_catalog(result):
