@@ -282,8 +282,16 @@ def _jobs_document(
 
 
 def _last_line(text: str) -> str:
+    """The line that says what went wrong: the last error line of a stack trace, else the last line.
+
+    bun prints an uncaught exception as ``[Uncaught Exception] Error: why`` followed by ``at ...``
+    frames; the last frame says where, not what.
+    """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "(no message)"
+    messages = [line for line in lines if not line.startswith("at ")]
+    if not messages:
+        return lines[-1] if lines else "(no message)"
+    return messages[-1].removeprefix("[Uncaught Exception] ")
 
 
 def parse_bridge_output(output: bytes, job_keys: Sequence[str], stderr_tail: str = "") -> BridgeOutput:

@@ -436,3 +436,16 @@ def test_an_invalid_overlay_stops_before_omp_answers(
     result = run("merge", "--engine", "omp", "--omp-dir", str(fake_omp), "--overlay", str(overlay))
     assert result.exit_code == 1
     assert "not-an-api" in result.stderr
+
+
+def test_a_crashed_bridge_is_named_by_its_error_line_not_its_last_frame() -> None:
+    from catalogmgr.omp.bridge import _last_line
+
+    trace = (
+        "[Uncaught Exception] ConfigurationError: Muse Code credential is invalid; sign in again\n"
+        "    at parseMuseCodeCredential (/x/muse-code.ts:59:21)\n"
+        "    at async snapshot (/x/bridge.ts:286:18)\n"
+    )
+    assert _last_line(trace) == "ConfigurationError: Muse Code credential is invalid; sign in again"
+    assert _last_line("only a frame\n") == "only a frame"
+    assert _last_line("") == "(no message)"
