@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 import pytest
-from catalog_diff import MISSING, same
+from catalog_diff import COMPARED_FIELDS, MISSING, same
 from omp import OmpProbe, Row
 
 from catalogmgr.merge import merge_catalog
@@ -24,19 +24,7 @@ from catalogmgr.omp.settings import RuntimeSettings
 pytestmark = pytest.mark.omp
 
 # Every field the issue names, plus the one policy field that is not among them.
-FULL_FIELDS = (
-    "name",
-    "api",
-    "baseUrl",
-    "reasoning",
-    "input",
-    "cost",
-    "contextWindow",
-    "maxTokens",
-    "thinking",
-    "compat",
-    "omitMaxOutputTokens",
-)
+FULL_FIELDS = (*COMPARED_FIELDS, "compat", "omitMaxOutputTokens")
 SETTINGS = {"extendedContext off": None, "extendedContext on": {"extendedContext": True}}
 
 

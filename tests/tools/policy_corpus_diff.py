@@ -22,7 +22,7 @@ from pathlib import Path
 COMPAT_DIR = Path(__file__).resolve().parents[1] / "compat"
 sys.path.insert(0, str(COMPAT_DIR))
 
-from catalog_diff import MISSING, same  # noqa: E402
+from catalog_diff import COMPARED_FIELDS, MISSING, same  # noqa: E402
 from corpus import corpus_files, label, shared_user_files  # noqa: E402
 from omp import OmpProbe, locate_omp  # noqa: E402
 
@@ -30,18 +30,7 @@ from catalogmgr.documents import parse_document  # noqa: E402
 from catalogmgr.merge import Layer, merge_catalog  # noqa: E402
 from catalogmgr.omp.settings import RuntimeSettings  # noqa: E402
 
-FIELDS = (
-    "name",
-    "api",
-    "baseUrl",
-    "reasoning",
-    "input",
-    "cost",
-    "contextWindow",
-    "maxTokens",
-    "thinking",
-    "omitMaxOutputTokens",
-)
+FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens")
 
 
 def main(argv: list[str]) -> int:
