@@ -850,13 +850,19 @@ class YamlReader:
                 return source[at : _token_end(source, at)]
         return str(event.tag)
 
-    def _tag_problem(self, event: Any, written: str, pointer: str | None) -> None:
+    def _tag_problem(
+        self,
+        event: Any,
+        written: str,
+        pointer: str | None,
+        effect: str = "makes OMP read this value as a string",
+    ) -> None:
         self.problems.append(
             Problem(
                 file=self.name,
                 position=self.position(event.start_mark),
                 pointer=pointer or "",
-                message=f"YAML tag {written} makes OMP read this value as a string",
+                message=f"YAML tag {written} {effect}",
                 rule="yaml-tag",
                 severity=Severity.WARNING,
             )
@@ -866,16 +872,7 @@ class YamlReader:
         if event.tag is None or event.tag in (_CORE + "map", _CORE + "seq"):
             return
         written = self._written_tag(event)
-        self.problems.append(
-            Problem(
-                file=self.name,
-                position=self.position(event.start_mark),
-                pointer=pointer or "",
-                message=f"YAML tag {written} is ignored (OMP reads the plain value); remove it",
-                rule="yaml-tag",
-                severity=Severity.WARNING,
-            )
-        )
+        self._tag_problem(event, written, pointer, "is ignored (OMP reads the plain value); remove it")
 
 
 def _core_kind(written: str, tag: str) -> str | None:
