@@ -307,17 +307,31 @@ class YamlReader:
         # Fix-ups (see _fix_up) insert a few characters on a line: (line, column, how many).
         self.edits: list[tuple[int, int, int]] = []
         self.parsed = ""  # the text libyaml reads (fix-ups applied)
+        # Substitutions of the same length for what libyaml cannot read but Bun does (see
+        # _substituted): anchor names renamed (placeholder -> name as written), and plain scalars
+        # in flow collections whose first character ':' or '?' became a letter, by (line,
+        # column) in the text before any fix-up inserted characters -> the character.
+        self.anchor_names: dict[str, str] = {}
+        self.first_chars: dict[tuple[int, int], str] = {}
+        self.sites: set[tuple[int, int]] = set()  # every substitution, by (line, column)
+        self.hits: set[tuple[int, int]] = set()  # those found where a node starts (each must be)
+        self.quoted_sites: set[tuple[int, int]] = set()  # renamed names holding a quote
 
     # -- marks and errors
 
     def position(self, mark: Any) -> Position:
+        line, column = self._unedited(mark)
+        return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
+
+    def _unedited(self, mark: Any) -> tuple[int, int]:
+        """A libyaml mark's line and column (from 0) in the text before fix-ups inserted any."""
         line, column = mark.line, mark.column
         for edit_line, edit_column, inserted in self.edits:
             if edit_line == line and edit_column <= column:
                 # Text a fix-up inserted before this mark on its line (a mark on the inserted text
                 # itself is where the insertion is).
                 column = max(edit_column, column - inserted)
-        return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
+        return line, column
 
     def _offset_position(self, offset: int) -> Position:
         line = self.source.count("\n", 0, offset)
@@ -355,9 +369,6 @@ class YamlReader:
         return documents, values, keys, self.problems
 
     def _documents(self, source: str) -> list[Any]:
-        import yaml
-        from yaml._yaml import CParser
-
         # Bun ends the (trimmed) text's last block scalar with a line break as if the file still
         # had its final newline; libyaml keeps only the line breaks it sees.
         text = _joined_surrogate_escapes(_compatible_directives(source))
@@ -366,6 +377,113 @@ class YamlReader:
                 "YAML syntax error: a comment needs a space before '#'",
                 _Mark(text, _DIRECTIVE_COMMENT.search(text).start()),  # type: ignore[union-attr]
             )
+        # Substitutions first (see _substituted); those not found where a node starts (inside a
+        # scalar or a comment) are dropped and the text read again, then none at all.
+        only: set[tuple[int, int]] | None = None
+        for _ in range(3):
+            substituted = self._substituted(text, only)
+            if substituted is None:
+                break
+            made = set(self.sites)
+            try:
+                documents = self._parse(substituted, source)
+            except InputError:
+                if only is not None or not self.quoted_sites:
+                    raise
+                # A renamed "name" that took a quote in (an '&' inside a quoted scalar): keep
+                # the substitutions without quotes.
+                only = made - self.quoted_sites
+                self._forget_substitutions()
+                continue
+            if self.hits >= self.sites:
+                return documents
+            only = self.hits & made
+            self._forget_substitutions()
+            if not only:
+                break
+        self._forget_substitutions()
+        documents = self._parse(text, source)
+        if self.sites - self.hits:
+            raise self.refuse(
+                "YAML syntax error: a plain scalar cannot start with ':' here",
+                self._site_mark(min(self.sites - self.hits)),
+            )
+        return documents
+
+    def _forget_substitutions(self) -> None:
+        self.anchor_names, self.first_chars, self.sites, self.hits = {}, {}, set(), set()
+        self.quoted_sites = set()
+        self.edits, self.log, self.problems, self.anchors, self.expanded = [], [], [], {}, 0
+
+    def _substituted(self, text: str, only: set[tuple[int, int]] | None) -> str | None:
+        """The text with what libyaml cannot read, but Bun does, replaced by something of the
+        same length libyaml reads the same way (every mark stays right), or None when there is
+        nothing to replace (``only``: just the substitutions at these places). Each substitution
+        must turn out to be where a node starts (``hits``), else the reading is discarded.
+
+        * Anchor and alias names with characters libyaml stops at (``&a:b``, ``*😁``; Bun takes
+          every character up to a space or a flow indicator) get placeholder names.
+        * A plain scalar starting with ``?`` or ``:`` right after ``[``, ``{`` or ``,`` (text
+          for Bun; an indicator for libyaml) starts with a letter, put back when read.
+        """
+        self.quoted_sites = set()
+        tokens: list[tuple[int, str]] = []  # (offset, placeholder or original first character)
+        if "&" in text or "*" in text:
+            found = [(match.start(1), match.group(2)) for match in _ANCHOR_TOKEN.finditer(text)]
+            names = {name for _, name in found}
+            renames: dict[str, str] = {}
+            for name in sorted(names):
+                if not _LIBYAML_ANCHOR.fullmatch(name):
+                    placeholder = _placeholder(len(name), names)
+                    if placeholder is not None:
+                        names.add(placeholder)
+                        renames[name] = placeholder
+                        self.anchor_names[placeholder] = name
+            tokens += [(at, renames[name]) for at, name in found if name in renames]
+        if "?" in text or ":" in text:
+            tokens += [(match.start(1), "") for match in _FLOW_INDICATOR_START.finditer(text)]
+        if not tokens:
+            return None
+        tokens.sort()
+        pieces: list[str] = []
+        done = counted = line = line_start = 0
+        for at, placeholder in tokens:
+            line += text.count("\n", counted, at)
+            newline = text.rfind("\n", counted, at)
+            if newline >= 0:
+                line_start = newline + 1
+            counted = at
+            site = (line, at - line_start)
+            if only is not None and site not in only:
+                continue
+            pieces.append(text[done:at])
+            if placeholder:  # '&name' or '*name': the name replaced
+                name = self.anchor_names[placeholder]
+                pieces.append(text[at] + placeholder)
+                done = at + 1 + len(name)
+                if "'" in name or '"' in name:
+                    self.quoted_sites.add(site)
+            else:
+                self.first_chars[site] = text[at]
+                pieces.append(_PLACEHOLDER_START)
+                done = at + 1
+            self.sites.add(site)
+        if not self.sites:
+            return None
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+    def _site_mark(self, site: tuple[int, int]) -> _Mark:
+        line, column = site
+        offset = sum(len(text) + 1 for text in self.source.split("\n")[:line]) + column
+        return _Mark(self.source, offset)
+
+    def _parse(self, text: str, source: str) -> list[Any]:
+        """The documents libyaml reads in ``text``, after the fix-ups that make it read what Bun
+        reads (see _fix_up), or the refusal, located."""
+        import yaml
+        from yaml._yaml import CParser
+
         for _ in range(_MAX_FIX_UPS):
             self.parsed = text
             try:
@@ -377,7 +495,7 @@ class YamlReader:
                 if fixed is None:
                     break
                 text = fixed
-                self.log, self.problems, self.anchors, self.expanded = [], [], {}, 0
+                self.log, self.problems, self.anchors, self.expanded, self.hits = [], [], {}, 0, set()
             except yaml.YAMLError:
                 break  # reported below, located
         self.parsed = text
@@ -503,6 +621,16 @@ class YamlReader:
         ):
             self.edits.append((mark.line, mark.column, 1))
             return text[:at] + "~" + text[at:]  # an empty key is Bun's "null"
+        if here == ":" and problem == "did not find expected node content" and after not in _NOT_PLAIN_SAFE:
+            # A plain scalar starting with ':' in a flow collection ("{a: :x}", '{"a"::x}'): text
+            # for Bun. It starts with a letter for libyaml, and gets its ':' back when read.
+            self.first_chars[self._unedited(mark)] = ":"
+            self.sites.add(self._unedited(mark))
+            return text[:at] + _PLACEHOLDER_START + text[at + 1 :]
+        if here == ":" and problem == "found unexpected ':'" and after in (",", "}", "]"):
+            # "omitted value:," in a flow mapping: for Bun the ':' is the value indicator.
+            self.edits.append((mark.line, mark.column + 1, 1))
+            return text[: at + 1] + " " + text[at + 1 :]
         if here == ":" and "expected ',' or '}'" in problem and (mark.column > 0 or _starts_with_flow(text)):
             # (In a flow sequence Bun refuses a multi-line implicit key; at column 0 inside a block
             # collection it refuses the indentation.)
@@ -536,6 +664,7 @@ class YamlReader:
         first_document_log = 0
         events = 0
         get_event = parser.get_event
+        fast = not self.first_chars  # restoring first characters needs every scalar's mark
         while True:
             event = get_event()
             kind = type(event)
@@ -549,7 +678,8 @@ class YamlReader:
             if kind is ScalarEvent:
                 parent = stack[-1] if stack else None
                 if (
-                    parent is not None
+                    fast
+                    and parent is not None
                     and parent.is_map
                     and event.anchor is None
                     and event.tag is None
@@ -677,6 +807,8 @@ class YamlReader:
                 "limits",
             )
         if anchor is not None:
+            if anchor in self.anchor_names:
+                self._anchor_hit(event)
             self.anchors[anchor] = _Anchor(
                 value, pointer, _compact_log(self.log, log_start, pointer), _count(value)
             )
@@ -772,7 +904,34 @@ class YamlReader:
             self.log.extend(moved)
         return True
 
+    def _anchor_hit(self, event: Any) -> None:
+        """Count a renamed anchor as found: its '&' is where the node starts, or after its tag."""
+        text = self.parsed
+        at = event.start_mark.index
+        if text.startswith("!", at):
+            at = _skip_space(text, _token_end(text, at))
+        if text.startswith("&", at):
+            self.hits.add(self._unedited(self._mark_after(event.start_mark, at)))
+
+    def _content_mark(self, event: Any) -> Any:
+        """Where a node's content starts, after its anchor and tag."""
+        if event.anchor is None and event.tag is None:
+            return event.start_mark
+        text = self.parsed
+        at = event.start_mark.index
+        for _ in range(2):
+            if text.startswith("!", at) or text.startswith("&", at):
+                at = _skip_space(text, _token_end(text, at))
+        return self._mark_after(event.start_mark, at)
+
+    def _mark_after(self, mark: Any, at: int) -> Any:
+        if "\n" in self.parsed[mark.index : at]:
+            return _Mark(self.parsed, at)
+        return _Mark.at(mark, at - mark.index)
+
     def _alias(self, stack: list[_Frame], event: Any, pointer: str | None) -> Any:
+        if event.anchor in self.anchor_names:
+            self.hits.add(self._unedited(event.start_mark))
         anchor = self.anchors.get(event.anchor)
         if anchor is None:
             for frame in stack:
@@ -780,9 +939,8 @@ class YamlReader:
                     raise self.refuse(
                         "an alias refers to a node that contains it (recursive alias)", frame.event.start_mark
                     )
-            raise self.refuse(
-                f"alias *{event.anchor} refers to no anchor defined before it", event.start_mark
-            )
+            name = self.anchor_names.get(event.anchor, event.anchor)
+            raise self.refuse(f"alias *{name} refers to no anchor defined before it", event.start_mark)
         self.expanded += anchor.size
         if self.expanded > MAX_NODES:
             raise self.refuse(
@@ -807,6 +965,12 @@ class YamlReader:
         value: str = event.value
         tag = event.tag
         style = event.style
+        if self.first_chars and style in ("", None):
+            site = self._unedited(self._content_mark(event))
+            first = self.first_chars.get(site)
+            if first is not None:
+                value = first + value[1:]
+                self.hits.add(site)
         if tag is None:
             if style == "" or style is None:
                 return resolve_plain_scalar(value)
@@ -902,6 +1066,31 @@ def _skip_space(source: str, at: int) -> int:
 
 
 _MAX_FIX_UPS = 64
+# An anchor or alias token as Bun reads it: '&' or '*' where a node may start, then every
+# character up to white space or a flow indicator. libyaml takes only these characters:
+_ANCHOR_TOKEN = re.compile(r"(?<![^\s,\[\]{}])([&*])([^\s,\[\]{}]+)")
+_LIBYAML_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
+# '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator).
+_FLOW_INDICATOR_START = re.compile(r"[\[{,]\s*(?:[!&][^\s,\[\]{}]*[ \t]+)*([?:])[^\s,\[\]{}]")
+_PLACEHOLDER_START = "x"
+_NOT_PLAIN_SAFE = frozenset(("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"))
+_PLACEHOLDER_CHARACTERS = "ZQXJKVWYzqxjkvwy0123456789"
+
+
+def _placeholder(length: int, taken: set[str]) -> str | None:
+    """An anchor name libyaml reads, ``length`` characters long, not in ``taken``."""
+    base = len(_PLACEHOLDER_CHARACTERS)
+    for number in range(base**length if length < 4 else 10**6):
+        digits = []
+        for _ in range(length):
+            number, digit = divmod(number, base)
+            digits.append(_PLACEHOLDER_CHARACTERS[digit])
+        name = "".join(digits)
+        if name not in taken:
+            return name
+    return None  # every name of this length is taken: the name stays as written
+
+
 _BLOCK_HEADER = re.compile(r"[|>][0-9+-]*(#)?")
 
 
@@ -912,6 +1101,13 @@ class _Mark:
         self.index = index
         self.line = text.count("\n", 0, index)
         self.column = index - (text.rfind("\n", 0, index) + 1)
+
+    @staticmethod
+    def at(mark: Any, further: int) -> _Mark:
+        """The mark ``further`` characters after ``mark`` on its line."""
+        moved = _Mark("", 0)
+        moved.index, moved.line, moved.column = mark.index + further, mark.line, mark.column + further
+        return moved
 
 
 _DIRECTIVE_COMMENT = re.compile(r"^%[^\n#]*[^ \t\n#]#", re.MULTILINE)

@@ -25,21 +25,11 @@ from catalogmgr.errors import InputError
 
 # Cases of the yaml-test-suite where catalogmgr's reader (libyaml's events, Bun's typing and
 # fix-ups on top) and Bun 1.4.4 still disagree, grouped by cause. None is a shape a models.yml needs.
-_ANCHOR_CHARS = (
-    "an anchor name with ':', an emoji or punctuation: Bun accepts it, libyaml stops the name early"
-)
-_FLOW_COLON = (
-    "a plain scalar starting with ':' or '?' inside a flow collection: Bun reads text, libyaml an indicator"
-)
-_FLOW_EMPTY = "an omitted value or key next to ',' in a flow mapping ('omitted value:,', '? foo :,')"
 _FLOW_MULTILINE_KEY = "a flow mapping key spread over two lines: Bun joins it, libyaml refuses"
 _TAB_IN_BLOCK_SCALAR = "a tab starting a line of a block scalar's content: Bun keeps it, libyaml refuses"
 _ZERO_INDENT = "a top-level block scalar with zero indentation (or '%' lines inside one): libyaml ends it"
 _BUN_STRICTER = "a block scalar whose blank first lines are more indented than its content: Bun refuses"
 YAML_ALLOWED: dict[str, str] = {
-    **dict.fromkeys(["2SXE", "8XYN", "W5VH", "Y2GN"], _ANCHOR_CHARS),
-    **dict.fromkeys(["58MP", "5T43", "652Z", "DBG4", "HM87-0", "HM87-1"], _FLOW_COLON),
-    **dict.fromkeys(["4ABK", "FRK4"], _FLOW_EMPTY),
     **dict.fromkeys(["9SA2", "NJ66", "UT92"], _FLOW_MULTILINE_KEY),
     **dict.fromkeys(["96NN-0", "96NN-1", "R4YG", "Y79Y-1"], _TAB_IN_BLOCK_SCALAR),
     **dict.fromkeys(["DK3J", "FP8R", "M7A3", "W4TN"], _ZERO_INDENT),
@@ -111,7 +101,7 @@ def test_yaml_test_suite_reads_as_bun_does(omp_install: OmpInstall, suite: list[
     results = bun_parse(_bun(omp_install), texts, "yaml")
     found = _disagreements([case.id for case in suite], texts, results, "yaml")
     _check_against_allow_list(found, YAML_ALLOWED)
-    assert len(suite) - len(YAML_ALLOWED) >= 378  # the agreement the suite holds the reader to
+    assert len(suite) - len(YAML_ALLOWED) >= 390  # the agreement the suite holds the reader to
 
 
 def test_jsonc_corpus_reads_as_bun_does(omp_install: OmpInstall) -> None:
@@ -152,6 +142,12 @@ OVERLAY_CASES: list[str] = [
     "  a: 1\n  b: 2\n",
     "\ufeffa: 1\n",
     "a: !!str\nb: !foo\nc: !\n",
+    # Anchor names and flow scalars libyaml cannot read as Bun does (read through substitutions).
+    "a: &x:y 1\nb: *x:y\n",
+    "a: &b:c 1\nd: 'x &b:c'\ne: x *b:c\n# *b:c\n",
+    "input: [text, ?image, :audio]\nm: {x: :x, ?y: 1, omitted:, z: 2}\n",
+    "a: b, ?c\nd: 'e, :f'\ng: [?1, !t ?x, &a ?y, *a]\n",
+    "a: **bold**\n",
 ]
 
 
@@ -190,7 +186,7 @@ def _keys() -> st.SearchStrategy[str]:
 
 
 @st.composite
-def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
+def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0, under_merge: bool = False) -> str:
     pad = " " * indent
     lines: list[str] = []
     is_map = draw(st.booleans())
@@ -201,12 +197,15 @@ def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
         nested = depth < 3 and draw(st.integers(0, 3)) == 0
         anchor = "&x " if draw(st.integers(0, 9)) == 0 else ""
         if nested:
-            child = draw(_block(indent + 2, depth + 1))
-            head = f"{pad}{next(keys)}:" if is_map else f"{pad}-"
+            key = next(keys) if is_map else ""
+            child = draw(_block(indent + 2, depth + 1, under_merge or key == '"<<"'))
+            head = f"{pad}{key}:" if is_map else f"{pad}-"
             lines.append(f"{head} {anchor}".rstrip() + "\n" + child)
             continue
         choice = draw(st.integers(0, 9))
-        if choice == 0:
+        if choice == 0 and not under_merge:
+            # (No alias under a merge key: one inside its own anchor, when the key merges
+            # nothing, is a cycle Bun drops with the key; catalogmgr refuses the recursive alias.)
             value = "*x"
         elif choice == 1:
             value = "[" + ", ".join(draw(st.lists(_scalar(), max_size=3))) + "]"

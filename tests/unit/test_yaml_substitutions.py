@@ -1,0 +1,86 @@
+"""The reader's substitutions for what libyaml cannot read but Bun does (issue 10): anchor names
+with any characters, plain scalars starting with ':' or '?' in flow collections, omitted values
+beside ',' in flow mappings. Values as Bun 1.4.4 reads them (checked with bun: the differential
+is tests/compat/test_reader_vs_bun.py), and every key and value at its place in the file."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalogmgr.documents import parse_document
+from catalogmgr.errors import InputError
+from catalogmgr.problems import Position
+
+
+def _read(text: str) -> object:
+    return parse_document(text, name="m.yml", fmt="yaml").data
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: &x:y 1\nb: *x:y\n", {"a": 1, "b": 1}),
+        ("[&a:b c, *a:b]\n", ["c", "c"]),
+        ("a: &é 1\nb: *é\n", {"a": 1, "b": 1}),
+        ("- &😁 unicode anchor\n- *😁\n", ["unicode anchor", "unicode anchor"]),
+        ("key: &an:chor value\n", {"key": "value"}),
+        ("a: &b:c\n", {"a": None}),
+        # Text that only looks like an anchor stays text, whatever else the file holds.
+        ("a: x &b:c\n", {"a": "x &b:c"}),
+        ("a: &b:c 1\nd: 'x &b:c'\ne: x *b:c\n", {"a": 1, "d": "x &b:c", "e": "x *b:c"}),
+        ("# &b:c\na: &b:c 1\nb: *b:c\n", {"a": 1, "b": 1}),
+    ],
+)
+def test_anchor_names_are_read_as_bun_reads_them(text: str, expected: object) -> None:
+    assert _read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{x: :x}\n", {"x": ":x"}),
+        ("[:x y, -x, ?x y]\n", [":x y", "-x", "?x y"]),
+        ("{ ?foo: bar, bar: 42 }\n", {"?foo": "bar", "bar": 42}),
+        ('- { "key"::value }\n', [{"key": ":value"}]),
+        ("[ !t ?x, &a ?y, *a ]\n", ["?x", "?y", "?y"]),
+        ("[\n  ?x,\n  :y\n]\n", ["?x", ":y"]),
+        ("a: b, ?c\nd: 'e, :f'\ng: [?1]\n", {"a": "b, ?c", "d": "e, :f", "g": ["?1"]}),
+        ("{a: 1, omitted:, b: 2}\n", {"a": 1, "omitted": None, "b": 2}),
+        ("{\n  ? foo :,\n  : bar,\n}\n", {"foo": None, "null": "bar"}),
+        ("[a:]\n", [{"a": None}]),
+    ],
+)
+def test_flow_scalars_starting_with_indicators_read_as_bun_reads_them(text: str, expected: object) -> None:
+    assert _read(text) == expected
+
+
+def test_positions_stay_right_after_substitutions() -> None:
+    text = "top: &anchor:1 {k: :v, ?q: 2}\nnext: *anchor:1\nlast: {omitted:, z: 3}\n"
+    document = parse_document(text, name="m.yml", fmt="yaml")
+    assert document.data == {
+        "top": {"k": ":v", "?q": 2},
+        "next": {"k": ":v", "?q": 2},
+        "last": {"omitted": None, "z": 3},
+    }
+    assert document.position("/top/k") == Position(1, 20)
+    assert document.key_position("/top/?q") == Position(1, 24)
+    assert document.position("/top/?q") == Position(1, 28)
+    assert document.key_position("/next") == Position(2, 1)
+    assert document.position("/last/z") == Position(3, 21)
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "fragment"),
+    [
+        ("a: *no:such\n", Position(1, 4), "alias *no:such refers to no anchor"),
+        ("a: &b:c [*b:c]\n", Position(1, 4), "recursive alias"),
+        ("a: {x: :y\n", Position(2, 1), "YAML syntax error"),
+        # '*' where a node starts is an alias for Bun too, whatever follows it.
+        ("a: **bold**\n", Position(1, 4), "alias **bold** refers to no anchor"),
+    ],
+)
+def test_refusals_on_the_substituted_paths_are_located(text: str, position: Position, fragment: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_document(text, name="bad.yml", fmt="yaml")
+    assert caught.value.position == position
+    assert fragment in str(caught.value)
