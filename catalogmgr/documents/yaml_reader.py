@@ -440,7 +440,8 @@ class YamlReader:
                         renames[name] = placeholder
                         self.anchor_names[placeholder] = name
             tokens += [(at, renames[name]) for at, name in found if name in renames]
-        if "?" in text or ":" in text:
+        # (A bare ':x' needs no search: libyaml refuses it, and _fix_up substitutes there.)
+        if "?" in text or "&" in text or "!" in text:
             tokens += [(match.start(1), "") for match in _FLOW_INDICATOR_START.finditer(text)]
         if not tokens:
             return None
@@ -548,12 +549,40 @@ class YamlReader:
             header = _BLOCK_HEADER.match(text, text.find(style, event.start_mark.index))
             if header is not None and header.group(1):
                 raise self.refuse("YAML syntax error: a comment needs a space before '#'", event.start_mark)
+            if header is not None and not any(digit in header.group(0) for digit in "123456789"):
+                self._check_leading_blank_lines(header.end(), stack)
         if stack and stack[-1].event.flow_style:
             if style == "" and event.value == "-":
                 raise self.refuse(
                     "YAML syntax error: a plain '-' is not a value in a flow collection", event.start_mark
                 )
             self._check_flow_comma(end)
+
+    def _check_leading_blank_lines(self, header_end: int, stack: list[_Frame]) -> None:
+        """Bun refuses a block scalar whose first blank lines hold more spaces than the first
+        line after them, when that line is still inside the scalar's parent (libyaml ends the
+        scalar there; YAML calls it an error)."""
+        text = self.parsed
+        at = text.find("\n", header_end)
+        deepest = 0
+        while at >= 0:
+            end = text.find("\n", at + 1)
+            line = text[at + 1 : len(text) if end < 0 else end]
+            if line.strip(" "):
+                break
+            deepest = max(deepest, len(line))
+            at = end
+        else:
+            return
+        first = len(line) - len(line.lstrip(" "))
+        blocks = [frame for frame in stack if not frame.event.flow_style]
+        parent = blocks[-1].event.start_mark.column if blocks else -1
+        if parent < first < deepest:
+            raise self.refuse(
+                "YAML syntax error: a block scalar's first blank lines are indented more than"
+                " the line after them",
+                _Mark(text, at + 1 + first),
+            )
 
     def _check_flow_end(self, frame: _Frame, event: Any, stack: list[_Frame]) -> None:
         if self.parsed[event.end_mark.index : event.end_mark.index + 1] == "#":
@@ -610,6 +639,8 @@ class YamlReader:
             if _tab_separates_a_scalar(text, at, line_start):
                 return text[:at] + " " + text[at + 1 :]  # a tab as separation space
             return None
+        if here == "\t" and "where an indentation space is expected" in problem:
+            return self._block_indentation_indicated(text, at, line_start)
         if "unknown directive" in problem and text.startswith("%", line_start):
             return text[:line_start] + "#" + text[line_start + 1 :]  # reserved directives are ignored
         after = text[at + 1 : at + 2]
@@ -643,7 +674,78 @@ class YamlReader:
                 return text[:marker] + "---" + text[marker + 3 :]
         if "expected node content" in problem and not _DOCUMENT_END_ONLY.sub("", text).strip():
             return ""  # only "..." markers and comments: no document
-        return None
+        return self._zero_indented_blocks_indented(text)
+
+    def _block_indentation_indicated(self, text: str, at: int, line_start: int) -> str | None:
+        """A tab right after a block scalar's indentation (``|\n \tx``) is content for Bun;
+        libyaml, still detecting the indentation, refuses it. The header gets the indentation
+        indicator Bun detects (the spaces before the tab), one digit inserted after '|' or '>'."""
+        spaces = at - line_start
+        if text[line_start:at].strip(" "):
+            return None
+        # The header: the nearest line above, over lines of spaces no deeper than the tab's.
+        end = line_start - 1
+        while end >= 0:
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end]
+            if line.strip(" "):
+                break
+            if len(line) > spaces:
+                return None
+            end = start - 1
+        else:
+            return None
+        header = _BLOCK_HEADER_LINE.search(line)
+        if header is None or header.group(2):
+            return None  # not a header, or the indentation is already given
+        parent = _block_parent_indent(line[: header.start()])
+        increment = spaces - parent if parent >= 0 else spaces
+        if not 1 <= increment <= 9:
+            return None
+        insert = start + header.start(1) + 1
+        self.edits.append((text.count("\n", 0, start), insert - start, 1))
+        return text[:insert] + str(increment) + text[insert:]
+
+    def _zero_indented_blocks_indented(self, text: str) -> str | None:
+        """A block scalar that is a document's root may have its lines at column 0 (Bun reads
+        them, '#' and '%' lines included, up to the next '---' or '...'); libyaml needs them
+        indented. Each such line gets one space (recorded in ``edits``), or None if none is."""
+        lines = text.split("\n")
+        changed = False
+        index = 0
+        root_expected = True  # at a document's start: the next node is its root
+        while index < len(lines):
+            line = lines[index]
+            stripped = line.strip()
+            if _DOCUMENT_MARKER.match(line):
+                root_expected = True
+                rest = line[3:].strip()
+                if not rest or rest.startswith("#"):
+                    index += 1
+                    continue
+                header_line = rest
+            elif not stripped or stripped.startswith("#") or (root_expected and line.startswith("%")):
+                index += 1
+                continue
+            else:
+                header_line = line if root_expected and not line[:1].isspace() else ""
+            root_expected = False
+            header = _BLOCK_HEADER_LINE.search(header_line) if header_line else None
+            index += 1
+            if header is None or header.group(2) or _block_parent_indent(header_line[: header.start()]) != -1:
+                continue
+            first = index
+            while first < len(lines) and not lines[first].strip():
+                first += 1
+            if first == len(lines) or lines[first][:1] in (" ", "\t") or _DOCUMENT_MARKER.match(lines[first]):
+                continue  # indented as libyaml wants, or empty
+            while index < len(lines) and not _DOCUMENT_MARKER.match(lines[index]):
+                if lines[index]:
+                    lines[index] = " " + lines[index]
+                    self.edits.append((index, 0, 1))
+                    changed = True
+                index += 1
+        return "\n".join(lines) if changed else None
 
     def _events(self, parser: Any) -> list[Any]:
         from yaml.events import (
@@ -1066,6 +1168,36 @@ def _skip_space(source: str, at: int) -> int:
 
 
 _MAX_FIX_UPS = 64
+# A line ending in a block scalar's header: '|' or '>' (group 1), an indentation digit (group 2)
+# and a chomping indicator in either order, then an optional comment.
+_BLOCK_HEADER_LINE = re.compile(r"(?:^|(?<=[ \t]))([|>])(?:[+-]?([1-9])?|([1-9])?[+-]?)[ \t]*(?:#.*)?$")
+_DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|$)")
+_BLOCK_ENTRY_PREFIX = re.compile(r"[ ]*(?:[-?:](?:[ ]+|$))*")
+
+
+def _block_parent_indent(prefix: str) -> int:
+    """The indentation libyaml gives a block scalar's parent, from the text before its header
+    on the header's line: the column of a mapping key, or of the last '-', '?' or ':'
+    indicator; -1 at the document's root."""
+    prefix = prefix.removeprefix("---")
+    body = prefix.rstrip(" \t")
+    for _ in range(2):  # properties (an anchor, a tag) before the header
+        cut = max(body.rfind(" "), body.rfind("\t"))
+        token = body[cut + 1 :]
+        if token[:1] in ("&", "!"):
+            body = body[: cut + 1].rstrip(" \t")
+    if not body.strip():
+        return -1
+    indicators = _BLOCK_ENTRY_PREFIX.match(body)
+    end = indicators.end() if indicators else 0
+    if end >= len(body):  # only indicators: the last one is the parent's column
+        stripped = body.rstrip()
+        return len(stripped) - 1 if stripped[-1:] in "-?:" else -1
+    if body.endswith(":"):  # a key: the mapping starts where the key does
+        return end
+    return -1
+
+
 # An anchor or alias token as Bun reads it: '&' or '*' where a node may start, then every
 # character up to white space or a flow indicator. libyaml takes only these characters:
 _ANCHOR_TOKEN = re.compile(r"(?<![^\s,\[\]{}])([&*])([^\s,\[\]{}]+)")

@@ -84,3 +84,51 @@ def test_refusals_on_the_substituted_paths_are_located(text: str, position: Posi
         parse_document(text, name="bad.yml", fmt="yaml")
     assert caught.value.position == position
     assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A tab right after a block scalar's indentation is content.
+        ("foo: |-\n \tbar\n", {"foo": "\tbar"}),
+        ("a:\n  foo: |\n   \tbar\n  b: 1\n", {"a": {"foo": "\tbar\n", "b": 1}}),
+        ("- key: >\n    \tx\n", [{"key": "\tx\n"}]),
+        ("- >\n \t\n detected\n", ["\t\ndetected\n"]),
+        # A document's root block scalar may sit at column 0, '#' and '%' lines included.
+        ("--- >\nline1\n# no comment\nline3\n", "line1 # no comment line3\n"),
+        ("--- |\nfoo\n--- &a >\nbar\n baz\n", ["foo\n", "bar\n baz\n"]),
+        ("%YAML 1.2\n--- |\n%!PS-Adobe-2.0\n...\n", "%!PS-Adobe-2.0\n"),
+    ],
+)
+def test_block_scalars_read_as_bun_reads_them(text: str, expected: object) -> None:
+    assert _read(text) == expected
+
+
+def test_positions_stay_right_in_fixed_up_block_scalars() -> None:
+    document = parse_document("a: 1\nfoo: |-\n \tbar\nb: 2\n", name="m.yml", fmt="yaml")
+    assert document.position("/foo") == Position(2, 6)
+    assert document.key_position("/b") == Position(4, 1)
+    assert document.position("/b") == Position(4, 4)
+    document = parse_document("--- |\nfoo\n--- {a: 1}\n", name="m.yml", fmt="yaml")
+    assert document.data == ["foo\n", {"a": 1}]
+    assert document.position("/1/a") == Position(3, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        # Blank first lines deeper than the next line still inside the parent: Bun refuses.
+        ("empty block scalar: >\n \n  \n   \n # comment\n", Position(5, 2)),
+        ("a:\n  b: >\n     \n   # c\n", Position(4, 4)),
+        ("a: |\n    \n  x\n", Position(3, 3)),
+    ],
+)
+def test_block_scalars_bun_refuses_are_refused_located(text: str, position: Position) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_document(text, name="bad.yml", fmt="yaml")
+    assert caught.value.position == position
+    assert "block scalar's first blank lines" in str(caught.value)
+
+
+def test_a_block_scalar_ending_at_its_parent_is_not_refused() -> None:
+    assert _read("a:\n  b: >\n     \n  c: 1\n") == {"a": {"b": "", "c": 1}}
