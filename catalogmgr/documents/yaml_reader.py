@@ -665,6 +665,9 @@ class YamlReader:
         if here == ":" and "expected ',' or '}'" in problem and (mark.column > 0 or _starts_with_flow(text)):
             # (In a flow sequence Bun refuses a multi-line implicit key; at column 0 inside a block
             # collection it refuses the indentation.)
+            explicit = self._explicit_flow_key(text, at)
+            if explicit is not None:
+                return explicit
             key_end = _end_of_previous_token(text, at)
             if key_end is not None:  # a flow key whose ':' is on a later line: move the ':' up
                 return text[:key_end] + ":" + text[key_end:at] + " " + text[at + 1 :]
@@ -675,6 +678,51 @@ class YamlReader:
         if "expected node content" in problem and not _DOCUMENT_END_ONLY.sub("", text).strip():
             return ""  # only "..." markers and comments: no document
         return self._zero_indented_blocks_indented(text)
+
+    def _explicit_flow_key(self, text: str, at: int) -> str | None:
+        """A flow mapping's implicit key spread over lines (``{ multi\n  line: v }``): Bun joins
+        its lines, libyaml allows an implicit key one line only. The key, found with libyaml's
+        scanner, becomes an explicit one ("? " inserted before it), which may span lines."""
+        import yaml
+        from yaml._yaml import CParser
+        from yaml.tokens import (
+            FlowEntryToken,
+            FlowMappingEndToken,
+            FlowMappingStartToken,
+            FlowSequenceEndToken,
+            FlowSequenceStartToken,
+            StreamEndToken,
+        )
+
+        scanner = CParser(text + "\n")
+        # Open flow collections: [is a mapping, where its current entry starts (a mark)].
+        flows: list[list[Any]] = []
+        last: Any = None
+        try:
+            while True:
+                token = scanner.get_token()
+                if token is None or isinstance(token, StreamEndToken) or token.start_mark.index >= at:
+                    break
+                if isinstance(token, FlowEntryToken):
+                    if flows:
+                        flows[-1][1] = None
+                elif isinstance(token, FlowMappingEndToken | FlowSequenceEndToken):
+                    if flows:
+                        flows.pop()
+                elif flows and flows[-1][1] is None:
+                    flows[-1][1] = token.start_mark
+                if isinstance(token, FlowMappingStartToken | FlowSequenceStartToken):
+                    flows.append([isinstance(token, FlowMappingStartToken), None])
+                last = token
+        except yaml.YAMLError:
+            return None
+        if not flows or not flows[-1][0] or flows[-1][1] is None or last is None:
+            return None
+        start = flows[-1][1]
+        if start.line == last.end_mark.line or text[last.end_mark.index : at].strip(" \t"):
+            return None
+        self.edits.append((start.line, start.column, 2))
+        return text[: start.index] + "? " + text[start.index :]
 
     def _block_indentation_indicated(self, text: str, at: int, line_start: int) -> str | None:
         """A tab right after a block scalar's indentation (``|\n \tx``) is content for Bun;

@@ -24,11 +24,8 @@ from catalogmgr.documents import parse_document
 from catalogmgr.errors import InputError
 
 # Cases of the yaml-test-suite where catalogmgr's reader (libyaml's events, Bun's typing and
-# fix-ups on top) and Bun 1.4.4 still disagree, grouped by cause. None is a shape a models.yml needs.
-_FLOW_MULTILINE_KEY = "a flow mapping key spread over two lines: Bun joins it, libyaml refuses"
-YAML_ALLOWED: dict[str, str] = {
-    **dict.fromkeys(["9SA2", "NJ66", "UT92"], _FLOW_MULTILINE_KEY),
-}
+# fix-ups on top) and Bun 1.4.4 still disagree, each with its reason: none today (402 of 402 agree).
+YAML_ALLOWED: dict[str, str] = {}
 
 _SURROGATE = (
     "a lone surrogate: Bun keeps it in a JavaScript string; no UTF-8 output can, so catalogmgr refuses"
@@ -95,7 +92,7 @@ def test_yaml_test_suite_reads_as_bun_does(omp_install: OmpInstall, suite: list[
     results = bun_parse(_bun(omp_install), texts, "yaml")
     found = _disagreements([case.id for case in suite], texts, results, "yaml")
     _check_against_allow_list(found, YAML_ALLOWED)
-    assert len(suite) - len(YAML_ALLOWED) >= 399  # the agreement the suite holds the reader to
+    assert len(suite) - len(YAML_ALLOWED) >= 402  # the agreement the suite holds the reader to
 
 
 def test_jsonc_corpus_reads_as_bun_does(omp_install: OmpInstall) -> None:
@@ -148,6 +145,9 @@ OVERLAY_CASES: list[str] = [
     "--- |\nfoo\n# bar\n--- &a >\nbar\n baz\n",
     "a:\n  b: >\n     \n   # c\n",
     "a:\n  b: >\n     \n  c: 1\n",
+    # Implicit keys spread over lines in flow mappings (Bun joins them; refuses them in sequences).
+    'm: { multi\n  line: value, "quoted\n  key": 2, &a anchored\n  key: 3, b: *a }\n',
+    "- { [a,\n  b]: c }\n- [ multi\n  line: value ]\n",
 ]
 
 

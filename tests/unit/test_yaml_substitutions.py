@@ -132,3 +132,27 @@ def test_block_scalars_bun_refuses_are_refused_located(text: str, position: Posi
 
 def test_a_block_scalar_ending_at_its_parent_is_not_refused() -> None:
     assert _read("a:\n  b: >\n     \n  c: 1\n") == {"a": {"b": "", "c": 1}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- { multi\n  line: value}\n", [{"multi line": "value"}]),
+        ("{ \"multi\n  line\": 1, 'c\n d': 2 }\n", {"multi line": 1, "c d": 2}),
+        ("{ &a multi\n  line: value, b: *a}\n", {"multi line": "value", "b": "multi line"}),
+        ("{ [a,\n b]: c }\n", {"a,b": "c"}),
+        ("---\n{ matches\n% : 20 }\n...\n", {"matches %": 20}),
+    ],
+)
+def test_multi_line_flow_keys_read_as_bun_reads_them(text: str, expected: object) -> None:
+    assert _read(text) == expected
+
+
+def test_multi_line_flow_keys_keep_positions_and_sequences_refuse_them() -> None:
+    document = parse_document("a: 1\nm: { x: 1, multi\n  line: value }\n", name="m.yml", fmt="yaml")
+    assert document.key_position("/m/multi line") == Position(2, 12)
+    assert document.position("/m/multi line") == Position(3, 9)
+    assert document.position("/m/x") == Position(2, 9)
+    with pytest.raises(InputError) as caught:
+        parse_document("- [ multi\n  line: value]\n", name="bad.yml", fmt="yaml")
+    assert caught.value.position == Position(2, 7)
