@@ -50,14 +50,17 @@ def test_glob_match() -> None:
     assert glob_match("*opus*", "claude-opus-4")
     assert glob_match("gpt-*-mini", "gpt-5-mini")
     assert not glob_match("gpt-*-mini", "gpt-5-mini-x")
-    assert glob_match("abc", "abc") and not glob_match("abc", "abcd")
+    assert glob_match("abc", "abc")
+    assert not glob_match("abc", "abcd")
 
 
 def test_identity(engine: RuleEngine) -> None:
     opus = engine.classify("anthropic", "claude-opus-4-6")
     assert (opus.cls, opus.family, opus.revision) == ("anthropic", "opus", "4.6.0")
     twin = engine.classify("x", "gpt-5.4-thinking")
-    assert twin.thinking_variant and twin.logical_id == "gpt-5.4" and twin.revision == "5.4.0"
+    assert twin.thinking_variant
+    assert twin.logical_id == "gpt-5.4"
+    assert twin.revision == "5.4.0"
     glm = engine.classify("x", "zai-org/GLM-5.3-Flash")
     assert (glm.cls, glm.family, glm.revision) == ("glm", "flash", "5.3.0")
     assert engine.classify("cursor", "gpt-5.6-sol-high").effort == "high"
@@ -77,7 +80,8 @@ def test_new_model_without_rules_gets_the_api_ladder(engine: RuleEngine) -> None
     assert decision.thinking == {"mode": "effort", "efforts": ["minimal", "low", "medium", "high", "xhigh"]}
     assert decision.reasoning is True
     off = engine.decide({**spec, "reasoning": False})
-    assert off.thinking is None and off.reasoning is False
+    assert off.thinking is None
+    assert off.reasoning is False
 
 
 def test_family_rules_and_identity_defaults(engine: RuleEngine) -> None:
@@ -130,7 +134,8 @@ def test_host_effort_map_and_wire_off(engine: RuleEngine) -> None:
         reasoning=True,
         compat={"supportsReasoningEffort": False},
     )
-    assert no_effort.thinking is None and no_effort.reasoning is True
+    assert no_effort.thinking is None
+    assert no_effort.reasoning is True
     devin = _decide(engine, id="x", provider="devin", api="devin-agent", reasoning=True)
     assert devin.thinking is None  # trustExplicitThinkingOnly
 
@@ -152,7 +157,8 @@ def test_explicit_thinking_is_kept_and_filled(engine: RuleEngine) -> None:
     }
     # A field written (even as null) is not filled; explicit thinking without reasoning is dropped.
     kept = engine.decide({**spec, "thinking": {"efforts": ["low"], "requiresEffort": None}})
-    assert kept.thinking is not None and kept.thinking["requiresEffort"] is None
+    assert kept.thinking is not None
+    assert kept.thinking["requiresEffort"] is None
     assert engine.decide({**spec, "reasoning": False, "thinking": {"efforts": ["low"]}}).thinking is None
 
 
