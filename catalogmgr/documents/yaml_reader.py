@@ -432,9 +432,10 @@ class YamlReader:
             found = [(match.start(1), match.group(2)) for match in _ANCHOR_TOKEN.finditer(text)]
             names = {name for _, name in found}
             renames: dict[str, str] = {}
+            cursors: dict[int, int] = {}
             for name in sorted(names):
                 if not _LIBYAML_ANCHOR.fullmatch(name):
-                    placeholder = _placeholder(len(name), names)
+                    placeholder = _placeholder(len(name), names, cursors)
                     if placeholder is not None:
                         names.add(placeholder)
                         renames[name] = placeholder
@@ -607,6 +608,8 @@ class YamlReader:
         collection around it, and with spaces (Bun's rule; libyaml is laxer)."""
         blocks = [frame for frame in stack if not frame.event.flow_style]
         indent = blocks[-1].event.start_mark.column if blocks else -1
+        # A flow collection's line may start anywhere with the ',' that continues it (Bun).
+        starts_allowed = "]}" if end_mark is None else "]},"
         text = self.parsed
         start = text.find("\n", start_event.start_mark.index) + 1
         end = (end_mark or start_event.end_mark).index
@@ -616,7 +619,7 @@ class YamlReader:
         for line in text[start:end].split("\n"):
             content = line.lstrip(" \t")
             spaces = len(line) - len(line.lstrip(" "))  # a tab may follow the indentation, not make it
-            if content and content[0] not in "]}" and spaces <= indent:
+            if content and content[0] not in starts_allowed and spaces <= indent:
                 raise self.refuse(
                     "YAML syntax error: a continuation line must be indented with spaces past its block",
                     _Mark(text, line_start),
@@ -652,10 +655,15 @@ class YamlReader:
         ):
             self.edits.append((mark.line, mark.column, 1))
             return text[:at] + "~" + text[at:]  # an empty key is Bun's "null"
-        if here == ":" and problem == "did not find expected node content" and after not in _NOT_PLAIN_SAFE:
-            # A plain scalar starting with ':' in a flow collection ("{a: :x}", '{"a"::x}'): text
-            # for Bun. It starts with a letter for libyaml, and gets its ':' back when read.
-            self.first_chars[self._unedited(mark)] = ":"
+        if (
+            here in (":", "?")
+            and problem == "did not find expected node content"
+            and after not in _NOT_PLAIN_SAFE
+        ):
+            # A plain scalar starting with ':' or '?' in a flow collection ("{a: :x}", "{a: ?x}",
+            # '{"a"::x}'): text for Bun. It starts with a letter for libyaml, and gets its first
+            # character back when read.
+            self.first_chars[self._unedited(mark)] = here
             self.sites.add(self._unedited(mark))
             return text[:at] + _PLACEHOLDER_START + text[at + 1 :]
         if here == ":" and problem == "found unexpected ':'" and after in (",", "}", "]"):
@@ -1254,20 +1262,26 @@ _LIBYAML_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
 _FLOW_INDICATOR_START = re.compile(r"[\[{,]\s*(?:[!&][^\s,\[\]{}]*[ \t]+)*([?:])[^\s,\[\]{}]")
 _PLACEHOLDER_START = "x"
 _NOT_PLAIN_SAFE = frozenset(("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"))
-_PLACEHOLDER_CHARACTERS = "ZQXJKVWYzqxjkvwy0123456789"
+# Every character libyaml takes in an anchor name (64: as many one-character names as it allows).
+_PLACEHOLDER_CHARACTERS = "ZQXJKVWYzqxjkvwy0123456789ABCDEFGHILMNOPRSTUabcdefghilmnoprstu_-"
 
 
-def _placeholder(length: int, taken: set[str]) -> str | None:
-    """An anchor name libyaml reads, ``length`` characters long, not in ``taken``."""
+def _placeholder(length: int, taken: set[str], cursors: dict[int, int]) -> str | None:
+    """An anchor name libyaml reads, ``length`` characters long, not in ``taken``; ``cursors``
+    keeps, per length, where the search goes on (linear in the names however many there are)."""
     base = len(_PLACEHOLDER_CHARACTERS)
-    for number in range(base**length if length < 4 else 10**6):
-        digits = []
+    number = cursors.get(length, 0)
+    while number < base**length:
+        value, digits = number, []
         for _ in range(length):
-            number, digit = divmod(number, base)
+            value, digit = divmod(value, base)
             digits.append(_PLACEHOLDER_CHARACTERS[digit])
+        number += 1
         name = "".join(digits)
         if name not in taken:
+            cursors[length] = number
             return name
+    cursors[length] = number
     return None  # every name of this length is taken: the name stays as written
 
 

@@ -48,6 +48,11 @@ def test_anchor_names_are_read_as_bun_reads_them(text: str, expected: object) ->
         ("{a: 1, omitted:, b: 2}\n", {"a": 1, "omitted": None, "b": 2}),
         ("{\n  ? foo :,\n  : bar,\n}\n", {"foo": None, "null": "bar"}),
         ("[a:]\n", [{"a": None}]),
+        (
+            "models: [{id: a, name: ?x}, {id: b, name: :y}]\n",
+            {"models": [{"id": "a", "name": "?x"}, {"id": "b", "name": ":y"}]},
+        ),
+        ("x: [ a\n, b ]\ny:\n  z: {a: 1\n , b: 2}\n", {"x": ["a", "b"], "y": {"z": {"a": 1, "b": 2}}}),
     ],
 )
 def test_flow_scalars_starting_with_indicators_read_as_bun_reads_them(text: str, expected: object) -> None:
