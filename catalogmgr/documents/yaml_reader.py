@@ -326,7 +326,7 @@ class YamlReader:
     def _unedited(self, mark: Any) -> tuple[int, int]:
         """A libyaml mark's line and column (from 0) in the text before fix-ups inserted any."""
         line, column = mark.line, mark.column
-        for edit_line, edit_column, inserted in self.edits:
+        for edit_line, edit_column, inserted in reversed(self.edits):  # each in the text before it
             if edit_line == line and edit_column <= column:
                 # Text a fix-up inserted before this mark on its line (a mark on the inserted text
                 # itself is where the insertion is).
@@ -486,6 +486,12 @@ class YamlReader:
         import yaml
         from yaml._yaml import CParser
 
+        if (
+            text[:1] in ("|", ">") or "\n|" in text or "\n>" in text or "---" in text
+        ) and _ROOT_BLOCK_AT_COLUMN_0.search(text):
+            # A root block scalar whose lines start at column 0: libyaml ends it before them,
+            # often without refusing ("--- |" then "%x" reads as ""). Indented first.
+            text = self._zero_indented_blocks_indented(text) or text
         for _ in range(_MAX_FIX_UPS):
             self.parsed = text
             try:
@@ -881,7 +887,7 @@ class YamlReader:
                 if event.style != "" or (stack and stack[-1].event.flow_style):
                     self._check_scalar_layout(event, stack)
                 pointer = self._child_pointer(stack, event.start_mark, len(documents))
-                value = self._scalar(event, pointer)
+                value = self._scalar(event, pointer, stack)
                 self._place(stack, root, value, event, event.anchor, pointer, len(self.log))
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if len(stack) > MAX_DEPTH:
@@ -1119,16 +1125,28 @@ class YamlReader:
 
     # -- scalars and tags
 
-    def _scalar(self, event: Any, pointer: str | None) -> Any:
+    def _scalar(self, event: Any, pointer: str | None, stack: list[_Frame] | None = None) -> Any:
         value: str = event.value
         tag = event.tag
         style = event.style
-        if self.first_chars and style in ("", None):
+        if self.first_chars and style in ("", None) and value[:1] == _PLACEHOLDER_START:
             site = self._unedited(self._content_mark(event))
             first = self.first_chars.get(site)
             if first is not None:
                 value = first + value[1:]
-                self.hits.add(site)
+                parent = stack[-1] if stack else None
+                # After an anchor or a tag, a ':' where a flow mapping's key goes is, for Bun,
+                # the value indicator of an empty key ("{&a :x}" is {null: "x"}), as libyaml
+                # reads it: not a substitution's place.
+                if not (
+                    first == ":"
+                    and (event.anchor is not None or tag is not None)
+                    and parent is not None
+                    and parent.is_map
+                    and parent.event.flow_style
+                    and parent.key is None
+                ):
+                    self.hits.add(site)
         if tag is None:
             if style == "" or style is None:
                 return resolve_plain_scalar(value)
@@ -1227,6 +1245,9 @@ _MAX_FIX_UPS = 64
 # A line ending in a block scalar's header: '|' or '>' (group 1), an indentation digit (group 2)
 # and a chomping indicator in either order, then an optional comment.
 _BLOCK_HEADER_LINE = re.compile(r"(?:^|(?<=[ \t]))([|>])(?:[+-]?([1-9])?|([1-9])?[+-]?)[ \t]*(?:#.*)?$")
+_ROOT_BLOCK_AT_COLUMN_0 = re.compile(
+    r"^(?:---[ \t]+)?(?:[!&][^\s]*[ \t]+)*[|>][0-9+-]*[ \t]*(?:#[^\n]*)?\n[^\s]", re.MULTILINE
+)
 _DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|$)")
 _BLOCK_ENTRY_PREFIX = re.compile(r"[ ]*(?:[-?:](?:[ ]+|$))*")
 
@@ -1258,8 +1279,13 @@ def _block_parent_indent(prefix: str) -> int:
 # character up to white space or a flow indicator. libyaml takes only these characters:
 _ANCHOR_TOKEN = re.compile(r"(?<![^\s,\[\]{}])([&*])([^\s,\[\]{}]+)")
 _LIBYAML_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
-# '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator).
-_FLOW_INDICATOR_START = re.compile(r"[\[{,]\s*(?:[!&][^\s,\[\]{}]*[ \t]+)*([?:])[^\s,\[\]{}]")
+# '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator):
+# after '[', '{', ',' or an explicit key's '?' (properties allowed between), or after a value's
+# ':' and properties (a bare ':x' there libyaml refuses: _fix_up's substitution answers it).
+_PROPERTY = r"[!&][^\s,\[\]{}]*[ \t]+"
+_FLOW_INDICATOR_START = re.compile(
+    rf"(?:(?:[\[{{,]|\?[ \t])\s*(?:{_PROPERTY})*|:[ \t]*(?:{_PROPERTY})+)([?:])[^\s,\[\]{{}}]"
+)
 _PLACEHOLDER_START = "x"
 _NOT_PLAIN_SAFE = frozenset(("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"))
 # Every character libyaml takes in an anchor name (64: as many one-character names as it allows).
