@@ -441,8 +441,9 @@ class YamlReader:
                         renames[name] = placeholder
                         self.anchor_names[placeholder] = name
             tokens += [(at, renames[name]) for at, name in found if name in renames]
-        # (A bare ':x' needs no search: libyaml refuses it, and _fix_up substitutes there.)
-        if "?" in text or "&" in text or "!" in text:
+        # (Searched only when the text has a character such a place needs: most have none.
+        # libyaml refuses the places these quick checks miss, and _fix_up substitutes there.)
+        if any(needle in text for needle in _FLOW_INDICATOR_NEEDLES):
             tokens += [(match.start(1), "") for match in _FLOW_INDICATOR_START.finditer(text)]
         if not tokens:
             return None
@@ -1280,12 +1281,10 @@ def _block_parent_indent(prefix: str) -> int:
 _ANCHOR_TOKEN = re.compile(r"(?<![^\s,\[\]{}])([&*])([^\s,\[\]{}]+)")
 _LIBYAML_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
 # '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator):
-# after '[', '{', ',' or an explicit key's '?' (properties allowed between), or after a value's
-# ':' and properties (a bare ':x' there libyaml refuses: _fix_up's substitution answers it).
+# after '[', '{', ',', an explicit key's '?' or a value's ':', properties allowed between.
 _PROPERTY = r"[!&][^\s,\[\]{}]*[ \t]+"
-_FLOW_INDICATOR_START = re.compile(
-    rf"(?:(?:[\[{{,]|\?[ \t])\s*(?:{_PROPERTY})*|:[ \t]*(?:{_PROPERTY})+)([?:])[^\s,\[\]{{}}]"
-)
+_FLOW_INDICATOR_START = re.compile(rf"(?:(?:[\[{{,]|\?[ \t])\s*|:[ \t]*)(?:{_PROPERTY})*([?:])[^\s,\[\]{{}}]")
+_FLOW_INDICATOR_NEEDLES = ("?", "&", "!", " :", "[:", "{:", ",:", "::")
 _PLACEHOLDER_START = "x"
 _NOT_PLAIN_SAFE = frozenset(("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"))
 # Every character libyaml takes in an anchor name (64: as many one-character names as it allows).
