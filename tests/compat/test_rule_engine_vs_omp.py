@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -256,3 +257,16 @@ _spec = st.builds(
 def test_generated_specs(omp_install: OmpInstall, specs: list[dict[str, Any]]) -> None:
     differences = _differences(specs, _ask_omp(omp_install, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+def test_generated_tables_are_current(omp_install: OmpInstall) -> None:
+    """``scripts/generate_rule_engine_tables.py --check``: the stored rules are what OMP gives today."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_rule_engine_tables.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), str(omp_install.node_modules), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
