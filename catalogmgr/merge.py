@@ -565,9 +565,7 @@ class _Merger:
             load_policy_tables(self.policies.tables) if settings is not None else None
         )
         self.rule_engine: RuleEngine | None = (
-            load_rule_engine(self.policies.rule_engine)
-            if settings is not None and self.policies.rule_engine is not None
-            else None
+            load_rule_engine(profile.rules) if settings is not None and self.policies.rule_engine else None
         )
         # Models OMP passes through `buildModel` (rebuilt: their thinking is the rule engine's), in
         # the order of the composition, and those whose definition/override authors `thinking`.

@@ -89,9 +89,9 @@ class PolicySet:
     twin_collapse: bool = False
     # The long-context cap, the extended-context maximum and the Codex clamp (18.1+).
     context_policies: bool = False
-    # The compat rule engine's `thinking` (and `reasoning`) for the models OMP rebuilds, on the
-    # rules of that release (`rule-engine-<rule_engine>.json.gz`, catalogmgr.omp.rule_engine).
-    rule_engine: str | None = None
+    # The compat rule engine's `thinking` (and `reasoning`) for the models OMP rebuilds
+    # (catalogmgr.omp.rule_engine), on the compiled rules the profile names (`Profile.rules`).
+    rule_engine: bool = False
 
 
 # Named by the first release read; `Profile.runtime_policies` picks one.
@@ -109,7 +109,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         context_policies=True,
-        rule_engine="18.2.3",
+        rule_engine=True,
     ),
 }
 

@@ -30,6 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omp import OmpInstall
+from omp_versions import find_bun, installed_releases, omp_root
 
 from catalogmgr.omp.rule_engine import EFFORTS, RuleEngine, RuleEngineError, load_rule_engine
 
@@ -37,6 +38,13 @@ pytestmark = pytest.mark.omp
 
 SCRIPT = Path(__file__).with_name("rule_engine_specs.ts")
 ENGINE = load_rule_engine("18.2.3")
+_DATA = resources.files("catalogmgr").joinpath("omp", "data")
+# Every release whose compiled rules are stored (`rule-engine-<version>.json.gz`).
+STORED = sorted(
+    entry.name.removeprefix("rule-engine-").removesuffix(".json.gz")
+    for entry in _DATA.iterdir()
+    if entry.name.startswith("rule-engine-")
+)
 
 APIS = (
     "openai-completions",
@@ -106,6 +114,20 @@ def _ask_omp(omp_install: OmpInstall, specs: Sequence[Mapping[str, Any]]) -> lis
     return answers
 
 
+def _release(version: str, omp_install: OmpInstall) -> OmpInstall:
+    """That OMP release: the differential suite's own, or one under ``$CATALOGMGR_OMP_ROOT``."""
+    if version == omp_install.version:
+        return omp_install
+    root = omp_root()
+    release = next(
+        (found for found in (installed_releases(root) if root else []) if found.version == version), None
+    )
+    bun = find_bun(release, root) if release is not None and root is not None else None
+    if release is None or release.source_only or bun is None:
+        pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
+    return OmpInstall(release.node_modules, Path(bun), version, version, "")
+
+
 def _ours(engine: RuleEngine, spec: Mapping[str, Any]) -> dict[str, Any]:
     try:
         decision = engine.decide(spec)
@@ -114,10 +136,12 @@ def _ours(engine: RuleEngine, spec: Mapping[str, Any]) -> dict[str, Any]:
     return {"thinking": decision.thinking, "reasoning": decision.reasoning}
 
 
-def _differences(specs: Sequence[Mapping[str, Any]], answers: Sequence[Mapping[str, Any]]) -> list[str]:
+def _differences(
+    specs: Sequence[Mapping[str, Any]], answers: Sequence[Mapping[str, Any]], engine: RuleEngine = ENGINE
+) -> list[str]:
     differences = []
     for spec, theirs in zip(specs, answers, strict=True):
-        ours = _ours(ENGINE, spec)
+        ours = _ours(engine, spec)
         if "error" in theirs or "error" in ours:
             if ("error" in theirs) != ("error" in ours):
                 differences.append(f"{json.dumps(spec)}: python={ours} omp={theirs}")
@@ -155,9 +179,12 @@ def _bundled_specs(omp_install: OmpInstall) -> list[dict[str, Any]]:
     return specs
 
 
-def test_every_bundled_model_rebuilt(omp_install: OmpInstall) -> None:
-    specs = _bundled_specs(omp_install)
-    differences = _differences(specs, _ask_omp(omp_install, specs))
+@pytest.mark.parametrize("version", STORED)
+def test_every_bundled_model_rebuilt(version: str, omp_install: OmpInstall) -> None:
+    """Each release with stored rules, over its own bundled catalog, with the port on its rules."""
+    release = _release(version, omp_install)
+    specs = _bundled_specs(release)
+    differences = _differences(specs, _ask_omp(release, specs), load_rule_engine(version))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
 
@@ -165,8 +192,7 @@ def test_every_bundled_model_rebuilt(omp_install: OmpInstall) -> None:
 
 
 def _taxonomy_words() -> list[str]:
-    data = resources.files("catalogmgr").joinpath("omp", "data", "rule-engine-18.2.3.json.gz").read_bytes()
-    tables = json.loads(gzip.decompress(data))
+    tables = json.loads(gzip.decompress(_DATA.joinpath("rule-engine-18.2.3.json.gz").read_bytes()))
     words: set[str] = set()
     for cls in tables["taxonomy"]["classes"]:
         words.update(matcher["token"] for matcher in cls["matchers"])
@@ -259,8 +285,10 @@ def test_generated_specs(omp_install: OmpInstall, specs: list[dict[str, Any]]) -
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
 
-def test_generated_tables_are_current(omp_install: OmpInstall) -> None:
+@pytest.mark.parametrize("version", STORED)
+def test_generated_tables_are_current(version: str, omp_install: OmpInstall) -> None:
     """``scripts/generate_rule_engine_tables.py --check``: the stored rules are what OMP gives today."""
+    omp_install = _release(version, omp_install)
     script = Path(__file__).resolve().parents[2] / "scripts" / "generate_rule_engine_tables.py"
     completed = subprocess.run(
         [sys.executable, str(script), str(omp_install.node_modules), "--check"],
