@@ -294,6 +294,25 @@ def _last_line(text: str) -> str:
     return messages[-1].removeprefix("[Uncaught Exception] ")
 
 
+def _load_line(line: bytes, number: int) -> Any:
+    """One line of the bridge's output (a full catalog line is over 10 MB).
+
+    It is OMP's own ``JSON.stringify`` output, so orjson parses it as it is, without the
+    hostile-input depth walk every user file gets (40 ms on a full catalog, a third of the parse):
+    its values come from OMP's installed catalog and from an overlay catalogmgr has already read
+    and validated within its limits, and orjson itself refuses nesting beyond 1024 levels. Anything
+    orjson refuses goes through :func:`load_json_bytes` for its precise, located error.
+    """
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        return load_json_bytes(line, name=f"OMP's bridge output, line {number}")
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return load_json_bytes(line, name=f"OMP's bridge output, line {number}")
+
+
 def parse_bridge_output(output: bytes, job_keys: Sequence[str], stderr_tail: str = "") -> BridgeOutput:
     """Read the bridge's JSON lines; refuse network attempts, garbage and missing results."""
     meta: Mapping[str, Any] | None = None
@@ -303,8 +322,7 @@ def parse_bridge_output(output: bytes, job_keys: Sequence[str], stderr_tail: str
         if not line.strip():
             continue
         try:
-            # orjson when installed: a full catalog line is over 10 MB.
-            doc = load_json_bytes(line, name=f"OMP's bridge output, line {number}")
+            doc = _load_line(line, number)
         except InputError as exc:
             raise OmpEngineError(f"OMP's bridge wrote line {number} that is not JSON ({exc})") from exc
         if not isinstance(doc, dict):

@@ -187,11 +187,11 @@ function providersWithCommands(modelsPath: string): Set<string> {
 /** Fields of OMP's in-memory model that are not catalog data (header resolution is done here). */
 const NOT_DATA = new Set(["resolveHeaders", "headers"]);
 
-async function projectRow(
+function projectRow(
 	model: Record<string, unknown>,
 	skipHeaders: Set<string>,
 	allFields: boolean,
-): Promise<Record<string, Json>> {
+): Record<string, Json> | Promise<Record<string, Json>> {
 	const row: Record<string, Json> = {};
 	// The exact engine reports every model: values are handed to the one JSON.stringify of the
 	// output line as they are (it drops functions and undefined exactly as toJson does), instead
@@ -209,13 +209,18 @@ async function projectRow(
 	}
 	const resolver = model.resolveHeaders;
 	if (typeof resolver === "function") {
-		const unresolved = skipHeaders.has("*") || skipHeaders.has(String(model.provider));
-		row.headers = unresolved
-			? "<unresolved: !command values>"
-			: toJson(await (resolver as () => Promise<unknown>)());
-	} else if (model.headers !== undefined) {
-		row.headers = toJson(model.headers);
+		if (skipHeaders.has("*") || skipHeaders.has(String(model.provider))) {
+			row.headers = "<unresolved: !command values>";
+			return row;
+		}
+		// Only the few models with configured headers wait for a promise; the thousands of others
+		// are projected without one (an await per model was a tenth of the projection's time).
+		return (resolver as () => Promise<unknown>)().then(headers => {
+			row.headers = toJson(headers);
+			return row;
+		});
 	}
+	if (model.headers !== undefined) row.headers = toJson(model.headers);
 	return row;
 }
 
@@ -288,7 +293,10 @@ async function snapshot(dir: string, allFields = false): Promise<Snapshot> {
 		const models = registry.getAll() as Record<string, unknown>[];
 		const skipHeaders = providersWithCommands(modelsPath);
 		const rows: Record<string, Json>[] = [];
-		for (const model of models) rows.push(await projectRow(model, skipHeaders, allFields));
+		for (const model of models) {
+			const row = projectRow(model, skipHeaders, allFields);
+			rows.push(row instanceof Promise ? await row : row);
+		}
 		return {
 			status: error ? "error" : hasOverlay ? "ok" : "not-found",
 			error: error ? String(error.message) : null,
