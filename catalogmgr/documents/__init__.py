@@ -421,7 +421,46 @@ def make_roundtrip_yaml() -> Any:
     # (first-wins) value with the loaded, last-wins one.
     yaml.allow_duplicate_keys = True
     yaml.Representer = _exact_float_representer()
+    yaml.Emitter = _escaping_emitter()
     return yaml
+
+
+def _escaping_emitter() -> Any:
+    """ruamel.yaml's round-trip emitter, except that a string holding a bidi control, a C1 control,
+    a line separator or a BOM is written double-quoted with every non-ASCII character escaped.
+
+    ruamel writes those characters raw inside quotes (they are printable Unicode to it), so a model
+    name from an upstream listing could reorder what a user sees of the file it lands in. Escaped,
+    the value Bun reads back is the same; strings without such characters keep their readable text.
+    """
+    from ruamel.yaml.emitter import RoundTripEmitter
+
+    from catalogmgr.render.escape import hides_text
+
+    class EscapingRoundTripEmitter(RoundTripEmitter):
+        def analyze_scalar(self, scalar: Any) -> Any:
+            if not isinstance(scalar, str) or not hides_text(scalar):
+                return super().analyze_scalar(scalar)
+            with self._ascii_only():  # the analysis then allows only the double-quoted style
+                return super().analyze_scalar(scalar)
+
+        def write_double_quoted(self, text: Any, split: Any = True) -> None:
+            if not isinstance(text, str) or not hides_text(text):
+                super().write_double_quoted(text, split)
+                return
+            with self._ascii_only():
+                super().write_double_quoted(text, split)
+
+        @contextlib.contextmanager
+        def _ascii_only(self) -> Iterator[None]:
+            saved = self.allow_unicode
+            self.allow_unicode = False
+            try:
+                yield
+            finally:
+                self.allow_unicode = saved
+
+    return EscapingRoundTripEmitter
 
 
 def _exact_float_representer() -> Any:

@@ -23,10 +23,13 @@ from catalogmgr.omp.rules import did_you_mean
 from catalogmgr.providers.plan import Endpoint, ProviderPlan, plan_pings
 from catalogmgr.providers.report import EndpointResult, MissingModel, PingStatus, ProviderResult
 from catalogmgr.providers.routes import (
+    MAX_LISTED_IDS,
     Route,
     Unroutable,
     listed_ids,
     model_list_route,
+    next_page_cursor,
+    page_url,
     redact_url,
     sendable_header,
 )
@@ -143,7 +146,7 @@ def ping_endpoint(
         )
     started = clock()
     try:
-        exchange = client.exchange("GET", route.url, headers=route.headers, max_bytes=MAX_LIST_BYTES)
+        exchange = client.exchange("GET", page_url(route), headers=route.headers, max_bytes=MAX_LIST_BYTES)
     except ExchangeFailure as failure:
         return replace(
             base,
@@ -172,7 +175,8 @@ def ping_endpoint(
         )
     if exchange.status != 200:
         return replace(base, status=PingStatus.HTTP_ERROR, detail=f"HTTP {status_words(exchange.status)}")
-    listing = listed_ids(route.shape, decode_json_body(exchange.body))
+    payload = decode_json_body(exchange.body)
+    listing = listed_ids(route.shape, payload)
     if listing is None:
         return replace(
             base,
@@ -180,6 +184,8 @@ def ping_endpoint(
             detail=f"200 OK, but the body is not a {route.label} model list",
         )
     ids, more = listing
+    if more:
+        ids, more = _later_pages(route, client, payload, ids, endpoint.model_ids)
     listed = set(ids)
     if route.shape == "ollama":
         # Ollama answers for `llama3.2` with `llama3.2:latest`: the untagged name is served too.
@@ -204,7 +210,7 @@ def ping_endpoint(
     counted = f"{len(present)}/{len(endpoint.model_ids)}"
     detail = f"{len(ids)} model(s) listed; {counted} configured id(s) among them"
     if missing:
-        detail += " (the list has more pages: ids not on the first page are not checked)"
+        detail += " (the list has more pages than were read: ids not on those pages are not checked)"
     return replace(
         base,
         status=PingStatus.OK,
@@ -214,6 +220,47 @@ def ping_endpoint(
         missing=missing if not more else (),
         detail=detail,
     )
+
+
+# Pages of one model list read after the first (at 1,000 ids a page, more than any provider lists).
+MAX_EXTRA_PAGES = 19
+
+
+def _later_pages(
+    route: Route, client: Exchanger, payload: Any, ids: list[str], wanted: Sequence[str]
+) -> tuple[list[str], bool]:
+    """Follow the list's cursor until every configured id is seen or the list ends.
+
+    Returns every id read and whether pages remain unread. A page that fails (network, status,
+    shape) ends the walk with pages left, so the verdict says "not checked" rather than "missing";
+    a cursor the server repeats ends it too (a server that loops would otherwise be asked forever).
+    """
+    seen_cursors: set[str] = set()
+    pending = set(wanted) - set(ids)
+    more = True
+    for _ in range(MAX_EXTRA_PAGES):
+        cursor = next_page_cursor(route.shape, payload)
+        if not pending or cursor is None or cursor in seen_cursors or len(ids) >= MAX_LISTED_IDS:
+            break
+        seen_cursors.add(cursor)
+        try:
+            exchange = client.exchange(
+                "GET", page_url(route, cursor), headers=route.headers, max_bytes=MAX_LIST_BYTES
+            )
+        except ExchangeFailure:
+            break
+        if exchange.status != 200:
+            break
+        payload = decode_json_body(exchange.body)
+        listing = listed_ids(route.shape, payload)
+        if listing is None:
+            break
+        page, more = listing
+        ids = list(dict.fromkeys([*ids, *page]))[:MAX_LISTED_IDS]
+        pending -= set(page)
+        if not more:
+            break
+    return ids, more
 
 
 def _auth_words(plan: ProviderPlan, code: int) -> str:

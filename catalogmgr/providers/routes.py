@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 OPENAI_APIS = frozenset({"openai-completions", "openai-responses", "openrouter"})
 ANTHROPIC_VERSION = "2023-06-01"
@@ -206,6 +206,50 @@ def sendable_header(name: str, value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return not any(ch in value for ch in "\r\n\x00")
+
+
+# Model lists served in pages: the query parameter that carries the server's cursor, and the one
+# that asks for the largest page both APIs document (Anthropic's default page is 20 models, Google's
+# 50, so an account with more would otherwise always have "more pages").
+_PAGING: dict[str, tuple[str, str]] = {
+    "anthropic": ("after_id", "limit"),
+    "google": ("pageToken", "pageSize"),
+}
+PAGE_SIZE = 1000
+
+
+def page_url(route: Route, cursor: str | None = None) -> str:
+    """The URL of one page of ``route``'s list: the first (``cursor`` None) or the one after ``cursor``.
+
+    Routes whose answer is not paged are requested as they are. The cursor is the server's own text
+    (``last_id``, ``nextPageToken``): it is percent-encoded into the query, never spliced in raw.
+    """
+    paging = _PAGING.get(route.shape)
+    if paging is None:
+        return route.url
+    cursor_name, size_name = paging
+    parts = urlsplit(route.url)
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)]
+    query.append((size_name, str(PAGE_SIZE)))
+    if cursor is not None:
+        query.append((cursor_name, cursor))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def next_page_cursor(shape: str, payload: Any) -> str | None:
+    """The cursor of the page after ``payload``, when the answer says there is one and names it."""
+    if shape not in _PAGING or not isinstance(payload, Mapping):
+        return None
+    if shape == "anthropic":
+        cursor = payload.get("last_id") if payload.get("has_more") is True else None
+    else:
+        cursor = payload.get("nextPageToken")
+    if isinstance(cursor, str) and cursor and len(cursor) <= MAX_CURSOR_CHARACTERS:
+        return cursor
+    return None
+
+
+MAX_CURSOR_CHARACTERS = 4096
 
 
 def listed_ids(shape: str, payload: Any) -> tuple[list[str], bool] | None:

@@ -117,9 +117,9 @@ _NUMBER_LIKE = re.compile(r"[-+]?[0-9._]*([eE][-+]?[0-9_]*)?")
 # separators (YAML folds them) and everything YAML forbids in a stream (DEL, C1 controls,
 # U+FFFE/U+FFFF), which the loader would refuse.
 # Bidi controls are escaped too: valid YAML raw, but a file that shows text in another order than it
-# holds ("Trojan Source") must not come out of catalogmgr.
+# holds ("Trojan Source") must not come out of catalogmgr; so is a BOM inside a value, which hides.
 _LINE_BREAKS = re.compile(
-    "[\u007f-\u009f\u2028\u2029\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    "[\u007f-\u009f\u2028\u2029\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 )
 
 

@@ -108,6 +108,16 @@ def github_property(text: str) -> str:
 _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+def hides_text(text: str) -> bool:
+    """Whether ``text`` holds a character that a written file must spell as an escape.
+
+    These are the characters :func:`json_text` escapes: DEL, C1 controls, bidi controls, line and
+    paragraph separators and the BOM. Raw in a YAML or JSON file they reorder or hide what an editor,
+    ``cat`` or a code review shows, though the data read back is the same either way.
+    """
+    return _JSON_RAW.search(text) is not None
+
+
 def json_text(document: str) -> str:
     """A JSON document safe for a terminal: the controls JSON leaves raw written as ``\\uXXXX``.
 

@@ -643,3 +643,110 @@ def test_json_shape_is_the_documented_one(run_cli: Run, workdir: Path, httpserve
         "api", "url", "route", "status", "detail", "reach", "httpStatus", "latencyMs", "listed",
         "morePages", "configured", "present", "missing", "probe",
     }  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Paged lists (Anthropic `has_more`/`last_id` + `after_id`, Google `nextPageToken` + `pageToken`)
+
+
+def _serve_anthropic_pages(server: HTTPServer, pages: list[list[str]], *, loop: bool = False) -> None:
+    """Anthropic's paging: each page names its last id; `after_id` asks for the next page."""
+
+    def handler(request: Request) -> Response:
+        after = request.args.get("after_id")
+        index = 0 if after is None else next(i + 1 for i, page in enumerate(pages) if page[-1] == after)
+        if loop:
+            index = min(index, 1)  # a broken server: page 2 again and again, with the same cursor
+        page = pages[index]
+        payload = anthropic_models(page)
+        payload["has_more"] = loop or index < len(pages) - 1
+        return Response(json.dumps(payload), status=200, content_type="application/json")
+
+    server.expect_request("/v1/models").respond_with_handler(handler)
+
+
+def _anthropic_provider(server: HTTPServer, ids: list[str]) -> dict[str, Any]:
+    return {
+        "baseUrl": server.url_for("/"),
+        "apiKey": "LOCAL_KEY",
+        "api": "anthropic-messages",
+        "models": [{"id": model_id} for model_id in ids],
+    }
+
+
+def test_paged_anthropic_list_is_read_until_every_configured_id_is_found(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer
+) -> None:
+    _serve_anthropic_pages(httpserver, [["a1", "a2"], ["b1", "b2"], ["c1", "c2"]])
+    path = _write(workdir, {"mm": _anthropic_provider(httpserver, ["a1", "b2"])})
+    code, record, _ = _ping(run_cli, path)
+    endpoint = _endpoint(record, "mm")
+    assert (code, endpoint["status"], endpoint["present"]) == (0, "ok", ["a1", "b2"])
+    assert endpoint["morePages"] is True  # the third page was not needed, so it was not asked for
+    queries = [request.args.to_dict() for request, _ in httpserver.log]
+    assert queries == [{"limit": "1000"}, {"limit": "1000", "after_id": "a2"}]
+
+
+def test_an_id_absent_from_every_page_is_missing(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    _serve_anthropic_pages(httpserver, [["a1"], ["b1"], ["c1"]])
+    path = _write(workdir, {"mm": _anthropic_provider(httpserver, ["a1", "c2"])})
+    code, record, _ = _ping(run_cli, path)
+    endpoint = _endpoint(record, "mm")
+    assert (code, endpoint["status"], endpoint["listed"], endpoint["morePages"]) == (
+        1,
+        "missing-models",
+        3,
+        False,
+    )
+    assert [item["id"] for item in endpoint["missing"]] == ["c2"]
+
+
+def test_a_looping_cursor_ends_the_walk_unchecked(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer
+) -> None:
+    _serve_anthropic_pages(httpserver, [["a1"], ["b1"]], loop=True)
+    path = _write(workdir, {"mm": _anthropic_provider(httpserver, ["zz"])})
+    code, record, _ = _ping(run_cli, path)
+    endpoint = _endpoint(record, "mm")
+    assert (code, endpoint["status"], endpoint["morePages"], endpoint["missing"]) == (0, "ok", True, [])
+    assert len(httpserver.log) == 3  # first page, page 2, page 2 again: its cursor was seen, stop
+
+
+def test_a_failing_later_page_leaves_the_rest_unchecked(
+    run_cli: Run, workdir: Path, httpserver: HTTPServer
+) -> None:
+    first = {"models": [{"name": "models/g1"}], "nextPageToken": "t/2 &x=1"}
+    httpserver.expect_request("/v1beta/models", query_string={"pageSize": "1000"}).respond_with_json(first)
+    httpserver.expect_request("/v1beta/models").respond_with_data("oops", status=500)
+    provider = {
+        "baseUrl": httpserver.url_for("/v1beta"),
+        "apiKey": "LOCAL_KEY",
+        "api": "google-generative-ai",
+        "models": [{"id": "g1"}, {"id": "g9"}],
+    }
+    code, record, _ = _ping(run_cli, _write(workdir, {"gg": provider}))
+    endpoint = _endpoint(record, "gg")
+    assert (code, endpoint["status"], endpoint["present"], endpoint["morePages"]) == (0, "ok", ["g1"], True)
+    assert "more pages than were read" in endpoint["detail"]
+    [_, (second, _)] = httpserver.log
+    assert second.args.to_dict() == {"pageSize": "1000", "pageToken": "t/2 &x=1"}  # encoded, not spliced
+
+
+def test_google_pages_are_followed(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
+    def handler(request: Request) -> Response:
+        token = request.args.get("pageToken")
+        payload: dict[str, Any] = {"models": [{"name": f"models/{token or 'g0'}"}]}
+        if token is None:
+            payload["nextPageToken"] = "g1"
+        return Response(json.dumps(payload), status=200, content_type="application/json")
+
+    httpserver.expect_request("/v1beta/models").respond_with_handler(handler)
+    provider = {
+        "baseUrl": httpserver.url_for("/v1beta"),
+        "apiKey": "LOCAL_KEY",
+        "api": "google-generative-ai",
+        "models": [{"id": "g1"}],
+    }
+    code, record, _ = _ping(run_cli, _write(workdir, {"gg": provider}))
+    endpoint = _endpoint(record, "gg")
+    assert (code, endpoint["status"], endpoint["present"], endpoint["morePages"]) == (0, "ok", ["g1"], False)

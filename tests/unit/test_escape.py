@@ -123,6 +123,40 @@ def test_emitted_yaml_escapes_bidi_controls_and_keeps_the_data() -> None:
     assert parse_document(text, name="x.yml", fmt="yaml").data == data
 
 
+_HIDDEN = "\u202e\u2066\u200f\x9b\ufeff\u2028"
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet=st.sampled_from(f"ab日 :#{_HIDDEN}"), min_size=1, max_size=6),
+        st.text(alphabet=st.sampled_from(f"ab日 :#'\"{_HIDDEN}"), max_size=8),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_overlay_written_over_a_users_yaml_never_holds_a_hidden_character(values: dict[str, str]) -> None:
+    """The comment-keeping path (ruamel's emitter) escapes what the plain emitter escapes."""
+    from catalogmgr.documents import parse_document
+    from catalogmgr.render.catalog import render_overlay_yaml
+
+    first = parse_document("# mine\nproviders:\n  acme:\n    name: old\n", name="m.yml", fmt="yaml")
+    composed = {"providers": {"acme": {"name": "new", **values}}}
+    text = render_overlay_yaml(composed, first)
+    assert text.startswith("# mine\n")
+    assert not any(ch in text for ch in _HIDDEN)
+    assert parse_document(text, name="m.yml", fmt="yaml").data == composed
+
+
+def test_overlay_written_over_a_users_yaml_keeps_readable_text_readable() -> None:
+    from catalogmgr.documents import parse_document
+    from catalogmgr.render.catalog import render_overlay_yaml
+
+    first = parse_document("providers:\n  acme:\n    name: old\n", name="m.yml", fmt="yaml")
+    text = render_overlay_yaml({"providers": {"acme": {"name": "日本 model", "alias": "x\u202ey"}}}, first)
+    assert "日本 model" in text
+    assert '"x\\u202Ey"' in text
+
+
 @given(st.text())
 def test_text_output_never_runs_a_workflow_command_or_an_escape(text: str) -> None:
     safe = escape.text_output(text)
