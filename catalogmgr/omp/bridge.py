@@ -313,6 +313,28 @@ def _load_line(line: bytes, number: int) -> Any:
         return load_json_bytes(line, name=f"OMP's bridge output, line {number}")
 
 
+def _restore_shared_values(doc: dict[str, Any], number: int) -> None:
+    """Put the values the bridge wrote once (``shared``, see bridge.ts) back into their rows.
+
+    Rows that held equal values then hold the same object: catalog data is never mutated in place
+    (the merge copies what it changes), as with the rows a catalog shares with its baseline.
+    """
+    shared = doc.pop("shared")
+    rows = doc.get("rows")
+    if not isinstance(rows, list):
+        raise OmpEngineError(f"OMP's bridge wrote line {number} with shared values but no rows")
+    try:
+        values = shared["values"]
+        for field, indices in shared["fields"].items():
+            if len(indices) != len(rows):
+                raise ValueError(f"{len(indices)} {field} indices for {len(rows)} rows")
+            for row, index in zip(rows, indices, strict=True):
+                if index is not None:
+                    row[field] = values[index]
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+        raise OmpEngineError(f"OMP's bridge wrote line {number} with broken shared values ({exc})") from exc
+
+
 def parse_bridge_output(output: bytes, job_keys: Sequence[str], stderr_tail: str = "") -> BridgeOutput:
     """Read the bridge's JSON lines; refuse network attempts, garbage and missing results."""
     meta: Mapping[str, Any] | None = None
@@ -333,6 +355,8 @@ def parse_bridge_output(output: bytes, job_keys: Sequence[str], stderr_tail: str
                 f"OMP tried to reach the network during an offline load ({len(network)} attempt(s)); "
                 "the run was refused"
             )
+        if doc.get("shared") is not None:
+            _restore_shared_values(doc, number)
         kind = doc.get("kind")
         if kind == "meta":
             meta = doc
