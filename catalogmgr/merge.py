@@ -75,6 +75,7 @@ from catalogmgr.omp.reference import (
     inherit_reference_thinking,
     resolve_reference,
 )
+from catalogmgr.omp.rule_engine import RuleEngine, RuleEngineError, load_rule_engine
 from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
@@ -557,6 +558,16 @@ class _Merger:
         self.tables: PolicyTables | None = (
             load_policy_tables(self.policies.tables) if settings is not None else None
         )
+        self.rule_engine: RuleEngine | None = (
+            load_rule_engine(self.policies.rule_engine)
+            if settings is not None and self.policies.rule_engine is not None
+            else None
+        )
+        # Models OMP passes through `buildModel` (rebuilt: their thinking is the rule engine's), in
+        # the order of the composition, and those whose definition/override authors `thinking`.
+        self.rebuilt: dict[tuple[str, str], None] = {}
+        self.authored_thinking: set[tuple[str, str]] = set()
+        self.overridden: dict[tuple[str, str], None] = {}  # rebuilt again by modelOverrides
         self.resolver = resolver
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
         self.base_name = base_name
@@ -646,6 +657,7 @@ class _Merger:
                 continue  # e.g. only apiKey/authHeader: request-time auth, nothing in the catalog row
             model = self._editable(override.name, model_id)
             record = self._touch(override.name, model_id, model)
+            self.rebuilt[(override.name, model_id)] = None
             if sets_url:
                 model["baseUrl"] = override.base_url
                 record.set_field(model, "baseUrl", self.origin((*provider_path, "baseUrl"), how))
@@ -771,6 +783,37 @@ class _Merger:
             for model_id in list(self.catalog.get(provider, {})):
                 changes = llama_cpp_changes(self.catalog[provider][model_id])
                 self._apply_policy_changes(provider, model_id, changes)
+                if changes and self.rule_engine is not None:
+                    # OMP rebuilds the fixed-up model (applyLlamaCppQwenThinking, the /v1 rebuild).
+                    self.apply_rule_engine([(provider, model_id)])
+
+    def apply_rule_engine(self, keys: Sequence[tuple[str, str]]) -> None:
+        """``buildModel`` on rebuilt models: ``thinking`` and ``reasoning`` from OMP's compat rule
+        engine (:mod:`catalogmgr.omp.rule_engine`). A ``thinking`` a definition or an override
+        authors is kept as written unless the engine gives the model none (``applyModelPatch``)."""
+        assert self.rule_engine is not None
+        how = f"policy: OMP {self.rule_engine.version}'s compat rule engine (buildModel)"
+        for provider, model_id in keys:
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is None:
+                continue  # folded into its twin
+            try:
+                decision = self.rule_engine.decide({**model, "compat": model.get("compatConfig")})
+            except RuleEngineError:
+                continue  # OMP throws on a tie between rules: nothing better to show than the files
+            thinking = decision.thinking
+            if thinking is not None and (provider, model_id) in self.authored_thinking:
+                thinking = model.get("thinking")
+            changes = []
+            if thinking is None and "thinking" in model:
+                model = self._editable(provider, model_id)
+                del model["thinking"]
+                self._touch(provider, model_id, model).drop("thinking")
+            elif thinking is not None and thinking != model.get("thinking"):
+                changes.append(PolicyChange("thinking", thinking, how))
+            if decision.reasoning != model.get("reasoning"):
+                changes.append(PolicyChange("reasoning", decision.reasoning, how))
+            self._apply_policy_changes(provider, model_id, changes)
 
     # -- b. custom models ---------------------------------------------------------------------------
 
@@ -804,6 +847,9 @@ class _Merger:
         """``#mergeCustomModels`` for an existing (provider, id): ``applyModelPatch(..., "replace")``."""
         model = self._editable(overlay.provider, overlay.model_id)
         record = self._touch(overlay.provider, overlay.model_id, model)
+        self.rebuilt[(overlay.provider, overlay.model_id)] = None
+        if overlay.values.get("thinking") is not None:
+            self.authored_thinking.add((overlay.provider, overlay.model_id))
         old_api = model.get("api")
         for key in ("id", "provider", "api", "baseUrl"):
             value = overlay.values.get(key)
@@ -956,6 +1002,7 @@ class _Merger:
         _suppress_thinking_without_reasoning(model, record)
         self.catalog.setdefault(overlay.provider, {})[model_id] = model
         self.touched[(overlay.provider, model_id)] = record
+        self.rebuilt[(overlay.provider, model_id)] = None
 
     # -- c. modelOverrides ------------------------------------------------------------------------
 
@@ -1019,6 +1066,10 @@ class _Merger:
         """``applyModelPatch(model, override, "merge")``."""
         model = self._editable(provider, model_id)
         record = self._touch(provider, model_id, model)
+        self.rebuilt[(provider, model_id)] = None
+        self.overridden[(provider, model_id)] = None
+        if override.get("thinking") is not None:
+            self.authored_thinking.add((provider, model_id))
         how = "modelOverrides"
         values: dict[str, Any] = {}
         origins: dict[str, Origin] = {}
@@ -1137,11 +1188,16 @@ class _Merger:
         if self.settings is not None:
             self.apply_hardcoded_policies()
         self.apply_custom_models()
+        if self.rule_engine is not None:
+            # Built before the twin collapse, which reads the members' thinking.
+            self.apply_rule_engine(list(self.rebuilt))
         if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
-        if self.settings is not None and self.policies.effort_map:
+        if self.rule_engine is not None:
+            self.apply_rule_engine(list(self.overridden))
+        elif self.settings is not None and self.policies.effort_map:
             self.fill_effort_maps()
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()

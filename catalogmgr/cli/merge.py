@@ -43,6 +43,7 @@ from catalogmgr.merge import (
     compose_overlays,
     merge_catalog,
 )
+from catalogmgr.omp.policies import policy_set
 from catalogmgr.render import style, views
 from catalogmgr.render.catalog import (
     render_catalog_json,
@@ -439,7 +440,12 @@ def show(
         )
         echo(render_json_document(record), output_format="json")
         return
-    if status == "added" and result.settings is not None:
+    if (
+        status == "added"
+        and result.settings is not None
+        and policy_set(result.profile.runtime_policies).rule_engine is None
+    ):
+        # Only releases whose compat rule engine catalogmgr has not ported (before 18.2.3).
         echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)
     echo(views.show_text(provider, model_id, status, model, origins if explain else None))
 
@@ -449,8 +455,9 @@ def show(
 
 
 # OMP builds a new model's `thinking` (and its resolved compat) with the compat rule engine of
-# pi-catalog (`buildModel` -> `resolveModelPolicy`: ~280 KB of compiled rules keyed by model family,
-# revision, api and host). The Python engine does not embed it (see README, "Divergences").
+# pi-catalog (`buildModel` -> `resolveModelPolicy`: compiled rules keyed by model family, revision,
+# api and host). The Python engine ports it for 18.2.3's policy set (catalogmgr.omp.rule_engine);
+# under an older profile's policies it does not, and `show` says so.
 NEW_MODEL_THINKING_NOTE = (
     "a new model's `thinking` and resolved compat are what OMP's compat rule engine derives; the "
     "Python engine shows only what the files and a same-provider reference give: `--engine omp` "

@@ -307,17 +307,31 @@ class YamlReader:
         # Fix-ups (see _fix_up) insert a few characters on a line: (line, column, how many).
         self.edits: list[tuple[int, int, int]] = []
         self.parsed = ""  # the text libyaml reads (fix-ups applied)
+        # Substitutions of the same length for what libyaml cannot read but Bun does (see
+        # _substituted): anchor names renamed (placeholder -> name as written), and plain scalars
+        # in flow collections whose first character ':' or '?' became a letter, by (line,
+        # column) in the text before any fix-up inserted characters -> the character.
+        self.anchor_names: dict[str, str] = {}
+        self.first_chars: dict[tuple[int, int], str] = {}
+        self.sites: set[tuple[int, int]] = set()  # every substitution, by (line, column)
+        self.hits: set[tuple[int, int]] = set()  # those found where a node starts (each must be)
+        self.quoted_sites: set[tuple[int, int]] = set()  # renamed names holding a quote
 
     # -- marks and errors
 
     def position(self, mark: Any) -> Position:
+        line, column = self._unedited(mark)
+        return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
+
+    def _unedited(self, mark: Any) -> tuple[int, int]:
+        """A libyaml mark's line and column (from 0) in the text before fix-ups inserted any."""
         line, column = mark.line, mark.column
         for edit_line, edit_column, inserted in self.edits:
             if edit_line == line and edit_column <= column:
                 # Text a fix-up inserted before this mark on its line (a mark on the inserted text
                 # itself is where the insertion is).
                 column = max(edit_column, column - inserted)
-        return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
+        return line, column
 
     def _offset_position(self, offset: int) -> Position:
         line = self.source.count("\n", 0, offset)
@@ -355,9 +369,6 @@ class YamlReader:
         return documents, values, keys, self.problems
 
     def _documents(self, source: str) -> list[Any]:
-        import yaml
-        from yaml._yaml import CParser
-
         # Bun ends the (trimmed) text's last block scalar with a line break as if the file still
         # had its final newline; libyaml keeps only the line breaks it sees.
         text = _joined_surrogate_escapes(_compatible_directives(source))
@@ -366,6 +377,114 @@ class YamlReader:
                 "YAML syntax error: a comment needs a space before '#'",
                 _Mark(text, _DIRECTIVE_COMMENT.search(text).start()),  # type: ignore[union-attr]
             )
+        # Substitutions first (see _substituted); those not found where a node starts (inside a
+        # scalar or a comment) are dropped and the text read again, then none at all.
+        only: set[tuple[int, int]] | None = None
+        for _ in range(3):
+            substituted = self._substituted(text, only)
+            if substituted is None:
+                break
+            made = set(self.sites)
+            try:
+                documents = self._parse(substituted, source)
+            except InputError:
+                if only is not None or not self.quoted_sites:
+                    raise
+                # A renamed "name" that took a quote in (an '&' inside a quoted scalar): keep
+                # the substitutions without quotes.
+                only = made - self.quoted_sites
+                self._forget_substitutions()
+                continue
+            if self.hits >= self.sites:
+                return documents
+            only = self.hits & made
+            self._forget_substitutions()
+            if not only:
+                break
+        self._forget_substitutions()
+        documents = self._parse(text, source)
+        if self.sites - self.hits:
+            raise self.refuse(
+                "YAML syntax error: a plain scalar cannot start with ':' here",
+                self._site_mark(min(self.sites - self.hits)),
+            )
+        return documents
+
+    def _forget_substitutions(self) -> None:
+        self.anchor_names, self.first_chars, self.sites, self.hits = {}, {}, set(), set()
+        self.quoted_sites = set()
+        self.edits, self.log, self.problems, self.anchors, self.expanded = [], [], [], {}, 0
+
+    def _substituted(self, text: str, only: set[tuple[int, int]] | None) -> str | None:
+        """The text with what libyaml cannot read, but Bun does, replaced by something of the
+        same length libyaml reads the same way (every mark stays right), or None when there is
+        nothing to replace (``only``: just the substitutions at these places). Each substitution
+        must turn out to be where a node starts (``hits``), else the reading is discarded.
+
+        * Anchor and alias names with characters libyaml stops at (``&a:b``, ``*😁``; Bun takes
+          every character up to a space or a flow indicator) get placeholder names.
+        * A plain scalar starting with ``?`` or ``:`` right after ``[``, ``{`` or ``,`` (text
+          for Bun; an indicator for libyaml) starts with a letter, put back when read.
+        """
+        self.quoted_sites = set()
+        tokens: list[tuple[int, str]] = []  # (offset, placeholder or original first character)
+        if "&" in text or "*" in text:
+            found = [(match.start(1), match.group(2)) for match in _ANCHOR_TOKEN.finditer(text)]
+            names = {name for _, name in found}
+            renames: dict[str, str] = {}
+            for name in sorted(names):
+                if not _LIBYAML_ANCHOR.fullmatch(name):
+                    placeholder = _placeholder(len(name), names)
+                    if placeholder is not None:
+                        names.add(placeholder)
+                        renames[name] = placeholder
+                        self.anchor_names[placeholder] = name
+            tokens += [(at, renames[name]) for at, name in found if name in renames]
+        # (A bare ':x' needs no search: libyaml refuses it, and _fix_up substitutes there.)
+        if "?" in text or "&" in text or "!" in text:
+            tokens += [(match.start(1), "") for match in _FLOW_INDICATOR_START.finditer(text)]
+        if not tokens:
+            return None
+        tokens.sort()
+        pieces: list[str] = []
+        done = counted = line = line_start = 0
+        for at, placeholder in tokens:
+            line += text.count("\n", counted, at)
+            newline = text.rfind("\n", counted, at)
+            if newline >= 0:
+                line_start = newline + 1
+            counted = at
+            site = (line, at - line_start)
+            if only is not None and site not in only:
+                continue
+            pieces.append(text[done:at])
+            if placeholder:  # '&name' or '*name': the name replaced
+                name = self.anchor_names[placeholder]
+                pieces.append(text[at] + placeholder)
+                done = at + 1 + len(name)
+                if "'" in name or '"' in name:
+                    self.quoted_sites.add(site)
+            else:
+                self.first_chars[site] = text[at]
+                pieces.append(_PLACEHOLDER_START)
+                done = at + 1
+            self.sites.add(site)
+        if not self.sites:
+            return None
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+    def _site_mark(self, site: tuple[int, int]) -> _Mark:
+        line, column = site
+        offset = sum(len(text) + 1 for text in self.source.split("\n")[:line]) + column
+        return _Mark(self.source, offset)
+
+    def _parse(self, text: str, source: str) -> list[Any]:
+        """The documents libyaml reads in ``text``, after the fix-ups that make it read what Bun
+        reads (see _fix_up), or the refusal, located."""
+        import yaml
+        from yaml._yaml import CParser
+
         for _ in range(_MAX_FIX_UPS):
             self.parsed = text
             try:
@@ -377,7 +496,7 @@ class YamlReader:
                 if fixed is None:
                     break
                 text = fixed
-                self.log, self.problems, self.anchors, self.expanded = [], [], {}, 0
+                self.log, self.problems, self.anchors, self.expanded, self.hits = [], [], {}, 0, set()
             except yaml.YAMLError:
                 break  # reported below, located
         self.parsed = text
@@ -430,12 +549,40 @@ class YamlReader:
             header = _BLOCK_HEADER.match(text, text.find(style, event.start_mark.index))
             if header is not None and header.group(1):
                 raise self.refuse("YAML syntax error: a comment needs a space before '#'", event.start_mark)
+            if header is not None and not any(digit in header.group(0) for digit in "123456789"):
+                self._check_leading_blank_lines(header.end(), stack)
         if stack and stack[-1].event.flow_style:
             if style == "" and event.value == "-":
                 raise self.refuse(
                     "YAML syntax error: a plain '-' is not a value in a flow collection", event.start_mark
                 )
             self._check_flow_comma(end)
+
+    def _check_leading_blank_lines(self, header_end: int, stack: list[_Frame]) -> None:
+        """Bun refuses a block scalar whose first blank lines hold more spaces than the first
+        line after them, when that line is still inside the scalar's parent (libyaml ends the
+        scalar there; YAML calls it an error)."""
+        text = self.parsed
+        at = text.find("\n", header_end)
+        deepest = 0
+        while at >= 0:
+            end = text.find("\n", at + 1)
+            line = text[at + 1 : len(text) if end < 0 else end]
+            if line.strip(" "):
+                break
+            deepest = max(deepest, len(line))
+            at = end
+        else:
+            return
+        first = len(line) - len(line.lstrip(" "))
+        blocks = [frame for frame in stack if not frame.event.flow_style]
+        parent = blocks[-1].event.start_mark.column if blocks else -1
+        if parent < first < deepest:
+            raise self.refuse(
+                "YAML syntax error: a block scalar's first blank lines are indented more than"
+                " the line after them",
+                _Mark(text, at + 1 + first),
+            )
 
     def _check_flow_end(self, frame: _Frame, event: Any, stack: list[_Frame]) -> None:
         if self.parsed[event.end_mark.index : event.end_mark.index + 1] == "#":
@@ -492,6 +639,8 @@ class YamlReader:
             if _tab_separates_a_scalar(text, at, line_start):
                 return text[:at] + " " + text[at + 1 :]  # a tab as separation space
             return None
+        if here == "\t" and "where an indentation space is expected" in problem:
+            return self._block_indentation_indicated(text, at, line_start)
         if "unknown directive" in problem and text.startswith("%", line_start):
             return text[:line_start] + "#" + text[line_start + 1 :]  # reserved directives are ignored
         after = text[at + 1 : at + 2]
@@ -503,9 +652,22 @@ class YamlReader:
         ):
             self.edits.append((mark.line, mark.column, 1))
             return text[:at] + "~" + text[at:]  # an empty key is Bun's "null"
+        if here == ":" and problem == "did not find expected node content" and after not in _NOT_PLAIN_SAFE:
+            # A plain scalar starting with ':' in a flow collection ("{a: :x}", '{"a"::x}'): text
+            # for Bun. It starts with a letter for libyaml, and gets its ':' back when read.
+            self.first_chars[self._unedited(mark)] = ":"
+            self.sites.add(self._unedited(mark))
+            return text[:at] + _PLACEHOLDER_START + text[at + 1 :]
+        if here == ":" and problem == "found unexpected ':'" and after in (",", "}", "]"):
+            # "omitted value:," in a flow mapping: for Bun the ':' is the value indicator.
+            self.edits.append((mark.line, mark.column + 1, 1))
+            return text[: at + 1] + " " + text[at + 1 :]
         if here == ":" and "expected ',' or '}'" in problem and (mark.column > 0 or _starts_with_flow(text)):
             # (In a flow sequence Bun refuses a multi-line implicit key; at column 0 inside a block
             # collection it refuses the indentation.)
+            explicit = self._explicit_flow_key(text, at)
+            if explicit is not None:
+                return explicit
             key_end = _end_of_previous_token(text, at)
             if key_end is not None:  # a flow key whose ':' is on a later line: move the ':' up
                 return text[:key_end] + ":" + text[key_end:at] + " " + text[at + 1 :]
@@ -515,7 +677,123 @@ class YamlReader:
                 return text[:marker] + "---" + text[marker + 3 :]
         if "expected node content" in problem and not _DOCUMENT_END_ONLY.sub("", text).strip():
             return ""  # only "..." markers and comments: no document
-        return None
+        return self._zero_indented_blocks_indented(text)
+
+    def _explicit_flow_key(self, text: str, at: int) -> str | None:
+        """A flow mapping's implicit key spread over lines (``{ multi\n  line: v }``): Bun joins
+        its lines, libyaml allows an implicit key one line only. The key, found with libyaml's
+        scanner, becomes an explicit one ("? " inserted before it), which may span lines."""
+        import yaml
+        from yaml._yaml import CParser
+        from yaml.tokens import (
+            FlowEntryToken,
+            FlowMappingEndToken,
+            FlowMappingStartToken,
+            FlowSequenceEndToken,
+            FlowSequenceStartToken,
+            StreamEndToken,
+        )
+
+        scanner = CParser(text + "\n")
+        # Open flow collections: [is a mapping, where its current entry starts (a mark)].
+        flows: list[list[Any]] = []
+        last: Any = None
+        try:
+            while True:
+                token = scanner.get_token()
+                if token is None or isinstance(token, StreamEndToken) or token.start_mark.index >= at:
+                    break
+                if isinstance(token, FlowEntryToken):
+                    if flows:
+                        flows[-1][1] = None
+                elif isinstance(token, FlowMappingEndToken | FlowSequenceEndToken):
+                    if flows:
+                        flows.pop()
+                elif flows and flows[-1][1] is None:
+                    flows[-1][1] = token.start_mark
+                if isinstance(token, FlowMappingStartToken | FlowSequenceStartToken):
+                    flows.append([isinstance(token, FlowMappingStartToken), None])
+                last = token
+        except yaml.YAMLError:
+            return None
+        if not flows or not flows[-1][0] or flows[-1][1] is None or last is None:
+            return None
+        start = flows[-1][1]
+        if start.line == last.end_mark.line or text[last.end_mark.index : at].strip(" \t"):
+            return None
+        self.edits.append((start.line, start.column, 2))
+        return text[: start.index] + "? " + text[start.index :]
+
+    def _block_indentation_indicated(self, text: str, at: int, line_start: int) -> str | None:
+        """A tab right after a block scalar's indentation (``|\n \tx``) is content for Bun;
+        libyaml, still detecting the indentation, refuses it. The header gets the indentation
+        indicator Bun detects (the spaces before the tab), one digit inserted after '|' or '>'."""
+        spaces = at - line_start
+        if text[line_start:at].strip(" "):
+            return None
+        # The header: the nearest line above, over lines of spaces no deeper than the tab's.
+        end = line_start - 1
+        while end >= 0:
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end]
+            if line.strip(" "):
+                break
+            if len(line) > spaces:
+                return None
+            end = start - 1
+        else:
+            return None
+        header = _BLOCK_HEADER_LINE.search(line)
+        if header is None or header.group(2):
+            return None  # not a header, or the indentation is already given
+        parent = _block_parent_indent(line[: header.start()])
+        increment = spaces - parent if parent >= 0 else spaces
+        if not 1 <= increment <= 9:
+            return None
+        insert = start + header.start(1) + 1
+        self.edits.append((text.count("\n", 0, start), insert - start, 1))
+        return text[:insert] + str(increment) + text[insert:]
+
+    def _zero_indented_blocks_indented(self, text: str) -> str | None:
+        """A block scalar that is a document's root may have its lines at column 0 (Bun reads
+        them, '#' and '%' lines included, up to the next '---' or '...'); libyaml needs them
+        indented. Each such line gets one space (recorded in ``edits``), or None if none is."""
+        lines = text.split("\n")
+        changed = False
+        index = 0
+        root_expected = True  # at a document's start: the next node is its root
+        while index < len(lines):
+            line = lines[index]
+            stripped = line.strip()
+            if _DOCUMENT_MARKER.match(line):
+                root_expected = True
+                rest = line[3:].strip()
+                if not rest or rest.startswith("#"):
+                    index += 1
+                    continue
+                header_line = rest
+            elif not stripped or stripped.startswith("#") or (root_expected and line.startswith("%")):
+                index += 1
+                continue
+            else:
+                header_line = line if root_expected and not line[:1].isspace() else ""
+            root_expected = False
+            header = _BLOCK_HEADER_LINE.search(header_line) if header_line else None
+            index += 1
+            if header is None or header.group(2) or _block_parent_indent(header_line[: header.start()]) != -1:
+                continue
+            first = index
+            while first < len(lines) and not lines[first].strip():
+                first += 1
+            if first == len(lines) or lines[first][:1] in (" ", "\t") or _DOCUMENT_MARKER.match(lines[first]):
+                continue  # indented as libyaml wants, or empty
+            while index < len(lines) and not _DOCUMENT_MARKER.match(lines[index]):
+                if lines[index]:
+                    lines[index] = " " + lines[index]
+                    self.edits.append((index, 0, 1))
+                    changed = True
+                index += 1
+        return "\n".join(lines) if changed else None
 
     def _events(self, parser: Any) -> list[Any]:
         from yaml.events import (
@@ -536,6 +814,7 @@ class YamlReader:
         first_document_log = 0
         events = 0
         get_event = parser.get_event
+        fast = not self.first_chars  # restoring first characters needs every scalar's mark
         while True:
             event = get_event()
             kind = type(event)
@@ -549,7 +828,8 @@ class YamlReader:
             if kind is ScalarEvent:
                 parent = stack[-1] if stack else None
                 if (
-                    parent is not None
+                    fast
+                    and parent is not None
                     and parent.is_map
                     and event.anchor is None
                     and event.tag is None
@@ -677,6 +957,8 @@ class YamlReader:
                 "limits",
             )
         if anchor is not None:
+            if anchor in self.anchor_names:
+                self._anchor_hit(event)
             self.anchors[anchor] = _Anchor(
                 value, pointer, _compact_log(self.log, log_start, pointer), _count(value)
             )
@@ -772,7 +1054,34 @@ class YamlReader:
             self.log.extend(moved)
         return True
 
+    def _anchor_hit(self, event: Any) -> None:
+        """Count a renamed anchor as found: its '&' is where the node starts, or after its tag."""
+        text = self.parsed
+        at = event.start_mark.index
+        if text.startswith("!", at):
+            at = _skip_space(text, _token_end(text, at))
+        if text.startswith("&", at):
+            self.hits.add(self._unedited(self._mark_after(event.start_mark, at)))
+
+    def _content_mark(self, event: Any) -> Any:
+        """Where a node's content starts, after its anchor and tag."""
+        if event.anchor is None and event.tag is None:
+            return event.start_mark
+        text = self.parsed
+        at = event.start_mark.index
+        for _ in range(2):
+            if text.startswith("!", at) or text.startswith("&", at):
+                at = _skip_space(text, _token_end(text, at))
+        return self._mark_after(event.start_mark, at)
+
+    def _mark_after(self, mark: Any, at: int) -> Any:
+        if "\n" in self.parsed[mark.index : at]:
+            return _Mark(self.parsed, at)
+        return _Mark.at(mark, at - mark.index)
+
     def _alias(self, stack: list[_Frame], event: Any, pointer: str | None) -> Any:
+        if event.anchor in self.anchor_names:
+            self.hits.add(self._unedited(event.start_mark))
         anchor = self.anchors.get(event.anchor)
         if anchor is None:
             for frame in stack:
@@ -780,9 +1089,8 @@ class YamlReader:
                     raise self.refuse(
                         "an alias refers to a node that contains it (recursive alias)", frame.event.start_mark
                     )
-            raise self.refuse(
-                f"alias *{event.anchor} refers to no anchor defined before it", event.start_mark
-            )
+            name = self.anchor_names.get(event.anchor, event.anchor)
+            raise self.refuse(f"alias *{name} refers to no anchor defined before it", event.start_mark)
         self.expanded += anchor.size
         if self.expanded > MAX_NODES:
             raise self.refuse(
@@ -807,6 +1115,12 @@ class YamlReader:
         value: str = event.value
         tag = event.tag
         style = event.style
+        if self.first_chars and style in ("", None):
+            site = self._unedited(self._content_mark(event))
+            first = self.first_chars.get(site)
+            if first is not None:
+                value = first + value[1:]
+                self.hits.add(site)
         if tag is None:
             if style == "" or style is None:
                 return resolve_plain_scalar(value)
@@ -902,6 +1216,61 @@ def _skip_space(source: str, at: int) -> int:
 
 
 _MAX_FIX_UPS = 64
+# A line ending in a block scalar's header: '|' or '>' (group 1), an indentation digit (group 2)
+# and a chomping indicator in either order, then an optional comment.
+_BLOCK_HEADER_LINE = re.compile(r"(?:^|(?<=[ \t]))([|>])(?:[+-]?([1-9])?|([1-9])?[+-]?)[ \t]*(?:#.*)?$")
+_DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|$)")
+_BLOCK_ENTRY_PREFIX = re.compile(r"[ ]*(?:[-?:](?:[ ]+|$))*")
+
+
+def _block_parent_indent(prefix: str) -> int:
+    """The indentation libyaml gives a block scalar's parent, from the text before its header
+    on the header's line: the column of a mapping key, or of the last '-', '?' or ':'
+    indicator; -1 at the document's root."""
+    prefix = prefix.removeprefix("---")
+    body = prefix.rstrip(" \t")
+    for _ in range(2):  # properties (an anchor, a tag) before the header
+        cut = max(body.rfind(" "), body.rfind("\t"))
+        token = body[cut + 1 :]
+        if token[:1] in ("&", "!"):
+            body = body[: cut + 1].rstrip(" \t")
+    if not body.strip():
+        return -1
+    indicators = _BLOCK_ENTRY_PREFIX.match(body)
+    end = indicators.end() if indicators else 0
+    if end >= len(body):  # only indicators: the last one is the parent's column
+        stripped = body.rstrip()
+        return len(stripped) - 1 if stripped[-1:] in "-?:" else -1
+    if body.endswith(":"):  # a key: the mapping starts where the key does
+        return end
+    return -1
+
+
+# An anchor or alias token as Bun reads it: '&' or '*' where a node may start, then every
+# character up to white space or a flow indicator. libyaml takes only these characters:
+_ANCHOR_TOKEN = re.compile(r"(?<![^\s,\[\]{}])([&*])([^\s,\[\]{}]+)")
+_LIBYAML_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
+# '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator).
+_FLOW_INDICATOR_START = re.compile(r"[\[{,]\s*(?:[!&][^\s,\[\]{}]*[ \t]+)*([?:])[^\s,\[\]{}]")
+_PLACEHOLDER_START = "x"
+_NOT_PLAIN_SAFE = frozenset(("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"))
+_PLACEHOLDER_CHARACTERS = "ZQXJKVWYzqxjkvwy0123456789"
+
+
+def _placeholder(length: int, taken: set[str]) -> str | None:
+    """An anchor name libyaml reads, ``length`` characters long, not in ``taken``."""
+    base = len(_PLACEHOLDER_CHARACTERS)
+    for number in range(base**length if length < 4 else 10**6):
+        digits = []
+        for _ in range(length):
+            number, digit = divmod(number, base)
+            digits.append(_PLACEHOLDER_CHARACTERS[digit])
+        name = "".join(digits)
+        if name not in taken:
+            return name
+    return None  # every name of this length is taken: the name stays as written
+
+
 _BLOCK_HEADER = re.compile(r"[|>][0-9+-]*(#)?")
 
 
@@ -912,6 +1281,13 @@ class _Mark:
         self.index = index
         self.line = text.count("\n", 0, index)
         self.column = index - (text.rfind("\n", 0, index) + 1)
+
+    @staticmethod
+    def at(mark: Any, further: int) -> _Mark:
+        """The mark ``further`` characters after ``mark`` on its line."""
+        moved = _Mark("", 0)
+        moved.index, moved.line, moved.column = mark.index + further, mark.line, mark.column + further
+        return moved
 
 
 _DIRECTIVE_COMMENT = re.compile(r"^%[^\n#]*[^ \t\n#]#", re.MULTILINE)

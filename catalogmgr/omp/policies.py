@@ -88,6 +88,9 @@ class PolicySet:
     # The long-context cap, the extended-context maximum and the Codex clamp (18.1+).
     context_policies: bool = False
     effort_map: bool = False
+    # The compat rule engine's `thinking` for rebuilt models (`rule-engine-<rule_engine>.json.gz`,
+    # catalogmgr.omp.rule_engine); None: only `effort_map`'s fill.
+    rule_engine: str | None = None
 
 
 # Named by the first release read; `Profile.runtime_policies` picks one.
@@ -106,6 +109,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         twin_collapse=True,
         context_policies=True,
         effort_map=True,
+        rule_engine="18.2.3",
     ),
 }
 

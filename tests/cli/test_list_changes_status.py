@@ -19,6 +19,9 @@ def _model(model_id: str) -> dict[str, object]:
         "provider": "minimax",
         "baseUrl": "https://api.minimax.io/anthropic",
         "reasoning": True,
+        # As OMP materializes a bundled reasoning row: a provider override rebuilds the model
+        # through the compat rule engine, which would otherwise give it this thinking ("changed").
+        "thinking": {"mode": "budget", "efforts": ["minimal", "low", "medium", "high", "xhigh"]},
         "input": ["text"],
         "cost": {"input": 0.3, "output": 1.2, "cacheRead": 0.06, "cacheWrite": 0},
         "contextWindow": 200000,

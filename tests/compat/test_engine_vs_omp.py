@@ -207,38 +207,12 @@ class KnownGap:
     applies: Callable[[Gap, Mapping[str, Any]], bool] = dataclasses.field(default=_always, compare=False)
 
 
-def _custom_model(gap: Gap, _ours: Mapping[str, Any]) -> bool:
-    return gap.custom
-
-
-_DERIVED_THINKING_KEYS = frozenset({"effortMap", "requiresEffort"})
-
-
-def _derived_thinking_keys(gap: Gap, _ours: Mapping[str, Any]) -> bool:
-    """OMP's thinking is the Python engine's plus keys OMP derives (and nothing else differs)."""
-    if not isinstance(gap.ours, Mapping) or not isinstance(gap.omp, Mapping):
-        return False
-    added = set(gap.omp) - set(gap.ours)
-    same_rest = all(gap.omp.get(key) == value for key, value in gap.ours.items())
-    return bool(added) and added <= _DERIVED_THINKING_KEYS and same_rest
-
-
 PYTHON_ENGINE_GAPS: tuple[KnownGap, ...] = (
     # Closed by the Python engine's runtime policies (catalogmgr.omp.policies), and so gone from
-    # here: the long-context cap, gpt-5.4's 1,000,000 window, the Codex context clamp.
-    KnownGap(
-        "thinking",
-        "OMP derives `thinking` for a model the overlay defines with its compat rule engine "
-        "(pi-catalog src/compat/, model-thinking.ts); the Python engine does not reproduce it yet "
-        "(issue 12): --engine omp shows OMP's value",
-        _custom_model,
-    ),
-    KnownGap(
-        "thinking",
-        "OMP copies compat.reasoningEffortMap into thinking.effortMap and sets thinking.requiresEffort "
-        "when an OpenRouter baseUrl moves; the Python engine does not yet (issue 12)",
-        _derived_thinking_keys,
-    ),
+    # here: the long-context cap, gpt-5.4's 1,000,000 window, the Codex context clamp; and by its
+    # port of OMP's compat rule engine (catalogmgr.omp.rule_engine): the `thinking` OMP derives for
+    # a model the overlay defines, `thinking.effortMap` from compat, `thinking.requiresEffort` when
+    # an OpenRouter baseUrl moves.
 )
 
 _gap_counts: Counter[str] = Counter()

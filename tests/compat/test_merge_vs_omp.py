@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from catalog_diff import MISSING, Difference, compare, same
+from catalog_diff import Difference, compare
 from corpus import corpus_files, label, shared_user_files
 from omp import OmpProbe, OmpResult, Row
 
@@ -70,57 +70,11 @@ class KnownDivergence:
         )
 
 
-def _without(value: Any, *keys: str) -> Any:
-    return {k: v for k, v in value.items() if k not in keys} if isinstance(value, dict) else value
-
-
-def _engine_thinking_on_new_model(difference: Difference) -> bool:
-    return difference.note == "new model" and difference.ours is MISSING and not difference.authored
-
-
-def _requires_effort_by_host(difference: Difference) -> bool:
-    return (
-        isinstance(difference.omp, dict)
-        and difference.omp.get("requiresEffort") is True
-        and same(difference.ours, _without(difference.omp, "requiresEffort"))
-    )
-
-
-_RULE_ENGINE = (
-    "OMP builds every model through its compiled compat rule engine (pi-catalog `buildModel` -> "
-    "`resolveModelPolicy`: rules keyed by model family, api and host). "
-)
-
 # Every entry is a deliberate, explained difference; test_known_divergences_still_occur fails when
-# one no longer happens, so the list cannot rot.
-KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
-    KnownDivergence(
-        overlay="*",
-        model="*",
-        field="thinking",
-        condition="a new model whose definition sets no `thinking`: OMP has one, ours has none",
-        reason=_RULE_ENGINE
-        + "For a new reasoning model it derives `thinking` (mode and efforts) from the model family, "
-        "with no reference at all (`llamacpp-local/default` with `reasoning: true` gets "
-        "minimal..xhigh) or with a reference in another provider (where `inheritReferenceThinking` "
-        "gives nothing); the derived efforts often differ from the reference's own. catalogmgr does "
-        "not embed that rule engine: it inherits `thinking` only from a same-provider reference, as "
-        "OMP's inheritance step does, and otherwise leaves it absent; OMP derives it again when it "
-        "loads the catalog.",
-        applies=_engine_thinking_on_new_model,
-    ),
-    KnownDivergence(
-        overlay="*",
-        model="*",
-        field="thinking",
-        condition="OMP's `thinking` gains `requiresEffort: true`, the rest is equal",
-        reason=_RULE_ENGINE
-        + "Family and host rules set `thinking.requiresEffort` (Qwen 3.8 models once their baseUrl "
-        "is not OpenRouter's own host; GLM 5.3 models under a custom provider). catalogmgr does not "
-        "re-run the rules when an overlay adds a model or moves bundled models to another host.",
-        applies=_requires_effort_by_host,
-    ),
-)
+# one no longer happens, so the list cannot rot. Empty since the Python engine runs OMP's compat
+# rule engine for `thinking` (catalogmgr.omp.rule_engine): the derived `thinking` of new models and
+# `thinking.requiresEffort` on rebuilt ones were the last entries.
+KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = ()
 
 
 def known_divergence(difference: Difference) -> KnownDivergence | None:

@@ -24,27 +24,8 @@ from catalogmgr.documents import parse_document
 from catalogmgr.errors import InputError
 
 # Cases of the yaml-test-suite where catalogmgr's reader (libyaml's events, Bun's typing and
-# fix-ups on top) and Bun 1.4.4 still disagree, grouped by cause. None is a shape a models.yml needs.
-_ANCHOR_CHARS = (
-    "an anchor name with ':', an emoji or punctuation: Bun accepts it, libyaml stops the name early"
-)
-_FLOW_COLON = (
-    "a plain scalar starting with ':' or '?' inside a flow collection: Bun reads text, libyaml an indicator"
-)
-_FLOW_EMPTY = "an omitted value or key next to ',' in a flow mapping ('omitted value:,', '? foo :,')"
-_FLOW_MULTILINE_KEY = "a flow mapping key spread over two lines: Bun joins it, libyaml refuses"
-_TAB_IN_BLOCK_SCALAR = "a tab starting a line of a block scalar's content: Bun keeps it, libyaml refuses"
-_ZERO_INDENT = "a top-level block scalar with zero indentation (or '%' lines inside one): libyaml ends it"
-_BUN_STRICTER = "a block scalar whose blank first lines are more indented than its content: Bun refuses"
-YAML_ALLOWED: dict[str, str] = {
-    **dict.fromkeys(["2SXE", "8XYN", "W5VH", "Y2GN"], _ANCHOR_CHARS),
-    **dict.fromkeys(["58MP", "5T43", "652Z", "DBG4", "HM87-0", "HM87-1"], _FLOW_COLON),
-    **dict.fromkeys(["4ABK", "FRK4"], _FLOW_EMPTY),
-    **dict.fromkeys(["9SA2", "NJ66", "UT92"], _FLOW_MULTILINE_KEY),
-    **dict.fromkeys(["96NN-0", "96NN-1", "R4YG", "Y79Y-1"], _TAB_IN_BLOCK_SCALAR),
-    **dict.fromkeys(["DK3J", "FP8R", "M7A3", "W4TN"], _ZERO_INDENT),
-    "S98Z": _BUN_STRICTER,
-}
+# fix-ups on top) and Bun 1.4.4 still disagree, each with its reason: none today (402 of 402 agree).
+YAML_ALLOWED: dict[str, str] = {}
 
 _SURROGATE = (
     "a lone surrogate: Bun keeps it in a JavaScript string; no UTF-8 output can, so catalogmgr refuses"
@@ -111,7 +92,7 @@ def test_yaml_test_suite_reads_as_bun_does(omp_install: OmpInstall, suite: list[
     results = bun_parse(_bun(omp_install), texts, "yaml")
     found = _disagreements([case.id for case in suite], texts, results, "yaml")
     _check_against_allow_list(found, YAML_ALLOWED)
-    assert len(suite) - len(YAML_ALLOWED) >= 378  # the agreement the suite holds the reader to
+    assert len(suite) - len(YAML_ALLOWED) >= 402  # the agreement the suite holds the reader to
 
 
 def test_jsonc_corpus_reads_as_bun_does(omp_install: OmpInstall) -> None:
@@ -152,6 +133,21 @@ OVERLAY_CASES: list[str] = [
     "  a: 1\n  b: 2\n",
     "\ufeffa: 1\n",
     "a: !!str\nb: !foo\nc: !\n",
+    # Anchor names and flow scalars libyaml cannot read as Bun does (read through substitutions).
+    "a: &x:y 1\nb: *x:y\n",
+    "a: &b:c 1\nd: 'x &b:c'\ne: x *b:c\n# *b:c\n",
+    "input: [text, ?image, :audio]\nm: {x: :x, ?y: 1, omitted:, z: 2}\n",
+    "a: b, ?c\nd: 'e, :f'\ng: [?1, !t ?x, &a ?y, *a]\n",
+    "a: **bold**\n",
+    # Block scalars: a tab after the indentation, a root at column 0, deep blank first lines.
+    "a:\n  foo: |\n   \tbar\n  b: 1\n- x\n",
+    "description: >\n  \tindented with a tab\nname: x\n",
+    "--- |\nfoo\n# bar\n--- &a >\nbar\n baz\n",
+    "a:\n  b: >\n     \n   # c\n",
+    "a:\n  b: >\n     \n  c: 1\n",
+    # Implicit keys spread over lines in flow mappings (Bun joins them; refuses them in sequences).
+    'm: { multi\n  line: value, "quoted\n  key": 2, &a anchored\n  key: 3, b: *a }\n',
+    "- { [a,\n  b]: c }\n- [ multi\n  line: value ]\n",
 ]
 
 
@@ -165,7 +161,7 @@ def test_overlay_shapes_read_as_bun_does(omp_install: OmpInstall) -> None:
 # plain/quoted/block scalars of every type Bun resolves, anchors, aliases and merge keys.
 _PLAIN = st.sampled_from(
     ["a", "name", "1", "-2", "0x1F", "0o7", "1.5", "1e3", ".inf", ".nan", "true", "False", "null", "~", "yes",
-     "1_000", "0777", "+1", "-.5", "x y", "http://h/p", "12:30", "0X1F", ".NaN", "-0"]
+     "1_000", "0777", "+1", "-.5", "x y", "http://h/p", "12:30", "0X1F", ".NaN", "-0", ":x", "?y z"]
 )  # fmt: skip
 _QUOTED = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=8)
 
@@ -190,7 +186,7 @@ def _keys() -> st.SearchStrategy[str]:
 
 
 @st.composite
-def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
+def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0, under_merge: bool = False) -> str:
     pad = " " * indent
     lines: list[str] = []
     is_map = draw(st.booleans())
@@ -201,12 +197,15 @@ def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
         nested = depth < 3 and draw(st.integers(0, 3)) == 0
         anchor = "&x " if draw(st.integers(0, 9)) == 0 else ""
         if nested:
-            child = draw(_block(indent + 2, depth + 1))
-            head = f"{pad}{next(keys)}:" if is_map else f"{pad}-"
+            key = next(keys) if is_map else ""
+            child = draw(_block(indent + 2, depth + 1, under_merge or key == '"<<"'))
+            head = f"{pad}{key}:" if is_map else f"{pad}-"
             lines.append(f"{head} {anchor}".rstrip() + "\n" + child)
             continue
         choice = draw(st.integers(0, 9))
-        if choice == 0:
+        if choice == 0 and not under_merge:
+            # (No alias under a merge key: one inside its own anchor, when the key merges
+            # nothing, is a cycle Bun drops with the key; catalogmgr refuses the recursive alias.)
             value = "*x"
         elif choice == 1:
             value = "[" + ", ".join(draw(st.lists(_scalar(), max_size=3))) + "]"
@@ -225,13 +224,20 @@ def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
 @settings(
     max_examples=8,
     deadline=None,
+    # The same examples every run: CI stays reproducible (a new generator or hypothesis
+    # version explores anew; disagreements found that way go to the fixed cases above).
+    derandomize=True,
     # Shrinking would start a bun process per attempt: the failing batch is reported as it is.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(texts=st.lists(_block(), min_size=40, max_size=40))
 def test_random_yaml_reads_as_bun_does(omp_install: OmpInstall, texts: list[str]) -> None:
-    """40 documents per example, all parsed by one bun process."""
+    """40 documents per example, all parsed by one bun process; every second one names its
+    anchor ``x:1`` (a name libyaml cannot read: the reader's renaming path)."""
+    texts = [
+        text.replace("&x ", "&x:1 ").replace("*x", "*x:1") if i % 2 else text for i, text in enumerate(texts)
+    ]
     results = bun_parse(_bun(omp_install), texts, "yaml")
     found = _disagreements([str(i) for i in range(len(texts))], texts, results, "yaml")
     assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())

@@ -1,0 +1,1094 @@
+"""OMP's compat rule engine, as far as it decides a model's ``thinking`` (and so its ``reasoning``).
+
+When OMP builds a model that is not a bundled row as-is (a custom model from ``models.yml``, a
+bundled model a provider override or a same-id definition rebuilds), pi-catalog's ``buildModel``
+(``src/build.ts``) asks ``resolveModelPolicy`` (``src/compat/resolve.ts``) for its policy and sets
+``reasoning: spec.reasoning || policy.thinking !== undefined`` and ``thinking: policy.thinking``.
+This module ports the part of that resolver the ``thinking`` decision reads, from OMP 18.2.3's code:
+
+1. identity (``compat/taxonomy.ts`` ``classifyModel``): reviewed overrides, the effort/thinking
+   suffix collapse, then class / family / revision ranks over the logical id;
+2. the cascade (``compat/cascade.ts`` ``resolveCascade``): per axis, the matching rule with the
+   greatest (model-selector exactness, constrained dimensions, priority) wins; an exact
+   ``thinking-efforts`` rule turns reasoning on for the thinking axes;
+3. the resolved compat keys the thinking decision reads (``thinkingFormat``,
+   ``supportsReasoningEffort``, ``reasoningEffortMap``, ``qwenTemplateReasoningEffort``,
+   ``trustExplicitThinkingOnly``): the detected per-api baseline (host detection,
+   ``hosts.ts``), the cascade's wire axes for the api's compat records, the spec's own ``compat``;
+4. ``resolveThinkingPolicy`` / ``fillExplicitThinking``: explicit thinking is kept and only its
+   missing fields filled; otherwise the rule's mode/efforts or the identity/api defaults.
+
+The rest of the resolved compat (request-wire flags that do not feed ``thinking``) is not ported.
+The data (taxonomy, the cascade's rules, ``KNOWN_HOSTS``, which compat records each axis and api
+use) is generated from the installed OMP by ``scripts/generate_rule_engine_tables.py`` into
+``catalogmgr/omp/data/rule-engine-<version>.json.gz``; the logic is code, read in OMP's source.
+
+Strings are compared as OMP compares them (JavaScript ``trim``/``toLowerCase``, substring host
+markers matched ASCII-case-insensitively). Where OMP throws (two rules or two identity classes tie
+on equal rank: a rule-authoring defect OMP surfaces at build time), :class:`RuleEngineError` is
+raised and the caller keeps what it had.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high", "xhigh", "max")
+_DEFAULT_EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high")
+_DEFAULT_EFFORTS_WITH_XHIGH: tuple[str, ...] = (*_DEFAULT_EFFORTS, "xhigh")
+_THINKING_MODES = frozenset(
+    {"effort", "budget", "google-level", "anthropic-adaptive", "anthropic-budget-effort"}
+)
+_RESPONSES_APIS = frozenset({"openai-responses", "openai-codex-responses", "azure-openai-responses"})
+_COMPLETIONS_APIS = frozenset({"openai-completions", "openrouter"})
+_GOOGLE_APIS = frozenset({"google-generative-ai", "google-gemini-cli", "google-vertex"})
+# resolve.ts: provider ids of local OpenAI-compatible servers, and of proxies that are not local.
+_LOCAL_OPENAI_COMPAT_PROVIDERS = frozenset({"llama.cpp", "lm-studio", "vllm", "ollama"})
+_PROXY_OPENAI_COMPAT_PROVIDERS = frozenset({"litellm"})
+_FIREWORKS_THINKING_EFFORT_MAP: Mapping[str, str] = {"minimal": "none"}
+# JavaScript's String.prototype.trim: WhiteSpace and LineTerminator code points.
+_JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_MATCHER_RANK = {"exact": 4, "bounded": 3, "namespace": 2, "prefix": 1, "glob": 0}
+
+Revision = tuple[int, int, int]
+
+
+class RuleEngineError(Exception):
+    """OMP's rule engine would throw for this model (an equal-rank tie between rules or classes)."""
+
+
+# -- JavaScript string helpers ----------------------------------------------------------------------
+
+
+def _js_trim(value: str) -> str:
+    return value.strip(_JS_WHITESPACE)
+
+
+def _js_lower(value: str) -> str:
+    # Python's lower() and JavaScript's toLowerCase() agree but for a few special casings.
+    return value.lower()
+
+
+def _code(value: str, index: int) -> int:
+    """``charCodeAt``: NaN (here -1) past the end."""
+    return ord(value[index]) if 0 <= index < len(value) else -1
+
+
+def glob_match(pattern: str, value: str) -> bool:
+    """``globMatch`` (cascade.ts): anchored ``*`` wildcards, both sides already lowercased."""
+    segments = pattern.split("*")
+    if len(segments) == 1:
+        return value == pattern
+    head = segments[0]
+    if not value.startswith(head):
+        return False
+    remainder = value[len(head) :]
+    for segment in segments[1:-1]:
+        if not segment:
+            continue
+        found = remainder.find(segment)
+        if found == -1:
+            return False
+        remainder = remainder[found + len(segment) :]
+    last = segments[-1]
+    return last == "" or remainder.endswith(last)
+
+
+# -- revisions (compat/revision.ts) -----------------------------------------------------------------
+
+
+def _component(value: str) -> int | None:
+    if not value:
+        return None
+    out = 0
+    for char in value:
+        if not "0" <= char <= "9":
+            return None
+        out = out * 10 + (ord(char) - 48)
+        if out > 255:
+            return None
+    return out
+
+
+def parse_revision(value: str) -> Revision | None:
+    """``parseRevision``: one to three components separated by ``.`` or ``-``."""
+    out = [0, 0, 0]
+    count = 0
+    for part in re.split(r"[.-]", value):
+        if count == 3:
+            return None
+        component = _component(part)
+        if component is None:
+            return None
+        out[count] = component
+        count += 1
+    return (out[0], out[1], out[2]) if count > 0 else None
+
+
+def parse_revision_prefix(value: str) -> Revision | None:
+    """``parseRevisionPrefix``: a leading revision; a component running into a letter is a size."""
+    out = [0, 0, 0]
+    count = 0
+    index = 0
+    while count < 3:
+        start = index
+        while index < len(value) and "0" <= value[index] <= "9":
+            index += 1
+        trailing = _code(value, index) if index < len(value) else 0
+        is_size_token = 97 <= trailing <= 122 or 65 <= trailing <= 90
+        component = None if is_size_token else _component(value[start:index])
+        if component is None:
+            return (out[0], out[1], out[2]) if count > 0 else None
+        out[count] = component
+        count += 1
+        if index >= len(value):
+            break
+        separator = value[index]
+        following = _code(value, index + 1)
+        if separator not in ".-" or not 48 <= following <= 57:
+            break
+        index += 1
+    return (out[0], out[1], out[2])
+
+
+def _format_revision(revision: Revision) -> str:
+    return f"{revision[0]}.{revision[1]}.{revision[2]}"
+
+
+def _compare(left: Revision, right: Revision) -> int:
+    return (left[0] - right[0]) or (left[1] - right[1]) or (left[2] - right[2])
+
+
+def _satisfies(revision: Revision, terms: Sequence[tuple[str, Revision]]) -> bool:
+    for op, bound in terms:
+        order = _compare(revision, bound)
+        if (
+            (op == ">=" and order < 0)
+            or (op == ">" and order <= 0)
+            or (op == "<=" and order > 0)
+            or (op == "<" and order >= 0)
+            or (op == "=" and order != 0)
+        ):
+            return False
+    return True
+
+
+# -- identity (compat/taxonomy.ts) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """``ModelIdentity``: the structured identity the rules key on."""
+
+    cls: str
+    family: str | None = None
+    revision: str | None = None
+    effort: str | None = None
+    thinking_variant: bool = False
+    logical_id: str | None = None
+
+
+def _bare(model_id: str) -> str:
+    slash = model_id.rfind("/")
+    return model_id if slash == -1 else model_id[slash + 1 :]
+
+
+def _bounded_match(value: str, token: str) -> bool:
+    if value == token:
+        return True
+    if not value.startswith(token):
+        return False
+    following = _code(value, len(token))
+    return following in (45, 95, 46, 58) or 48 <= following <= 57  # - _ . : 0-9
+
+
+def _matcher_matches(matcher: Mapping[str, Any], lower: str, bare: str) -> bool:
+    kind, token = matcher["kind"], matcher["token"]
+    if kind == "exact":
+        return bool(bare == token)
+    if kind == "bounded":
+        return _bounded_match(bare, token)
+    if kind == "namespace":
+        bounded = bool(matcher.get("bounded"))
+        parts = re.split(r"[/.:]", lower) if bounded else lower.split("/")
+        return any(part and (_bounded_match(part, token) if bounded else part == token) for part in parts)
+    if kind == "prefix":
+        return bare.startswith(token)
+    return glob_match(token, bare)
+
+
+def _non_wildcard(glob: str) -> int:
+    return sum(1 for char in glob if char != "*")
+
+
+def _rank_families(cls: Mapping[str, Any], subject: str) -> tuple[str | None, tuple[str, str] | None]:
+    winner: tuple[tuple[int, int], str] | None = None
+    tied: tuple[str, str] | None = None
+    for family in cls["families"]:
+        if not glob_match(family["glob"], subject):
+            continue
+        rank = (family["priority"], _non_wildcard(family["glob"]))
+        if winner is not None and winner[0] == rank and winner[1] != family["id"]:
+            tied = (winner[1], family["id"])
+        elif winner is None or winner[0] < rank:
+            winner = (rank, family["id"])
+            tied = None
+    return (winner[1] if winner else None), tied
+
+
+def _strip_class_namespace(cls: Mapping[str, Any], bare: str) -> str | None:
+    match = re.search(r"[.:]", bare)
+    separator = match.start() if match else -1
+    if separator <= 0 or separator == len(bare) - 1:
+        return None
+    namespace = bare[:separator]
+    if not any(matcher["token"] == namespace for matcher in cls["matchers"]):
+        return None
+    return bare[separator + 1 :]
+
+
+def _classify_family(cls: Mapping[str, Any], bare: str, model: str) -> str | None:
+    winner, tied = _rank_families(cls, bare)
+    if tied is None:
+        return winner
+    scoped = _strip_class_namespace(cls, bare)
+    if scoped is not None:
+        rescored, rescored_tie = _rank_families(cls, scoped)
+        if rescored is not None and rescored_tie is None:
+            return rescored
+    raise RuleEngineError(f"ambiguous family for `{model}`: `{tied[0]}` and `{tied[1]}` tie")
+
+
+def _extract_revision(cls: Mapping[str, Any], bare: str) -> str | None:
+    if bare in cls["skipBare"]:
+        return None
+    for rule in cls["revisionPrefixes"]:
+        tail: str | None = None
+        prefix = rule["prefix"]
+        if rule.get("anywhere"):
+            start = bare.find(prefix)
+            if start != -1:
+                tail = bare[start + len(prefix) :]
+        elif bare.startswith(prefix):
+            tail = bare[len(prefix) :]
+        if tail is None:
+            continue
+        digit = re.search(r"[0-9]", tail)
+        if digit is None:
+            return None
+        revision = parse_revision_prefix(tail[digit.start() :])
+        return _format_revision(revision) if revision else None
+    return None
+
+
+# -- the cascade (compat/cascade.ts) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    compiled: Mapping[str, Any]
+    revision: tuple[tuple[str, Revision], ...] | None
+    priority: int
+    dimensions: int
+    has_exact_efforts: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """``ResolveTarget``: what the cascade's selectors match."""
+
+    provider: str
+    api: str
+    cls: str
+    model: str
+    reasoning: bool
+    family: str | None = None
+    revision: str | None = None
+
+
+@dataclass
+class Axes:
+    """``ResolvedAxes`` (the wire keys the thinking decision reads, and the thinking axes)."""
+
+    wire: dict[str, Any] = field(default_factory=dict)
+    thinking: dict[str, Any] = field(default_factory=dict)
+    reasoning: bool = False
+
+
+# -- host detection (hosts.ts) ----------------------------------------------------------------------
+
+
+def _includes_ascii_case_insensitive(value: str, lower_needle: str) -> bool:
+    # OMP ORs 0x20 into every UTF-16 code unit of the URL before comparing with the marker.
+    units = value.encode("utf-16-le")
+    codes = [units[i] | (units[i + 1] << 8) for i in range(0, len(units), 2)]
+    needle = [ord(char) for char in lower_needle]
+    for start in range(len(codes) - len(needle) + 1):
+        if all((codes[start + offset] | 0x20) == needle[offset] for offset in range(len(needle))):
+            return True
+    return False
+
+
+def _loopback_hostname(base_url: Any) -> bool:
+    """``hasLocalLoopbackBaseUrl``: a loopback or private-network host (WHATWG URL hostname)."""
+    if not isinstance(base_url, str) or not base_url:
+        return False
+    try:
+        parts = urlsplit(base_url)
+        hostname = parts.hostname
+    except ValueError:
+        return False
+    if not parts.scheme or not parts.netloc or hostname is None:
+        return False
+    hostname = hostname.lower()
+    if hostname in ("localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"):
+        return True
+    return (
+        hostname.startswith("10.")
+        or hostname.startswith("192.168.")
+        or re.match(r"^172\.(1[6-9]|2[0-9]|3[01])\.", hostname) is not None
+        or hostname.endswith(".local")
+    )
+
+
+# -- the engine -------------------------------------------------------------------------------------
+
+
+class _Facts:
+    """``IdentityFacts``: identity checks with revision comparison."""
+
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+        self.revision = parse_revision(identity.revision) if identity.revision is not None else None
+
+    def is_(self, cls: str) -> bool:
+        return self.identity.cls == cls
+
+    def family(self, *families: str) -> bool:
+        return self.identity.family is not None and self.identity.family in families
+
+    def rev_gte(self, minimum: str) -> bool:
+        bound = parse_revision(minimum)
+        return self.revision is not None and bound is not None and _compare(self.revision, bound) >= 0
+
+    def rev_major(self) -> int | None:
+        return self.revision[0] if self.revision is not None else None
+
+    def anthropic_adaptive_gen_at_least(self, opus_minimum: str) -> bool:
+        if not self.is_("anthropic"):
+            return False
+        if self.family("opus"):
+            return self.rev_gte(opus_minimum)
+        if self.family("sonnet", "fable", "mythos"):
+            return self.rev_gte("5")
+        return False
+
+
+@dataclass(frozen=True)
+class ThinkingDecision:
+    """What ``buildModel`` sets: ``thinking`` (None: no thinking) and ``reasoning``."""
+
+    thinking: dict[str, Any] | None
+    reasoning: Any
+
+
+class RuleEngine:
+    """OMP's ``resolveModelPolicy`` for ``thinking``, over one release's generated tables."""
+
+    def __init__(self, tables: Mapping[str, Any]) -> None:
+        self.version: str = tables["ompVersion"]
+        self._classes: list[Mapping[str, Any]] = list(tables["taxonomy"]["classes"])
+        self._collapse: Mapping[str, Any] = tables["taxonomy"]["collapse"]
+        self._hosts: Mapping[str, Mapping[str, Any]] = tables["hosts"]
+        self._axis_records: Mapping[str, Sequence[str]] = tables["axisRecords"]
+        self._api_records: Mapping[str, Sequence[str]] = tables["apiRecords"]
+        self._rules = [self._index(rule) for rule in tables["cascade"]]
+
+    @staticmethod
+    def _index(compiled: Mapping[str, Any]) -> _Rule:
+        revision = None
+        if compiled.get("revision") is not None:
+            terms = []
+            for term in compiled["revision"]:
+                parsed = parse_revision(term["revision"])
+                if parsed is None:
+                    raise ValueError(f"invalid compiled revision term in {compiled.get('source')}")
+                terms.append((term["op"], parsed))
+            revision = tuple(terms)
+        dimensions = sum(
+            1 for key in ("class", "providers", "apis", "family", "revision", "models") if key in compiled
+        )
+        thinking = compiled.get("thinking")
+        return _Rule(
+            compiled=compiled,
+            revision=revision,
+            priority=compiled.get("priority", 0),
+            dimensions=dimensions,
+            has_exact_efforts=isinstance(thinking, Mapping) and "efforts" in thinking,
+        )
+
+    # -- hosts ------------------------------------------------------------------------------------
+
+    def host_matches_url(self, base_url: Any, host: str) -> bool:
+        """``hostMatchesUrl``: a marker of the host class occurs in the URL (any case)."""
+        if not isinstance(base_url, str) or not base_url:
+            return False
+        return any(
+            _includes_ascii_case_insensitive(base_url, marker) for marker in self._hosts[host]["urlMarkers"]
+        )
+
+    def model_matches_host(self, provider: str, base_url: Any, host: str) -> bool:
+        """``modelMatchesHost``: the provider id names the host, or its URL does."""
+        spec = self._hosts[host]
+        if provider in spec.get("providers", ()):
+            return True
+        if any(provider.startswith(prefix) for prefix in spec.get("providerPrefixes", ())):
+            return True
+        return self.host_matches_url(base_url, host)
+
+    # -- identity ---------------------------------------------------------------------------------
+
+    def _classify_ranks(self, model: str) -> tuple[str, str | None, str | None]:
+        lower = _js_lower(_js_trim(model))
+        bare = _bare(lower)
+        winner: tuple[tuple[int, int], Mapping[str, Any]] | None = None
+        tied: tuple[str, str] | None = None
+        for cls in self._classes:
+            for matcher in cls["matchers"]:
+                if not _matcher_matches(matcher, lower, bare):
+                    continue
+                rank = (_MATCHER_RANK[matcher["kind"]], len(matcher["token"]))
+                if winner is not None and winner[0] == rank and winner[1]["id"] != cls["id"]:
+                    tied = (winner[1]["id"], cls["id"])
+                elif winner is None or winner[0] < rank:
+                    winner = (rank, cls)
+                    tied = None
+        if tied is not None:
+            raise RuleEngineError(f"ambiguous class for `{lower}`: `{tied[0]}` and `{tied[1]}` tie")
+        if winner is None:
+            return "unknown", None, None
+        cls = winner[1]
+        return cls["id"], _classify_family(cls, bare, lower), _extract_revision(cls, bare)
+
+    def _ranks_in_class(self, class_id: str, model: str) -> tuple[str | None, str | None]:
+        cls = next((candidate for candidate in self._classes if candidate["id"] == class_id), None)
+        if cls is None:
+            return None, None
+        lower = _js_lower(_js_trim(model))
+        bare = _bare(lower)
+        return _classify_family(cls, bare, lower), _extract_revision(cls, bare)
+
+    def _identity_override(self, provider: str, bare_model: str) -> Mapping[str, Any] | None:
+        lower_model = _js_lower(bare_model)
+        lower_provider = _js_lower(provider)
+        agnostic = None
+        for cls in self._classes:
+            for override in cls["overrides"]:
+                if _js_lower(override["model"]) != lower_model:
+                    continue
+                # No observation time: an expiring override stays active (resolveIdentity).
+                if override.get("provider") is not None:
+                    if _js_lower(override["provider"]) == lower_provider:
+                        return dict(override)
+                elif agnostic is None:
+                    agnostic = override
+        return agnostic
+
+    def _collapse_variant(self, provider: str, model: str) -> tuple[str, str | None, bool]:
+        """``collapseVariantId``: (logical id, effort, thinking variant)."""
+        lower = _js_lower(model)
+        lower_provider = _js_lower(provider)
+        for family in self._collapse["effortFamilies"]:
+            if family["provider"] == lower_provider and lower in family["aliases"]:
+                return family["logical"], None, False
+        bare = _bare(lower)
+        winner = None
+        for rule in self._collapse["suffixes"]:
+            if not lower.endswith(rule["suffix"]):
+                continue
+            if rule.get("exceptBarePrefix") is not None and bare.startswith(rule["exceptBarePrefix"]):
+                continue
+            if winner is None or len(rule["suffix"]) > len(winner["suffix"]):
+                winner = rule
+        if winner is not None:
+            return (
+                model[: len(model) - len(winner["suffix"])],
+                winner.get("effort"),
+                winner.get("thinking") is True,
+            )
+        for lane in self._collapse["lanes"]:
+            if lower_provider not in lane["providers"] or not lower.endswith(lane["suffix"]):
+                continue
+            trimmed = lower[: len(lower) - len(lane["suffix"])]
+            trimmed_bare = _bare(trimmed)
+            if lane.get("barePrefix") is not None and not trimmed_bare.startswith(lane["barePrefix"]):
+                continue
+            effort_rule = None
+            for rule in self._collapse["suffixes"]:
+                if rule.get("effort") is None or not trimmed.endswith(rule["suffix"]):
+                    continue
+                if rule.get("exceptBarePrefix") is not None and trimmed_bare.startswith(
+                    rule["exceptBarePrefix"]
+                ):
+                    continue
+                if effort_rule is None or len(rule["suffix"]) > len(effort_rule["suffix"]):
+                    effort_rule = rule
+            if effort_rule is None:
+                continue
+            base = model[: len(trimmed) - len(effort_rule["suffix"])]
+            if not base or base.endswith("/"):
+                continue
+            return f"{base}{model[len(trimmed) :]}", effort_rule["effort"], False
+        return model, None, False
+
+    def strip_thinking_variant_suffix(self, model: str) -> str | None:
+        """``stripThinkingVariantSuffix``: the id without its first bounded pair token."""
+        lower = _js_lower(model)
+        for token in self._collapse["pairTokens"]:
+            needle = f"-{token}"
+            search_from = 0
+            while search_from < len(lower):
+                index = lower.find(needle, search_from)
+                if index == -1:
+                    break
+                end = index + len(needle)
+                following = _code(lower, end)
+                followed_by_token_char = 48 <= following <= 57 or 97 <= following <= 122
+                word_start = index
+                while word_start > 0:
+                    code = ord(lower[word_start - 1])
+                    if not (48 <= code <= 57 or 97 <= code <= 122):
+                        break
+                    word_start -= 1
+                preceding = lower[word_start:index]
+                if not followed_by_token_char and preceding not in ("non", "no"):
+                    stripped = model[:index] + model[end:]
+                    return stripped or None
+                search_from = index + 1
+        return None
+
+    def classify(self, provider: str, model_id: str) -> Identity:
+        """``classifyModel`` (strict): reviewed override, suffix collapse, then ranks."""
+        trimmed = _js_trim(model_id)
+        bare = _bare(trimmed)
+        override = self._identity_override(provider, bare)
+        if override is not None:
+            logical = override["logical"] if override.get("logical") is not None else trimmed
+            cls = override["class"] if override.get("class") is not None else self._classify_ranks(logical)[0]
+            family, revision = self._ranks_in_class(cls, logical)
+            return Identity(
+                cls=cls,
+                family=override.get("family") if override.get("family") is not None else family,
+                revision=override.get("revision") if override.get("revision") is not None else revision,
+                effort=override.get("effort"),
+                thinking_variant=bool(override.get("thinkingVariant")),
+                logical_id=logical if logical != trimmed else None,
+            )
+        if len(trimmed) == len(model_id):
+            logical, effort, thinking_variant = self._collapse_variant(provider, trimmed)
+        else:
+            logical, effort, thinking_variant = trimmed, None, False
+        cls, family, revision = self._classify_ranks(logical)
+        return Identity(
+            cls=cls,
+            family=family,
+            revision=revision,
+            effort=effort,
+            thinking_variant=thinking_variant,
+            logical_id=logical if logical != trimmed else None,
+        )
+
+    # -- cascade ----------------------------------------------------------------------------------
+
+    def _rank(self, rule: _Rule, target: Target, revision: Revision | None) -> tuple[int, int, int] | None:
+        compiled = rule.compiled
+        if "class" in compiled and compiled["class"] != target.cls:
+            return None
+        if "providers" in compiled and target.provider not in compiled["providers"]:
+            return None
+        if "apis" in compiled and target.api not in compiled["apis"]:
+            return None
+        if "family" in compiled and compiled["family"] != target.family:
+            return None
+        if rule.revision is not None and (revision is None or not _satisfies(revision, rule.revision)):
+            return None
+        exactness = 0
+        if "models" in compiled:
+            lower = target.model.lower()
+            tokens = re.split(r"[^a-z0-9]+", lower)
+            best = -1
+            for selector in compiled["models"]:
+                kind, value = selector["kind"], selector["value"]
+                matched = (
+                    value == target.model
+                    if kind == "exact"
+                    else glob_match(value, lower)
+                    if kind == "glob"
+                    else value in tokens
+                )
+                if matched:
+                    best = max(best, 2 if kind == "exact" else 1)
+            if best < 0:
+                return None
+            exactness = best
+        return (exactness, rule.dimensions, rule.priority)
+
+    def cascade(self, target: Target) -> Axes:
+        """``resolveCascade``: per axis the greatest-ranked matching rule's value."""
+        revision = parse_revision(target.revision) if target.revision is not None else None
+        ranked = [
+            (rule, rank) for rule in self._rules if (rank := self._rank(rule, target, revision)) is not None
+        ]
+        reasoning = target.reasoning or any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
+        wire: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
+        thinking: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
+        for rule, rank in ranked:
+            _contest(wire, rule.compiled.get("wire"), rank, rule, target)
+            if reasoning:
+                _contest(thinking, rule.compiled.get("thinking"), rank, rule, target)
+        return Axes(
+            wire={axis: held[1].compiled["wire"][axis] for axis, held in wire.items()},
+            thinking={axis: held[1].compiled["thinking"][axis] for axis, held in thinking.items()},
+            reasoning=reasoning,
+        )
+
+    # -- compat (the keys thinking reads) ---------------------------------------------------------
+
+    def _apply_wire_axes(self, compat: dict[str, Any], wire: Mapping[str, Any], api: str) -> None:
+        records = self._api_records.get(api)
+        if not records:
+            return
+        for key, value in wire.items():
+            if any(record in records for record in self._axis_records.get(key, ())):
+                compat[key] = value
+
+    def thinking_compat(
+        self, spec: Mapping[str, Any], facts: _Facts, axes: Axes, rule: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The resolved compat keys ``resolveThinkingPolicy`` reads (None: OMP's compat is undefined)."""
+        api = spec.get("api")
+        provider = str(spec.get("provider"))
+        base_url = spec.get("baseUrl")
+        authored = spec.get("compat") if isinstance(spec.get("compat"), Mapping) else None
+        compat: dict[str, Any]
+        if api in _COMPLETIONS_APIS:
+            compat = self._completions_baseline(provider, base_url, facts)
+            self._apply_wire_axes(compat, axes.wire, "openai-completions")
+        elif api in _RESPONSES_APIS:
+            is_xai = self.model_matches_host(provider, base_url or "", "xai")
+            compat = {
+                "supportsReasoningEffort": not is_xai,
+                "reasoningEffortMap": {},
+                "thinkingFormat": "openrouter"
+                if self.model_matches_host(provider, base_url or "", "openrouter")
+                else "openai",
+                "qwenTemplateReasoningEffort": False,
+            }
+            self._apply_wire_axes(compat, axes.wire, str(api))
+        elif api == "devin-agent":
+            compat = {"trustExplicitThinkingOnly": True}
+            self._apply_wire_axes(compat, axes.wire, api)
+        elif api in ("anthropic-messages", "bedrock-converse-stream") or api in _GOOGLE_APIS:
+            compat = {}
+            self._apply_wire_axes(compat, axes.wire, str(api))
+        else:
+            return None
+        if authored is not None:
+            # applyCompatOverrides: only keys the record declares, any defined value.
+            for key, value in authored.items():
+                if key in compat:
+                    compat[key] = value
+        if api in _COMPLETIONS_APIS or api in _RESPONSES_APIS:
+            axis_map = _effort_record(axes.wire.get("reasoningEffortMap"))
+            authored_map = authored.get("reasoningEffortMap") if authored is not None else None
+            if axis_map is not None and _js_truthy(authored_map) and isinstance(authored_map, Mapping):
+                compat["reasoningEffortMap"] = {**axis_map, **authored_map}
+        if api in _RESPONSES_APIS:
+            self._responses_fixups(compat, provider, base_url, axes, authored)
+        return compat
+
+    def _completions_baseline(self, provider: str, base_url: Any, facts: _Facts) -> dict[str, Any]:
+        """``detectOpenAI`` / ``detectOpenAICompat``, the keys thinking reads."""
+        is_zai = self.model_matches_host(provider, base_url, "zai")
+        is_zhipu = self.model_matches_host(provider, base_url, "zhipu")
+        is_grok = self.model_matches_host(provider, base_url, "xai")
+        is_xiaomi_mimo = self.model_matches_host(provider, base_url, "xiaomi") and facts.is_("mimo")
+        is_fireworks = self.host_matches_url(base_url, "fireworks")
+        is_qwen = facts.is_("qwen")
+        supports_zai_effort = (is_zai or is_zhipu) and facts.is_("glm") and facts.rev_gte("5.2")
+        is_local_backend = provider not in _PROXY_OPENAI_COMPAT_PROVIDERS and (
+            provider in _LOCAL_OPENAI_COMPAT_PROVIDERS or _loopback_hostname(base_url)
+        )
+        url = self.host_matches_url
+        if (
+            (facts.is_("kimi") and not facts.family("k3") and url(base_url, "moonshotNative"))
+            or url(base_url, "zai")
+            or url(base_url, "zhipu")
+            or (facts.is_("mimo") and url(base_url, "xiaomi"))
+        ):
+            thinking_format = "zai"
+        elif url(base_url, "openrouter"):
+            thinking_format = "openrouter"
+        elif is_qwen and url(base_url, "nvidia"):
+            thinking_format = "qwen-chat-template"
+        elif is_qwen and (is_fireworks or url(base_url, "venice")):
+            thinking_format = "openai"
+        elif url(base_url, "alibabaDashscope") or is_qwen:
+            thinking_format = "qwen"
+        else:
+            thinking_format = "openai"
+        return {
+            "supportsReasoningEffort": not is_grok
+            and not is_xiaomi_mimo
+            and (not (is_zai or is_zhipu) or supports_zai_effort),
+            "reasoningEffortMap": {},
+            "thinkingFormat": thinking_format,
+            "qwenTemplateReasoningEffort": thinking_format in ("qwen", "qwen-chat-template")
+            and is_local_backend
+            and provider != "ollama"
+            and is_qwen
+            and facts.rev_gte("3.8"),
+        }
+
+    def _responses_fixups(
+        self,
+        compat: dict[str, Any],
+        provider: str,
+        base_url: Any,
+        axes: Axes,
+        authored: Mapping[str, Any] | None,
+    ) -> None:
+        if self.model_matches_host(provider, base_url or "", "xai") and "reasoningEffortMap" in axes.wire:
+            # The rules' canonical first-party xAI map wins; clamp keys it does not declare go.
+            canonical = _effort_record(axes.wire["reasoningEffortMap"]) or {}
+            current = compat.get("reasoningEffortMap")
+            merged = {**(dict(current) if isinstance(current, Mapping) else {}), **canonical}
+            for key in ("xhigh", "max"):
+                if key not in canonical:
+                    merged.pop(key, None)
+            compat["reasoningEffortMap"] = merged
+        if (
+            provider == "xai-oauth"
+            and axes.wire.get("supportsReasoningEffort") is True
+            and (authored is None or authored.get("supportsReasoningEffort") is not False)
+        ):
+            compat["supportsReasoningEffort"] = True
+
+    # -- thinking ---------------------------------------------------------------------------------
+
+    def decide(self, spec: Mapping[str, Any]) -> ThinkingDecision:
+        """``buildModel``'s ``thinking`` and ``reasoning`` for one model spec.
+
+        ``spec`` is the model as OMP builds it: ``id``, ``provider``, ``api``, ``baseUrl``,
+        ``reasoning``, ``thinking`` and ``compat`` (the authored compat, OMP's ``compatConfig``).
+        """
+        model_id = str(spec.get("id", ""))
+        provider = str(spec.get("provider", ""))
+        identity = self.classify(provider, model_id)
+        facts = _Facts(identity)
+        target = Target(
+            provider=provider,
+            api=str(spec.get("api")),
+            cls=identity.cls,
+            model=model_id,
+            reasoning=_js_truthy(spec.get("reasoning")),
+            family=identity.family,
+            revision=identity.revision,
+        )
+        axes = self.cascade(target)
+        rule = _read_rule_thinking(axes.thinking)
+        compat = self.thinking_compat(spec, facts, axes, rule)
+        thinking = self._thinking(spec, facts, rule, compat)
+        reasoning = spec.get("reasoning")
+        return ThinkingDecision(
+            thinking=thinking,
+            reasoning=reasoning if _js_truthy(reasoning) else thinking is not None,
+        )
+
+    def _thinking(
+        self,
+        spec: Mapping[str, Any],
+        facts: _Facts,
+        rule: Mapping[str, Any],
+        compat: Mapping[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        """``resolveThinkingPolicy``."""
+        thinking = spec.get("thinking")
+        explicit = (
+            thinking
+            if isinstance(thinking, Mapping)
+            and isinstance(thinking.get("efforts"), list)
+            and thinking["efforts"]
+            else None
+        )
+        if not _js_truthy(spec.get("reasoning")) and (
+            explicit is not None or rule.get("upgradeNeutral") is not True
+        ):
+            return None
+        if (
+            spec.get("provider") == "cline-pass"
+            and compat is not None
+            and compat.get("supportsReasoningEffort", 0) is False
+        ):
+            return None
+        if (
+            spec.get("api") in _RESPONSES_APIS
+            and compat is not None
+            and compat.get("supportsReasoningEffort", 0) is False
+        ):
+            return None
+        if explicit is not None:
+            return self._fill_explicit(spec, facts, compat, explicit, rule)
+        if compat is not None and compat.get("trustExplicitThinkingOnly") is True:
+            return None
+        config: dict[str, Any] = {
+            "mode": rule.get("mode") or _default_mode(spec, facts),
+            "efforts": list(rule.get("efforts") or _fallback_efforts(spec, compat)),
+        }
+        if "defaultLevel" in rule:
+            config["defaultLevel"] = rule["defaultLevel"]
+        effort_map = self._merge_effort_map(spec, rule.get("effortMap"), compat, config["efforts"])
+        if effort_map is not None:
+            config["effortMap"] = effort_map
+        if "effortBudgets" in rule:
+            config["effortBudgets"] = dict(rule["effortBudgets"])
+        supports_display = rule.get("supportsDisplay")
+        if supports_display is None:
+            supports_display = _default_supports_display(spec, facts)
+        if supports_display:
+            config["supportsDisplay"] = True
+        if rule.get("prefixBinding"):
+            config["prefixBinding"] = True
+        if self._requires_effort(spec, facts, rule, compat):
+            config["requiresEffort"] = True
+        if rule.get("suppressWhenOff"):
+            config["suppressWhenOff"] = True
+        return config
+
+    def _fill_explicit(
+        self,
+        spec: Mapping[str, Any],
+        facts: _Facts,
+        compat: Mapping[str, Any] | None,
+        thinking: Mapping[str, Any],
+        rule: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """``fillExplicitThinking``: the explicit thinking, its absent fields filled."""
+        efforts = thinking["efforts"]
+        effort_map = (
+            self._merge_effort_map(spec, rule.get("effortMap"), compat, efforts)
+            if "effortMap" not in thinking
+            else None
+        )
+        display = rule.get("supportsDisplay")
+        if display is None:
+            display = _default_supports_display(spec, facts)
+        needs_display = "supportsDisplay" not in thinking and bool(display)
+        # `=== undefined` in OMP: a key written as null counts as set.
+        needs_requires_effort = "requiresEffort" not in thinking and self._requires_effort(
+            spec, facts, rule, compat
+        )
+        needs_default_level = "defaultLevel" not in thinking and "defaultLevel" in rule
+        needs_prefix_binding = "prefixBinding" not in thinking and rule.get("prefixBinding") is True
+        filled = dict(thinking)
+        if effort_map is not None:
+            filled["effortMap"] = effort_map
+        if needs_display:
+            filled["supportsDisplay"] = True
+        if needs_default_level:
+            filled["defaultLevel"] = rule["defaultLevel"]
+        if needs_requires_effort:
+            filled["requiresEffort"] = True
+        if needs_prefix_binding:
+            filled["prefixBinding"] = True
+        return filled
+
+    def _requires_effort(
+        self,
+        spec: Mapping[str, Any],
+        facts: _Facts,
+        rule: Mapping[str, Any],
+        compat: Mapping[str, Any] | None,
+    ) -> bool:
+        """The rule's ``requiresEffort``, else the identity default (a thinking variant, a bounded
+        pair token in the id: ``impliesMandatoryReasoning``) or a Qwen template taking the effort."""
+        if "requiresEffort" in rule:
+            return bool(rule["requiresEffort"])
+        model_id = str(spec.get("id", ""))
+        mandatory = (
+            facts.identity.thinking_variant or self.strip_thinking_variant_suffix(model_id) is not None
+        )
+        return mandatory or _qwen_template(compat)
+
+    def _merge_effort_map(
+        self,
+        spec: Mapping[str, Any],
+        rule_map: Mapping[str, Any] | None,
+        compat: Mapping[str, Any] | None,
+        efforts: Iterable[Any],
+    ) -> dict[str, Any] | None:
+        detected = (
+            _FIREWORKS_THINKING_EFFORT_MAP
+            if spec.get("api") in _COMPLETIONS_APIS
+            and self.model_matches_host(str(spec.get("provider")), spec.get("baseUrl") or "", "fireworks")
+            else None
+        )
+        configured = None
+        if compat is not None and "reasoningEffortMap" in compat:
+            value = compat["reasoningEffortMap"]
+            if _js_truthy(value) and isinstance(value, Mapping) and value:
+                configured = value
+        if detected is None and rule_map is None and configured is None:
+            return None
+        merged = {**(detected or {}), **(rule_map or {}), **(configured or {})}
+        filtered: dict[str, Any] | None = None
+        for effort in efforts:
+            if not isinstance(effort, str) or effort not in merged:
+                continue
+            filtered = filtered if filtered is not None else {}
+            filtered[effort] = merged[effort]
+        return filtered
+
+
+def _contest(
+    winners: dict[str, tuple[tuple[int, int, int], _Rule]],
+    axes: Mapping[str, Any] | None,
+    rank: tuple[int, int, int],
+    rule: _Rule,
+    target: Target,
+) -> None:
+    if not axes:
+        return
+    for axis in axes:
+        held = winners.get(axis)
+        if held is not None:
+            if held[0] == rank:
+                raise RuleEngineError(
+                    f"ambiguous overlap for `{target.provider}/{target.model}` on axis `{axis}`: rules "
+                    f"`{held[1].compiled.get('source')}` and `{rule.compiled.get('source')}` tie"
+                )
+            if held[0] > rank:
+                continue
+        winners[axis] = (rank, rule)
+
+
+def _js_truthy(value: Any) -> bool:
+    if value is None or value is False:
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value != 0 and value == value  # NaN is falsy
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
+def _effort_list(value: Any) -> list[str] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    return list(value) if all(isinstance(entry, str) and entry in EFFORTS for entry in value) else None
+
+
+def _effort_record(value: Any, kind: type = str) -> dict[str, Any] | None:
+    if not isinstance(value, Mapping):
+        return None
+    out = {
+        key: mapped
+        for key, mapped in value.items()
+        if key in EFFORTS and isinstance(mapped, kind) and not isinstance(mapped, bool)
+    }
+    return out or None
+
+
+def _read_rule_thinking(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """``readRuleThinking``: the thinking axes, each kept only when well formed."""
+    out: dict[str, Any] = {}
+    if raw.get("mode") in _THINKING_MODES:
+        out["mode"] = raw["mode"]
+    efforts = _effort_list(raw.get("efforts"))
+    if efforts is not None:
+        out["efforts"] = efforts
+    if raw.get("defaultLevel") in EFFORTS:
+        out["defaultLevel"] = raw["defaultLevel"]
+    effort_map = _effort_record(raw.get("effortMap"))
+    if effort_map is not None:
+        out["effortMap"] = effort_map
+    budgets = _effort_record(raw.get("effortBudgets"), int | float)  # type: ignore[arg-type]
+    if budgets is not None:
+        out["effortBudgets"] = budgets
+    for key in ("requiresEffort", "suppressWhenOff", "supportsDisplay", "prefixBinding", "upgradeNeutral"):
+        if isinstance(raw.get(key), bool):
+            out[key] = raw[key]
+    return out
+
+
+def _default_mode(spec: Mapping[str, Any], facts: _Facts) -> str:
+    """``defaultThinkingMode``: the identity/api default control mode."""
+    api = spec.get("api")
+    if api in _GOOGLE_APIS:
+        return "google-level" if facts.is_("gemini") and facts.rev_major() == 3 else "budget"
+    if api == "anthropic-messages":
+        if facts.is_("minimax") and facts.family("m2", "m3"):
+            return "anthropic-adaptive"
+        if facts.is_("glm") and facts.rev_gte("5.2") and spec.get("provider") in ("umans", "zai"):
+            return "anthropic-budget-effort"
+        if facts.is_("anthropic"):
+            if facts.rev_gte("4.6") and not facts.family("haiku"):
+                return "anthropic-adaptive"
+            if facts.family("opus") and facts.rev_gte("4.5"):
+                return "anthropic-budget-effort"
+        return "budget"
+    if api == "bedrock-converse-stream":
+        if facts.is_("anthropic"):
+            if facts.anthropic_adaptive_gen_at_least("4.6"):
+                return "anthropic-adaptive"
+            if facts.family("opus") and facts.rev_gte("4.5"):
+                return "anthropic-budget-effort"
+        if facts.is_("openai"):
+            return "effort"
+        return "budget"
+    return "effort"
+
+
+def _fallback_efforts(spec: Mapping[str, Any], compat: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """``fallbackEfforts``: the api/compat ladder for targets no rule covered."""
+    api = spec.get("api")
+    if api == "anthropic-messages":
+        return _DEFAULT_EFFORTS_WITH_XHIGH
+    if api == "bedrock-converse-stream":
+        return _DEFAULT_EFFORTS
+    if api in _COMPLETIONS_APIS and compat is not None and "thinkingFormat" in compat:
+        if compat["thinkingFormat"] == "openai" and _js_truthy(compat.get("supportsReasoningEffort")):
+            return _DEFAULT_EFFORTS_WITH_XHIGH
+        return _DEFAULT_EFFORTS
+    if api in _RESPONSES_APIS:
+        return _DEFAULT_EFFORTS_WITH_XHIGH
+    return _DEFAULT_EFFORTS
+
+
+def _default_supports_display(spec: Mapping[str, Any], facts: _Facts) -> bool:
+    return spec.get("api") in ("anthropic-messages", "bedrock-converse-stream") and (
+        facts.anthropic_adaptive_gen_at_least("4.7")
+    )
+
+
+def _qwen_template(compat: Mapping[str, Any] | None) -> bool:
+    return compat is not None and compat.get("qwenTemplateReasoningEffort") is True
+
+
+@cache
+def load_rule_engine(version: str) -> RuleEngine:
+    """The rule engine over one OMP release's generated tables (``rule-engine-<version>.json.gz``)."""
+    resource = resources.files("catalogmgr").joinpath("omp", "data", f"rule-engine-{version}.json.gz")
+    tables = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
+    return RuleEngine(tables)

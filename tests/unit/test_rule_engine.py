@@ -1,0 +1,202 @@
+"""The Python port of OMP's compat rule engine for ``thinking`` (catalogmgr.omp.rule_engine), without
+bun: revision parsing, identity, the cascade's decisions and ``resolveThinkingPolicy``'s branches,
+and the merge running it on the models OMP rebuilds. Every expected value here was read from OMP
+18.2.3 itself; the differential ``tests/compat/test_rule_engine_vs_omp.py`` checks many more."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.rule_engine import (
+    RuleEngine,
+    RuleEngineError,
+    glob_match,
+    load_rule_engine,
+    parse_revision,
+    parse_revision_prefix,
+)
+from catalogmgr.omp.settings import DEFAULT_SETTINGS
+
+LOCAL = "http://127.0.0.1:8080/v1"
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return load_rule_engine("18.2.3")
+
+
+def _decide(engine: RuleEngine, **spec: Any) -> Any:
+    return engine.decide(spec)
+
+
+def test_revisions() -> None:
+    assert parse_revision("4.6") == (4, 6, 0)
+    assert parse_revision("4-6-1") == (4, 6, 1)
+    assert parse_revision("1.2.3.4") is None
+    assert parse_revision("256") is None
+    assert parse_revision("") is None
+    assert parse_revision_prefix("4-6-turbo") == (4, 6, 0)
+    assert parse_revision_prefix("3.3-70b") == (3, 3, 0)
+    assert parse_revision_prefix("32b") is None  # a size, not a revision
+
+
+def test_glob_match() -> None:
+    assert glob_match("*opus*", "claude-opus-4")
+    assert glob_match("gpt-*-mini", "gpt-5-mini")
+    assert not glob_match("gpt-*-mini", "gpt-5-mini-x")
+    assert glob_match("abc", "abc")
+    assert not glob_match("abc", "abcd")
+
+
+def test_identity(engine: RuleEngine) -> None:
+    opus = engine.classify("anthropic", "claude-opus-4-6")
+    assert (opus.cls, opus.family, opus.revision) == ("anthropic", "opus", "4.6.0")
+    twin = engine.classify("x", "gpt-5.4-thinking")
+    assert twin.thinking_variant
+    assert twin.logical_id == "gpt-5.4"
+    assert twin.revision == "5.4.0"
+    glm = engine.classify("x", "zai-org/GLM-5.3-Flash")
+    assert (glm.cls, glm.family, glm.revision) == ("glm", "flash", "5.3.0")
+    assert engine.classify("cursor", "gpt-5.6-sol-high").effort == "high"
+    assert engine.classify("x", "default").cls == "unknown"
+    assert engine.classify("x", "qwen3-32b").revision == "3.0.0"
+
+
+def test_pair_token_anywhere_but_negated(engine: RuleEngine) -> None:
+    assert engine.strip_thinking_variant_suffix("qwen3-235b-thinking-2507") == "qwen3-235b-2507"
+    assert engine.strip_thinking_variant_suffix("model-non-thinking") is None
+    assert engine.strip_thinking_variant_suffix("x-thinkingful") is None
+
+
+def test_new_model_without_rules_gets_the_api_ladder(engine: RuleEngine) -> None:
+    spec = {"id": "default", "provider": "local", "api": "openai-completions", "baseUrl": LOCAL}
+    decision = engine.decide({**spec, "reasoning": True})
+    assert decision.thinking == {"mode": "effort", "efforts": ["minimal", "low", "medium", "high", "xhigh"]}
+    assert decision.reasoning is True
+    off = engine.decide({**spec, "reasoning": False})
+    assert off.thinking is None
+    assert off.reasoning is False
+
+
+def test_family_rules_and_identity_defaults(engine: RuleEngine) -> None:
+    claude = _decide(
+        engine,
+        id="claude-opus-4-7",
+        provider="proxy",
+        api="anthropic-messages",
+        baseUrl="https://proxy.example",
+        reasoning=True,
+    )
+    assert claude.thinking == {
+        "mode": "anthropic-adaptive",
+        "efforts": ["minimal", "low", "medium", "high", "xhigh"],
+        "supportsDisplay": True,
+    }
+    # A Qwen 3.8 model on a local server: the chat template takes the effort, so it is required.
+    qwen = _decide(
+        engine,
+        id="qwen3.8-35b-a3b",
+        provider="lms",
+        api="openai-completions",
+        baseUrl="http://localhost:1234/v1",
+        reasoning=True,
+    )
+    assert qwen.thinking == {
+        "mode": "effort",
+        "efforts": ["minimal", "low", "medium", "high"],
+        "requiresEffort": True,
+    }
+
+
+def test_host_effort_map_and_wire_off(engine: RuleEngine) -> None:
+    fireworks = _decide(
+        engine,
+        id="some-model",
+        provider="fw",
+        api="openai-completions",
+        baseUrl="https://API.FIREWORKS.AI/inference/v1",
+        reasoning=True,
+    )
+    assert fireworks.thinking is not None
+    assert fireworks.thinking["effortMap"] == {"minimal": "none"}
+    no_effort = _decide(
+        engine,
+        id="gpt-5.5",
+        provider="corp",
+        api="openai-responses",
+        baseUrl="https://gw.example/v1",
+        reasoning=True,
+        compat={"supportsReasoningEffort": False},
+    )
+    assert no_effort.thinking is None
+    assert no_effort.reasoning is True
+    devin = _decide(engine, id="x", provider="devin", api="devin-agent", reasoning=True)
+    assert devin.thinking is None  # trustExplicitThinkingOnly
+
+
+def test_explicit_thinking_is_kept_and_filled(engine: RuleEngine) -> None:
+    spec = {
+        "id": "my-thinking",
+        "provider": "gw",
+        "api": "openai-completions",
+        "baseUrl": "https://gw.example/v1",
+        "reasoning": True,
+        "compat": {"reasoningEffortMap": {"high": "max", "xhigh": "ultra"}},
+    }
+    decision = engine.decide({**spec, "thinking": {"efforts": ["low", "high"]}})
+    assert decision.thinking == {
+        "efforts": ["low", "high"],
+        "effortMap": {"high": "max"},
+        "requiresEffort": True,
+    }
+    # A field written (even as null) is not filled; explicit thinking without reasoning is dropped.
+    kept = engine.decide({**spec, "thinking": {"efforts": ["low"], "requiresEffort": None}})
+    assert kept.thinking is not None
+    assert kept.thinking["requiresEffort"] is None
+    assert engine.decide({**spec, "reasoning": False, "thinking": {"efforts": ["low"]}}).thinking is None
+
+
+def test_ties_raise() -> None:
+    data = json.loads(
+        gzip.decompress(
+            resources.files("catalogmgr").joinpath("omp", "data", "rule-engine-18.2.3.json.gz").read_bytes()
+        )
+    )
+    tie = {"source": "t", "providers": ["p"], "thinking": {"efforts": ["low"]}}
+    data["cascade"] = [tie, {**tie, "source": "u"}]
+    with pytest.raises(RuleEngineError, match="ambiguous overlap"):
+        RuleEngine(data).decide({"id": "m", "provider": "p", "api": "openai-completions", "reasoning": True})
+
+
+def test_merge_runs_the_rule_engine_on_new_models() -> None:
+    bundled: dict[str, dict[str, dict[str, Any]]] = {}
+    overlay = {
+        "providers": {
+            "local": {
+                "baseUrl": LOCAL,
+                "api": "openai-completions",
+                "apiKey": "none",
+                "models": [
+                    {"id": "default", "reasoning": True},
+                    {"id": "plain"},
+                    {"id": "pinned", "reasoning": True, "thinking": {"efforts": ["high"]}},
+                ],
+            }
+        }
+    }
+    result = merge_catalog(bundled, [Layer(name="models.yml", data=overlay)], settings=DEFAULT_SETTINGS)
+    models = result.catalog["local"]
+    assert models["default"]["thinking"]["efforts"] == ["minimal", "low", "medium", "high", "xhigh"]
+    how = result.provenance[("local", "default")]["thinking"].how
+    assert "compat rule engine" in how
+    assert "thinking" not in models["plain"]
+    assert models["pinned"]["thinking"]["efforts"] == ["high"]
+    # Without OMP's runtime settings (the files as written) the rule engine does not run.
+    as_written = merge_catalog(bundled, [Layer(name="models.yml", data=overlay)])
+    assert "thinking" not in as_written.catalog["local"]["default"]
