@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -232,7 +234,7 @@ class BridgeRun:
         try:
             remaining = max(0.0, self._timeout - (time.monotonic() - self._started))
             try:
-                returncode = self._process.wait(timeout=remaining)
+                returncode = _wait_exactly(self._process, remaining)
             except subprocess.TimeoutExpired as exc:
                 raise OmpEngineError(
                     f"OMP did not answer within {self._timeout:g}s (bun {self._bun})"
@@ -247,6 +249,31 @@ class BridgeRun:
         finally:
             self.cancel()
         return parse_bridge_output(output, self._job_keys, stderr_tail)
+
+
+def _wait_exactly(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """``process.wait(timeout)``, returning the moment the process ends.
+
+    With a timeout, subprocess's own wait polls, sleeping up to 50 ms between looks: half of that
+    lost per run on average. Where Linux gives a process descriptor (``pidfd_open``), poll waits
+    on it instead and wakes exactly when bun exits.
+    """
+    pidfd_open = getattr(os, "pidfd_open", None)
+    descriptor: int | None = None
+    if pidfd_open is not None:
+        try:
+            descriptor = pidfd_open(process.pid)
+        except OSError:  # an old kernel, or a sandbox that refuses it: the polling wait below
+            descriptor = None
+    if descriptor is not None:
+        try:
+            watcher = select.poll()
+            watcher.register(descriptor, select.POLLIN)
+            if not watcher.poll(max(0, math.ceil(timeout * 1000))):
+                raise subprocess.TimeoutExpired(process.args, timeout)
+        finally:
+            os.close(descriptor)
+    return process.wait(timeout=timeout)
 
 
 def _jobs_document(
