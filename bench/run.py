@@ -120,35 +120,58 @@ class Figure:
     note: str | None = None
 
 
-def measure(argv: Sequence[str], runs: int, *, cwd: Path = REPO, env: dict[str, str] | None = None) -> Sample:
-    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS.
+def _run_once(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, float, int, str]:
+    """One whole run: wall seconds, peak RSS (KiB), user + system CPU seconds, exit code, stderr."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        list(argv), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    # stderr is read after the exit: every measured command writes only a few lines to it.
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, process.returncode, stderr
 
-    As an installed package runs: with bytecode (a ``PYTHONDONTWRITEBYTECODE`` in the caller's
-    environment would make every run compile every module, as no pip-installed copy does).
-    """
-    sample = Sample()
+
+def _bench_env(env: dict[str, str] | None) -> dict[str, str]:
+    # As an installed package runs: with bytecode (a PYTHONDONTWRITEBYTECODE in the caller's
+    # environment would make every run compile every module, as no pip-installed copy does).
     full_env = {**os.environ, **(env or {})}
     full_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return full_env
+
+
+def measure_interleaved(
+    commands: Sequence[Sequence[str]], runs: int, *, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> list[Sample]:
+    """Run each of ``commands`` ``runs`` times, taking turns (A B A B ...), after one warm-up round.
+
+    Taking turns is what makes a ratio fair on a shared machine: a burst of load from another
+    process then slows both commands of a round, not only the one that happened to run during it.
+    """
+    samples = [Sample() for _ in commands]
+    full_env = _bench_env(env)
     for attempt in range(runs + 1):
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            list(argv), cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-        stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-        if process.stderr:
-            process.stderr.close()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if attempt == 0:
-            if process.returncode not in (0, 1):
-                raise RuntimeError(f"{' '.join(argv)} failed with {process.returncode}: {stderr[-800:]}")
-            continue  # warm-up: fills the page cache, compiles .pyc files
-        sample.wall.append(elapsed)
-        sample.peak_kib.append(usage.ru_maxrss)
-        sample.cpu.append(usage.ru_utime + usage.ru_stime)
-        sample.exit_codes.append(process.returncode)
-    return sample
+        for argv, sample in zip(commands, samples, strict=True):
+            elapsed, peak_kib, cpu, returncode, stderr = _run_once(argv, cwd, full_env)
+            if attempt == 0:
+                # warm-up: fills the page cache, compiles .pyc files
+                if returncode not in (0, 1):
+                    raise RuntimeError(f"{' '.join(argv)} failed with {returncode}: {stderr[-800:]}")
+                continue
+            sample.wall.append(elapsed)
+            sample.peak_kib.append(peak_kib)
+            sample.cpu.append(cpu)
+            sample.exit_codes.append(returncode)
+    return samples
+
+
+def measure(argv: Sequence[str], runs: int, *, cwd: Path = REPO, env: dict[str, str] | None = None) -> Sample:
+    """Run ``argv`` ``runs`` times (after one warm-up run) and collect wall time and peak RSS."""
+    return measure_interleaved([argv], runs, cwd=cwd, env=env)[0]
 
 
 def compare(
@@ -162,8 +185,7 @@ def compare(
     env: dict[str, str] | None = None,
 ) -> tuple[Figure, Sample]:
     """Measure a command and its baseline alternately in the same run and give the ratio."""
-    subject = measure(argv, runs, env=env)
-    reference = measure(baseline_argv, runs, env=env)
+    subject, reference = measure_interleaved([argv, baseline_argv], runs, env=env)
     ratio = subject.median / reference.median
     figure = Figure(
         name=name,

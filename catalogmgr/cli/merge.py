@@ -44,7 +44,7 @@ from catalogmgr.merge import (
     merge_catalog,
 )
 from catalogmgr.omp.policies import policy_set
-from catalogmgr.render import style, views
+from catalogmgr.render import style
 from catalogmgr.render.catalog import (
     render_catalog_json,
     render_catalog_yaml,
@@ -53,7 +53,6 @@ from catalogmgr.render.catalog import (
     render_overlay_yaml,
 )
 from catalogmgr.render.escape import json_text
-from catalogmgr.secrets import redact_data
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -333,6 +332,10 @@ def list_models(
     it (changed) or added it (added). Exit code 0, also when nothing matches (a note says so).
     """
     base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    # The views (and the key and secret helpers they use) are imported by the commands that print
+    # them, once the catalog is built: plain `merge` never needs them, and bun starts sooner.
+    from catalogmgr.render import views
+
     unknown = [provider for provider in providers if provider not in result.catalog]
     if unknown:
         raise NotFoundError(
@@ -426,6 +429,9 @@ def show(
     model = result.catalog[provider][model_id]
     origins = result.provenance.get((provider, model_id), {})
     # A model only OMP's runtime policies changed (a long-context cap) is still "base".
+    from catalogmgr.render import views
+    from catalogmgr.secrets import redact_data
+
     status = views.model_status(_runtime_base(base_catalog, result, layers), result, provider, model_id)
     if output_format == "json":
         record = inputs_record(base_catalog, layers)
@@ -486,6 +492,8 @@ def _runtime_base(base_catalog: BaseCatalog, result: MergeResult, layers: Sequen
 def _print_changes(
     changes: Sequence[FieldChange], output_format: str, base: BaseCatalog, layers: Sequence[Layer]
 ) -> None:
+    from catalogmgr.render import views
+
     if output_format == "json":
         record = inputs_record(base, layers)
         record["changes"] = [views.change_record(change) for change in changes]

@@ -38,9 +38,11 @@ def render_catalog_json(catalog: Mapping[str, Any], *, layout: str = "tab") -> s
     try:
         raw = orjson.dumps(catalog, option=options)
     except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits somewhere
-        raw = orjson.dumps(json_numbers(catalog), option=options)
-    text = raw.decode("utf-8")
-    return text if layout == "compact" else _indent_with_tabs(text)
+        catalog = json_numbers(catalog)
+        raw = orjson.dumps(catalog, option=options)
+    if layout == "tab":
+        raw = _indent_with_tabs(raw, catalog)
+    return raw.decode("utf-8")
 
 
 def json_numbers(data: Any) -> Any:
@@ -68,19 +70,27 @@ def json_numbers(data: Any) -> Any:
     return data
 
 
-def _indent_with_tabs(text: str) -> str:
-    """Turn 2-space JSON indentation into tabs.
+def _indent_with_tabs(indented: bytes, data: Any) -> bytes:
+    """Turn orjson's 2-space JSON indentation of ``data`` into tabs.
 
-    JSON strings cannot hold a raw newline, so the spaces after each newline are indentation.
-    Replacing level by level from the deepest keeps every pass a C-speed ``str.replace`` (a
-    per-line regex callback took 0.45 s on OMP's 11 MB catalog; this takes a few hundredths).
+    Outside strings, orjson writes two spaces in a row only as indentation (its separators are
+    ``": "`` and ``","``), and JSON strings cannot hold a raw tab. So when no string of ``data``
+    holds two spaces in a row (its compact form has none: a few milliseconds to check), one
+    C-speed ``replace`` of every pair is exact: 15 ms on OMP's catalog, where the level-by-level
+    passes below take 130 ms (and a per-line regex callback 450 ms).
     """
+    import orjson
+
+    if b"  " not in orjson.dumps(data):
+        return indented.replace(b"  ", b"\t")
+    # A string holds a double space: replace indentation only. JSON strings cannot hold a raw
+    # newline, so the spaces after each newline are indentation; level by level from the deepest.
     depth = 1
-    while "\n" + "  " * (depth + 1) in text:
+    while b"\n" + b"  " * (depth + 1) in indented:
         depth += 1
     for level in range(depth, 0, -1):
-        text = text.replace("\n" + "  " * level, "\n" + "\t" * level)
-    return text
+        indented = indented.replace(b"\n" + b"  " * level, b"\n" + b"\t" * level)
+    return indented
 
 
 def _render_json_stdlib(catalog: Mapping[str, Any], layout: str) -> str:

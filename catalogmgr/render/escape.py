@@ -125,6 +125,10 @@ def json_text(document: str) -> str:
     terminals) or bidi overrides. Outside strings a JSON document is ASCII, so every such character
     is inside a string, where ``\\uXXXX`` is the same value: the data is unchanged.
     """
+    if document.isascii() and "\x7f" not in document:
+        # The usual catalog: nothing to escape; these checks take a millisecond where the
+        # regular expression's scan of OMP's 15 MB catalog takes 40 ms.
+        return document
     return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group(0)):04x}", document)
 
 

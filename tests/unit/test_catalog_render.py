@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Layer, compose_overlays
@@ -35,6 +37,37 @@ def test_json_layouts_are_omps() -> None:
     )
     assert render_catalog_json(CATALOG) == json.dumps(CATALOG, ensure_ascii=False, indent="\t")
     assert not render_catalog_json(CATALOG).endswith("\n")
+
+
+@pytest.mark.parametrize(
+    "strings",
+    [
+        ["a  b", "   ", "x"],  # double spaces inside values: indentation alone turns into tabs
+        ["  leading", "trailing  "],
+        ["no double space", "a b c"],
+    ],
+)
+def test_tab_layout_turns_only_indentation_into_tabs(strings: list[str]) -> None:
+    catalog = {"p  q": {"m": {"name": strings[0], "tags": strings, "nested": {"deep": [{"v": strings[-1]}]}}}}
+    assert render_catalog_json(catalog) == json.dumps(catalog, ensure_ascii=False, indent="\t")
+
+
+_JSON_LEAVES = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(alphabet=' a\t\n"\\{}[]:,')
+
+
+@given(
+    st.recursive(
+        _JSON_LEAVES,
+        lambda children: (
+            st.lists(children, max_size=4) | st.dictionaries(st.text(" ab"), children, max_size=4)
+        ),
+        max_leaves=30,
+    )
+)
+def test_tab_layout_is_json_dumps_with_tabs(data: Any) -> None:
+    pytest.importorskip("orjson")
+    catalog = {"p": data}
+    assert render_catalog_json(catalog) == json.dumps(catalog, ensure_ascii=False, indent="\t")
 
 
 @pytest.mark.parametrize(

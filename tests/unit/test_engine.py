@@ -15,6 +15,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -192,6 +193,49 @@ def test_bridge_without_a_runnable_bun(tmp_path: Path, fake_omp: Path) -> None:
 def test_parse_requires_a_meta_line() -> None:
     with pytest.raises(OmpEngineError, match="reported nothing: boom"):
         parse_bridge_output(b"", ["a"], "boom\n")
+
+
+def _bridge_lines(*docs: dict[str, Any]) -> bytes:
+    meta = {"kind": "meta", "omp": "18.2.3", "catalog": "18.2.3", "bun": "1.4.4"}
+    return b"".join(json.dumps(doc).encode() + b"\n" for doc in (meta, *docs))
+
+
+def test_parse_puts_shared_values_back_in_place() -> None:
+    compat = {"supportsStore": False, "maxTokensField": "max_tokens"}
+    rows = [
+        {"provider": "a", "id": "m1", "compat": None, "thinking": None, "maxTokens": 1},
+        {"provider": "a", "id": "m2", "compat": None, "maxTokens": 2},
+        {"provider": "a", "id": "m3", "compat": "as written", "maxTokens": 3},
+    ]
+    shared = {
+        "values": [compat, {"mode": "effort"}],
+        "fields": {"compat": [0, 0, None], "thinking": [1, None, None]},
+    }
+    result = {"kind": "result", "key": "a", "shared": shared, "rows": rows, "removed": [], "order": None}
+    output = parse_bridge_output(_bridge_lines(result), ["a"])
+    restored = output.results["a"]["rows"]
+    assert restored == [
+        {"provider": "a", "id": "m1", "compat": compat, "thinking": {"mode": "effort"}, "maxTokens": 1},
+        {"provider": "a", "id": "m2", "compat": compat, "maxTokens": 2},
+        {"provider": "a", "id": "m3", "compat": "as written", "maxTokens": 3},
+    ]
+    assert list(restored[0]) == ["provider", "id", "compat", "thinking", "maxTokens"]  # OMP's key order
+    assert "shared" not in output.results["a"]
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        {"values": [], "fields": {"compat": [0]}},  # an index beyond the table
+        {"values": [{}], "fields": {"compat": [0, 0]}},  # more indices than rows
+        {"values": [{}]},  # no fields
+        ["not", "a", "table"],
+    ],
+)
+def test_parse_refuses_broken_shared_values(shared: Any) -> None:
+    result = {"kind": "result", "key": "a", "shared": shared, "rows": [{"id": "m", "compat": None}]}
+    with pytest.raises(OmpEngineError, match="broken shared values"):
+        parse_bridge_output(_bridge_lines(result), ["a"])
 
 
 # -- the effective catalog ---------------------------------------------------------------------------

@@ -88,6 +88,16 @@ def test_json_text_escapes_what_json_leaves_raw_without_changing_the_data() -> N
     assert "é" in safe  # ordinary Unicode stays
 
 
+def test_json_text_escapes_del_in_an_ascii_document() -> None:
+    import json
+
+    document = json.dumps({"name": "a\x7fb"})  # ASCII throughout, DEL left raw by json.dumps
+    assert document.isascii()
+    assert escape.json_text(document) == '{"name": "a\\u007fb"}'
+    plain = json.dumps({"name": "ab"})
+    assert escape.json_text(plain) is plain  # nothing to escape: the same text back
+
+
 @given(st.text())
 def test_json_text_is_always_the_same_data(text: str) -> None:
     import json
