@@ -40,7 +40,7 @@ are appended. Alongside OMP's resolved ``compat``, a model whose compat an overl
 
 With OMP's runtime settings (``settings=``), every model OMP passes through ``buildModel`` (a
 provider override's models, custom models, same-id definitions, modelOverrides, llama.cpp
-fix-ups) gets the ``thinking`` and ``reasoning`` of OMP's compat rule engine
+fix-ups) gets the ``thinking``, ``reasoning`` and resolved ``compat`` of OMP's compat rule engine
 (:mod:`catalogmgr.omp.rule_engine`), at the same points: after custom models (before the
 ``X`` / ``X-thinking`` collapse, which reads the members' thinking), after modelOverrides, and
 after each llama.cpp fix-up. A ``thinking`` a definition or an override writes is kept as written.
@@ -773,9 +773,19 @@ class _Merger:
             for model_id in list(self.catalog.get(provider, {})):
                 changes = llama_cpp_changes(self.catalog[provider][model_id])
                 self._apply_policy_changes(provider, model_id, changes)
-                if changes and self.rule_engine is not None:
-                    # OMP rebuilds the fixed-up model (applyLlamaCppQwenThinking, the /v1 rebuild).
-                    self.apply_rule_engine([(provider, model_id)])
+                if not changes or self.rule_engine is None:
+                    continue
+                # OMP rebuilds the fixed-up model: a Qwen one from its authored compat
+                # (applyLlamaCppQwenThinking); any other from the built model itself for the /v1
+                # URL, whose resolved compat so becomes the authored one (`{...model}` spread).
+                model = self.catalog[provider][model_id]
+                qwen = any(change.field == "compatConfig" for change in changes)
+                if not qwen and self.rule_engine.resolves_compat and "compat" in model:
+                    how = next(change.how for change in changes if change.field == "baseUrl")
+                    self._apply_policy_changes(
+                        provider, model_id, [PolicyChange("compatConfig", model["compat"], how)]
+                    )
+                self.apply_rule_engine([(provider, model_id)])
 
     def apply_rule_engine(self, keys: Sequence[tuple[str, str]]) -> None:
         """``buildModel`` on rebuilt models: ``thinking`` and ``reasoning`` from OMP's compat rule
@@ -804,6 +814,32 @@ class _Merger:
             if decision.reasoning != model.get("reasoning"):
                 changes.append(PolicyChange("reasoning", decision.reasoning, how))
             self._apply_policy_changes(provider, model_id, changes)
+            if self.rule_engine.resolves_compat:
+                self._set_resolved_compat(provider, model_id, decision.compat, how)
+
+    def _set_resolved_compat(
+        self, provider: str, model_id: str, compat: Mapping[str, Any] | None, how: str
+    ) -> None:
+        """The model's ``compat`` becomes OMP's resolved record; a key the overlays authored (in
+        ``compatConfig``, with the same value) keeps its origin, the others are the engine's."""
+        model = self.catalog[provider][model_id]
+        if compat == model.get("compat") or (compat is None and "compat" not in model):
+            return
+        model = self._editable(provider, model_id)
+        record = self._touch(provider, model_id, model)
+        before = {path: origin for path, origin in record.entries.items() if path.startswith("compat.")}
+        record.drop("compat")
+        if compat is None:
+            del model["compat"]
+            return
+        model["compat"] = _copy_value(dict(compat))
+        authored = model.get("compatConfig")
+        authored = authored if isinstance(authored, Mapping) else {}
+        origin = self._policy_origin(PolicyChange("compat", compat, how))
+        for key, value in compat.items():
+            kept = before.get(f"compat.{key}")
+            same_as_authored = key in authored and authored[key] == value
+            record.entries[f"compat.{key}"] = kept if kept is not None and same_as_authored else origin
 
     # -- b. custom models ---------------------------------------------------------------------------
 
@@ -1482,12 +1518,14 @@ def _without_mirrored_compat(changes: Iterator[FieldChange]) -> list[FieldChange
     """Drop a ``compatConfig.X`` change that repeats the ``compat.X`` change next to it.
 
     OMP's models carry the authored compat twice (resolved ``compat`` and authored
-    ``compatConfig``); one overlay line changes both, and listing it twice reads as two changes.
-    A ``compatConfig`` change with no identical ``compat`` twin is kept.
+    ``compatConfig``); one overlay line changes both (the resolved value from what the rule engine
+    derived, the authored one from absent), and listing it twice reads as two changes. A
+    ``compatConfig`` change whose value did not land in ``compat`` (a key the api's compat record
+    does not have: OMP keeps it only as authored) is kept.
     """
     found = list(changes)
     resolved = {
-        (change.field.partition(".")[2], repr(change.before), repr(change.after))
+        (change.field.partition(".")[2], repr(change.after))
         for change in found
         if change.field.startswith("compat.")
     }
@@ -1496,7 +1534,7 @@ def _without_mirrored_compat(changes: Iterator[FieldChange]) -> list[FieldChange
         for change in found
         if not (
             change.field.startswith("compatConfig.")
-            and (change.field.partition(".")[2], repr(change.before), repr(change.after)) in resolved
+            and (change.field.partition(".")[2], repr(change.after)) in resolved
         )
     ]
 

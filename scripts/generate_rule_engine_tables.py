@@ -1,17 +1,17 @@
 """Generate ``catalogmgr/omp/data/rule-engine-<version>.json.gz`` from an installed OMP.
 
 The Python port of OMP's compat rule engine (:mod:`catalogmgr.omp.rule_engine`) decides a rebuilt
-model's ``thinking`` from data OMP compiles out of its KDL rules and from two tables in its code.
-All of it is taken from the installed package, never copied by hand:
+model's ``thinking`` and resolved ``compat`` from data OMP compiles out of its KDL rules and from
+two tables in its code. All of it is taken from the installed package, never copied by hand:
 
 - from pi-catalog ``src/compat/rules.json``: the identity taxonomy (classes with their matchers,
   families, revision prefixes and reviewed overrides; the collapse vocabulary) and the compat
-  cascade, reduced to the rules that assign a ``thinking`` axis or one of the wire axes the
-  thinking decision reads (a rule with no such axis can never win one, so dropping it changes no
-  answer);
+  cascade, reduced to the rules that assign a ``wire`` or ``thinking`` axis, without their
+  ``catalog`` axes (the port does not apply catalog corrections; a rule with no axis left can
+  never win one, so dropping it changes no answer);
 - through bun, from the modules themselves: ``KNOWN_HOSTS`` (``src/hosts.ts``), which compat
-  records each of those wire axes applies to (``AXES`` in ``src/compat/axes.ts``) and which
-  records each api uses (``API_COMPAT_RECORDS``).
+  records each wire axis applies to (``AXES`` in ``src/compat/axes.ts``) and which records each
+  api uses (``API_COMPAT_RECORDS``).
 
 Usage (needs OMP's bun; nothing reaches the network)::
 
@@ -34,15 +34,6 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = REPO_ROOT / "catalogmgr" / "omp" / "data"
-
-# The wire axes `resolveThinkingPolicy` reads from the resolved compat (resolve.ts).
-THINKING_WIRE_KEYS = (
-    "thinkingFormat",
-    "supportsReasoningEffort",
-    "reasoningEffortMap",
-    "qwenTemplateReasoningEffort",
-    "trustExplicitThinkingOnly",
-)
 
 _SCRIPT = """
 import * as path from "node:path";
@@ -84,8 +75,8 @@ def _ask_omp(node_modules: Path) -> dict[str, Any]:
 
 
 def _thinking_rule(rule: dict[str, Any]) -> dict[str, Any] | None:
-    """The rule with only the axes the thinking decision reads, or None when it has none."""
-    wire = {key: value for key, value in (rule.get("wire") or {}).items() if key in THINKING_WIRE_KEYS}
+    """The rule without its catalog axes, or None when it has no wire or thinking axis."""
+    wire = rule.get("wire") or {}
     kept = {
         key: value
         for key, value in rule.items()
@@ -116,7 +107,7 @@ def build_tables(node_modules: Path) -> tuple[str, dict[str, Any]]:
         # In rule order (the cascade's order only breaks no tie: equal ranks are an error).
         "cascade": cascade,
         "hosts": found["hosts"],
-        "axisRecords": {key: found["axisRecords"][key] for key in THINKING_WIRE_KEYS},
+        "axisRecords": found["axisRecords"],
         "apiRecords": found["apiRecords"],
     }
     return found["version"], tables

@@ -1,6 +1,6 @@
 // OMP's own `buildModel` (pi-catalog src/build.ts) on many model specs, for the rule-engine
 // differential (test_rule_engine_vs_omp.py): reads a JSON array of specs on stdin, prints one JSON
-// array with, per spec, `{thinking, reasoning}` or `{error}` (OMP throws on an ambiguous rule tie).
+// array with, per spec, `{thinking, reasoning, compat}` or `{error}` (OMP throws on an ambiguous rule tie).
 import * as path from "node:path";
 
 const nodeModules = process.argv[2];
@@ -16,7 +16,7 @@ const answers = specs.map(spec => {
 			maxTokens: 16384,
 			...spec,
 		});
-		return { thinking: model.thinking ?? null, reasoning: model.reasoning };
+		return { thinking: model.thinking ?? null, reasoning: model.reasoning, compat: model.compat ?? null };
 	} catch (error) {
 		return { error: String(error instanceof Error ? error.message : error) };
 	}

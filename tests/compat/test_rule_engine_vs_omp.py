@@ -1,5 +1,5 @@
 """Differential: the Python port of OMP's compat rule engine (:mod:`catalogmgr.omp.rule_engine`)
-against OMP 18.2.3's own ``buildModel``, on ``thinking`` and ``reasoning``.
+against OMP 18.2.3's own ``buildModel``, on ``thinking``, ``reasoning`` and the resolved ``compat``.
 
 Specs are sent in batches, one bun process per batch (``rule_engine_specs.ts``):
 
@@ -133,7 +133,7 @@ def _ours(engine: RuleEngine, spec: Mapping[str, Any]) -> dict[str, Any]:
         decision = engine.decide(spec)
     except RuleEngineError as exc:
         return {"error": str(exc)}
-    return {"thinking": decision.thinking, "reasoning": decision.reasoning}
+    return {"thinking": decision.thinking, "reasoning": decision.reasoning, "compat": decision.compat}
 
 
 def _differences(
@@ -146,9 +146,22 @@ def _differences(
             if ("error" in theirs) != ("error" in ours):
                 differences.append(f"{json.dumps(spec)}: python={ours} omp={theirs}")
             continue
-        if ours != theirs:
-            differences.append(f"{json.dumps(spec)}:\n    python={ours}\n    omp=   {dict(theirs)}")
+        for name in ("thinking", "reasoning", "compat"):
+            if name == "compat" and not engine.resolves_compat:
+                continue  # the compat port follows one release's code (RuleEngine.resolves_compat)
+            if ours[name] != theirs[name]:
+                differences.append(_difference(spec, name, ours[name], theirs[name]))
     return differences
+
+
+def _difference(spec: Mapping[str, Any], name: str, ours: Any, theirs: Any) -> str:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        keys = sorted(
+            key for key in {*ours, *theirs} if ours.get(key, "<absent>") != theirs.get(key, "<absent>")
+        )
+        ours = {key: ours.get(key, "<absent>") for key in keys}
+        theirs = {key: theirs.get(key, "<absent>") for key in keys}
+    return f"{json.dumps(spec)}: {name}:\n    python={ours}\n    omp=   {theirs}"
 
 
 def _bundled_specs(omp_install: OmpInstall) -> list[dict[str, Any]]:
@@ -242,6 +255,20 @@ _compat = st.fixed_dictionaries(
         "thinkingFormat": st.sampled_from(["openai", "qwen", "zai", "openrouter", "qwen-chat-template"]),
         "qwenTemplateReasoningEffort": st.booleans(),
         "trustExplicitThinkingOnly": st.booleans(),
+        "reasoningDisableMode": st.sampled_from(["omit", "lowest-effort", "zai-thinking-disabled"]),
+        "omitReasoningEffort": st.booleans(),
+        "whenThinking": st.fixed_dictionaries(
+            {}, optional={"supportsReasoningEffort": st.booleans(), "thinkingFormat": st.just("zai")}
+        ),
+        "extraBody": st.fixed_dictionaries(
+            {}, optional={"thinking": st.just({"type": "enabled"}), "x": st.just(1)}
+        ),
+        "streamIdleTimeoutMs": st.integers(0, 10**6),
+        "streamFirstEventTimeoutMs": st.integers(0, 10**6),
+        "disableStrictTools": st.booleans(),
+        "supportsStore": st.booleans() | st.none(),
+        "maxTokensField": st.sampled_from(["max_tokens", "max_completion_tokens"]),
+        "notACompatKey": st.just(True),
     },
 )
 _thinking = st.fixed_dictionaries(
