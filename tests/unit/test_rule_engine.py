@@ -200,3 +200,52 @@ def test_merge_runs_the_rule_engine_on_new_models() -> None:
     # Without OMP's runtime settings (the files as written) the rule engine does not run.
     as_written = merge_catalog(bundled, [Layer(name="models.yml", data=overlay)])
     assert "thinking" not in as_written.catalog["local"]["default"]
+
+
+def test_resolved_compat_of_a_local_qwen(engine: RuleEngine) -> None:
+    compat = _decide(
+        engine,
+        id="qwen3.8-35b-a3b",
+        provider="lms",
+        api="openai-completions",
+        baseUrl="http://localhost:1234/v1",
+        reasoning=True,
+        compat={"supportsStore": True, "disableStrictTools": True},
+    ).compat
+    assert compat["thinkingFormat"] == "qwen"
+    assert compat["qwenTemplateReasoningEffort"] is True
+    assert compat["reasoningDisableMode"] == "qwen-enable-thinking-false"
+    assert compat["streamIdleTimeoutMs"] == 300_000
+    assert compat["toolSchemaFlavor"] == "grammar"
+    assert compat["supportsStore"] is True  # an authored key the record has
+    assert "disableStrictTools" not in compat  # the completions record has none: OMP drops it
+    assert "kimiApiFormat" not in compat  # undefined in OMP: absent from its JSON
+
+
+def test_resolved_compat_of_anthropic_hosts(engine: RuleEngine) -> None:
+    spec = {"id": "claude-opus-4-8", "provider": "p", "api": "anthropic-messages", "reasoning": True}
+    official = _decide(engine, **spec).compat
+    assert official["officialEndpoint"] is True
+    assert official["supportsMidConversationSystem"] is True
+    azure = _decide(engine, **spec, baseUrl="https://res.services.ai.azure.com/anthropic").compat
+    assert azure["officialEndpoint"] is False
+    assert azure["signingEndpoint"] is True
+    assert azure["disableStrictTools"] is True
+    lookalike = _decide(engine, **spec, baseUrl="https://api.anthropic.com.evil.example").compat
+    assert lookalike["officialEndpoint"] is False
+
+
+def test_when_thinking_variant_and_unknown_api(engine: RuleEngine) -> None:
+    compat = _decide(
+        engine,
+        id="m",
+        provider="gw",
+        api="openai-completions",
+        baseUrl="https://gw.example/v1",
+        reasoning=True,
+        compat={"whenThinking": {"supportsReasoningEffort": False}},
+    ).compat
+    assert compat["whenThinking"]["supportsReasoningEffort"] is False
+    assert compat["whenThinking"]["omitReasoningEffort"] is True
+    assert "whenThinking" not in compat["whenThinking"]
+    assert _decide(engine, id="m", provider="gw", api="mistral-conversations", reasoning=True).compat is None
