@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,11 +82,12 @@ from catalogmgr.omp.reference import (
     inherit_reference_thinking,
     resolve_reference,
 )
-from catalogmgr.omp.rule_engine import RuleEngine, RuleEngineError, load_rule_engine
+from catalogmgr.omp.rule_engine import RuleEngine, RuleEngineError, apply_catalog_axes, load_rule_engine
 from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
+_ABSENT = object()
 Path = tuple[str | int, ...]
 
 # Field paths whose sub-keys get their own provenance entry ("cost.input", "compat.x", ...).
@@ -569,8 +571,14 @@ class _Merger:
         )
         # Models OMP passes through `buildModel` (rebuilt: their thinking is the rule engine's), in
         # the order of the composition, and those whose definition/override authors `thinking`.
-        self.rebuilt: dict[tuple[str, str], None] = {}
+        # Each with how OMP rebuilt it: "new" (finalizeCustomModel), "patch" (applyModelPatch: a
+        # same-id definition or modelOverrides), "provider" (a provider override, a llama.cpp fix-up).
+        self.rebuilt: dict[tuple[str, str], str] = {}
         self.authored_thinking: set[tuple[str, str]] = set()
+        self.authored_cost: set[tuple[str, str]] = set()  # a new model's own prices
+        self.authored_input: set[tuple[str, str]] = set()  # a patch's own input
+        # Dated fallback prices take effect by the clock, as OMP's `Date.now()` reads it.
+        self.now_ms = time.time() * 1000
         self.overridden: dict[tuple[str, str], None] = {}  # rebuilt again by modelOverrides
         self.resolver = resolver
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
@@ -661,7 +669,7 @@ class _Merger:
                 continue  # e.g. only apiKey/authHeader: request-time auth, nothing in the catalog row
             model = self._editable(override.name, model_id)
             record = self._touch(override.name, model_id, model)
-            self.rebuilt[(override.name, model_id)] = None
+            self.rebuilt[(override.name, model_id)] = "provider"
             if sets_url:
                 model["baseUrl"] = override.base_url
                 record.set_field(model, "baseUrl", self.origin((*provider_path, "baseUrl"), how))
@@ -785,15 +793,17 @@ class _Merger:
                     self._apply_policy_changes(
                         provider, model_id, [PolicyChange("compatConfig", model["compat"], how)]
                     )
-                self.apply_rule_engine([(provider, model_id)])
+                self.apply_rule_engine([((provider, model_id), "provider")])
 
-    def apply_rule_engine(self, keys: Sequence[tuple[str, str]]) -> None:
-        """``buildModel`` on rebuilt models: ``thinking`` and ``reasoning`` from OMP's compat rule
-        engine (:mod:`catalogmgr.omp.rule_engine`). A ``thinking`` a definition or an override
-        authors is kept as written unless the engine gives the model none (``applyModelPatch``)."""
+    def apply_rule_engine(self, keys: Sequence[tuple[tuple[str, str], str]]) -> None:
+        """``buildModel`` on rebuilt models (each with how it was rebuilt: see ``self.rebuilt``):
+        ``thinking``, ``reasoning``, the resolved ``compat`` and the rules' catalog corrections
+        from OMP's compat rule engine (:mod:`catalogmgr.omp.rule_engine`). A ``thinking`` a
+        definition or an override authors is kept as written unless the engine gives the model none,
+        and a patch keeps its window, output limit and prices (``applyModelPatch``)."""
         assert self.rule_engine is not None
         how = f"policy: OMP {self.rule_engine.version}'s compat rule engine (buildModel)"
-        for provider, model_id in keys:
+        for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
             if model is None:
                 continue  # folded into its twin
@@ -816,6 +826,40 @@ class _Merger:
             self._apply_policy_changes(provider, model_id, changes)
             if self.rule_engine.resolves_compat:
                 self._set_resolved_compat(provider, model_id, decision.compat, how)
+                self._apply_catalog_corrections(provider, model_id, kind, decision.catalog)
+
+    def _apply_catalog_corrections(
+        self, provider: str, model_id: str, kind: str, catalog: Mapping[str, Any]
+    ) -> None:
+        """``applyCatalogAssignments`` / ``applyCatalogCorrections`` of a rebuild, then what the
+        rebuild path restores: a new model its own prices, a patch its window, limit and prices."""
+        if not catalog:
+            return
+        model = self.catalog[provider][model_id]
+        built = _copy_value(dict(model))
+        apply_catalog_axes(built, catalog, self.now_ms)
+        kept: tuple[str, ...] = ()
+        if kind == "new" and (provider, model_id) in self.authored_cost:
+            kept = ("cost",)
+        elif kind == "patch":
+            kept = ("contextWindow", "maxTokens", "cost")
+            if (provider, model_id) in self.authored_input:
+                kept = (*kept, "input")
+        assert self.rule_engine is not None
+        how = f"policy: OMP {self.rule_engine.version}'s reviewed catalog correction for this model id"
+        changes = [
+            PolicyChange(key, built[key], how)
+            for key in built
+            if key not in kept and built[key] != model.get(key, _ABSENT)
+        ]
+        removed = [key for key in model if key not in built]
+        if removed:
+            editable = self._editable(provider, model_id)
+            record = self._touch(provider, model_id, editable)
+            for key in removed:
+                del editable[key]
+                record.drop(key)
+        self._apply_policy_changes(provider, model_id, changes)
 
     def _set_resolved_compat(
         self, provider: str, model_id: str, compat: Mapping[str, Any] | None, how: str
@@ -873,7 +917,9 @@ class _Merger:
         """``#mergeCustomModels`` for an existing (provider, id): ``applyModelPatch(..., "replace")``."""
         model = self._editable(overlay.provider, overlay.model_id)
         record = self._touch(overlay.provider, overlay.model_id, model)
-        self.rebuilt[(overlay.provider, overlay.model_id)] = None
+        self.rebuilt[(overlay.provider, overlay.model_id)] = "patch"
+        if overlay.values.get("input") is not None:
+            self.authored_input.add((overlay.provider, overlay.model_id))
         if overlay.values.get("thinking") is not None:
             self.authored_thinking.add((overlay.provider, overlay.model_id))
         old_api = model.get("api")
@@ -1028,7 +1074,9 @@ class _Merger:
         _suppress_thinking_without_reasoning(model, record)
         self.catalog.setdefault(overlay.provider, {})[model_id] = model
         self.touched[(overlay.provider, model_id)] = record
-        self.rebuilt[(overlay.provider, model_id)] = None
+        self.rebuilt[(overlay.provider, model_id)] = "new"
+        if values.get("cost") is not None:
+            self.authored_cost.add((overlay.provider, model_id))
 
     # -- c. modelOverrides ------------------------------------------------------------------------
 
@@ -1092,8 +1140,10 @@ class _Merger:
         """``applyModelPatch(model, override, "merge")``."""
         model = self._editable(provider, model_id)
         record = self._touch(provider, model_id, model)
-        self.rebuilt[(provider, model_id)] = None
+        self.rebuilt[(provider, model_id)] = "patch"
         self.overridden[(provider, model_id)] = None
+        if override.get("input") is not None:
+            self.authored_input.add((provider, model_id))
         if override.get("thinking") is not None:
             self.authored_thinking.add((provider, model_id))
         how = "modelOverrides"
@@ -1216,13 +1266,13 @@ class _Merger:
         self.apply_custom_models()
         if self.rule_engine is not None:
             # Built before the twin collapse, which reads the members' thinking.
-            self.apply_rule_engine(list(self.rebuilt))
+            self.apply_rule_engine(list(self.rebuilt.items()))
         if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
         if self.rule_engine is not None:
-            self.apply_rule_engine(list(self.overridden))
+            self.apply_rule_engine([(key, "patch") for key in self.overridden])
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
         # Last, as getAll() filters the finished catalog.

@@ -6,9 +6,8 @@ two tables in its code. All of it is taken from the installed package, never cop
 
 - from pi-catalog ``src/compat/rules.json``: the identity taxonomy (classes with their matchers,
   families, revision prefixes and reviewed overrides; the collapse vocabulary) and the compat
-  cascade, reduced to the rules that assign a ``wire`` or ``thinking`` axis, without their
-  ``catalog`` axes (the port does not apply catalog corrections; a rule with no axis left can
-  never win one, so dropping it changes no answer);
+  cascade (each rule's selectors and its ``wire``, ``thinking`` and ``catalog`` axes; the source
+  line only for messages);
 - through bun, from the modules themselves: ``KNOWN_HOSTS`` (``src/hosts.ts``), which compat
   records each wire axis applies to (``AXES`` in ``src/compat/axes.ts``) and which records each
   api uses (``API_COMPAT_RECORDS``).
@@ -18,7 +17,7 @@ Usage (needs OMP's bun; nothing reaches the network)::
     python scripts/generate_rule_engine_tables.py /path/to/node_modules          # write
     python scripts/generate_rule_engine_tables.py /path/to/node_modules --check  # compare only
 
-The output is deterministic (sorted keys, gzip without a timestamp), so a re-run on the same OMP
+The output is deterministic (OMP's key order, gzip without a timestamp), so a re-run on the same OMP
 leaves the file byte for byte unchanged; ``--check`` exits 1 when the stored file differs.
 """
 
@@ -75,18 +74,16 @@ def _ask_omp(node_modules: Path) -> dict[str, Any]:
 
 
 def _thinking_rule(rule: dict[str, Any]) -> dict[str, Any] | None:
-    """The rule without its catalog axes, or None when it has no wire or thinking axis."""
-    wire = rule.get("wire") or {}
+    """The rule's selectors and axes, or None when it assigns no axis (it can never win one)."""
     kept = {
         key: value
         for key, value in rule.items()
         if key in ("source", "class", "providers", "apis", "family", "revision", "models", "priority")
     }
-    if wire:
-        kept["wire"] = wire
-    if rule.get("thinking"):
-        kept["thinking"] = rule["thinking"]
-    return kept if "wire" in kept or "thinking" in kept else None
+    for axis in ("wire", "thinking", "catalog"):
+        if rule.get(axis):
+            kept[axis] = rule[axis]
+    return kept if any(axis in kept for axis in ("wire", "thinking", "catalog")) else None
 
 
 def build_tables(node_modules: Path) -> tuple[str, dict[str, Any]]:
@@ -114,8 +111,9 @@ def build_tables(node_modules: Path) -> tuple[str, dict[str, Any]]:
 
 
 def encode(tables: dict[str, Any]) -> bytes:
-    """Deterministic bytes: sorted compact JSON, gzip with no name and no timestamp."""
-    text = json.dumps(tables, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Deterministic bytes: compact JSON in OMP's own key order (named KDL children are read in
+    that order, as ``Object.values`` reads them), gzip with no name and no timestamp."""
+    text = json.dumps(tables, separators=(",", ":"), ensure_ascii=False)
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
 

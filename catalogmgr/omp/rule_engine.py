@@ -18,12 +18,14 @@ bundled model a provider override or a same-id definition rebuilds), pi-catalog'
 4. ``resolveThinkingPolicy`` / ``fillExplicitThinking``: explicit thinking is kept and only its
    missing fields filled; otherwise the rule's mode/efforts or the identity/api defaults.
 
-Not ported: the cascade's ``catalog`` axes (``applyCatalogAssignments`` /
-``applyCatalogCorrections``: reviewed cost, limit and modality corrections, selection metadata).
+5. the cascade's ``catalog`` axes on the built model (``applyCatalogAssignments`` /
+   ``applyCatalogCorrections``: reviewed prices, limits, input modalities, time-based prices and
+   selection metadata): :func:`apply_catalog_axes`.
+
 The compat baselines follow 18.2.3's code (:data:`COMPAT_CODE_VERSIONS`); with another release's
-rules only ``thinking`` and ``reasoning`` are claimed. The data (taxonomy, the cascade's rules,
-``KNOWN_HOSTS``, which compat records each axis and api use) is generated from the installed OMP
-by ``scripts/generate_rule_engine_tables.py`` into
+rules only ``thinking`` and ``reasoning`` are claimed (and no catalog correction is applied). The
+data (taxonomy, the cascade's rules, ``KNOWN_HOSTS``, which compat records each axis and api use)
+is generated from the installed OMP by ``scripts/generate_rule_engine_tables.py`` into
 ``catalogmgr/omp/data/rule-engine-<version>.json.gz``; the logic is code, read in OMP's source.
 
 Strings are compared as OMP compares them (JavaScript ``trim``/``toLowerCase``, substring host
@@ -529,10 +531,11 @@ class Target:
 
 @dataclass
 class Axes:
-    """``ResolvedAxes`` (the wire keys the thinking decision reads, and the thinking axes)."""
+    """``ResolvedAxes``: the winning wire, thinking and catalog assignments."""
 
     wire: dict[str, Any] = field(default_factory=dict)
     thinking: dict[str, Any] = field(default_factory=dict)
+    catalog: dict[str, Any] = field(default_factory=dict)
     reasoning: bool = False
 
 
@@ -613,6 +616,8 @@ class ThinkingDecision:
     thinking: dict[str, Any] | None
     reasoning: Any
     compat: dict[str, Any] | None = None
+    # The cascade's catalog-data assignments (`policy.catalog`: apply_catalog_axes reads them).
+    catalog: dict[str, Any] = field(default_factory=dict)
 
 
 # The releases whose resolve.ts the compat baselines here follow (the thinking decision reads the
@@ -872,13 +877,18 @@ class RuleEngine:
         reasoning = target.reasoning or any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
         wire: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
         thinking: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
+        catalog: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
         for rule, rank in ranked:
             _contest(wire, rule.compiled.get("wire"), rank, rule, target)
+            _contest(catalog, rule.compiled.get("catalog"), rank, rule, target)
             if reasoning:
                 _contest(thinking, rule.compiled.get("thinking"), rank, rule, target)
         return Axes(
-            wire={axis: held[1].compiled["wire"][axis] for axis, held in wire.items()},
+            wire={axis: copy.deepcopy(held[1].compiled["wire"][axis]) for axis, held in wire.items()},
             thinking={axis: held[1].compiled["thinking"][axis] for axis, held in thinking.items()},
+            catalog={
+                axis: copy.deepcopy(held[1].compiled["catalog"][axis]) for axis, held in catalog.items()
+            },
             reasoning=reasoning,
         )
 
@@ -1496,6 +1506,7 @@ class RuleEngine:
             thinking=defined(thinking),
             reasoning=reasoning if _js_truthy(reasoning) else thinking is not None,
             compat=defined(compat),
+            catalog=axes.catalog,
         )
 
     def _thinking(
@@ -1774,3 +1785,199 @@ def load_rule_engine(version: str) -> RuleEngine:
     resource = resources.files("catalogmgr").joinpath("omp", "data", f"rule-engine-{version}.json.gz")
     tables = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
     return RuleEngine(tables)
+
+
+# -- catalog-data axes (build.ts applyCatalogAssignments / applyCatalogCorrections) ------------------
+
+_CATALOG_FLAGS = (
+    "requiresCursorToolSchemaProjection",
+    "requiresToolResultImageHoisting",
+    "supportsAssistantPrefill",
+)
+_COST_KEYS = ("input", "output", "cacheRead", "cacheWrite")
+
+
+def _number_field(source: Mapping[str, Any], key: str) -> float | int | None:
+    value = source.get(key)
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _js_number(value: float) -> float | int:
+    """A product as JSON carries it: JavaScript has one number type (``3.0`` prints ``3``)."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
+
+
+def apply_catalog_axes(model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
+    """``applyCatalogAssignments`` then ``applyCatalogCorrections`` on a built model (in place):
+    rule-owned selection metadata, then reviewed price, limit and modality corrections."""
+    _catalog_assignments(model, catalog)
+    _catalog_corrections(model, catalog, now_ms)
+
+
+def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any]) -> None:
+    tier = catalog.get("serviceTierCost")
+    if isinstance(tier, Mapping):
+        flex, priority_tier = _number_field(tier, "flex"), _number_field(tier, "priority")
+        model["serviceTierCost"] = {
+            **({"flex": flex} if flex is not None else {}),
+            **({"priority": priority_tier} if priority_tier is not None else {}),
+        }
+    priority = catalog.get("priority")
+    if isinstance(priority, int | float) and not isinstance(priority, bool):
+        model["priority"] = priority
+    if catalog.get("applyPatchToolType") in ("freeform", "function"):
+        model["applyPatchToolType"] = catalog["applyPatchToolType"]
+    if catalog.get("editPromptVariant") in ("full", "compact"):
+        model["editPromptVariant"] = catalog["editPromptVariant"]
+    for flag in _CATALOG_FLAGS:
+        if catalog.get(flag) is True:
+            model[flag] = True
+        else:
+            model.pop(flag, None)
+    target = catalog.get("contextPromotionTarget")
+    if isinstance(target, str) and model.get("contextPromotionTarget") is None:
+        model["contextPromotionTarget"] = target
+
+
+def _has_token_price(cost: Mapping[str, Any]) -> bool:
+    return any(cost.get(key) != 0 for key in _COST_KEYS)
+
+
+def _catalog_corrections(model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
+    cost = dict(model.get("cost") or {})
+    long_context = catalog.get("longContext")
+    if isinstance(long_context, Mapping):
+        threshold = _number_field(long_context, "inputThreshold")
+        multiplier = _number_field(long_context, "multiplier")
+        rates = {key: _number_field(long_context, key) for key in _COST_KEYS}
+        if threshold is not None and multiplier is not None and _has_token_price(cost):
+            # Multiplier form: tier rates derive from the row's live list price.
+            tier: dict[str, Any] = {"inputThreshold": threshold}
+            if long_context.get("inputThresholdInclusive") is True:
+                tier["inputThresholdInclusive"] = True
+            for key in _COST_KEYS:
+                tier[key] = _js_number(cost.get(key, 0) * multiplier)
+            cost = {**cost, "longContext": tier}
+        elif threshold is not None and all(rate is not None for rate in rates.values()):
+            cost = {**cost, "longContext": {"inputThreshold": threshold, **rates}}
+    patch = catalog.get("costPatch")
+    if isinstance(patch, Mapping):
+        cost = {
+            **cost,
+            **{key: value for key in _COST_KEYS if (value := _number_field(patch, key)) is not None},
+        }
+    fallback = catalog.get("costFallback")
+    if isinstance(fallback, Mapping) and not _has_token_price(cost):
+        # Plan-included or promo-free rows: seed the reviewed list price.
+        cost = {
+            **cost,
+            **{key: value for key in _COST_KEYS if (value := _number_field(fallback, key)) is not None},
+        }
+        _effective_fallback_rates(cost, fallback.get("effectiveRates"), now_ms)
+    if "timeBased" in catalog:
+        cost = {**cost, "timeBased": materialize_time_based_cost(catalog["timeBased"])}
+    model["cost"] = cost
+    limits = catalog.get("limitsPatch")
+    if isinstance(limits, Mapping):
+        for key in ("contextWindow", "maxTokens"):
+            value = _number_field(limits, key)
+            if value is not None:
+                model[key] = value
+    floor = catalog.get("contextWindowFloor")
+    if isinstance(floor, int | float) and not isinstance(floor, bool):
+        current = model.get("contextWindow")
+        model["contextWindow"] = max(current if isinstance(current, int | float) else 0, floor)
+    modalities = catalog.get("inputModalities")
+    if isinstance(modalities, list) and all(entry in ("text", "image") for entry in modalities):
+        model["input"] = list(modalities)
+
+
+def _iso_ms(value: str) -> float | None:
+    """``Date.parse`` of an ISO-8601 UTC timestamp, in milliseconds (None: not one)."""
+    from datetime import datetime
+
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.timestamp() * 1000
+
+
+def _effective_fallback_rates(cost: dict[str, Any], effective: Any, now_ms: float) -> None:
+    """``applyEffectiveFallbackRates``: the latest dated card already due overwrites the seed."""
+    if not isinstance(effective, Mapping):
+        return
+    latest_from = float("-inf")
+    latest: Mapping[str, Any] | None = None
+    for entry in effective.values():
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("effectiveFrom"), str):
+            continue
+        start = _iso_ms(entry["effectiveFrom"])
+        if start is None or start > now_ms or start < latest_from:
+            continue
+        latest_from, latest = start, entry
+    if latest is not None:
+        for key in _COST_KEYS:
+            value = _number_field(latest, key)
+            if value is not None:
+                cost[key] = value
+
+
+_ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$")
+
+
+def _payload(value: Any, keys: Sequence[str], what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping) or any(key not in keys for key in value):
+        raise RuleEngineError(f"Invalid time-based-cost {what}")
+    return value
+
+
+def _named(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, Mapping):
+        raise RuleEngineError(f"Invalid time-based-cost {what}: expected named objects")
+    return list(value.values())
+
+
+def materialize_time_based_cost(value: Any) -> dict[str, Any]:
+    """``materializeTimeBasedCost`` (pricing.ts): KDL's named children as the runtime schedule."""
+    source = _payload(value, ("offPeakMultiplier", "peakWindows", "effectiveRates"), "schedule")
+    windows = []
+    for entry in _named(source.get("peakWindows"), "peak-windows"):
+        window = _payload(entry, ("weekdays", "startMinute", "endMinute"), "peak-window")
+        weekdays = window.get("weekdays")
+        if not isinstance(weekdays, str) or not re.fullmatch(r"[0-6](,[0-6])*", weekdays):
+            raise RuleEngineError(
+                "Invalid time-based-cost weekdays: expected comma-separated UTC weekday numbers"
+            )
+        windows.append({**window, "weekdays": [int(day) for day in weekdays.split(",")]})
+    schedule: dict[str, Any] = {"offPeakMultiplier": source.get("offPeakMultiplier"), "peakWindows": windows}
+    if source.get("effectiveRates") is not None:
+        rates = []
+        for entry in _named(source["effectiveRates"], "effective-rates"):
+            rate = _payload(
+                entry,
+                ("effectiveFrom", "input", "output", "cacheRead", "cacheWrite", "longContext"),
+                "effective-rate",
+            )
+            date = rate.get("effectiveFrom")
+            start = _iso_ms(date) if isinstance(date, str) and _ISO_UTC.match(date) else None
+            if start is None:
+                raise RuleEngineError("Invalid time-based-cost effective-from: expected an ISO UTC timestamp")
+            if rate.get("longContext") is not None:
+                _payload(
+                    rate["longContext"],
+                    (
+                        "inputThreshold",
+                        "inputThresholdInclusive",
+                        "input",
+                        "output",
+                        "cacheRead",
+                        "cacheWrite",
+                    ),
+                    "long-context",
+                )
+            rates.append({**rate, "effectiveFrom": _js_number(start)})
+        schedule["effectiveRates"] = rates
+    return schedule

@@ -17,10 +17,12 @@ A spec OMP throws on (an equal-rank rule tie) must raise :class:`RuleEngineError
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -32,7 +34,13 @@ from hypothesis import strategies as st
 from omp import OmpInstall
 from omp_versions import find_bun, installed_releases, omp_root
 
-from catalogmgr.omp.rule_engine import EFFORTS, RuleEngine, RuleEngineError, load_rule_engine
+from catalogmgr.omp.rule_engine import (
+    EFFORTS,
+    RuleEngine,
+    RuleEngineError,
+    apply_catalog_axes,
+    load_rule_engine,
+)
 
 pytestmark = pytest.mark.omp
 
@@ -128,12 +136,42 @@ def _release(version: str, omp_install: OmpInstall) -> OmpInstall:
     return OmpInstall(release.node_modules, Path(bun), version, version, "")
 
 
+# What rule_engine_specs.ts gives a spec that leaves them out.
+SPEC_DEFAULTS: Mapping[str, Any] = {
+    "input": ["text"],
+    "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0},
+    "contextWindow": 128000,
+    "maxTokens": 16384,
+}
+CATALOG_FIELDS = (
+    "cost",
+    "contextWindow",
+    "maxTokens",
+    "input",
+    "serviceTierCost",
+    "priority",
+    "applyPatchToolType",
+    "editPromptVariant",
+    "requiresCursorToolSchemaProjection",
+    "requiresToolResultImageHoisting",
+    "supportsAssistantPrefill",
+    "contextPromotionTarget",
+)
+
+
 def _ours(engine: RuleEngine, spec: Mapping[str, Any]) -> dict[str, Any]:
     try:
         decision = engine.decide(spec)
+        model = copy.deepcopy({**SPEC_DEFAULTS, **spec})
+        apply_catalog_axes(model, decision.catalog, time.time() * 1000)
     except RuleEngineError as exc:
         return {"error": str(exc)}
-    return {"thinking": decision.thinking, "reasoning": decision.reasoning, "compat": decision.compat}
+    return {
+        "thinking": decision.thinking,
+        "reasoning": decision.reasoning,
+        "compat": decision.compat,
+        "catalog": {key: model[key] for key in CATALOG_FIELDS if key in model},
+    }
 
 
 def _differences(
@@ -146,8 +184,8 @@ def _differences(
             if ("error" in theirs) != ("error" in ours):
                 differences.append(f"{json.dumps(spec)}: python={ours} omp={theirs}")
             continue
-        for name in ("thinking", "reasoning", "compat"):
-            if name == "compat" and not engine.resolves_compat:
+        for name in ("thinking", "reasoning", "compat", "catalog"):
+            if name in ("compat", "catalog") and not engine.resolves_compat:
                 continue  # the compat port follows one release's code (RuleEngine.resolves_compat)
             if ours[name] != theirs[name]:
                 differences.append(_difference(spec, name, ours[name], theirs[name]))
@@ -178,6 +216,10 @@ def _bundled_specs(omp_install: OmpInstall) -> list[dict[str, Any]]:
                 "api": model["api"],
                 "reasoning": model.get("reasoning", False),
             }
+            if index % 4 == 1:
+                spec["cost"] = {"input": 1, "output": 2, "cacheRead": 0.5, "cacheWrite": 0}
+            if index % 5 == 2:
+                spec["input"] = ["text", "image"]
             if base_url is not None:
                 spec["baseUrl"] = base_url
             specs.append(spec)

@@ -249,3 +249,37 @@ def test_when_thinking_variant_and_unknown_api(engine: RuleEngine) -> None:
     assert compat["whenThinking"]["omitReasoningEffort"] is True
     assert "whenThinking" not in compat["whenThinking"]
     assert _decide(engine, id="m", provider="gw", api="mistral-conversations", reasoning=True).compat is None
+
+
+def _codex_overlay(**definition: Any) -> dict[str, Any]:
+    return {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example.com/v1",
+                "api": "openai-responses",
+                "apiKey": "none",
+                "models": [{"id": "gpt-5.3-codex", "reasoning": True, **definition}],
+            }
+        }
+    }
+
+
+def test_catalog_corrections_of_a_new_model() -> None:
+    # OMP's reviewed limits for gpt-5.3-codex (a `limits-patch` rule) outrank the definition's window;
+    # the definition's own prices outrank the rules' (finalizeCustomModel restores them).
+    prices = {"input": 1, "output": 2, "cacheRead": 0, "cacheWrite": 0}
+    overlay = _codex_overlay(contextWindow=400000, cost=prices)
+    result = merge_catalog({}, [Layer(name="models.yml", data=overlay)], settings=DEFAULT_SETTINGS)
+    model = result.catalog["gw"]["gpt-5.3-codex"]
+    assert model["contextWindow"] == 272000
+    assert "catalog correction" in result.provenance[("gw", "gpt-5.3-codex")]["contextWindow"].how
+    assert model["cost"] == prices
+    as_written = merge_catalog({}, [Layer(name="models.yml", data=overlay)])
+    assert as_written.catalog["gw"]["gpt-5.3-codex"]["contextWindow"] == 400000
+
+
+def test_a_patch_keeps_its_window() -> None:
+    base = {"gw": {"gpt-5.3-codex": {"id": "gpt-5.3-codex", "provider": "gw", "api": "openai-responses"}}}
+    overlay = {"providers": {"gw": {"modelOverrides": {"gpt-5.3-codex": {"contextWindow": 400000}}}}}
+    result = merge_catalog(base, [Layer(name="models.yml", data=overlay)], settings=DEFAULT_SETTINGS)
+    assert result.catalog["gw"]["gpt-5.3-codex"]["contextWindow"] == 400000
