@@ -584,13 +584,29 @@ class YamlReader:
             return
         first = len(line) - len(line.lstrip(" "))
         blocks = [frame for frame in stack if not frame.event.flow_style]
-        parent = blocks[-1].event.start_mark.column if blocks else -1
+        parent = self._block_indent(blocks[-1].event) if blocks else -1
         if parent < first < deepest:
             raise self.refuse(
                 "YAML syntax error: a block scalar's first blank lines are indented more than"
                 " the line after them",
                 _Mark(text, at + 1 + first),
             )
+
+    def _block_indent(self, event: Any) -> int:
+        """A block collection's indentation: where its first entry starts. Its event's mark is
+        at its anchor or tag when it has one, which may end the line before (``key: &a`` then
+        the entries below)."""
+        if event.anchor is None and event.tag is None:
+            return int(event.start_mark.column)
+        text = self.parsed
+        at: int = event.start_mark.index
+        for _ in range(2):
+            if text.startswith("!", at) or text.startswith("&", at):
+                at = _skip_space(text, _token_end(text, at))
+        while text.startswith("#", at):  # a comment after the properties: the entries follow
+            newline = text.find("\n", at)
+            at = _skip_space(text, len(text) if newline < 0 else newline)
+        return at - (text.rfind("\n", 0, at) + 1)
 
     def _check_flow_end(self, frame: _Frame, event: Any, stack: list[_Frame]) -> None:
         if self.parsed[event.end_mark.index : event.end_mark.index + 1] == "#":
@@ -614,7 +630,7 @@ class YamlReader:
         """Lines continuing a flow collection or a quoted scalar must be indented past the block
         collection around it, and with spaces (Bun's rule; libyaml is laxer)."""
         blocks = [frame for frame in stack if not frame.event.flow_style]
-        indent = blocks[-1].event.start_mark.column if blocks else -1
+        indent = self._block_indent(blocks[-1].event) if blocks else -1
         # A flow collection's line may start anywhere with the ',' that continues it (Bun).
         starts_allowed = "]}" if end_mark is None else "]},"
         text = self.parsed
