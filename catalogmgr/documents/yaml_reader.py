@@ -320,7 +320,7 @@ class YamlReader:
     # -- marks and errors
 
     def position(self, mark: Any) -> Position:
-        line, column = self._unedited(mark)
+        line, column = self._unedited(mark) if self.edits else (mark.line, mark.column)
         return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
 
     def _unedited(self, mark: Any) -> tuple[int, int]:
@@ -857,10 +857,9 @@ class YamlReader:
                     "limits",
                 )
             if kind is ScalarEvent:
-                parent = stack[-1] if stack else None
+                parent = stack[-1] if stack and fast else None
                 if (
-                    fast
-                    and parent is not None
+                    parent is not None
                     and parent.is_map
                     and event.anchor is None
                     and event.tag is None
