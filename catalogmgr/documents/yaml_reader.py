@@ -1298,7 +1298,9 @@ _LIBYAML_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
 # '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator):
 # after '[', '{', ',', an explicit key's '?' or a value's ':', properties allowed between.
 _PROPERTY = r"[!&][^\s,\[\]{}]*[ \t]+"
-_FLOW_INDICATOR_START = re.compile(rf"(?:(?:[\[{{,]|\?[ \t])\s*|:[ \t]*)(?:{_PROPERTY})*([?:])[^\s,\[\]{{}}]")
+_FLOW_INDICATOR_START = re.compile(
+    rf"(?:(?:[\[{{,]|\?[ \t])\s*|:[ \t]*)(?:{_PROPERTY})*([?:])(?=[^\s,\[\]{{}}])"
+)
 _FLOW_INDICATOR_NEEDLES = ("?", "&", "!", " :", "[:", "{:", ",:", "::")
 _PLACEHOLDER_START = "x"
 _NOT_PLAIN_SAFE = frozenset(("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"))
