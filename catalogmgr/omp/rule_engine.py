@@ -42,7 +42,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -542,15 +542,17 @@ class Axes:
 # -- host detection (hosts.ts) ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _folded(value: str) -> str:
+    """The URL with 0x20 ORed into every UTF-16 code unit, as OMP compares it with a marker."""
+    units = value.encode("utf-16-le", "surrogatepass")
+    return "".join(chr((units[i] | (units[i + 1] << 8)) | 0x20) for i in range(0, len(units), 2))
+
+
 def _includes_ascii_case_insensitive(value: str, lower_needle: str) -> bool:
-    # OMP ORs 0x20 into every UTF-16 code unit of the URL before comparing with the marker.
-    units = value.encode("utf-16-le")
-    codes = [units[i] | (units[i + 1] << 8) for i in range(0, len(units), 2)]
-    needle = [ord(char) for char in lower_needle]
-    for start in range(len(codes) - len(needle) + 1):
-        if all((codes[start + offset] | 0x20) == needle[offset] for offset in range(len(needle))):
-            return True
-    return False
+    # Every marker character has the 0x20 bit set (lowercase ASCII, digits, `.`, `-`, `/`), so
+    # OMP's unit-by-unit `(code | 0x20) === marker` test is a substring test on the folded URL.
+    return lower_needle in _folded(value)
 
 
 def _loopback_hostname(base_url: Any) -> bool:
@@ -638,6 +640,14 @@ class RuleEngine:
         self._axis_records: Mapping[str, Sequence[str]] = tables["axisRecords"]
         self._api_records: Mapping[str, Sequence[str]] = tables["apiRecords"]
         self._rules = [self._index(rule) for rule in tables["cascade"]]
+        # buildRuleIndex: a target can only match the rules with no class/provider selector and
+        # those of its class, of its provider, or of both; each bucket keeps the rules' order.
+        self._buckets: dict[tuple[str | None, str | None], list[int]] = {}
+        for order, rule in enumerate(self._rules):
+            cls = rule.compiled.get("class")
+            providers = rule.compiled.get("providers")
+            for provider in dict.fromkeys(providers) if providers is not None else [None]:
+                self._buckets.setdefault((cls, provider), []).append(order)
 
     @staticmethod
     def _index(compiled: Mapping[str, Any]) -> _Rule:
@@ -871,8 +881,22 @@ class RuleEngine:
     def cascade(self, target: Target) -> Axes:
         """``resolveCascade``: per axis the greatest-ranked matching rule's value."""
         revision = parse_revision(target.revision) if target.revision is not None else None
+        candidates = sorted(
+            {
+                order
+                for key in (
+                    (None, None),
+                    (target.cls, None),
+                    (None, target.provider),
+                    (target.cls, target.provider),
+                )
+                for order in self._buckets.get(key, ())
+            }
+        )
         ranked = [
-            (rule, rank) for rule in self._rules if (rank := self._rank(rule, target, revision)) is not None
+            (rule, rank)
+            for rule in (self._rules[order] for order in candidates)
+            if (rank := self._rank(rule, target, revision)) is not None
         ]
         reasoning = target.reasoning or any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
         wire: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
