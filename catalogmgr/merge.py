@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -173,6 +173,8 @@ class MergeResult:
     profile: Profile = DEFAULT_PROFILE
     # The OMP settings the runtime policies ran under; None: the catalog as the files write it.
     settings: RuntimeSettings | None = None
+    # The providers the catalog was limited to (merge_catalog's ``providers``); None: all of them.
+    providers: frozenset[str] | None = None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -550,8 +552,11 @@ class _Merger:
         reference_index: Callable[[], ReferenceIndex],
         profile: Profile,
         settings: RuntimeSettings | None,
+        scope: frozenset[str] | None = None,
     ) -> None:
         self.base = base
+        # The providers the result is limited to (None: all); see merge_catalog's ``providers``.
+        self.scope = scope
         self.profile = profile
         self.settings = settings
         self.policies = policy_set(profile.runtime_policies)
@@ -584,6 +589,14 @@ class _Merger:
         }
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _scoped(self, catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
+        """The providers of ``catalog`` the whole-catalog passes visit: all, or the scope's."""
+        return [
+            (provider, models)
+            for provider, models in catalog.items()
+            if self.scope is None or provider in self.scope
+        ]
 
     def origin(self, path: Path, how: str) -> Origin:
         return self.resolver.origin(path, how)
@@ -729,7 +742,7 @@ class _Merger:
         """``#applyHardcodedModelPolicies`` on the bundled models (after provider overrides)."""
         assert self.settings is not None
         assert self.tables is not None
-        for provider, models in self.catalog.items():
+        for provider, models in self._scoped(self.catalog):
             overrides = as_map(self.providers.get(provider, {}).get("modelOverrides"))
             for model_id in list(models):
                 override = overrides.get(model_id)
@@ -745,7 +758,7 @@ class _Merger:
     def collapse_thinking_twins(self) -> None:
         """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``."""
         assert self.tables is not None
-        for provider, models in self.catalog.items():
+        for provider, models in self._scoped(self.catalog):
             for twin in thinking_twins(models, provider, self.tables):
                 if twin.thinking_id not in models or twin.base_id not in models:
                     continue  # already folded into another pair
@@ -1201,6 +1214,10 @@ class _Merger:
             self.fill_effort_maps()
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
+        if self.scope is not None:
+            # Every overlay step ran (its warnings are the whole catalog's); the passes over every
+            # model skipped the other providers, which therefore leave the result here.
+            self.catalog = dict(self._scoped(self.catalog))
         # Last, as getAll() filters the finished catalog.
         if self.profile.model_kind_filter:
             self.hide_non_chat_models()
@@ -1225,6 +1242,7 @@ class _Merger:
             problems=self.problems,
             profile=self.profile,
             settings=self.settings,
+            providers=self.scope,
         )
 
 
@@ -1413,6 +1431,7 @@ def merge_catalog(
     base_name: str = "base",
     profile: Profile = DEFAULT_PROFILE,
     settings: RuntimeSettings | None = None,
+    providers: Collection[str] | None = None,
 ) -> MergeResult:
     """Compose ``layers`` (:func:`compose_overlays`) and apply the result to ``base`` as OMP does.
 
@@ -1435,6 +1454,11 @@ def merge_catalog(
       reasoning, so a second pass adds the one, drops a reference's authored compat, and keeps a
       thinking the first pass dropped;
     * inputs are never mutated (see "Sharing" in the module docstring).
+
+    ``providers`` limits the result to those providers (``show``/``list`` of one provider): every
+    overlay step still runs, so the warnings are the whole catalog's, but the passes over every
+    model (runtime policies, twin collapse, provenance) visit only these providers, whose models
+    are exactly what the whole merge gives them (``tests/property/test_merge_laws.py``).
     """
     composed = compose_overlays(layers)
     resolver = _OriginResolver(layers, composed)
@@ -1446,7 +1470,8 @@ def merge_catalog(
             cached.append(build_reference_index(base))
         return cached[0]
 
-    return _Merger(base, composed, resolver, base_name, reference_index, profile, settings).run()
+    scope = frozenset(providers) if providers is not None else None
+    return _Merger(base, composed, resolver, base_name, reference_index, profile, settings, scope).run()
 
 
 @dataclass(frozen=True)
