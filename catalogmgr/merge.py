@@ -38,6 +38,13 @@ are appended. Alongside OMP's resolved ``compat``, a model whose compat an overl
 ``compatConfig`` (the authored compat, as OMP's own ``Model`` objects carry it); see
 "Divergences" in the README for what OMP's compat rule engine adds on top.
 
+With OMP's runtime settings (``settings=``), every model OMP passes through ``buildModel`` (a
+provider override's models, custom models, same-id definitions, modelOverrides, llama.cpp
+fix-ups) gets the ``thinking`` and ``reasoning`` of OMP's compat rule engine
+(:mod:`catalogmgr.omp.rule_engine`), at the same points: after custom models (before the
+``X`` / ``X-thinking`` collapse, which reads the members' thinking), after modelOverrides, and
+after each llama.cpp fix-up. A ``thinking`` a definition or an override writes is kept as written.
+
 **Sharing.** ``merge_catalog`` never mutates its inputs and never deep-copies the base: the result
 catalog is new down to the provider maps, and every model the overlay touches is a fresh dict, but
 untouched model dicts are the base's own objects (``result.catalog[p][i] is base[p][i]``). Treat
@@ -61,7 +68,6 @@ from catalogmgr.omp.policies import (
     PolicyTables,
     clamp_context_override,
     configured_extended_window,
-    effort_map_change,
     hardcoded_policy_changes,
     llama_cpp_changes,
     load_policy_tables,
@@ -564,9 +570,7 @@ class _Merger:
             load_policy_tables(self.policies.tables) if settings is not None else None
         )
         self.rule_engine: RuleEngine | None = (
-            load_rule_engine(self.policies.rule_engine)
-            if settings is not None and self.policies.rule_engine is not None
-            else None
+            load_rule_engine(profile.rules) if settings is not None and self.policies.rule_engine else None
         )
         # Models OMP passes through `buildModel` (rebuilt: their thinking is the rule engine's), in
         # the order of the composition, and those whose definition/override authors `thinking`.
@@ -772,20 +776,6 @@ class _Merger:
                 if twin.thinking is not None:
                     changes.append(PolicyChange("thinking", twin.thinking, how))
                 self._apply_policy_changes(provider, twin.base_id, changes)
-
-    def fill_effort_maps(self) -> None:
-        """``fillExplicitThinking`` on every model the overlays rebuilt: ``thinking.effortMap``
-        from ``compat.reasoningEffortMap`` (a ``thinking`` the overlay writes is kept as written)."""
-        for provider, model_id in list(self.touched):
-            model = self.catalog.get(provider, {}).get(model_id)
-            if model is None:
-                continue
-            origin = self.touched[(provider, model_id)].entries.get("thinking")
-            if origin is not None and origin.how in ("custom model", "modelOverrides"):
-                continue
-            change = effort_map_change(model)
-            if change is not None:
-                self._apply_policy_changes(provider, model_id, [change])
 
     def apply_llama_cpp_fixups(self) -> None:
         """``#applyLlamaCppModelFixups``: last, on providers with ``discovery: {type: llama.cpp}``."""
@@ -1210,8 +1200,6 @@ class _Merger:
         self.apply_bedrock_fields(overrides)
         if self.rule_engine is not None:
             self.apply_rule_engine(list(self.overridden))
-        elif self.settings is not None and self.policies.effort_map:
-            self.fill_effort_maps()
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
         if self.scope is not None:

@@ -476,7 +476,7 @@ def show(
     if (
         status == "added"
         and result.settings is not None
-        and policy_set(result.profile.runtime_policies).rule_engine is None
+        and not policy_set(result.profile.runtime_policies).rule_engine
     ):
         # Only releases whose compat rule engine catalogmgr has not ported (before 18.2.3).
         echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)

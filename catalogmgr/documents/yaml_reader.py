@@ -326,7 +326,7 @@ class YamlReader:
     def _unedited(self, mark: Any) -> tuple[int, int]:
         """A libyaml mark's line and column (from 0) in the text before fix-ups inserted any."""
         line, column = mark.line, mark.column
-        for edit_line, edit_column, inserted in self.edits:
+        for edit_line, edit_column, inserted in reversed(self.edits):  # each in the text before it
             if edit_line == line and edit_column <= column:
                 # Text a fix-up inserted before this mark on its line (a mark on the inserted text
                 # itself is where the insertion is).
@@ -432,16 +432,18 @@ class YamlReader:
             found = [(match.start(1), match.group(2)) for match in _ANCHOR_TOKEN.finditer(text)]
             names = {name for _, name in found}
             renames: dict[str, str] = {}
+            cursors: dict[int, int] = {}
             for name in sorted(names):
                 if not _LIBYAML_ANCHOR.fullmatch(name):
-                    placeholder = _placeholder(len(name), names)
+                    placeholder = _placeholder(len(name), names, cursors)
                     if placeholder is not None:
                         names.add(placeholder)
                         renames[name] = placeholder
                         self.anchor_names[placeholder] = name
             tokens += [(at, renames[name]) for at, name in found if name in renames]
-        # (A bare ':x' needs no search: libyaml refuses it, and _fix_up substitutes there.)
-        if "?" in text or "&" in text or "!" in text:
+        # (Searched only when the text has a character such a place needs: most have none.
+        # libyaml refuses the places these quick checks miss, and _fix_up substitutes there.)
+        if any(needle in text for needle in _FLOW_INDICATOR_NEEDLES):
             tokens += [(match.start(1), "") for match in _FLOW_INDICATOR_START.finditer(text)]
         if not tokens:
             return None
@@ -485,6 +487,12 @@ class YamlReader:
         import yaml
         from yaml._yaml import CParser
 
+        if (
+            text[:1] in ("|", ">") or "\n|" in text or "\n>" in text or "---" in text
+        ) and _ROOT_BLOCK_AT_COLUMN_0.search(text):
+            # A root block scalar whose lines start at column 0: libyaml ends it before them,
+            # often without refusing ("--- |" then "%x" reads as ""). Indented first.
+            text = self._zero_indented_blocks_indented(text) or text
         for _ in range(_MAX_FIX_UPS):
             self.parsed = text
             try:
@@ -607,6 +615,8 @@ class YamlReader:
         collection around it, and with spaces (Bun's rule; libyaml is laxer)."""
         blocks = [frame for frame in stack if not frame.event.flow_style]
         indent = blocks[-1].event.start_mark.column if blocks else -1
+        # A flow collection's line may start anywhere with the ',' that continues it (Bun).
+        starts_allowed = "]}" if end_mark is None else "]},"
         text = self.parsed
         start = text.find("\n", start_event.start_mark.index) + 1
         end = (end_mark or start_event.end_mark).index
@@ -616,7 +626,7 @@ class YamlReader:
         for line in text[start:end].split("\n"):
             content = line.lstrip(" \t")
             spaces = len(line) - len(line.lstrip(" "))  # a tab may follow the indentation, not make it
-            if content and content[0] not in "]}" and spaces <= indent:
+            if content and content[0] not in starts_allowed and spaces <= indent:
                 raise self.refuse(
                     "YAML syntax error: a continuation line must be indented with spaces past its block",
                     _Mark(text, line_start),
@@ -652,10 +662,15 @@ class YamlReader:
         ):
             self.edits.append((mark.line, mark.column, 1))
             return text[:at] + "~" + text[at:]  # an empty key is Bun's "null"
-        if here == ":" and problem == "did not find expected node content" and after not in _NOT_PLAIN_SAFE:
-            # A plain scalar starting with ':' in a flow collection ("{a: :x}", '{"a"::x}'): text
-            # for Bun. It starts with a letter for libyaml, and gets its ':' back when read.
-            self.first_chars[self._unedited(mark)] = ":"
+        if (
+            here in (":", "?")
+            and problem == "did not find expected node content"
+            and after not in _NOT_PLAIN_SAFE
+        ):
+            # A plain scalar starting with ':' or '?' in a flow collection ("{a: :x}", "{a: ?x}",
+            # '{"a"::x}'): text for Bun. It starts with a letter for libyaml, and gets its first
+            # character back when read.
+            self.first_chars[self._unedited(mark)] = here
             self.sites.add(self._unedited(mark))
             return text[:at] + _PLACEHOLDER_START + text[at + 1 :]
         if here == ":" and problem == "found unexpected ':'" and after in (",", "}", "]"):
@@ -873,7 +888,7 @@ class YamlReader:
                 if event.style != "" or (stack and stack[-1].event.flow_style):
                     self._check_scalar_layout(event, stack)
                 pointer = self._child_pointer(stack, event.start_mark, len(documents))
-                value = self._scalar(event, pointer)
+                value = self._scalar(event, pointer, stack)
                 self._place(stack, root, value, event, event.anchor, pointer, len(self.log))
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if len(stack) > MAX_DEPTH:
@@ -1111,16 +1126,28 @@ class YamlReader:
 
     # -- scalars and tags
 
-    def _scalar(self, event: Any, pointer: str | None) -> Any:
+    def _scalar(self, event: Any, pointer: str | None, stack: list[_Frame] | None = None) -> Any:
         value: str = event.value
         tag = event.tag
         style = event.style
-        if self.first_chars and style in ("", None):
+        if self.first_chars and style in ("", None) and value[:1] == _PLACEHOLDER_START:
             site = self._unedited(self._content_mark(event))
             first = self.first_chars.get(site)
             if first is not None:
                 value = first + value[1:]
-                self.hits.add(site)
+                parent = stack[-1] if stack else None
+                # After an anchor or a tag, a ':' where a flow mapping's key goes is, for Bun,
+                # the value indicator of an empty key ("{&a :x}" is {null: "x"}), as libyaml
+                # reads it: not a substitution's place.
+                if not (
+                    first == ":"
+                    and (event.anchor is not None or tag is not None)
+                    and parent is not None
+                    and parent.is_map
+                    and parent.event.flow_style
+                    and parent.key is None
+                ):
+                    self.hits.add(site)
         if tag is None:
             if style == "" or style is None:
                 return resolve_plain_scalar(value)
@@ -1219,6 +1246,9 @@ _MAX_FIX_UPS = 64
 # A line ending in a block scalar's header: '|' or '>' (group 1), an indentation digit (group 2)
 # and a chomping indicator in either order, then an optional comment.
 _BLOCK_HEADER_LINE = re.compile(r"(?:^|(?<=[ \t]))([|>])(?:[+-]?([1-9])?|([1-9])?[+-]?)[ \t]*(?:#.*)?$")
+_ROOT_BLOCK_AT_COLUMN_0 = re.compile(
+    r"^(?:---[ \t]+)?(?:[!&][^\s]*[ \t]+)*[|>][0-9+-]*[ \t]*(?:#[^\n]*)?\n[^\s]", re.MULTILINE
+)
 _DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|$)")
 _BLOCK_ENTRY_PREFIX = re.compile(r"[ ]*(?:[-?:](?:[ ]+|$))*")
 
@@ -1250,24 +1280,33 @@ def _block_parent_indent(prefix: str) -> int:
 # character up to white space or a flow indicator. libyaml takes only these characters:
 _ANCHOR_TOKEN = re.compile(r"(?<![^\s,\[\]{}])([&*])([^\s,\[\]{}]+)")
 _LIBYAML_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
-# '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator).
-_FLOW_INDICATOR_START = re.compile(r"[\[{,]\s*(?:[!&][^\s,\[\]{}]*[ \t]+)*([?:])[^\s,\[\]{}]")
+# '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator):
+# after '[', '{', ',', an explicit key's '?' or a value's ':', properties allowed between.
+_PROPERTY = r"[!&][^\s,\[\]{}]*[ \t]+"
+_FLOW_INDICATOR_START = re.compile(rf"(?:(?:[\[{{,]|\?[ \t])\s*|:[ \t]*)(?:{_PROPERTY})*([?:])[^\s,\[\]{{}}]")
+_FLOW_INDICATOR_NEEDLES = ("?", "&", "!", " :", "[:", "{:", ",:", "::")
 _PLACEHOLDER_START = "x"
 _NOT_PLAIN_SAFE = frozenset(("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"))
-_PLACEHOLDER_CHARACTERS = "ZQXJKVWYzqxjkvwy0123456789"
+# Every character libyaml takes in an anchor name (64: as many one-character names as it allows).
+_PLACEHOLDER_CHARACTERS = "ZQXJKVWYzqxjkvwy0123456789ABCDEFGHILMNOPRSTUabcdefghilmnoprstu_-"
 
 
-def _placeholder(length: int, taken: set[str]) -> str | None:
-    """An anchor name libyaml reads, ``length`` characters long, not in ``taken``."""
+def _placeholder(length: int, taken: set[str], cursors: dict[int, int]) -> str | None:
+    """An anchor name libyaml reads, ``length`` characters long, not in ``taken``; ``cursors``
+    keeps, per length, where the search goes on (linear in the names however many there are)."""
     base = len(_PLACEHOLDER_CHARACTERS)
-    for number in range(base**length if length < 4 else 10**6):
-        digits = []
+    number = cursors.get(length, 0)
+    while number < base**length:
+        value, digits = number, []
         for _ in range(length):
-            number, digit = divmod(number, base)
+            value, digit = divmod(value, base)
             digits.append(_PLACEHOLDER_CHARACTERS[digit])
+        number += 1
         name = "".join(digits)
         if name not in taken:
+            cursors[length] = number
             return name
+    cursors[length] = number
     return None  # every name of this length is taken: the name stays as written
 
 

@@ -21,7 +21,9 @@ The catalog OMP runs is not the bundled ``models.json`` plus ``models.yml`` as w
 Where OMP reads these decisions out of its compiled compat rules (the curated maximum context
 window and which models clamp overrides), the answers are generated data:
 ``catalogmgr/omp/data/policy-tables-<version>.json``, written by
-``scripts/generate_policy_tables.py`` from OMP's own ``resolveModelPolicy``.
+``scripts/generate_policy_tables.py`` from OMP's own ``resolveModelPolicy``. The ``thinking`` of
+the models OMP rebuilds is decided by the port of its compat rule engine,
+:mod:`catalogmgr.omp.rule_engine` (``PolicySet.rule_engine``).
 
 Every function is pure and returns :class:`PolicyChange` records whose ``how`` names the policy and
 its reason ("policy: capped at the long-context threshold 272,000: extendedContext is off"), which
@@ -87,10 +89,9 @@ class PolicySet:
     twin_collapse: bool = False
     # The long-context cap, the extended-context maximum and the Codex clamp (18.1+).
     context_policies: bool = False
-    effort_map: bool = False
-    # The compat rule engine's `thinking` for rebuilt models (`rule-engine-<rule_engine>.json.gz`,
-    # catalogmgr.omp.rule_engine); None: only `effort_map`'s fill.
-    rule_engine: str | None = None
+    # The compat rule engine's `thinking` (and `reasoning`) for the models OMP rebuilds
+    # (catalogmgr.omp.rule_engine), on the compiled rules the profile names (`Profile.rules`).
+    rule_engine: bool = False
 
 
 # Named by the first release read; `Profile.runtime_policies` picks one.
@@ -99,8 +100,8 @@ POLICY_SETS: Mapping[str, PolicySet] = {
     "13": PolicySet("13", tables="18.2.3"),
     # 17.x: + ollama-cloud's omitMaxOutputTokens, llama.cpp fix-ups, `collapseBuiltModelVariants`.
     "17": PolicySet("17", tables="18.2.3", ollama_cloud=True, llama_cpp=True, twin_collapse=True),
-    # 18.1+: + long-context cap, extended-context maximum, Codex clamp, the compat rule engine's
-    # effortMap fill.
+    # 18.1+: + long-context cap, extended-context maximum, Codex clamp; the compat rule engine's
+    # thinking (ported from 18.2.3's code and rules).
     "18.2.3": PolicySet(
         "18.2.3",
         tables="18.2.3",
@@ -108,8 +109,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         context_policies=True,
-        effort_map=True,
-        rule_engine="18.2.3",
+        rule_engine=True,
     ),
 }
 
@@ -339,8 +339,8 @@ class TwinCollapse:
 
     base_id: str
     thinking_id: str
-    # The collapsed model's `thinking` when a member carries thinking metadata; None when OMP's
-    # compat rule engine derives it (not reproduced: the Python engine leaves it absent).
+    # The collapsed model's `thinking` when a member carries thinking metadata (the rule engine
+    # gives every rebuilt reasoning member its thinking before the collapse); None when none does.
     thinking: Mapping[str, Any] | None
 
 
@@ -373,37 +373,6 @@ def _pair_thinking(
     for effort in surface["efforts"]:
         routing[str(effort)] = thinking_id
     return {**surface, "effortRouting": routing}
-
-
-# ------------------------------------------------------------------------------------------------
-# thinking.effortMap from compat.reasoningEffortMap (pi-catalog compat/resolve.ts mergeEffortMap)
-
-
-def effort_map_change(model: Mapping[str, Any]) -> PolicyChange | None:
-    """The ``thinking.effortMap`` OMP's model builder fills in from ``compat.reasoningEffortMap``.
-
-    When OMP rebuilds a model whose ``thinking`` has no ``effortMap``, ``fillExplicitThinking``
-    copies the compat map's entries for the efforts the model supports. (Maps a rule or a
-    Fireworks host would add are the rule engine's: not reproduced.)
-    """
-    thinking = model.get("thinking")
-    compat = model.get("compat")
-    if not isinstance(thinking, Mapping) or "effortMap" in thinking or not isinstance(compat, Mapping):
-        return None
-    configured = compat.get("reasoningEffortMap")
-    efforts = thinking.get("efforts")
-    if not isinstance(configured, Mapping) or not configured or not isinstance(efforts, list):
-        return None
-    filtered = {
-        effort: configured[effort] for effort in efforts if isinstance(effort, str) and effort in configured
-    }
-    if not filtered:
-        return None
-    return PolicyChange(
-        "thinking",
-        {**thinking, "effortMap": filtered},
-        "policy: thinking.effortMap copied from compat.reasoningEffortMap",
-    )
 
 
 # ------------------------------------------------------------------------------------------------

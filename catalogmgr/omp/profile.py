@@ -146,6 +146,10 @@ class Profile:
     # The runtime policy set this epoch's ModelRegistry applies after reading the files
     # (`catalogmgr.omp.policies.POLICY_SETS`: which policies, which generated rule tables).
     runtime_policies: str = "18.2.3"
+    # The release whose compiled compat rules the rule engine port reads
+    # (`catalogmgr/omp/data/rule-engine-<rules>.json.gz`, scripts/generate_rule_engine_tables.py):
+    # the profile's source where its pi-catalog is installable, else the nearest one that is.
+    rules: str = "18.2.3"
 
     @property
     def catalog_package_files(self) -> tuple[Path, ...]:
@@ -233,6 +237,7 @@ PROFILES: tuple[Profile, ...] = (
         catalog_layout="pi-catalog",
         schema_file="omp-models-yml.18.0.schema.json",
         baseurl_scope="all",
+        rules="18.2.0",
     ),
     Profile(
         # OMP's CHANGELOG dates the baseUrl scoping to 18.2.1; 18.2.1 and 18.2.2 are not on npm.

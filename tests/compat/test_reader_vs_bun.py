@@ -148,6 +148,15 @@ OVERLAY_CASES: list[str] = [
     # Implicit keys spread over lines in flow mappings (Bun joins them; refuses them in sequences).
     'm: { multi\n  line: value, "quoted\n  key": 2, &a anchored\n  key: 3, b: *a }\n',
     "- { [a,\n  b]: c }\n- [ multi\n  line: value ]\n",
+    # Shapes of real overlays near the substituted paths.
+    'baseUrl: https://x/v1?key=a&b=c\nheaders: {X-Foo: "a&b", X-Bar: a&b, q: [?a, b?]}\n',
+    'description: "*new* model"\nname: Model & Co *beta*\n',
+    "models: [{id: a, name: ?x}, {id: b, name: :y}]\n",
+    "x: |\n  text with &a:b and *c:d\ny: &c:d 1\n",
+    # Leading-comma flow collections (Bun: any indentation); other continuation lines are refused.
+    "x: [ a\n, b ]\ny:\n  z: {a: 1\n , b: 2}\n",
+    "x: [ a,\n[b] ]\n",
+    'x: "a\n, b"\n',
 ]
 
 

@@ -59,3 +59,22 @@ def test_json_duplicate_keys_are_linear_too() -> None:
     small = _lines_executed(document(10_000), "json")
     large = _lines_executed(document(40_000), "json")
     assert large <= 4 * small * 1.2, (large, small)
+
+
+def test_renamed_anchors_and_substituted_scalars_are_linear() -> None:
+    """Anchor names libyaml cannot read get placeholder names, and '?x' flow scalars a first
+    letter (issue 10): both stay linear in the number of names and places, including when every
+    other one sits inside a quoted scalar and the text is read a second time without it."""
+
+    def document(count: int) -> str:
+        lines = [f"k{index}: &a:{index} {{n: ?v{index}, q: '&b:{index} ?w'}}" for index in range(count)]
+        lines += [f"r{index}: *a:{index}" for index in range(count)]
+        return "\n".join(lines) + "\n"
+
+    assert parse_document(document(3), name="models.yml", fmt="yaml").data["r2"] == {
+        "n": "?v2",
+        "q": "&b:2 ?w",
+    }
+    small = _lines_executed(document(2_000))
+    large = _lines_executed(document(8_000))
+    assert large <= 4 * small * 1.2, (large, small)

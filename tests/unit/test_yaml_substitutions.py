@@ -48,6 +48,11 @@ def test_anchor_names_are_read_as_bun_reads_them(text: str, expected: object) ->
         ("{a: 1, omitted:, b: 2}\n", {"a": 1, "omitted": None, "b": 2}),
         ("{\n  ? foo :,\n  : bar,\n}\n", {"foo": None, "null": "bar"}),
         ("[a:]\n", [{"a": None}]),
+        (
+            "models: [{id: a, name: ?x}, {id: b, name: :y}]\n",
+            {"models": [{"id": "a", "name": "?x"}, {"id": "b", "name": ":y"}]},
+        ),
+        ("x: [ a\n, b ]\ny:\n  z: {a: 1\n , b: 2}\n", {"x": ["a", "b"], "y": {"z": {"a": 1, "b": 2}}}),
     ],
 )
 def test_flow_scalars_starting_with_indicators_read_as_bun_reads_them(text: str, expected: object) -> None:
@@ -156,3 +161,13 @@ def test_multi_line_flow_keys_keep_positions_and_sequences_refuse_them() -> None
     with pytest.raises(InputError) as caught:
         parse_document("- [ multi\n  line: value]\n", name="bad.yml", fmt="yaml")
     assert caught.value.position == Position(2, 7)
+
+
+def test_several_fix_ups_on_one_line_keep_every_position() -> None:
+    document = parse_document("m: {a:, b:, c: 1}\nn: {x: 1, ?y z\n  w:, v: :u}\n", name="m.yml", fmt="yaml")
+    assert document.data == {"m": {"a": None, "b": None, "c": 1}, "n": {"x": 1, "?y z w": None, "v": ":u"}}
+    assert document.key_position("/m/b") == Position(1, 9)
+    assert document.key_position("/m/c") == Position(1, 13)
+    assert document.position("/m/c") == Position(1, 16)
+    assert document.key_position("/n/?y z w") == Position(2, 11)
+    assert document.position("/n/v") == Position(3, 10)

@@ -1,0 +1,24 @@
+// OMP's own `buildModel` (pi-catalog src/build.ts) on many model specs, for the rule-engine
+// differential (test_rule_engine_vs_omp.py): reads a JSON array of specs on stdin, prints one JSON
+// array with, per spec, `{thinking, reasoning}` or `{error}` (OMP throws on an ambiguous rule tie).
+import * as path from "node:path";
+
+const nodeModules = process.argv[2];
+const { buildModel } = await import(path.join(nodeModules, "@oh-my-pi", "pi-catalog", "src", "build.ts"));
+const specs: Record<string, unknown>[] = JSON.parse(await Bun.stdin.text());
+const answers = specs.map(spec => {
+	try {
+		const model = buildModel({
+			name: spec.id,
+			input: ["text"],
+			cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+			contextWindow: 128000,
+			maxTokens: 16384,
+			...spec,
+		});
+		return { thinking: model.thinking ?? null, reasoning: model.reasoning };
+	} catch (error) {
+		return { error: String(error instanceof Error ? error.message : error) };
+	}
+});
+console.log(JSON.stringify(answers));
