@@ -320,7 +320,7 @@ class YamlReader:
     # -- marks and errors
 
     def position(self, mark: Any) -> Position:
-        line, column = self._unedited(mark)
+        line, column = self._unedited(mark) if self.edits else (mark.line, mark.column)
         return Position(line + 1 + self.line_shift, column + 1 + (self.column_shift if line == 0 else 0))
 
     def _unedited(self, mark: Any) -> tuple[int, int]:
@@ -584,13 +584,29 @@ class YamlReader:
             return
         first = len(line) - len(line.lstrip(" "))
         blocks = [frame for frame in stack if not frame.event.flow_style]
-        parent = blocks[-1].event.start_mark.column if blocks else -1
+        parent = self._block_indent(blocks[-1].event) if blocks else -1
         if parent < first < deepest:
             raise self.refuse(
                 "YAML syntax error: a block scalar's first blank lines are indented more than"
                 " the line after them",
                 _Mark(text, at + 1 + first),
             )
+
+    def _block_indent(self, event: Any) -> int:
+        """A block collection's indentation: where its first entry starts. Its event's mark is
+        at its anchor or tag when it has one, which may end the line before (``key: &a`` then
+        the entries below)."""
+        if event.anchor is None and event.tag is None:
+            return int(event.start_mark.column)
+        text = self.parsed
+        at: int = event.start_mark.index
+        for _ in range(2):
+            if text.startswith("!", at) or text.startswith("&", at):
+                at = _skip_space(text, _token_end(text, at))
+        while text.startswith("#", at):  # a comment after the properties: the entries follow
+            newline = text.find("\n", at)
+            at = _skip_space(text, len(text) if newline < 0 else newline)
+        return at - (text.rfind("\n", 0, at) + 1)
 
     def _check_flow_end(self, frame: _Frame, event: Any, stack: list[_Frame]) -> None:
         if self.parsed[event.end_mark.index : event.end_mark.index + 1] == "#":
@@ -614,7 +630,7 @@ class YamlReader:
         """Lines continuing a flow collection or a quoted scalar must be indented past the block
         collection around it, and with spaces (Bun's rule; libyaml is laxer)."""
         blocks = [frame for frame in stack if not frame.event.flow_style]
-        indent = blocks[-1].event.start_mark.column if blocks else -1
+        indent = self._block_indent(blocks[-1].event) if blocks else -1
         # A flow collection's line may start anywhere with the ',' that continues it (Bun).
         starts_allowed = "]}" if end_mark is None else "]},"
         text = self.parsed
@@ -841,10 +857,9 @@ class YamlReader:
                     "limits",
                 )
             if kind is ScalarEvent:
-                parent = stack[-1] if stack else None
+                parent = stack[-1] if stack and fast else None
                 if (
-                    fast
-                    and parent is not None
+                    parent is not None
                     and parent.is_map
                     and event.anchor is None
                     and event.tag is None
@@ -1283,7 +1298,9 @@ _LIBYAML_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
 # '?' or ':' starting a plain scalar in a flow collection (Bun: text; libyaml: an indicator):
 # after '[', '{', ',', an explicit key's '?' or a value's ':', properties allowed between.
 _PROPERTY = r"[!&][^\s,\[\]{}]*[ \t]+"
-_FLOW_INDICATOR_START = re.compile(rf"(?:(?:[\[{{,]|\?[ \t])\s*|:[ \t]*)(?:{_PROPERTY})*([?:])[^\s,\[\]{{}}]")
+_FLOW_INDICATOR_START = re.compile(
+    rf"(?:(?:[\[{{,]|\?[ \t])\s*|:[ \t]*)(?:{_PROPERTY})*([?:])(?=[^\s,\[\]{{}}])"
+)
 _FLOW_INDICATOR_NEEDLES = ("?", "&", "!", " :", "[:", "{:", ",:", "::")
 _PLACEHOLDER_START = "x"
 _NOT_PLAIN_SAFE = frozenset(("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"))

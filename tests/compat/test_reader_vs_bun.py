@@ -157,6 +157,10 @@ OVERLAY_CASES: list[str] = [
     "x: [ a\n, b ]\ny:\n  z: {a: 1\n , b: 2}\n",
     "x: [ a,\n[b] ]\n",
     'x: "a\n, b"\n',
+    # A flow collection continued on the next line inside an anchored block collection (the
+    # collection's indentation is its first entry's, not its anchor's).
+    "id: &x\n  - [a,\n    b]\n  - {q\n    line: 1}\nk: &y # c\n  a: [1,\n   2]\n",
+    "id: &x\n  - [a,\n  b]\n",
 ]
 
 
@@ -195,6 +199,24 @@ def _keys() -> st.SearchStrategy[str]:
 
 
 @st.composite
+def _flow_mapping(draw: st.DrawFn, pad: str) -> str:
+    """A flow mapping with the entries libyaml alone cannot read as Bun does: keys starting with
+    '?' or ':', omitted values beside ',', implicit keys spread over two lines."""
+    entries = []
+    for key in draw(st.lists(st.sampled_from(["a", "name", "?q", ":r", "1"]), max_size=3, unique=True)):
+        form = draw(st.integers(0, 3))
+        if form == 0:
+            entries.append(f"{key}: {draw(_scalar())}")
+        elif form == 1:
+            entries.append(f"{key}:")
+        elif form == 2:
+            entries.append(f"{key}\n{pad}  line: {draw(_scalar())}")
+        else:
+            entries.append(key)
+    return "{" + ", ".join(entries) + "}"
+
+
+@st.composite
 def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0, under_merge: bool = False) -> str:
     pad = " " * indent
     lines: list[str] = []
@@ -220,6 +242,8 @@ def _block(draw: st.DrawFn, indent: int = 0, depth: int = 0, under_merge: bool =
             value = "[" + ", ".join(draw(st.lists(_scalar(), max_size=3))) + "]"
         elif choice == 2:
             value = ">\n" + pad + "  folded\n" + pad + "  text"
+        elif choice == 3:
+            value = draw(_flow_mapping(pad))
         else:
             value = anchor + draw(_scalar())
         if is_map:

@@ -171,3 +171,11 @@ def test_several_fix_ups_on_one_line_keep_every_position() -> None:
     assert document.position("/m/c") == Position(1, 16)
     assert document.key_position("/n/?y z w") == Position(2, 11)
     assert document.position("/n/v") == Position(3, 10)
+
+
+def test_an_anchored_block_collection_is_indented_where_its_entries_start() -> None:
+    text = "id: &x\n  - [a,\n    b]\nk: &y # c\n  a: [1,\n   2]\n"
+    assert _read(text) == {"id": [["a", "b"]], "k": {"a": [1, 2]}}
+    with pytest.raises(InputError) as caught:
+        parse_document("id: &x\n  - [a,\n  b]\n", name="bad.yml", fmt="yaml")
+    assert caught.value.position == Position(3, 1)
