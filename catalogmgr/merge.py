@@ -569,8 +569,10 @@ class _Merger:
         self.tables: PolicyTables | None = (
             load_policy_tables(self.policies.tables) if settings is not None else None
         )
-        self.rule_engine: RuleEngine | None = (
-            load_rule_engine(profile.rules) if settings is not None and self.policies.rule_engine else None
+        # The release whose rule engine rebuilds models (None: none runs); its tables are read when
+        # a model is first rebuilt, so a merge that rebuilds none (`show` with no overlay) skips them.
+        self._rule_engine_release: str | None = (
+            profile.rules if settings is not None and self.policies.rule_engine else None
         )
         # Models OMP passes through `buildModel` (rebuilt: their thinking is the rule engine's), in
         # the order of the composition, and those whose definition/override authors `thinking`.
@@ -593,6 +595,12 @@ class _Merger:
         }
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    @property
+    def rule_engine(self) -> RuleEngine | None:
+        """OMP's compat rule engine for this merge (loaded once per process), or None."""
+        release = self._rule_engine_release
+        return load_rule_engine(release) if release is not None else None
 
     def _scoped(self, catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
         """The providers of ``catalog`` the whole-catalog passes visit: all, or the scope's."""
@@ -1191,14 +1199,14 @@ class _Merger:
         if self.settings is not None:
             self.apply_hardcoded_policies()
         self.apply_custom_models()
-        if self.rule_engine is not None:
+        if self.rebuilt and self.rule_engine is not None:
             # Built before the twin collapse, which reads the members' thinking.
             self.apply_rule_engine(list(self.rebuilt))
         if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
-        if self.rule_engine is not None:
+        if self.overridden and self.rule_engine is not None:
             self.apply_rule_engine(list(self.overridden))
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
