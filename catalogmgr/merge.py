@@ -170,7 +170,8 @@ class MergeResult:
 
     ``provenance[(provider, id)]`` maps every field path of that model (top-level keys, and
     ``cost.*``, ``compat.*``, ``compatConfig.*``, ``headers.*`` sub-keys) to its :class:`Origin`;
-    it covers every model of the catalog. ``profile`` is the OMP release whose semantics made it.
+    it covers every model of the catalog (with ``merge_catalog(..., provenance=False)``, only the
+    models an overlay or a policy touched). ``profile`` is the OMP release whose semantics made it.
     """
 
     catalog: Catalog
@@ -559,8 +560,11 @@ class _Merger:
         profile: Profile,
         settings: RuntimeSettings | None,
         scope: frozenset[str] | None = None,
+        base_provenance: bool = True,
     ) -> None:
         self.base = base
+        # Whether untouched models get their (all "bundled") provenance; see merge_catalog.
+        self.base_provenance = base_provenance
         # The providers the result is limited to (None: all); see merge_catalog's ``providers``.
         self.scope = scope
         self.profile = profile
@@ -1227,6 +1231,8 @@ class _Merger:
                 if record is not None:
                     provenance[(provider, model_id)] = record.entries
                     continue
+                if not self.base_provenance:
+                    continue
                 shape = (tuple(model), *(_keys_if_map(model.get(key)) for key in _SUBKEYED_ORDER))
                 entries = by_shape.get(shape)
                 if entries is None:
@@ -1428,6 +1434,7 @@ def merge_catalog(
     profile: Profile = DEFAULT_PROFILE,
     settings: RuntimeSettings | None = None,
     providers: Collection[str] | None = None,
+    provenance: bool = True,
 ) -> MergeResult:
     """Compose ``layers`` (:func:`compose_overlays`) and apply the result to ``base`` as OMP does.
 
@@ -1455,6 +1462,10 @@ def merge_catalog(
     overlay step still runs, so the warnings are the whole catalog's, but the passes over every
     model (runtime policies, twin collapse, provenance) visit only these providers, whose models
     are exactly what the whole merge gives them (``tests/property/test_merge_laws.py``).
+
+    ``provenance=False`` leaves out the provenance of the models nothing touched (all of theirs is
+    "bundled"; a third of the merge's time on OMP's catalog): for callers that read origins only
+    of what the overlays changed (``catalog_changes``, STATUS) or none at all (``merge``'s output).
     """
     composed = compose_overlays(layers)
     resolver = _OriginResolver(layers, composed)
@@ -1467,7 +1478,9 @@ def merge_catalog(
         return cached[0]
 
     scope = frozenset(providers) if providers is not None else None
-    return _Merger(base, composed, resolver, base_name, reference_index, profile, settings, scope).run()
+    return _Merger(
+        base, composed, resolver, base_name, reference_index, profile, settings, scope, provenance
+    ).run()
 
 
 @dataclass(frozen=True)

@@ -322,6 +322,7 @@ def build_effective(
     no_default_overlay: bool = False,
     policies: bool = True,
     providers: Collection[str] | None = None,
+    provenance: bool = True,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
     """Locate the base, choose the OMP profile, load and validate the overlays, merge them as OMP does.
 
@@ -331,7 +332,8 @@ def build_effective(
 
     The result's problems are the overlays' non-blocking validation findings followed by the
     merge's own warnings (unknown modelOverrides ids, custom models without an api).
-    ``providers`` limits the catalog to those providers (see :func:`merge_catalog`).
+    ``providers`` limits the catalog to those providers, and ``provenance=False`` leaves out the
+    origins of untouched models (see :func:`merge_catalog`).
     """
     base_catalog = locate_base_catalog(base, env, home)
     choice = choose_profile(env, home, base_catalog)
@@ -344,6 +346,7 @@ def build_effective(
         profile=choice.profile,
         settings=settings,
         providers=providers,
+        provenance=provenance,
     )
     merged = result.problems
     if base_cannot_answer(base_catalog, choice.version) is not None:

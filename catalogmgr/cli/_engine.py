@@ -115,13 +115,20 @@ def effective_with_engine(
     """Choose the engine and build the effective catalog with it (see the module docstring).
 
     ``providers``: the command reads only these providers, so the Python engine may leave the
-    others out (OMP answers with its whole catalog either way).
+    others out (OMP answers with its whole catalog either way). ``provenance``: the command shows
+    origins of models nothing changed (``show --explain``); without, the Python engine skips them.
     """
     choice = select_engine(base, env, home, python_only=python_only)
     remember_engine(choice)
     if choice.name == "python" or choice.runtime is None:
         return build_effective(
-            base, overlays, env, home, no_default_overlay=no_default_overlay, providers=providers
+            base,
+            overlays,
+            env,
+            home,
+            no_default_overlay=no_default_overlay,
+            providers=providers,
+            provenance=provenance,
         )
     return _omp_effective(
         choice.runtime,

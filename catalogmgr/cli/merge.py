@@ -514,6 +514,7 @@ def _runtime_base(base_catalog: BaseCatalog, result: MergeResult, layers: Sequen
         profile=result.profile,
         settings=result.settings,
         providers=result.providers,
+        provenance=False,
     ).catalog
 
 
