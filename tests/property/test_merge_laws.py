@@ -197,6 +197,22 @@ def test_a_merge_limited_to_providers_is_the_whole_merge_filtered(
 
 
 @LAWS
+@given(catalogs(), overlays(), st.sampled_from([None, DEFAULT_SETTINGS]))
+def test_a_merge_without_base_provenance_keeps_the_origins_of_every_change(
+    base: Catalog, a: dict[str, Any], runtime: RuntimeSettings | None
+) -> None:
+    whole = merge_catalog(base, [layer(a)], settings=runtime)
+    lean = merge_catalog(base, [layer(a)], settings=runtime, provenance=False)
+    assert ordered(lean.catalog) == ordered(whole.catalog)
+    assert lean.problems == whole.problems
+    assert all(whole.provenance[key] == origins for key, origins in lean.provenance.items())
+    for provider, models in whole.catalog.items():
+        for model_id, model in models.items():
+            if base.get(provider, {}).get(model_id) is not model:  # changed or added: origins kept
+                assert lean.provenance[(provider, model_id)] == whole.provenance[(provider, model_id)]
+
+
+@LAWS
 @given(catalogs(), overlays())
 def test_listing_an_overlay_twice_equals_once(base: Catalog, a: dict[str, Any]) -> None:
     assert ordered(compose_overlays([layer(a), layer(a)])) == ordered(compose_overlays([layer(a)]))
