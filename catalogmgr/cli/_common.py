@@ -18,7 +18,7 @@ import math
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -321,6 +321,8 @@ def build_effective(
     *,
     no_default_overlay: bool = False,
     policies: bool = True,
+    providers: Collection[str] | None = None,
+    provenance: bool = True,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
     """Locate the base, choose the OMP profile, load and validate the overlays, merge them as OMP does.
 
@@ -330,13 +332,21 @@ def build_effective(
 
     The result's problems are the overlays' non-blocking validation findings followed by the
     merge's own warnings (unknown modelOverrides ids, custom models without an api).
+    ``providers`` limits the catalog to those providers, and ``provenance=False`` leaves out the
+    origins of untouched models (see :func:`merge_catalog`).
     """
     base_catalog = locate_base_catalog(base, env, home)
     choice = choose_profile(env, home, base_catalog)
     layers, notes = load_layers(overlay_paths(overlays, no_default_overlay, env, home), choice.profile)
     settings = runtime_settings_for_run(env, home) if policies else None
     result = merge_catalog(
-        base_catalog.catalog, layers, base_name=base_catalog.source, profile=choice.profile, settings=settings
+        base_catalog.catalog,
+        layers,
+        base_name=base_catalog.source,
+        profile=choice.profile,
+        settings=settings,
+        providers=providers,
+        provenance=provenance,
     )
     merged = result.problems
     if base_cannot_answer(base_catalog, choice.version) is not None:

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,12 +110,26 @@ def effective_with_engine(
     need_baseline: bool = True,
     provenance: bool = False,
     python_only: str | None = None,
+    providers: Collection[str] | None = None,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
-    """Choose the engine and build the effective catalog with it (see the module docstring)."""
+    """Choose the engine and build the effective catalog with it (see the module docstring).
+
+    ``providers``: the command reads only these providers, so the Python engine may leave the
+    others out (OMP answers with its whole catalog either way). ``provenance``: the command shows
+    origins of models nothing changed (``show --explain``); without, the Python engine skips them.
+    """
     choice = select_engine(base, env, home, python_only=python_only)
     remember_engine(choice)
     if choice.name == "python" or choice.runtime is None:
-        return build_effective(base, overlays, env, home, no_default_overlay=no_default_overlay)
+        return build_effective(
+            base,
+            overlays,
+            env,
+            home,
+            no_default_overlay=no_default_overlay,
+            providers=providers,
+            provenance=provenance,
+        )
     return _omp_effective(
         choice.runtime,
         overlays,

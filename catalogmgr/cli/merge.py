@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,9 +65,15 @@ def _effective(
     need_baseline: bool = True,
     provenance: bool = False,
     python_only: str | None = None,
+    providers: Collection[str] | None = None,
+    report: bool = True,
 ) -> tuple[BaseCatalog, list[Layer], MergeResult]:
     """Build the effective catalog with the engine chosen (``--engine``) and say on stderr what went
-    into it and which engine answered (and every warning). See :mod:`catalogmgr.cli._engine`."""
+    into it and which engine answered (and every warning). See :mod:`catalogmgr.cli._engine`.
+
+    ``providers`` limits the catalog to the providers a ``show``/``list`` reads (the rest of the
+    merge is then skipped); ``report=False`` builds it again silently (see :func:`_whole_catalog`).
+    """
     env, home = cli_environment()
     base_catalog, layers, result = effective_with_engine(
         base,
@@ -78,9 +84,17 @@ def _effective(
         need_baseline=need_baseline,
         provenance=provenance,
         python_only=python_only,
+        providers=providers,
     )
-    _common.report_inputs(base_catalog, layers, result.problems)
+    if report:
+        _common.report_inputs(base_catalog, layers, result.problems)
     return base_catalog, layers, result
+
+
+def _whole_catalog(base: str | None, overlays: Sequence[str], no_default_overlay: bool) -> Catalog:
+    """The unlimited catalog, built again without a second report: a "did you mean" for a provider
+    or model a limited catalog lacks looks at every provider."""
+    return _effective(base, overlays, no_default_overlay, report=False)[2].catalog
 
 
 def _write_or_print(text: str, output: str | None, *, mode: int | None = None) -> None:
@@ -331,16 +345,18 @@ def list_models(
     The STATUS column says whether the overlays left a model as it is in the base (base), changed
     it (changed) or added it (added). Exit code 0, also when nothing matches (a note says so).
     """
-    base_catalog, layers, result = _effective(base, overlays, no_default_overlay)
+    base_catalog, layers, result = _effective(base, overlays, no_default_overlay, providers=providers or None)
     # The views (and the key and secret helpers they use) are imported by the commands that print
     # them, once the catalog is built: plain `merge` never needs them, and bun starts sooner.
     from catalogmgr.render import views
 
     unknown = [provider for provider in providers if provider not in result.catalog]
     if unknown:
+        known = (
+            result.catalog if result.providers is None else _whole_catalog(base, overlays, no_default_overlay)
+        )
         raise NotFoundError(
-            f"no provider {unknown[0]!r} in the effective catalog"
-            + _suggest(unknown[0], list(result.catalog))
+            f"no provider {unknown[0]!r} in the effective catalog" + _suggest(unknown[0], list(known))
         )
     # STATUS is measured from the base as OMP runs it: a model only a runtime policy changed is "base".
     reference = _runtime_base(base_catalog, result, layers)
@@ -422,10 +438,21 @@ def show(
 
     Exit codes: 0 shown; 3 no such model (with a "did you mean").
     """
+    provider_part, slash, _ = model_ref.partition("/")
     base_catalog, layers, result = _effective(
-        base, overlays, no_default_overlay, provenance=explain or output_format == "json"
+        base,
+        overlays,
+        no_default_overlay,
+        provenance=explain or output_format == "json",
+        providers=[provider_part] if slash and provider_part else None,
     )
-    provider, model_id = find_model(result.catalog, model_ref)
+    try:
+        provider, model_id = find_model(result.catalog, model_ref)
+    except NotFoundError:
+        if result.providers is None:
+            raise
+        find_model(_whole_catalog(base, overlays, no_default_overlay), model_ref)  # its "did you mean"
+        raise
     model = result.catalog[provider][model_id]
     origins = result.provenance.get((provider, model_id), {})
     # A model only OMP's runtime policies changed (a long-context cap) is still "base".
@@ -486,6 +513,8 @@ def _runtime_base(base_catalog: BaseCatalog, result: MergeResult, layers: Sequen
         base_name=base_catalog.source,
         profile=result.profile,
         settings=result.settings,
+        providers=result.providers,
+        provenance=False,
     ).catalog
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from catalogmgr.keys import KeyReport, KeyStatus
 from catalogmgr.merge import Catalog, FieldChange, MergeResult, Origin, as_map, catalog_changes
 from catalogmgr.render.escape import terminal
 from catalogmgr.render.table import Table, render_table
 from catalogmgr.secrets import is_credential_key, redact_data, redact_text
+
+if TYPE_CHECKING:  # the key views' records; list/show/changes never pay for catalogmgr.keys
+    from catalogmgr.keys import KeyReport
 
 # ------------------------------------------------------------------------------------------------
 # list
@@ -213,6 +215,8 @@ def keys_table(reports: Sequence[KeyReport], *, width: int | None = None) -> str
 
 def keys_summary(reports: Sequence[KeyReport], allow_commands: bool) -> str:
     """The stderr line after the keys table."""
+    from catalogmgr.keys import KeyStatus
+
     configured = [report for report in reports if report.configured]
     unusable = sum(report.is_problem for report in reports)
     not_run = sum(report.status is KeyStatus.COMMAND_NOT_RUN for report in reports)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Catalog, Layer, compose_overlays, merge_catalog
+from catalogmgr.omp.settings import DEFAULT_SETTINGS, RuntimeSettings
 from catalogmgr.render.catalog import render_catalog_json, render_catalog_yaml, render_overlay_yaml
 
 PROVIDERS = ["p", "q", "minimax"]
@@ -176,6 +177,39 @@ def test_empty_overlay_is_identity(base: Catalog, a: dict[str, Any]) -> None:
         with_empty = compose_overlays([layer({"providers": {}}), layer(a)])
         assert ordered(with_empty) == ordered(compose_overlays([layer(a)]))
     assert ordered(merge_catalog(base, []).catalog) == ordered(base)
+
+
+@LAWS
+@given(catalogs(), overlays(), st.sampled_from([None, DEFAULT_SETTINGS]))
+def test_a_merge_limited_to_providers_is_the_whole_merge_filtered(
+    base: Catalog, a: dict[str, Any], runtime: RuntimeSettings | None
+) -> None:
+    whole = merge_catalog(base, [layer(a)], settings=runtime)
+    for providers in ([], ["p"], ["q", "new"], [*PROVIDERS, "new"]):
+        scoped = merge_catalog(base, [layer(a)], settings=runtime, providers=providers)
+        expected = {provider: models for provider, models in whole.catalog.items() if provider in providers}
+        assert ordered(scoped.catalog) == ordered(expected)
+        assert scoped.provenance == {
+            key: value for key, value in whole.provenance.items() if key[0] in providers
+        }
+        assert scoped.problems == whole.problems  # every overlay warning, whatever the scope
+        assert scoped.providers == frozenset(providers)
+
+
+@LAWS
+@given(catalogs(), overlays(), st.sampled_from([None, DEFAULT_SETTINGS]))
+def test_a_merge_without_base_provenance_keeps_the_origins_of_every_change(
+    base: Catalog, a: dict[str, Any], runtime: RuntimeSettings | None
+) -> None:
+    whole = merge_catalog(base, [layer(a)], settings=runtime)
+    lean = merge_catalog(base, [layer(a)], settings=runtime, provenance=False)
+    assert ordered(lean.catalog) == ordered(whole.catalog)
+    assert lean.problems == whole.problems
+    assert all(whole.provenance[key] == origins for key, origins in lean.provenance.items())
+    for provider, models in whole.catalog.items():
+        for model_id, model in models.items():
+            if base.get(provider, {}).get(model_id) is not model:  # changed or added: origins kept
+                assert lean.provenance[(provider, model_id)] == whole.provenance[(provider, model_id)]
 
 
 @LAWS

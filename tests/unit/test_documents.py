@@ -6,6 +6,7 @@ import math
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,6 +135,34 @@ def test_alias_bomb_is_refused_before_expansion() -> None:
 def test_deep_nesting_is_a_located_error_not_a_crash() -> None:
     with pytest.raises(InputError, match="nesting"):
         parse_document("a: " + "[" * 3000 + "]" * 3000, name="deep.yml", fmt="yaml")
+
+
+def _nested(levels: int, kind: str, innermost: Any) -> Any:
+    value = innermost
+    for _ in range(levels):
+        value = [value] if kind == "list" else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("levels", [0, 1, 98, 99, 100, 101, 102, 254, 255, 256, 400])
+@pytest.mark.parametrize("kind", ["list", "dict"])
+@pytest.mark.parametrize("innermost", [1, "  two  spaces  ", [], {}])
+def test_the_quick_depth_check_agrees_with_the_walk(levels: int, kind: str, innermost: Any) -> None:
+    pytest.importorskip("orjson")
+    from catalogmgr.documents import _measure, _nested_too_deep
+
+    nested = _nested(levels, kind, innermost)
+    for data in (nested, {"a": [1, nested], "b": {}}, [{}, nested, []]):
+        assert _nested_too_deep(data) is _measure(data)[0]
+
+
+def test_a_json_file_nested_too_deep_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"a": ' + "[" * 150 + "]" * 150 + "}")
+    with pytest.raises(InputError, match="nesting"):
+        load_json_fast(path)
+    path.write_text('{"a": ' + "[" * 90 + "]" * 90 + "}")
+    assert load_json_fast(path)["a"] is not None
 
 
 def test_jsonc_comments_trailing_commas_and_positions() -> None:
