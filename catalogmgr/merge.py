@@ -196,6 +196,13 @@ def _copy_value(value: Any) -> Any:
     OMP's catalog is JSON written by JavaScript, which has one number type; an integral float read
     from YAML (``contextWindow: 1.0e6``) must come out as ``1000000``, as OMP would write it.
     """
+    # A merge copies hundreds of thousands of values: the exact-type tests let a plain leaf through
+    # without a call, and the isinstance tests below keep subclasses copied as before.
+    kind = type(value)
+    if kind is dict:
+        return {key: item if type(item) in _COPY_AS_IS else _copy_value(item) for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _COPY_AS_IS else _copy_value(item) for item in value]
     if isinstance(value, dict):
         return {key: _copy_value(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -203,6 +210,10 @@ def _copy_value(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
+
+
+# The types `_copy_value` returns unchanged (immutable, and not floats, which it may make ints).
+_COPY_AS_IS = frozenset({str, int, bool, type(None)})
 
 
 def as_map(value: Any) -> Mapping[str, Any]:
@@ -900,7 +911,10 @@ class _Merger:
         model = self._editable(provider, model_id)
         record = self._touch(provider, model_id, model)
         before = {path: origin for path, origin in record.entries.items() if path.startswith("compat.")}
-        record.drop("compat")
+        # record.drop("compat") without a second scan of the entries: `before` is what it drops.
+        record.entries.pop("compat", None)
+        for path in before:
+            del record.entries[path]
         if compat is None:
             del model["compat"]
             return

@@ -40,11 +40,11 @@ import copy
 import gzip
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high", "xhigh", "max")
@@ -146,12 +146,23 @@ class _Undefined:
 UNDEFINED: Any = _Undefined()
 
 
+# The leaf types `defined` returns as they are without a call per leaf (most of a compat record).
+_DEFINED_LEAVES = frozenset({str, int, bool, float, type(None)})
+
+
 def defined(value: Any) -> Any:
     """``value`` as JSON would carry it: ``undefined`` members dropped, all the way down."""
     if isinstance(value, Mapping):
-        return {key: defined(item) for key, item in value.items() if item is not UNDEFINED}
+        return {
+            key: item if type(item) in _DEFINED_LEAVES else defined(item)
+            for key, item in value.items()
+            if item is not UNDEFINED
+        }
     if isinstance(value, list):
-        return [None if item is UNDEFINED else defined(item) for item in value]
+        return [
+            None if item is UNDEFINED else item if type(item) in _DEFINED_LEAVES else defined(item)
+            for item in value
+        ]
     return value
 
 
@@ -627,6 +638,42 @@ class ThinkingDecision:
 COMPAT_CODE_VERSIONS = frozenset({"18.2.3"})
 
 
+_MemoKey = TypeVar("_MemoKey", bound=Hashable)
+_MemoValue = TypeVar("_MemoValue")
+
+
+class _Memo(Generic[_MemoKey, _MemoValue]):
+    """A bounded memo of a pure function: the engine lives for the process (``load_rule_engine``),
+    so it is emptied when full rather than growing with every model id a long process sees."""
+
+    LIMIT = 65_536
+
+    def __init__(self) -> None:
+        self._values: dict[_MemoKey, _MemoValue] = {}
+        self.get = self._values.get
+
+    def put(self, key: _MemoKey, value: _MemoValue) -> None:
+        if len(self._values) >= self.LIMIT:
+            self._values.clear()
+        self._values[key] = value
+
+
+class _ModelTokens:
+    """A model id as the cascade's model selectors read it, split once per target."""
+
+    __slots__ = ("_tokens", "lower")
+
+    def __init__(self, model: str) -> None:
+        self.lower = model.lower()
+        self._tokens: list[str] | None = None
+
+    @property
+    def tokens(self) -> list[str]:
+        if self._tokens is None:
+            self._tokens = re.split(r"[^a-z0-9]+", self.lower)
+        return self._tokens
+
+
 class RuleEngine:
     """OMP's ``resolveModelPolicy`` for ``thinking``, over one release's generated tables."""
 
@@ -648,6 +695,18 @@ class RuleEngine:
             providers = rule.compiled.get("providers")
             for provider in dict.fromkeys(providers) if providers is not None else [None]:
                 self._buckets.setdefault((cls, provider), []).append(order)
+        # The reviewed identity overrides by lowercased model id, in the classes' order (the
+        # first provider-specific match wins, else the first provider-agnostic one).
+        self._overrides: dict[str, list[Mapping[str, Any]]] = {}
+        for cls in self._classes:
+            for override in cls["overrides"]:
+                self._overrides.setdefault(_js_lower(override["model"]), []).append(override)
+        # Memos of pure functions of the tables, filled as models are decided: a big overlay
+        # repeats the same ids under many providers and the same few (provider, baseUrl) pairs.
+        self._class_ranks: _Memo[str, tuple[str, str | None, str | None]] = _Memo()
+        self._url_hosts: _Memo[tuple[str, str], bool] = _Memo()
+        self._model_hosts: _Memo[tuple[str, str | None, str], bool] = _Memo()
+        self._candidates: _Memo[tuple[str, str], list[_Rule]] = _Memo()
 
     @staticmethod
     def _index(compiled: Mapping[str, Any]) -> _Rule:
@@ -678,12 +737,28 @@ class RuleEngine:
         """``hostMatchesUrl``: a marker of the host class occurs in the URL (any case)."""
         if not isinstance(base_url, str) or not base_url:
             return False
-        return any(
-            _includes_ascii_case_insensitive(base_url, marker) for marker in self._hosts[host]["urlMarkers"]
-        )
+        key = (base_url, host)
+        matched = self._url_hosts.get(key)
+        if matched is None:
+            matched = any(
+                _includes_ascii_case_insensitive(base_url, marker)
+                for marker in self._hosts[host]["urlMarkers"]
+            )
+            self._url_hosts.put(key, matched)
+        return matched
 
     def model_matches_host(self, provider: str, base_url: Any, host: str) -> bool:
         """``modelMatchesHost``: the provider id names the host, or its URL does."""
+        if base_url is not None and not isinstance(base_url, str):
+            return self._model_matches_host(provider, base_url, host)
+        key = (provider, base_url, host)
+        matched = self._model_hosts.get(key)
+        if matched is None:
+            matched = self._model_matches_host(provider, base_url, host)
+            self._model_hosts.put(key, matched)
+        return matched
+
+    def _model_matches_host(self, provider: str, base_url: Any, host: str) -> bool:
         spec = self._hosts[host]
         if provider in spec.get("providers", ()):
             return True
@@ -694,6 +769,13 @@ class RuleEngine:
     # -- identity ---------------------------------------------------------------------------------
 
     def _classify_ranks(self, model: str) -> tuple[str, str | None, str | None]:
+        ranks = self._class_ranks.get(model)
+        if ranks is None:
+            ranks = self._compute_class_ranks(model)  # a tie raises, and is not memoized
+            self._class_ranks.put(model, ranks)
+        return ranks
+
+    def _compute_class_ranks(self, model: str) -> tuple[str, str | None, str | None]:
         lower = _js_lower(_js_trim(model))
         bare = _bare(lower)
         winner: tuple[tuple[int, int], Mapping[str, Any]] | None = None
@@ -724,19 +806,18 @@ class RuleEngine:
         return _classify_family(cls, bare, lower), _extract_revision(cls, bare)
 
     def _identity_override(self, provider: str, bare_model: str) -> Mapping[str, Any] | None:
-        lower_model = _js_lower(bare_model)
+        overrides = self._overrides.get(_js_lower(bare_model))
+        if overrides is None:
+            return None
         lower_provider = _js_lower(provider)
         agnostic = None
-        for cls in self._classes:
-            for override in cls["overrides"]:
-                if _js_lower(override["model"]) != lower_model:
-                    continue
-                # No observation time: an expiring override stays active (resolveIdentity).
-                if override.get("provider") is not None:
-                    if _js_lower(override["provider"]) == lower_provider:
-                        return dict(override)
-                elif agnostic is None:
-                    agnostic = override
+        for override in overrides:
+            # No observation time: an expiring override stays active (resolveIdentity).
+            if override.get("provider") is not None:
+                if _js_lower(override["provider"]) == lower_provider:
+                    return dict(override)
+            elif agnostic is None:
+                agnostic = override
         return agnostic
 
     def _collapse_variant(self, provider: str, model: str) -> tuple[str, str | None, bool]:
@@ -845,7 +926,9 @@ class RuleEngine:
 
     # -- cascade ----------------------------------------------------------------------------------
 
-    def _rank(self, rule: _Rule, target: Target, revision: Revision | None) -> tuple[int, int, int] | None:
+    def _rank(
+        self, rule: _Rule, target: Target, revision: Revision | None, tokens: _ModelTokens
+    ) -> tuple[int, int, int] | None:
         compiled = rule.compiled
         if "class" in compiled and compiled["class"] != target.cls:
             return None
@@ -859,17 +942,15 @@ class RuleEngine:
             return None
         exactness = 0
         if "models" in compiled:
-            lower = target.model.lower()
-            tokens = re.split(r"[^a-z0-9]+", lower)
             best = -1
             for selector in compiled["models"]:
                 kind, value = selector["kind"], selector["value"]
                 matched = (
                     value == target.model
                     if kind == "exact"
-                    else glob_match(value, lower)
+                    else glob_match(value, tokens.lower)
                     if kind == "glob"
-                    else value in tokens
+                    else value in tokens.tokens
                 )
                 if matched:
                     best = max(best, 2 if kind == "exact" else 1)
@@ -878,25 +959,29 @@ class RuleEngine:
             exactness = best
         return (exactness, rule.dimensions, rule.priority)
 
+    def _candidate_rules(self, cls: str, provider: str) -> list[_Rule]:
+        """``buildRuleIndex``'s lookup: the rules with no class/provider selector and those of the
+        class, of the provider, or of both, in the table's order."""
+        key = (cls, provider)
+        rules = self._candidates.get(key)
+        if rules is None:
+            orders = {
+                order
+                for bucket in ((None, None), (cls, None), (None, provider), (cls, provider))
+                for order in self._buckets.get(bucket, ())
+            }
+            rules = [self._rules[order] for order in sorted(orders)]
+            self._candidates.put(key, rules)
+        return rules
+
     def cascade(self, target: Target) -> Axes:
         """``resolveCascade``: per axis the greatest-ranked matching rule's value."""
         revision = parse_revision(target.revision) if target.revision is not None else None
-        candidates = sorted(
-            {
-                order
-                for key in (
-                    (None, None),
-                    (target.cls, None),
-                    (None, target.provider),
-                    (target.cls, target.provider),
-                )
-                for order in self._buckets.get(key, ())
-            }
-        )
+        tokens = _ModelTokens(target.model)
         ranked = [
             (rule, rank)
-            for rule in (self._rules[order] for order in candidates)
-            if (rank := self._rank(rule, target, revision)) is not None
+            for rule in self._candidate_rules(target.cls, target.provider)
+            if (rank := self._rank(rule, target, revision, tokens)) is not None
         ]
         reasoning = target.reasoning or any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
         wire: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
