@@ -40,7 +40,7 @@ are appended. Alongside OMP's resolved ``compat``, a model whose compat an overl
 
 With OMP's runtime settings (``settings=``), every model OMP passes through ``buildModel`` (a
 provider override's models, custom models, same-id definitions, modelOverrides, llama.cpp
-fix-ups) gets the ``thinking`` and ``reasoning`` of OMP's compat rule engine
+fix-ups) gets the ``thinking``, ``reasoning`` and resolved ``compat`` of OMP's compat rule engine
 (:mod:`catalogmgr.omp.rule_engine`), at the same points: after custom models (before the
 ``X`` / ``X-thinking`` collapse, which reads the members' thinking), after modelOverrides, and
 after each llama.cpp fix-up. A ``thinking`` a definition or an override writes is kept as written.
@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,11 +82,12 @@ from catalogmgr.omp.reference import (
     inherit_reference_thinking,
     resolve_reference,
 )
-from catalogmgr.omp.rule_engine import RuleEngine, RuleEngineError, load_rule_engine
+from catalogmgr.omp.rule_engine import RuleEngine, RuleEngineError, apply_catalog_axes, load_rule_engine
 from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
+_ABSENT = object()
 Path = tuple[str | int, ...]
 
 # Field paths whose sub-keys get their own provenance entry ("cost.input", "compat.x", ...).
@@ -580,8 +582,14 @@ class _Merger:
         )
         # Models OMP passes through `buildModel` (rebuilt: their thinking is the rule engine's), in
         # the order of the composition, and those whose definition/override authors `thinking`.
-        self.rebuilt: dict[tuple[str, str], None] = {}
+        # Each with how OMP rebuilt it: "new" (finalizeCustomModel), "patch" (applyModelPatch: a
+        # same-id definition or modelOverrides), "provider" (a provider override, a llama.cpp fix-up).
+        self.rebuilt: dict[tuple[str, str], str] = {}
         self.authored_thinking: set[tuple[str, str]] = set()
+        self.authored_cost: set[tuple[str, str]] = set()  # a new model's own prices
+        self.authored_input: set[tuple[str, str]] = set()  # a patch's own input
+        # Dated fallback prices take effect by the clock, as OMP's `Date.now()` reads it.
+        self.now_ms = time.time() * 1000
         self.overridden: dict[tuple[str, str], None] = {}  # rebuilt again by modelOverrides
         self.resolver = resolver
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
@@ -686,7 +694,7 @@ class _Merger:
                 continue  # e.g. only apiKey/authHeader: request-time auth, nothing in the catalog row
             model = self._editable(override.name, model_id)
             record = self._touch(override.name, model_id, model)
-            self.rebuilt[(override.name, model_id)] = None
+            self.rebuilt[(override.name, model_id)] = "provider"
             if sets_url:
                 model["baseUrl"] = override.base_url
                 record.set_field(model, "baseUrl", self.origin((*provider_path, "baseUrl"), how))
@@ -798,17 +806,29 @@ class _Merger:
             for model_id in list(self.catalog.get(provider, {})):
                 changes = llama_cpp_changes(self.catalog[provider][model_id])
                 self._apply_policy_changes(provider, model_id, changes)
-                if changes and self.rule_engine is not None:
-                    # OMP rebuilds the fixed-up model (applyLlamaCppQwenThinking, the /v1 rebuild).
-                    self.apply_rule_engine([(provider, model_id)])
+                if not changes or self.rule_engine is None:
+                    continue
+                # OMP rebuilds the fixed-up model: a Qwen one from its authored compat
+                # (applyLlamaCppQwenThinking); any other from the built model itself for the /v1
+                # URL, whose resolved compat so becomes the authored one (`{...model}` spread).
+                model = self.catalog[provider][model_id]
+                qwen = any(change.field == "compatConfig" for change in changes)
+                if not qwen and self.rule_engine.resolves_compat and "compat" in model:
+                    how = next(change.how for change in changes if change.field == "baseUrl")
+                    self._apply_policy_changes(
+                        provider, model_id, [PolicyChange("compatConfig", model["compat"], how)]
+                    )
+                self.apply_rule_engine([((provider, model_id), "provider")])
 
-    def apply_rule_engine(self, keys: Sequence[tuple[str, str]]) -> None:
-        """``buildModel`` on rebuilt models: ``thinking`` and ``reasoning`` from OMP's compat rule
-        engine (:mod:`catalogmgr.omp.rule_engine`). A ``thinking`` a definition or an override
-        authors is kept as written unless the engine gives the model none (``applyModelPatch``)."""
+    def apply_rule_engine(self, keys: Sequence[tuple[tuple[str, str], str]]) -> None:
+        """``buildModel`` on rebuilt models (each with how it was rebuilt: see ``self.rebuilt``):
+        ``thinking``, ``reasoning``, the resolved ``compat`` and the rules' catalog corrections
+        from OMP's compat rule engine (:mod:`catalogmgr.omp.rule_engine`). A ``thinking`` a
+        definition or an override authors is kept as written unless the engine gives the model none,
+        and a patch keeps its window, output limit and prices (``applyModelPatch``)."""
         assert self.rule_engine is not None
         how = f"policy: OMP {self.rule_engine.version}'s compat rule engine (buildModel)"
-        for provider, model_id in keys:
+        for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
             if model is None:
                 continue  # folded into its twin
@@ -829,6 +849,66 @@ class _Merger:
             if decision.reasoning != model.get("reasoning"):
                 changes.append(PolicyChange("reasoning", decision.reasoning, how))
             self._apply_policy_changes(provider, model_id, changes)
+            if self.rule_engine.resolves_compat:
+                self._set_resolved_compat(provider, model_id, decision.compat, how)
+                self._apply_catalog_corrections(provider, model_id, kind, decision.catalog)
+
+    def _apply_catalog_corrections(
+        self, provider: str, model_id: str, kind: str, catalog: Mapping[str, Any]
+    ) -> None:
+        """``applyCatalogAssignments`` / ``applyCatalogCorrections`` of a rebuild, then what the
+        rebuild path restores: a new model its own prices, a patch its window, limit and prices."""
+        if not catalog:
+            return
+        model = self.catalog[provider][model_id]
+        built = _copy_value(dict(model))
+        apply_catalog_axes(built, catalog, self.now_ms)
+        kept: tuple[str, ...] = ()
+        if kind == "new" and (provider, model_id) in self.authored_cost:
+            kept = ("cost",)
+        elif kind == "patch":
+            kept = ("contextWindow", "maxTokens", "cost")
+            if (provider, model_id) in self.authored_input:
+                kept = (*kept, "input")
+        assert self.rule_engine is not None
+        how = f"policy: OMP {self.rule_engine.version}'s reviewed catalog correction for this model id"
+        changes = [
+            PolicyChange(key, built[key], how)
+            for key in built
+            if key not in kept and built[key] != model.get(key, _ABSENT)
+        ]
+        removed = [key for key in model if key not in built]
+        if removed:
+            editable = self._editable(provider, model_id)
+            record = self._touch(provider, model_id, editable)
+            for key in removed:
+                del editable[key]
+                record.drop(key)
+        self._apply_policy_changes(provider, model_id, changes)
+
+    def _set_resolved_compat(
+        self, provider: str, model_id: str, compat: Mapping[str, Any] | None, how: str
+    ) -> None:
+        """The model's ``compat`` becomes OMP's resolved record; a key the overlays authored (in
+        ``compatConfig``, with the same value) keeps its origin, the others are the engine's."""
+        model = self.catalog[provider][model_id]
+        if compat == model.get("compat") or (compat is None and "compat" not in model):
+            return
+        model = self._editable(provider, model_id)
+        record = self._touch(provider, model_id, model)
+        before = {path: origin for path, origin in record.entries.items() if path.startswith("compat.")}
+        record.drop("compat")
+        if compat is None:
+            del model["compat"]
+            return
+        model["compat"] = _copy_value(dict(compat))
+        authored = model.get("compatConfig")
+        authored = authored if isinstance(authored, Mapping) else {}
+        origin = self._policy_origin(PolicyChange("compat", compat, how))
+        for key, value in compat.items():
+            kept = before.get(f"compat.{key}")
+            same_as_authored = key in authored and authored[key] == value
+            record.entries[f"compat.{key}"] = kept if kept is not None and same_as_authored else origin
 
     # -- b. custom models ---------------------------------------------------------------------------
 
@@ -862,7 +942,9 @@ class _Merger:
         """``#mergeCustomModels`` for an existing (provider, id): ``applyModelPatch(..., "replace")``."""
         model = self._editable(overlay.provider, overlay.model_id)
         record = self._touch(overlay.provider, overlay.model_id, model)
-        self.rebuilt[(overlay.provider, overlay.model_id)] = None
+        self.rebuilt[(overlay.provider, overlay.model_id)] = "patch"
+        if overlay.values.get("input") is not None:
+            self.authored_input.add((overlay.provider, overlay.model_id))
         if overlay.values.get("thinking") is not None:
             self.authored_thinking.add((overlay.provider, overlay.model_id))
         old_api = model.get("api")
@@ -1017,7 +1099,9 @@ class _Merger:
         _suppress_thinking_without_reasoning(model, record)
         self.catalog.setdefault(overlay.provider, {})[model_id] = model
         self.touched[(overlay.provider, model_id)] = record
-        self.rebuilt[(overlay.provider, model_id)] = None
+        self.rebuilt[(overlay.provider, model_id)] = "new"
+        if values.get("cost") is not None:
+            self.authored_cost.add((overlay.provider, model_id))
 
     # -- c. modelOverrides ------------------------------------------------------------------------
 
@@ -1081,8 +1165,10 @@ class _Merger:
         """``applyModelPatch(model, override, "merge")``."""
         model = self._editable(provider, model_id)
         record = self._touch(provider, model_id, model)
-        self.rebuilt[(provider, model_id)] = None
+        self.rebuilt[(provider, model_id)] = "patch"
         self.overridden[(provider, model_id)] = None
+        if override.get("input") is not None:
+            self.authored_input.add((provider, model_id))
         if override.get("thinking") is not None:
             self.authored_thinking.add((provider, model_id))
         how = "modelOverrides"
@@ -1205,13 +1291,13 @@ class _Merger:
         self.apply_custom_models()
         if self.rebuilt and self.rule_engine is not None:
             # Built before the twin collapse, which reads the members' thinking.
-            self.apply_rule_engine(list(self.rebuilt))
+            self.apply_rule_engine(list(self.rebuilt.items()))
         if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
         if self.overridden and self.rule_engine is not None:
-            self.apply_rule_engine(list(self.overridden))
+            self.apply_rule_engine([(key, "patch") for key in self.overridden])
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
         if self.scope is not None:
@@ -1528,12 +1614,14 @@ def _without_mirrored_compat(changes: Iterator[FieldChange]) -> list[FieldChange
     """Drop a ``compatConfig.X`` change that repeats the ``compat.X`` change next to it.
 
     OMP's models carry the authored compat twice (resolved ``compat`` and authored
-    ``compatConfig``); one overlay line changes both, and listing it twice reads as two changes.
-    A ``compatConfig`` change with no identical ``compat`` twin is kept.
+    ``compatConfig``); one overlay line changes both (the resolved value from what the rule engine
+    derived, the authored one from absent), and listing it twice reads as two changes. A
+    ``compatConfig`` change whose value did not land in ``compat`` (a key the api's compat record
+    does not have: OMP keeps it only as authored) is kept.
     """
     found = list(changes)
     resolved = {
-        (change.field.partition(".")[2], repr(change.before), repr(change.after))
+        (change.field.partition(".")[2], repr(change.after))
         for change in found
         if change.field.startswith("compat.")
     }
@@ -1542,7 +1630,7 @@ def _without_mirrored_compat(changes: Iterator[FieldChange]) -> list[FieldChange
         for change in found
         if not (
             change.field.startswith("compatConfig.")
-            and (change.field.partition(".")[2], repr(change.before), repr(change.after)) in resolved
+            and (change.field.partition(".")[2], repr(change.after)) in resolved
         )
     ]
 

@@ -1,24 +1,23 @@
 """Generate ``catalogmgr/omp/data/rule-engine-<version>.json.gz`` from an installed OMP.
 
 The Python port of OMP's compat rule engine (:mod:`catalogmgr.omp.rule_engine`) decides a rebuilt
-model's ``thinking`` from data OMP compiles out of its KDL rules and from two tables in its code.
-All of it is taken from the installed package, never copied by hand:
+model's ``thinking`` and resolved ``compat`` from data OMP compiles out of its KDL rules and from
+two tables in its code. All of it is taken from the installed package, never copied by hand:
 
 - from pi-catalog ``src/compat/rules.json``: the identity taxonomy (classes with their matchers,
   families, revision prefixes and reviewed overrides; the collapse vocabulary) and the compat
-  cascade, reduced to the rules that assign a ``thinking`` axis or one of the wire axes the
-  thinking decision reads (a rule with no such axis can never win one, so dropping it changes no
-  answer);
+  cascade (each rule's selectors and its ``wire``, ``thinking`` and ``catalog`` axes; the source
+  line only for messages);
 - through bun, from the modules themselves: ``KNOWN_HOSTS`` (``src/hosts.ts``), which compat
-  records each of those wire axes applies to (``AXES`` in ``src/compat/axes.ts``) and which
-  records each api uses (``API_COMPAT_RECORDS``).
+  records each wire axis applies to (``AXES`` in ``src/compat/axes.ts``) and which records each
+  api uses (``API_COMPAT_RECORDS``).
 
 Usage (needs OMP's bun; nothing reaches the network)::
 
     python scripts/generate_rule_engine_tables.py /path/to/node_modules          # write
     python scripts/generate_rule_engine_tables.py /path/to/node_modules --check  # compare only
 
-The output is deterministic (sorted keys, gzip without a timestamp), so a re-run on the same OMP
+The output is deterministic (OMP's key order, gzip without a timestamp), so a re-run on the same OMP
 leaves the file byte for byte unchanged; ``--check`` exits 1 when the stored file differs.
 """
 
@@ -34,15 +33,6 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = REPO_ROOT / "catalogmgr" / "omp" / "data"
-
-# The wire axes `resolveThinkingPolicy` reads from the resolved compat (resolve.ts).
-THINKING_WIRE_KEYS = (
-    "thinkingFormat",
-    "supportsReasoningEffort",
-    "reasoningEffortMap",
-    "qwenTemplateReasoningEffort",
-    "trustExplicitThinkingOnly",
-)
 
 _SCRIPT = """
 import * as path from "node:path";
@@ -84,18 +74,16 @@ def _ask_omp(node_modules: Path) -> dict[str, Any]:
 
 
 def _thinking_rule(rule: dict[str, Any]) -> dict[str, Any] | None:
-    """The rule with only the axes the thinking decision reads, or None when it has none."""
-    wire = {key: value for key, value in (rule.get("wire") or {}).items() if key in THINKING_WIRE_KEYS}
+    """The rule's selectors and axes, or None when it assigns no axis (it can never win one)."""
     kept = {
         key: value
         for key, value in rule.items()
         if key in ("source", "class", "providers", "apis", "family", "revision", "models", "priority")
     }
-    if wire:
-        kept["wire"] = wire
-    if rule.get("thinking"):
-        kept["thinking"] = rule["thinking"]
-    return kept if "wire" in kept or "thinking" in kept else None
+    for axis in ("wire", "thinking", "catalog"):
+        if rule.get(axis):
+            kept[axis] = rule[axis]
+    return kept if any(axis in kept for axis in ("wire", "thinking", "catalog")) else None
 
 
 def build_tables(node_modules: Path) -> tuple[str, dict[str, Any]]:
@@ -116,15 +104,16 @@ def build_tables(node_modules: Path) -> tuple[str, dict[str, Any]]:
         # In rule order (the cascade's order only breaks no tie: equal ranks are an error).
         "cascade": cascade,
         "hosts": found["hosts"],
-        "axisRecords": {key: found["axisRecords"][key] for key in THINKING_WIRE_KEYS},
+        "axisRecords": found["axisRecords"],
         "apiRecords": found["apiRecords"],
     }
     return found["version"], tables
 
 
 def encode(tables: dict[str, Any]) -> bytes:
-    """Deterministic bytes: sorted compact JSON, gzip with no name and no timestamp."""
-    text = json.dumps(tables, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Deterministic bytes: compact JSON in OMP's own key order (named KDL children are read in
+    that order, as ``Object.values`` reads them), gzip with no name and no timestamp."""
+    text = json.dumps(tables, separators=(",", ":"), ensure_ascii=False)
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
 

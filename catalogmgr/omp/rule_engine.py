@@ -1,26 +1,31 @@
-"""OMP's compat rule engine, as far as it decides a model's ``thinking`` (and so its ``reasoning``).
+"""OMP's compat rule engine: a rebuilt model's ``thinking``, ``reasoning`` and resolved ``compat``.
 
 When OMP builds a model that is not a bundled row as-is (a custom model from ``models.yml``, a
 bundled model a provider override or a same-id definition rebuilds), pi-catalog's ``buildModel``
 (``src/build.ts``) asks ``resolveModelPolicy`` (``src/compat/resolve.ts``) for its policy and sets
-``reasoning: spec.reasoning || policy.thinking !== undefined`` and ``thinking: policy.thinking``.
-This module ports the part of that resolver the ``thinking`` decision reads, from OMP 18.2.3's code:
+``reasoning: spec.reasoning || policy.thinking !== undefined``, ``thinking: policy.thinking`` and
+``compat: policy.compat``. This module ports that resolver from OMP 18.2.3's code:
 
 1. identity (``compat/taxonomy.ts`` ``classifyModel``): reviewed overrides, the effort/thinking
    suffix collapse, then class / family / revision ranks over the logical id;
 2. the cascade (``compat/cascade.ts`` ``resolveCascade``): per axis, the matching rule with the
    greatest (model-selector exactness, constrained dimensions, priority) wins; an exact
    ``thinking-efforts`` rule turns reasoning on for the thinking axes;
-3. the resolved compat keys the thinking decision reads (``thinkingFormat``,
-   ``supportsReasoningEffort``, ``reasoningEffortMap``, ``qwenTemplateReasoningEffort``,
-   ``trustExplicitThinkingOnly``): the detected per-api baseline (host detection,
-   ``hosts.ts``), the cascade's wire axes for the api's compat records, the spec's own ``compat``;
+3. the resolved compat: the detected per-api baseline (host x identity detection, ``hosts.ts``,
+   ``anthropic.ts``), the cascade's wire axes for the api's compat records, the spec's own
+   ``compat`` (``applyCompatOverrides``), the fix-ups (``reasoningDisableMode``,
+   ``omitReasoningEffort``, the ``whenThinking`` variant, xAI's canonical effort map);
 4. ``resolveThinkingPolicy`` / ``fillExplicitThinking``: explicit thinking is kept and only its
    missing fields filled; otherwise the rule's mode/efforts or the identity/api defaults.
 
-The rest of the resolved compat (request-wire flags that do not feed ``thinking``) is not ported.
-The data (taxonomy, the cascade's rules, ``KNOWN_HOSTS``, which compat records each axis and api
-use) is generated from the installed OMP by ``scripts/generate_rule_engine_tables.py`` into
+5. the cascade's ``catalog`` axes on the built model (``applyCatalogAssignments`` /
+   ``applyCatalogCorrections``: reviewed prices, limits, input modalities, time-based prices and
+   selection metadata): :func:`apply_catalog_axes`.
+
+The compat baselines follow 18.2.3's code (:data:`COMPAT_CODE_VERSIONS`); with another release's
+rules only ``thinking`` and ``reasoning`` are claimed (and no catalog correction is applied). The
+data (taxonomy, the cascade's rules, ``KNOWN_HOSTS``, which compat records each axis and api use)
+is generated from the installed OMP by ``scripts/generate_rule_engine_tables.py`` into
 ``catalogmgr/omp/data/rule-engine-<version>.json.gz``; the logic is code, read in OMP's source.
 
 Strings are compared as OMP compares them (JavaScript ``trim``/``toLowerCase``, substring host
@@ -31,12 +36,13 @@ raised and the caller keeps what it had.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,6 +66,212 @@ _JS_WHITESPACE = (
     "\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
 _MATCHER_RANK = {"exact": 4, "bounded": 3, "namespace": 2, "prefix": 1, "glob": 0}
+_GLM_CODING_PLAN_STREAM_IDLE_TIMEOUT_MS = 600_000
+_LOCAL_OPENAI_COMPAT_STREAM_IDLE_TIMEOUT_MS = 300_000
+_BEDROCK_REASONING_STREAM_IDLE_TIMEOUT_MS = 600_000
+# DSML_HEALING_PROVIDERS: deepseek-classed models there (and behind transparent gateways) emit DSML.
+_DSML_HEALING_PROVIDERS = frozenset(
+    {
+        "ollama",
+        "ollama-cloud",
+        "nvidia",
+        "deepseek",
+        "fireworks",
+        "nanogpt",
+        "opencode-go",
+        "openrouter",
+        "litellm",
+        "nous",
+    }
+)
+# pickResponsesOnly: what the `openrouter` api takes from the Responses record.
+_RESPONSES_ONLY_KEYS = (
+    "supportsLongPromptCacheRetention",
+    "strictResponsesPairing",
+    "supportsImageDetailOriginal",
+    "supportsObfuscationOptOut",
+    "supportsAllTurnsReasoningContext",
+    "supportsConfigurationUpdate",
+    "officialEndpoint",
+    "harmonyLeakMitigation",
+    "cacheControlFormat",
+    "requiresReasoningOffJuiceInstruction",
+    "supportsReasoningSummary",
+    "isVercelGatewayHost",
+)
+_GOOGLE_FLAGS = (
+    "supportsFunctionPartId",
+    "requiresSkipThoughtSignature",
+    "requiresSkipThoughtSignatureOnFirstFunctionCall",
+    "dropUnsignedThinking",
+    "ccaLegacyParametersSchema",
+    "multimodalFunctionResponse",
+    "flashStreamLeakWorkaround",
+    "claudeThinkingBetaHeader",
+    "antigravityClaudeToolMode",
+    "stripImageInput",
+)
+_OFFICIAL_ANTHROPIC_URL = "https://api.anthropic.com"
+_AZURE_ANTHROPIC_URL = re.compile(
+    r"(?:^|//|\.)[a-z0-9-]+\.(?:inference|services)\.ai\.azure\.com", re.I | re.A
+)
+_ANTHROPIC_SIGNING_PROXY_URLS = (
+    re.compile(r"gateway\.ai\.cloudflare\.com/.+/anthropic(?:/|$)", re.I | re.A),
+    re.compile(r"aiplatform\.googleapis\.com/.+/publishers/anthropic/", re.I | re.A),
+    re.compile(r"(?:^|//|\.)bedrock-runtime\.[a-z0-9-]+\.amazonaws\.com", re.I | re.A),
+)
+
+
+class _Undefined:
+    """JavaScript's ``undefined`` as a compat value: the key exists (``key in compat``) but
+    ``JSON.stringify`` leaves it out."""
+
+    _instance: _Undefined | None = None
+
+    def __new__(cls) -> _Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Undefined:
+        return self
+
+
+UNDEFINED: Any = _Undefined()
+
+
+def defined(value: Any) -> Any:
+    """``value`` as JSON would carry it: ``undefined`` members dropped, all the way down."""
+    if isinstance(value, Mapping):
+        return {key: defined(item) for key, item in value.items() if item is not UNDEFINED}
+    if isinstance(value, list):
+        return [None if item is UNDEFINED else defined(item) for item in value]
+    return value
+
+
+def _get(container: Any, key: str) -> Any:
+    """``container?.[key]``: UNDEFINED when the container is absent or lacks the key."""
+    if container is None or container is UNDEFINED:
+        return UNDEFINED
+    if isinstance(container, Mapping):
+        return container.get(key, UNDEFINED)
+    if isinstance(container, list | str):
+        return UNDEFINED
+    raise RuleEngineError(f"cannot read {key!r} of {container!r}")
+
+
+def _apply_overrides(compat: dict[str, Any], overrides: Mapping[str, Any] | None) -> None:
+    """``applyCompatOverrides``: defined values of the keys the record declares."""
+    if not overrides:
+        return
+    for key, value in overrides.items():
+        if key in compat:
+            compat[key] = copy.deepcopy(value)
+
+
+def _overlay_effort_map_axis(compat: dict[str, Any], axes: Axes, authored: Mapping[str, Any] | None) -> None:
+    """``overlayEffortMapAxis``: the spec's effort remaps overlay the rule's key by key."""
+    axis_map = _effort_record(axes.wire.get("reasoningEffortMap"))
+    authored_map = _get(authored, "reasoningEffortMap")
+    if axis_map is not None and _js_truthy(authored_map) and isinstance(authored_map, Mapping):
+        compat["reasoningEffortMap"] = {**axis_map, **authored_map}
+
+
+def _compat_reasoning(spec: Mapping[str, Any], axes: Axes) -> bool:
+    """``compatReasoning``: the spec reasons, or an exact-efforts rule with upgrade-neutral."""
+    if _js_truthy(spec.get("reasoning")):
+        return True
+    return axes.reasoning and _read_rule_thinking(axes.thinking).get("upgradeNeutral") is True
+
+
+def _reasoning_disable_mode(thinking_format: Any) -> str:
+    return (
+        {
+            "openrouter": "openrouter-enabled-false",
+            "zai": "zai-thinking-disabled",
+            "kimi": "zai-thinking-disabled",
+            "qwen": "qwen-enable-thinking-false",
+            "qwen-chat-template": "qwen-template-false",
+            "chat-template": "chat-template-thinking-false",
+        }.get(thinking_format, "lowest-effort")
+        if isinstance(thinking_format, str)
+        else "lowest-effort"
+    )
+
+
+def _whatwg_hostname(url: str) -> str | None:
+    """``new URL(url).hostname`` for the URLs a models.yml holds (None: OMP's parse throws)."""
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.netloc:
+        return None
+    return hostname or ""
+
+
+def _official_openai_endpoint(provider: str, base_url: Any) -> bool:
+    """``isOfficialOpenAIEndpoint``: provider ``openai`` on ``api.openai.com`` (or no URL)."""
+    if provider != "openai":
+        return False
+    if not base_url:
+        return True
+    return isinstance(base_url, str) and _whatwg_hostname(base_url) == "api.openai.com"
+
+
+def _official_anthropic_url(base_url: Any) -> bool:
+    """``isOfficialAnthropicApiUrl``: no URL, or the exact origin with a path boundary."""
+    if not base_url:
+        return True
+    lower = str(base_url).lower()
+    return lower == _OFFICIAL_ANTHROPIC_URL or lower.startswith(f"{_OFFICIAL_ANTHROPIC_URL}/")
+
+
+def _azure_anthropic_route(base_url: Any) -> bool:
+    return isinstance(base_url, str) and _AZURE_ANTHROPIC_URL.search(base_url) is not None
+
+
+def _stream_markup_healing(provider: str, facts: _Facts, base_url: Any) -> Any:
+    """``detectStreamMarkupHealing``: Kimi/DeepSeek grammars, none for official OpenAI."""
+    family = facts.identity.family
+    if provider in ("kimi-code", "moonshot") or (
+        facts.is_("kimi") and family is not None and family.startswith("k2")
+    ):
+        return "kimi"
+    if facts.is_("deepseek") and provider in _DSML_HEALING_PROVIDERS:
+        return "dsml"
+    if _official_openai_endpoint(provider, base_url):
+        return UNDEFINED
+    return "thinking"
+
+
+@dataclass(frozen=True)
+class _Detection:
+    """``OpenAIDetection``: the host facts of one chat-completions spec."""
+
+    is_cline_pass: bool
+    is_zai: bool
+    is_zhipu: bool
+    is_moonshot_native: bool
+    is_opencode_host: bool
+    is_opencode_provider: bool
+    is_direct_deepseek_api: bool
+    is_deepseek_reasoning: bool
+    is_direct_deepseek_reasoning: bool
+    is_venice: bool
+    requires_enabled_thinking: bool
+    is_xiaomi_mimo: bool
+    is_local_backend: bool
+    is_local_serving: bool
+    is_openrouter: bool
+
 
 Revision = tuple[int, int, int]
 
@@ -319,25 +531,28 @@ class Target:
 
 @dataclass
 class Axes:
-    """``ResolvedAxes`` (the wire keys the thinking decision reads, and the thinking axes)."""
+    """``ResolvedAxes``: the winning wire, thinking and catalog assignments."""
 
     wire: dict[str, Any] = field(default_factory=dict)
     thinking: dict[str, Any] = field(default_factory=dict)
+    catalog: dict[str, Any] = field(default_factory=dict)
     reasoning: bool = False
 
 
 # -- host detection (hosts.ts) ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _folded(value: str) -> str:
+    """The URL with 0x20 ORed into every UTF-16 code unit, as OMP compares it with a marker."""
+    units = value.encode("utf-16-le", "surrogatepass")
+    return "".join(chr((units[i] | (units[i + 1] << 8)) | 0x20) for i in range(0, len(units), 2))
+
+
 def _includes_ascii_case_insensitive(value: str, lower_needle: str) -> bool:
-    # OMP ORs 0x20 into every UTF-16 code unit of the URL before comparing with the marker.
-    units = value.encode("utf-16-le")
-    codes = [units[i] | (units[i + 1] << 8) for i in range(0, len(units), 2)]
-    needle = [ord(char) for char in lower_needle]
-    for start in range(len(codes) - len(needle) + 1):
-        if all((codes[start + offset] | 0x20) == needle[offset] for offset in range(len(needle))):
-            return True
-    return False
+    # Every marker character has the 0x20 bit set (lowercase ASCII, digits, `.`, `-`, `/`), so
+    # OMP's unit-by-unit `(code | 0x20) === marker` test is a substring test on the folded URL.
+    return lower_needle in _folded(value)
 
 
 def _loopback_hostname(base_url: Any) -> bool:
@@ -397,10 +612,19 @@ class _Facts:
 
 @dataclass(frozen=True)
 class ThinkingDecision:
-    """What ``buildModel`` sets: ``thinking`` (None: no thinking) and ``reasoning``."""
+    """What ``buildModel`` sets: ``thinking`` (None: no thinking), ``reasoning`` and the resolved
+    ``compat`` (None: OMP's is undefined, an api with no compat record)."""
 
     thinking: dict[str, Any] | None
     reasoning: Any
+    compat: dict[str, Any] | None = None
+    # The cascade's catalog-data assignments (`policy.catalog`: apply_catalog_axes reads them).
+    catalog: dict[str, Any] = field(default_factory=dict)
+
+
+# The releases whose resolve.ts the compat baselines here follow (the thinking decision reads the
+# same code in 18.2.0 and 18.2.3; the request-wire baselines differ between them).
+COMPAT_CODE_VERSIONS = frozenset({"18.2.3"})
 
 
 class RuleEngine:
@@ -408,12 +632,22 @@ class RuleEngine:
 
     def __init__(self, tables: Mapping[str, Any]) -> None:
         self.version: str = tables["ompVersion"]
+        # Whether the resolved compat is this release's (else only `thinking`/`reasoning` are).
+        self.resolves_compat = self.version in COMPAT_CODE_VERSIONS
         self._classes: list[Mapping[str, Any]] = list(tables["taxonomy"]["classes"])
         self._collapse: Mapping[str, Any] = tables["taxonomy"]["collapse"]
         self._hosts: Mapping[str, Mapping[str, Any]] = tables["hosts"]
         self._axis_records: Mapping[str, Sequence[str]] = tables["axisRecords"]
         self._api_records: Mapping[str, Sequence[str]] = tables["apiRecords"]
         self._rules = [self._index(rule) for rule in tables["cascade"]]
+        # buildRuleIndex: a target can only match the rules with no class/provider selector and
+        # those of its class, of its provider, or of both; each bucket keeps the rules' order.
+        self._buckets: dict[tuple[str | None, str | None], list[int]] = {}
+        for order, rule in enumerate(self._rules):
+            cls = rule.compiled.get("class")
+            providers = rule.compiled.get("providers")
+            for provider in dict.fromkeys(providers) if providers is not None else [None]:
+                self._buckets.setdefault((cls, provider), []).append(order)
 
     @staticmethod
     def _index(compiled: Mapping[str, Any]) -> _Rule:
@@ -647,129 +881,599 @@ class RuleEngine:
     def cascade(self, target: Target) -> Axes:
         """``resolveCascade``: per axis the greatest-ranked matching rule's value."""
         revision = parse_revision(target.revision) if target.revision is not None else None
+        candidates = sorted(
+            {
+                order
+                for key in (
+                    (None, None),
+                    (target.cls, None),
+                    (None, target.provider),
+                    (target.cls, target.provider),
+                )
+                for order in self._buckets.get(key, ())
+            }
+        )
         ranked = [
-            (rule, rank) for rule in self._rules if (rank := self._rank(rule, target, revision)) is not None
+            (rule, rank)
+            for rule in (self._rules[order] for order in candidates)
+            if (rank := self._rank(rule, target, revision)) is not None
         ]
         reasoning = target.reasoning or any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
         wire: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
         thinking: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
+        catalog: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
         for rule, rank in ranked:
             _contest(wire, rule.compiled.get("wire"), rank, rule, target)
+            _contest(catalog, rule.compiled.get("catalog"), rank, rule, target)
             if reasoning:
                 _contest(thinking, rule.compiled.get("thinking"), rank, rule, target)
         return Axes(
-            wire={axis: held[1].compiled["wire"][axis] for axis, held in wire.items()},
+            wire={axis: copy.deepcopy(held[1].compiled["wire"][axis]) for axis, held in wire.items()},
             thinking={axis: held[1].compiled["thinking"][axis] for axis, held in thinking.items()},
+            catalog={
+                axis: copy.deepcopy(held[1].compiled["catalog"][axis]) for axis, held in catalog.items()
+            },
             reasoning=reasoning,
         )
 
-    # -- compat (the keys thinking reads) ---------------------------------------------------------
+    # -- compat (resolve.ts: detected baselines, wire axes, the spec's overrides, fix-ups) --------
 
     def _apply_wire_axes(self, compat: dict[str, Any], wire: Mapping[str, Any], api: str) -> None:
+        """``applyWireAxes``: a wire axis lands when the api uses one of the axis's records."""
         records = self._api_records.get(api)
         if not records:
             return
         for key, value in wire.items():
             if any(record in records for record in self._axis_records.get(key, ())):
-                compat[key] = value
+                compat[key] = copy.deepcopy(value)
 
-    def thinking_compat(
-        self, spec: Mapping[str, Any], facts: _Facts, axes: Axes, rule: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
-        """The resolved compat keys ``resolveThinkingPolicy`` reads (None: OMP's compat is undefined)."""
+    def resolve_compat(self, spec: Mapping[str, Any], facts: _Facts, axes: Axes) -> dict[str, Any] | None:
+        """OMP's resolved ``compat`` for the spec (None: OMP's is undefined, an unknown api).
+
+        Keys OMP leaves ``undefined`` hold :data:`UNDEFINED` (they count for ``key in compat``);
+        :func:`defined` drops them, as ``JSON.stringify`` does.
+        """
         api = spec.get("api")
-        provider = str(spec.get("provider"))
-        base_url = spec.get("baseUrl")
         authored = spec.get("compat") if isinstance(spec.get("compat"), Mapping) else None
+        if api == "openrouter":
+            chat = self._completions_policy(spec, facts, axes, authored)
+            responses = self._responses_policy(spec, facts, axes, "openrouter", authored)
+            chat.update({key: responses[key] for key in _RESPONSES_ONLY_KEYS})
+            return chat
+        if api == "openai-completions":
+            return self._completions_policy(spec, facts, axes, authored)
+        if api in _RESPONSES_APIS:
+            return self._responses_policy(spec, facts, axes, str(api), authored)
         compat: dict[str, Any]
-        if api in _COMPLETIONS_APIS:
-            compat = self._completions_baseline(provider, base_url, facts)
-            self._apply_wire_axes(compat, axes.wire, "openai-completions")
-        elif api in _RESPONSES_APIS:
-            is_xai = self.model_matches_host(provider, base_url or "", "xai")
+        if api == "anthropic-messages":
+            compat = self._anthropic_baseline(spec, facts, axes, authored)
+        elif api == "bedrock-converse-stream":
             compat = {
-                "supportsReasoningEffort": not is_xai,
-                "reasoningEffortMap": {},
-                "thinkingFormat": "openrouter"
-                if self.model_matches_host(provider, base_url or "", "openrouter")
-                else "openai",
-                "qwenTemplateReasoningEffort": False,
+                "promptCacheMode": "none",
+                "supportsLongPromptCacheRetention": False,
+                "promptCacheMinimumTokens": 0,
+                "promptCacheMaximumCheckpoints": 0,
+                "streamIdleTimeoutMs": _BEDROCK_REASONING_STREAM_IDLE_TIMEOUT_MS
+                if _compat_reasoning(spec, axes)
+                else UNDEFINED,
             }
-            self._apply_wire_axes(compat, axes.wire, str(api))
         elif api == "devin-agent":
-            compat = {"trustExplicitThinkingOnly": True}
-            self._apply_wire_axes(compat, axes.wire, api)
-        elif api in ("anthropic-messages", "bedrock-converse-stream") or api in _GOOGLE_APIS:
-            compat = {}
-            self._apply_wire_axes(compat, axes.wire, str(api))
+            compat = {
+                "trustExplicitThinkingOnly": True,
+                "modelRouter": False,
+                "supportsParallelToolCalls": False,
+            }
+        elif api in _GOOGLE_APIS:
+            compat = dict.fromkeys(_GOOGLE_FLAGS, False)
         else:
             return None
-        if authored is not None:
-            # applyCompatOverrides: only keys the record declares, any defined value.
-            for key, value in authored.items():
-                if key in compat:
-                    compat[key] = value
-        if api in _COMPLETIONS_APIS or api in _RESPONSES_APIS:
-            axis_map = _effort_record(axes.wire.get("reasoningEffortMap"))
-            authored_map = authored.get("reasoningEffortMap") if authored is not None else None
-            if axis_map is not None and _js_truthy(authored_map) and isinstance(authored_map, Mapping):
-                compat["reasoningEffortMap"] = {**axis_map, **authored_map}
-        if api in _RESPONSES_APIS:
-            self._responses_fixups(compat, provider, base_url, axes, authored)
+        self._apply_wire_axes(compat, axes.wire, str(api))
+        _apply_overrides(compat, authored)
         return compat
 
-    def _completions_baseline(self, provider: str, base_url: Any, facts: _Facts) -> dict[str, Any]:
-        """``detectOpenAI`` / ``detectOpenAICompat``, the keys thinking reads."""
-        is_zai = self.model_matches_host(provider, base_url, "zai")
-        is_zhipu = self.model_matches_host(provider, base_url, "zhipu")
-        is_grok = self.model_matches_host(provider, base_url, "xai")
-        is_xiaomi_mimo = self.model_matches_host(provider, base_url, "xiaomi") and facts.is_("mimo")
-        is_fireworks = self.host_matches_url(base_url, "fireworks")
-        is_qwen = facts.is_("qwen")
-        supports_zai_effort = (is_zai or is_zhipu) and facts.is_("glm") and facts.rev_gte("5.2")
+    def _anthropic_baseline(
+        self, spec: Mapping[str, Any], facts: _Facts, axes: Axes, authored: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        provider, base_url = str(spec.get("provider")), spec.get("baseUrl")
+        official = _official_anthropic_url(base_url)
+        is_copilot = self.model_matches_host(provider, base_url, "githubCopilot")
+        is_zenmux = self.model_matches_host(provider, base_url, "zenmux")
+        requires_thinking_enabled = self.model_matches_host(provider, base_url, "moonshotNative") and (
+            facts.is_("kimi") and facts.family("k2.7-code", "k3")
+        )
+        is_azure = _azure_anthropic_route(base_url)
+        signing = official or is_copilot or is_zenmux or self._anthropic_signing_proxy(base_url)
+        return {
+            "officialEndpoint": official,
+            "signingEndpoint": signing,
+            "supportsContextManagement": True,
+            "supportsServerCompaction": False,
+            "firstPartyProvider": False,
+            "supportsOutputEffort": True,
+            "disableStrictTools": is_azure,
+            "disableAdaptiveThinking": False,
+            "allowAnthropicHeaderOverrides": False,
+            "supportsEagerToolInputStreaming": official,
+            "supportsLongCacheRetention": official,
+            "supportsMidConversationSystem": official
+            and not facts.family("sonnet")
+            and facts.anthropic_adaptive_gen_at_least("4.8"),
+            "supportsTurnScopedSystem": False,
+            "supportsMidConversationToolChanges": False,
+            "supportsPerMessageEffort": False,
+            "supportsThinkingBindingControls": False,
+            "supportsForcedToolChoice": not requires_thinking_enabled and not facts.family("fable", "mythos"),
+            "supportsSamplingParams": not facts.anthropic_adaptive_gen_at_least("4.7"),
+            "requiresToolResultId": False,
+            "requiresThinkingEnabled": requires_thinking_enabled,
+            "replayUnsignedThinking": not signing
+            and (
+                _compat_reasoning(spec, axes) or self.model_matches_host(provider, base_url, "deepseekFamily")
+            ),
+            "escapeBuiltinToolNames": False,
+            "injectClaudeCodeInstruction": True,
+            "stripImageInput": False,
+            "thinkingLoopGuard": UNDEFINED,
+            "streamIdleTimeoutMs": _get(authored, "streamIdleTimeoutMs"),
+        }
+
+    def _anthropic_signing_proxy(self, base_url: Any) -> bool:
+        """``isAnthropicSigningProxyUrl``: non-official hosts that enforce thinking signatures."""
+        if self.host_matches_url(base_url, "githubCopilot") or self.host_matches_url(base_url, "zenmux"):
+            return True
+        if isinstance(base_url, str) and any(
+            pattern.search(base_url) for pattern in _ANTHROPIC_SIGNING_PROXY_URLS
+        ):
+            return True
+        return _azure_anthropic_route(base_url)
+
+    def _completions_policy(
+        self, spec: Mapping[str, Any], facts: _Facts, axes: Axes, authored: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """``resolveOpenAICompletionsPolicy``."""
+        reasoning_capable = _compat_reasoning(spec, axes)
+        detection = self._detect_openai(spec, facts, reasoning_capable)
+        compat = self._completions_baseline(spec, facts, detection, reasoning_capable)
+        self._apply_wire_axes(compat, axes.wire, "openai-completions")
+        _apply_overrides(compat, authored)
+        _overlay_effort_map_axis(compat, axes, authored)
+        self._completions_fixups(spec, compat, detection, axes, authored)
+        return compat
+
+    def _detect_openai(self, spec: Mapping[str, Any], facts: _Facts, reasoning_capable: bool) -> _Detection:
+        provider, base_url = str(spec.get("provider")), spec.get("baseUrl")
+
+        def host(name: str) -> bool:
+            return self.model_matches_host(provider, base_url, name)
+
+        is_moonshot_native = host("moonshotNative")
+        is_direct_deepseek = host("deepseekDirect")
+        is_deepseek_reasoning = (host("deepseekFamily") or facts.is_("deepseek")) and reasoning_capable
         is_local_backend = provider not in _PROXY_OPENAI_COMPAT_PROVIDERS and (
             provider in _LOCAL_OPENAI_COMPAT_PROVIDERS or _loopback_hostname(base_url)
         )
-        url = self.host_matches_url
+        return _Detection(
+            is_cline_pass=provider == "cline-pass",
+            is_zai=host("zai"),
+            is_zhipu=host("zhipu"),
+            is_moonshot_native=is_moonshot_native,
+            is_opencode_host=host("opencode"),
+            is_opencode_provider=provider in ("opencode-go", "opencode-zen"),
+            is_direct_deepseek_api=is_direct_deepseek,
+            is_deepseek_reasoning=is_deepseek_reasoning,
+            is_direct_deepseek_reasoning=is_direct_deepseek and is_deepseek_reasoning,
+            is_venice=host("venice"),
+            requires_enabled_thinking=is_moonshot_native and facts.is_("kimi") and facts.family("k2.7-code"),
+            is_xiaomi_mimo=host("xiaomi") and facts.is_("mimo"),
+            is_local_backend=is_local_backend,
+            is_local_serving=is_local_backend or _loopback_hostname(base_url),
+            is_openrouter=host("openrouter"),
+        )
+
+    def _completions_baseline(
+        self, spec: Mapping[str, Any], facts: _Facts, d: _Detection, reasoning_capable: bool
+    ) -> dict[str, Any]:
+        """``detectOpenAICompat``: the chat-completions baseline (host x identity detection)."""
+        provider, base_url = str(spec.get("provider")), spec.get("baseUrl")
+
+        def host(name: str) -> bool:
+            return self.model_matches_host(provider, base_url, name)
+
+        def url(name: str) -> bool:
+            return self.host_matches_url(base_url, name)
+
+        is_cerebras, is_cerebras_host = host("cerebras"), url("cerebras")
+        is_alibaba, is_xiaomi_host, is_grok = host("alibabaDashscope"), host("xiaomi"), host("xai")
+        is_mistral, is_fireworks = host("mistral"), url("fireworks")
+        is_openai_host, is_azure_host = host("openai"), host("azureOpenAI")
+        is_moonshot_kimi = facts.is_("kimi") and d.is_moonshot_native
+        is_anthropic_model = host("anthropic") or facts.is_("anthropic")
+        is_qwen = facts.is_("qwen")
+        is_deepseek_family = host("deepseekFamily") or facts.is_("deepseek")
+        zai_or_zhipu = d.is_zai or d.is_zhipu
+        supports_zai_effort = zai_or_zhipu and facts.is_("glm") and facts.rev_gte("5.2")
+        is_non_standard = (
+            is_cerebras
+            or is_grok
+            or is_mistral
+            or url("googleAistudio")
+            or url("chutes")
+            or url("deepseekFamily")
+            or is_fireworks
+            or is_alibaba
+            or zai_or_zhipu
+            or host("kilo")
+            or is_qwen
+            or is_xiaomi_host
+            or d.is_moonshot_native
+            or d.is_opencode_host
+        )
+        use_max_tokens = (
+            is_mistral
+            or d.is_moonshot_native
+            or zai_or_zhipu
+            or url("chutes")
+            or is_fireworks
+            or d.is_direct_deepseek_api
+        )
+        breakpoints = (
+            _official_openai_endpoint(provider, base_url) and facts.is_("openai") and facts.rev_gte("5.6")
+        )
+        multiple_system_messages = (
+            not host("minimax")
+            and not is_alibaba
+            and not host("qwenPortal")
+            and not is_qwen
+            and (
+                is_openai_host
+                or is_azure_host
+                or d.is_openrouter
+                or is_cerebras
+                or host("together")
+                or is_fireworks
+                or host("groq")
+                or is_deepseek_family
+                or is_mistral
+                or is_grok
+                or zai_or_zhipu
+                or provider in ("github-copilot", "zenmux")
+            )
+        )
+        stream_idle: Any = UNDEFINED
         if (
-            (facts.is_("kimi") and not facts.family("k3") and url(base_url, "moonshotNative"))
-            or url(base_url, "zai")
-            or url(base_url, "zhipu")
-            or (facts.is_("mimo") and url(base_url, "xiaomi"))
+            facts.is_("glm")
+            and facts.rev_gte("5")
+            and not facts.family("vision")
+            and (url("zai") or url("zhipu") or url("opencode"))
         ):
-            thinking_format = "zai"
-        elif url(base_url, "openrouter"):
-            thinking_format = "openrouter"
-        elif is_qwen and url(base_url, "nvidia"):
-            thinking_format = "qwen-chat-template"
-        elif is_qwen and (is_fireworks or url(base_url, "venice")):
-            thinking_format = "openai"
-        elif url(base_url, "alibabaDashscope") or is_qwen:
-            thinking_format = "qwen"
+            stream_idle = _GLM_CODING_PLAN_STREAM_IDLE_TIMEOUT_MS
+        elif (
+            (facts.is_("mimo") and url("xiaomi"))
+            or (
+                reasoning_capable
+                and facts.is_("kimi")
+                and (facts.family("k3") or facts.family("k2.7-code"))
+                and url("moonshotNative")
+            )
+            or (reasoning_capable and facts.is_("deepseek") and url("deepseekDirect"))
+        ):
+            stream_idle = 300_000  # first-party Xiaomi, Kimi K3/K2.7-Code and DeepSeek watchdogs
+        elif d.is_local_serving:
+            stream_idle = _LOCAL_OPENAI_COMPAT_STREAM_IDLE_TIMEOUT_MS
+        thinking_format = self._completions_thinking_format(base_url, facts, is_qwen, is_fireworks)
+        if d.is_cline_pass:
+            disable_mode = "cline-enabled-false"
+        elif d.is_venice:
+            disable_mode = "venice-disable-thinking"
         else:
-            thinking_format = "openai"
+            disable_mode = _reasoning_disable_mode(thinking_format)
+        qwen_dialect = thinking_format in ("qwen", "qwen-chat-template")
         return {
+            "supportsStore": not is_non_standard,
+            "supportsDeveloperRole": is_openai_host or is_azure_host,
+            "supportsMultipleSystemMessages": multiple_system_messages,
             "supportsReasoningEffort": not is_grok
-            and not is_xiaomi_mimo
-            and (not (is_zai or is_zhipu) or supports_zai_effort),
+            and not d.is_xiaomi_mimo
+            and (not zai_or_zhipu or supports_zai_effort),
+            "supportsReasoningParams": provider != "github-copilot",
+            "supportsSamplingParams": not (
+                facts.is_("openai") and (facts.family("o-series") or facts.rev_gte("5"))
+            ),
+            "supportsPenaltyAndStopParams": not (is_grok and reasoning_capable),
             "reasoningEffortMap": {},
+            "supportsUsageInStreaming": not is_cerebras_host,
+            "alwaysSendMaxTokens": facts.is_("kimi"),
+            "disableReasoningOnForcedToolChoice": not d.is_cline_pass
+            and ((facts.is_("kimi") and not (is_moonshot_kimi and facts.family("k3"))) or is_anthropic_model),
+            "disableReasoningOnToolChoice": not d.is_cline_pass
+            and is_deepseek_family
+            and reasoning_capable
+            and not d.is_openrouter,
+            "disableReasoningWithTools": False,
+            "supportsToolChoice": d.is_cline_pass or not d.is_direct_deepseek_reasoning,
+            "supportsForcedToolChoice": not d.requires_enabled_thinking
+            and not (d.is_opencode_host and d.is_deepseek_reasoning)
+            and not (d.is_cline_pass and is_qwen),
+            "supportsNamedToolChoice": True,
+            "maxTokensField": "max_tokens" if use_max_tokens else "max_completion_tokens",
+            "requiresToolResultName": is_mistral,
+            "requiresAssistantAfterToolResult": is_mistral,
+            "requiresThinkingAsText": is_mistral,
+            "requiresMistralToolIds": is_mistral,
             "thinkingFormat": thinking_format,
-            "qwenTemplateReasoningEffort": thinking_format in ("qwen", "qwen-chat-template")
-            and is_local_backend
+            "kimiApiFormat": UNDEFINED,
+            "reasoningDisableMode": disable_mode,
+            "omitReasoningEffort": False,
+            "includeEncryptedReasoning": True,
+            "filterReasoningHistory": d.is_openrouter and is_anthropic_model,
+            "thinkingKeep": "all" if is_moonshot_kimi and facts.family("k2.6") else UNDEFINED,
+            "reasoningContentField": "reasoning" if d.is_cline_pass else "reasoning_content",
+            "requiresReasoningContentForToolCalls": (facts.is_("kimi") and not d.is_opencode_provider)
+            or (is_deepseek_family and reasoning_capable)
+            or d.is_xiaomi_mimo
+            or (d.is_openrouter and reasoning_capable),
+            "requiresReasoningContentForAllAssistantTurns": (
+                (is_deepseek_family and reasoning_capable) or d.is_xiaomi_mimo
+            )
+            and not d.is_openrouter,
+            "allowsSyntheticReasoningContentForToolCalls": (not is_deepseek_family or not reasoning_capable)
+            and not d.is_xiaomi_mimo,
+            "replayReasoningContent": d.is_local_backend,
+            "qwenPreserveThinking": qwen_dialect and d.is_local_backend,
+            "qwenTemplateReasoningEffort": qwen_dialect
+            and d.is_local_backend
             and provider != "ollama"
             and is_qwen
             and facts.rev_gte("3.8"),
+            "requiresAssistantContentForToolCalls": facts.is_("kimi") or d.is_direct_deepseek_reasoning,
+            "cacheControlFormat": "anthropic"
+            if (d.is_cline_pass and (is_qwen or is_anthropic_model))
+            or (d.is_openrouter and is_anthropic_model)
+            else UNDEFINED,
+            "supportsPromptCacheBreakpoints": breakpoints,
+            "promptCacheBreakpointTtl": "30m" if breakpoints else UNDEFINED,
+            "openRouterRouting": UNDEFINED,
+            "vercelGatewayRouting": UNDEFINED,
+            "isOpenRouterHost": d.is_openrouter,
+            "wireModelIdMode": "openrouter" if url("openrouter") else "raw",
+            "isVercelGatewayHost": host("vercelAIGateway"),
+            "supportsStrictMode": any(
+                url(name)
+                for name in ("openai", "azureOpenAI", "cerebras", "together", "openrouter", "deepseekFamily")
+            ),
+            "extraBody": UNDEFINED,
+            "toolStrictMode": "all_strict" if is_cerebras_host else "mixed",
+            "toolSchemaFlavor": "moonshot-mfjs"
+            if d.is_moonshot_native or facts.is_("kimi")
+            else "grammar"
+            if d.is_local_backend
+            else UNDEFINED,
+            "streamFirstEventTimeoutMs": 0 if d.is_local_serving else UNDEFINED,
+            "streamIdleTimeoutMs": stream_idle,
+            "stripDeepseekSpecialTokens": facts.is_("deepseek") and provider in ("nvidia", "deepseek"),
+            "streamMarkupHealingPattern": _stream_markup_healing(provider, facts, base_url),
+            "reasoningDeltasMayBeCumulative": False,
+            "emptyLengthFinishIsContextError": False,
+            "usesOpenAIToolCallIdLimit": False,
+            "promptCacheSessionHeader": "x-grok-conv-id" if url("xai") else UNDEFINED,
+            "dropThinkingWhenReasoningEffort": False,
+            "nativeKimiK3Reasoning": False,
+            "zaiReasoningEffortDialect": False,
+            "clampOutputToModelMax": False,
+            "stripImageInput": False,
+            "thinkingLoopGuard": UNDEFINED,
+            "rejectRootObjectUnion": False,
+            "retryWithoutStrictOnGrammarError": False,
+            "supportsPromptCacheKey": False,
         }
 
-    def _responses_fixups(
+    def _completions_thinking_format(
+        self, base_url: Any, facts: _Facts, is_qwen: bool, is_fireworks: bool
+    ) -> str:
+        def url(name: str) -> bool:
+            return self.host_matches_url(base_url, name)
+
+        if (
+            (facts.is_("kimi") and not facts.family("k3") and url("moonshotNative"))
+            or url("zai")
+            or url("zhipu")
+            or (facts.is_("mimo") and url("xiaomi"))
+        ):
+            return "zai"
+        if url("openrouter"):
+            return "openrouter"
+        if is_qwen and url("nvidia"):
+            return "qwen-chat-template"
+        if is_qwen and (is_fireworks or url("venice")):
+            return "openai"
+        if url("alibabaDashscope") or is_qwen:
+            return "qwen"
+        return "openai"
+
+    def _completions_fixups(
         self,
+        spec: Mapping[str, Any],
         compat: dict[str, Any],
-        provider: str,
-        base_url: Any,
+        d: _Detection,
         axes: Axes,
         authored: Mapping[str, Any] | None,
     ) -> None:
-        if self.model_matches_host(provider, base_url or "", "xai") and "reasoningEffortMap" in axes.wire:
+        """``fixupOpenAICompat``: spec-undefined fix-ups and the ``whenThinking`` variant."""
+        extra_body = compat.get("extraBody")
+        deepseek_thinking = extra_body.get("thinking") if isinstance(extra_body, Mapping) else None
+        if (
+            d.is_direct_deepseek_reasoning
+            and isinstance(deepseek_thinking, Mapping)
+            and deepseek_thinking.get("type") == "enabled"
+        ):
+            assert isinstance(extra_body, Mapping)
+            rest = {key: value for key, value in extra_body.items() if key != "thinking"}
+            compat["extraBody"] = rest if rest else UNDEFINED
+        if _get(authored, "reasoningDisableMode") is UNDEFINED and "reasoningDisableMode" not in axes.wire:
+            if d.is_cline_pass:
+                compat["reasoningDisableMode"] = "cline-enabled-false"
+            elif d.requires_enabled_thinking:
+                compat["reasoningDisableMode"] = "omit"
+            elif d.is_direct_deepseek_reasoning:
+                compat["reasoningDisableMode"] = "zai-thinking-disabled"
+            elif d.is_venice:
+                compat["reasoningDisableMode"] = "venice-disable-thinking"
+            else:
+                compat["reasoningDisableMode"] = _reasoning_disable_mode(compat.get("thinkingFormat"))
+        if (
+            _get(authored, "omitReasoningEffort") is UNDEFINED
+            and "omitReasoningEffort" not in axes.wire
+            and not _js_truthy(compat.get("supportsReasoningEffort"))
+        ):
+            compat["omitReasoningEffort"] = True
+        axis_when_thinking = axes.wire.get("whenThinking") if _compat_reasoning(spec, axes) else None
+        if not isinstance(axis_when_thinking, Mapping):
+            axis_when_thinking = None
+        policy: Any = _get(authored, "whenThinking")
+        if policy is UNDEFINED or policy is None:
+            policy = axis_when_thinking
+        if policy is None and d.is_direct_deepseek_reasoning:
+            current = compat.get("extraBody")
+            policy = {
+                "extraBody": {
+                    **(dict(current) if isinstance(current, Mapping) else {}),
+                    "thinking": {"type": "enabled"},
+                }
+            }
+        if _js_truthy(policy):
+            variant = {**copy.deepcopy(compat), "whenThinking": UNDEFINED}
+            _apply_overrides(variant, policy if isinstance(policy, Mapping) else None)
+            if _get(policy, "reasoningDisableMode") is UNDEFINED:
+                variant["reasoningDisableMode"] = (
+                    "venice-disable-thinking"
+                    if d.is_venice
+                    else _reasoning_disable_mode(variant.get("thinkingFormat"))
+                )
+            if _get(policy, "omitReasoningEffort") is UNDEFINED and not _js_truthy(
+                variant.get("supportsReasoningEffort")
+            ):
+                variant["omitReasoningEffort"] = True
+            compat["whenThinking"] = variant
+        else:
+            compat["whenThinking"] = UNDEFINED
+
+    def _responses_policy(
+        self,
+        spec: Mapping[str, Any],
+        facts: _Facts,
+        axes: Axes,
+        api: str,
+        authored: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """``resolveOpenAIResponsesPolicy``."""
+        base_url = spec.get("baseUrl") or ""
+        provider = str(spec.get("provider"))
+
+        def host(name: str) -> bool:
+            return self.model_matches_host(provider, base_url, name)
+
+        def url(name: str) -> bool:
+            return self.host_matches_url(base_url, name)
+
+        is_azure, is_openrouter, is_openai_url, is_xai = (
+            host("azureOpenAI"),
+            host("openrouter"),
+            url("openai"),
+            host("xai"),
+        )
+        breakpoints = (
+            _official_openai_endpoint(provider, base_url) and facts.is_("openai") and facts.rev_gte("5.6")
+        )
+        thinking_format = "openrouter" if is_openrouter else "openai"
+        reasoning_capable = _compat_reasoning(spec, axes)
+        local_serving = (
+            provider not in _PROXY_OPENAI_COMPAT_PROVIDERS and provider in _LOCAL_OPENAI_COMPAT_PROVIDERS
+        ) or _loopback_hostname(base_url)
+        is_anthropic_model, is_deepseek = facts.is_("anthropic"), facts.is_("deepseek")
+        compat: dict[str, Any] = {
+            "supportsDeveloperRole": is_azure or is_openai_url or url("githubCopilot"),
+            "supportsStrictMode": is_azure
+            or any(
+                url(name)
+                for name in ("openai", "azureOpenAI", "cerebras", "together", "openrouter", "deepseekFamily")
+            ),
+            "supportsReasoningEffort": not is_xai,
+            "supportsLongPromptCacheRetention": is_openai_url,
+            "supportsPromptCacheBreakpoints": breakpoints,
+            "promptCacheBreakpointTtl": "30m" if breakpoints else UNDEFINED,
+            "strictResponsesPairing": is_azure or provider == "github-copilot",
+            "supportsImageDetailOriginal": not is_xai and not host("githubCopilot"),
+            "supportsReasoningSummary": not is_xai,
+            "supportsAllTurnsReasoningContext": False,
+            "supportsConfigurationUpdate": False,
+            "requiresReasoningOffJuiceInstruction": False,
+            "stripImageInput": False,
+            "thinkingLoopGuard": UNDEFINED,
+            "reasoningEffortMap": {},
+            "supportsReasoningParams": True,
+            "supportsSamplingParams": not (
+                facts.is_("openai") and (facts.family("o-series") or facts.rev_gte("5"))
+            ),
+            "supportsPenaltyAndStopParams": not is_xai,
+            "thinkingFormat": thinking_format,
+            "reasoningDisableMode": _reasoning_disable_mode(thinking_format),
+            "omitReasoningEffort": False,
+            "includeEncryptedReasoning": True,
+            "filterReasoningHistory": is_openrouter and is_anthropic_model,
+            "disableReasoningOnForcedToolChoice": facts.is_("kimi"),
+            "disableReasoningOnToolChoice": is_deepseek and reasoning_capable and not is_openrouter,
+            "disableReasoningWithTools": False,
+            "supportsToolChoice": True,
+            "supportsForcedToolChoice": provider not in ("opencode-go", "opencode-zen"),
+            "supportsNamedToolChoice": True,
+            "reasoningContentField": "reasoning_content",
+            "requiresReasoningContentForToolCalls": (
+                facts.is_("kimi")
+                or (is_deepseek and reasoning_capable)
+                or (is_openrouter and reasoning_capable)
+            )
+            and reasoning_capable,
+            "requiresReasoningContentForAllAssistantTurns": is_deepseek
+            and reasoning_capable
+            and not is_openrouter,
+            "allowsSyntheticReasoningContentForToolCalls": not is_deepseek or not reasoning_capable,
+            "replayReasoningContent": False,
+            "qwenPreserveThinking": False,
+            "qwenTemplateReasoningEffort": False,
+            "requiresThinkingAsText": False,
+            "requiresMistralToolIds": False,
+            "requiresToolResultName": False,
+            "requiresAssistantAfterToolResult": False,
+            "requiresAssistantContentForToolCalls": facts.is_("kimi"),
+            "openRouterRouting": UNDEFINED,
+            "vercelGatewayRouting": UNDEFINED,
+            "isOpenRouterHost": is_openrouter,
+            "isVercelGatewayHost": host("vercelAIGateway"),
+            "wireModelIdMode": "openrouter" if is_openrouter else "raw",
+            "toolSchemaFlavor": "moonshot-mfjs" if facts.is_("kimi") else UNDEFINED,
+            "alwaysSendMaxTokens": facts.is_("kimi"),
+            "clampOutputToModelMax": False,
+            "supportsObfuscationOptOut": is_openai_url or provider == "openai",
+            "officialEndpoint": _official_openai_endpoint(provider, base_url),
+            "harmonyLeakMitigation": False,
+            "rejectRootObjectUnion": False,
+            "retryWithoutStrictOnGrammarError": False,
+            "cacheControlFormat": "anthropic" if is_openrouter and is_anthropic_model else UNDEFINED,
+            "stripDeepseekSpecialTokens": is_deepseek and provider in ("nvidia", "deepseek"),
+            "streamMarkupHealingPattern": _stream_markup_healing(provider, facts, base_url),
+            "reasoningDeltasMayBeCumulative": False,
+            "emptyLengthFinishIsContextError": False,
+            "usesOpenAIToolCallIdLimit": False,
+            "promptCacheSessionHeader": "x-grok-conv-id" if url("xai") else UNDEFINED,
+            "streamFirstEventTimeoutMs": 0 if local_serving else _get(authored, "streamFirstEventTimeoutMs"),
+            "streamIdleTimeoutMs": _LOCAL_OPENAI_COMPAT_STREAM_IDLE_TIMEOUT_MS
+            if local_serving
+            else _get(authored, "streamIdleTimeoutMs"),
+        }
+        self._apply_wire_axes(compat, axes.wire, api)
+        _apply_overrides(compat, authored)
+        _overlay_effort_map_axis(compat, axes, authored)
+        if is_xai and "reasoningEffortMap" in axes.wire:
             # The rules' canonical first-party xAI map wins; clamp keys it does not declare go.
             canonical = _effort_record(axes.wire["reasoningEffortMap"]) or {}
             current = compat.get("reasoningEffortMap")
@@ -778,12 +1482,23 @@ class RuleEngine:
                 if key not in canonical:
                     merged.pop(key, None)
             compat["reasoningEffortMap"] = merged
+        if _get(authored, "reasoningDisableMode") is UNDEFINED and "reasoningDisableMode" not in axes.wire:
+            compat["reasoningDisableMode"] = _reasoning_disable_mode(compat.get("thinkingFormat"))
+        if (
+            _get(authored, "omitReasoningEffort") is UNDEFINED
+            and "omitReasoningEffort" not in axes.wire
+            and not _js_truthy(compat.get("supportsReasoningEffort"))
+        ):
+            compat["omitReasoningEffort"] = True
         if (
             provider == "xai-oauth"
             and axes.wire.get("supportsReasoningEffort") is True
-            and (authored is None or authored.get("supportsReasoningEffort") is not False)
+            and _get(authored, "supportsReasoningEffort") is not False
         ):
+            # Stale cached rows: the rules are the live wire contract.
             compat["supportsReasoningEffort"] = True
+            compat["omitReasoningEffort"] = False
+        return compat
 
     # -- thinking ---------------------------------------------------------------------------------
 
@@ -808,12 +1523,14 @@ class RuleEngine:
         )
         axes = self.cascade(target)
         rule = _read_rule_thinking(axes.thinking)
-        compat = self.thinking_compat(spec, facts, axes, rule)
+        compat = self.resolve_compat(spec, facts, axes)
         thinking = self._thinking(spec, facts, rule, compat)
         reasoning = spec.get("reasoning")
         return ThinkingDecision(
-            thinking=thinking,
+            thinking=defined(thinking),
             reasoning=reasoning if _js_truthy(reasoning) else thinking is not None,
+            compat=defined(compat),
+            catalog=axes.catalog,
         )
 
     def _thinking(
@@ -984,7 +1701,7 @@ def _contest(
 
 
 def _js_truthy(value: Any) -> bool:
-    if value is None or value is False:
+    if value is None or value is False or value is UNDEFINED:
         return False
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value != 0 and value == value  # NaN is falsy
@@ -1092,3 +1809,199 @@ def load_rule_engine(version: str) -> RuleEngine:
     resource = resources.files("catalogmgr").joinpath("omp", "data", f"rule-engine-{version}.json.gz")
     tables = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
     return RuleEngine(tables)
+
+
+# -- catalog-data axes (build.ts applyCatalogAssignments / applyCatalogCorrections) ------------------
+
+_CATALOG_FLAGS = (
+    "requiresCursorToolSchemaProjection",
+    "requiresToolResultImageHoisting",
+    "supportsAssistantPrefill",
+)
+_COST_KEYS = ("input", "output", "cacheRead", "cacheWrite")
+
+
+def _number_field(source: Mapping[str, Any], key: str) -> float | int | None:
+    value = source.get(key)
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _js_number(value: float) -> float | int:
+    """A product as JSON carries it: JavaScript has one number type (``3.0`` prints ``3``)."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
+
+
+def apply_catalog_axes(model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
+    """``applyCatalogAssignments`` then ``applyCatalogCorrections`` on a built model (in place):
+    rule-owned selection metadata, then reviewed price, limit and modality corrections."""
+    _catalog_assignments(model, catalog)
+    _catalog_corrections(model, catalog, now_ms)
+
+
+def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any]) -> None:
+    tier = catalog.get("serviceTierCost")
+    if isinstance(tier, Mapping):
+        flex, priority_tier = _number_field(tier, "flex"), _number_field(tier, "priority")
+        model["serviceTierCost"] = {
+            **({"flex": flex} if flex is not None else {}),
+            **({"priority": priority_tier} if priority_tier is not None else {}),
+        }
+    priority = catalog.get("priority")
+    if isinstance(priority, int | float) and not isinstance(priority, bool):
+        model["priority"] = priority
+    if catalog.get("applyPatchToolType") in ("freeform", "function"):
+        model["applyPatchToolType"] = catalog["applyPatchToolType"]
+    if catalog.get("editPromptVariant") in ("full", "compact"):
+        model["editPromptVariant"] = catalog["editPromptVariant"]
+    for flag in _CATALOG_FLAGS:
+        if catalog.get(flag) is True:
+            model[flag] = True
+        else:
+            model.pop(flag, None)
+    target = catalog.get("contextPromotionTarget")
+    if isinstance(target, str) and model.get("contextPromotionTarget") is None:
+        model["contextPromotionTarget"] = target
+
+
+def _has_token_price(cost: Mapping[str, Any]) -> bool:
+    return any(cost.get(key) != 0 for key in _COST_KEYS)
+
+
+def _catalog_corrections(model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
+    cost = dict(model.get("cost") or {})
+    long_context = catalog.get("longContext")
+    if isinstance(long_context, Mapping):
+        threshold = _number_field(long_context, "inputThreshold")
+        multiplier = _number_field(long_context, "multiplier")
+        rates = {key: _number_field(long_context, key) for key in _COST_KEYS}
+        if threshold is not None and multiplier is not None and _has_token_price(cost):
+            # Multiplier form: tier rates derive from the row's live list price.
+            tier: dict[str, Any] = {"inputThreshold": threshold}
+            if long_context.get("inputThresholdInclusive") is True:
+                tier["inputThresholdInclusive"] = True
+            for key in _COST_KEYS:
+                tier[key] = _js_number(cost.get(key, 0) * multiplier)
+            cost = {**cost, "longContext": tier}
+        elif threshold is not None and all(rate is not None for rate in rates.values()):
+            cost = {**cost, "longContext": {"inputThreshold": threshold, **rates}}
+    patch = catalog.get("costPatch")
+    if isinstance(patch, Mapping):
+        cost = {
+            **cost,
+            **{key: value for key in _COST_KEYS if (value := _number_field(patch, key)) is not None},
+        }
+    fallback = catalog.get("costFallback")
+    if isinstance(fallback, Mapping) and not _has_token_price(cost):
+        # Plan-included or promo-free rows: seed the reviewed list price.
+        cost = {
+            **cost,
+            **{key: value for key in _COST_KEYS if (value := _number_field(fallback, key)) is not None},
+        }
+        _effective_fallback_rates(cost, fallback.get("effectiveRates"), now_ms)
+    if "timeBased" in catalog:
+        cost = {**cost, "timeBased": materialize_time_based_cost(catalog["timeBased"])}
+    model["cost"] = cost
+    limits = catalog.get("limitsPatch")
+    if isinstance(limits, Mapping):
+        for key in ("contextWindow", "maxTokens"):
+            value = _number_field(limits, key)
+            if value is not None:
+                model[key] = value
+    floor = catalog.get("contextWindowFloor")
+    if isinstance(floor, int | float) and not isinstance(floor, bool):
+        current = model.get("contextWindow")
+        model["contextWindow"] = max(current if isinstance(current, int | float) else 0, floor)
+    modalities = catalog.get("inputModalities")
+    if isinstance(modalities, list) and all(entry in ("text", "image") for entry in modalities):
+        model["input"] = list(modalities)
+
+
+def _iso_ms(value: str) -> float | None:
+    """``Date.parse`` of an ISO-8601 UTC timestamp, in milliseconds (None: not one)."""
+    from datetime import datetime
+
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.timestamp() * 1000
+
+
+def _effective_fallback_rates(cost: dict[str, Any], effective: Any, now_ms: float) -> None:
+    """``applyEffectiveFallbackRates``: the latest dated card already due overwrites the seed."""
+    if not isinstance(effective, Mapping):
+        return
+    latest_from = float("-inf")
+    latest: Mapping[str, Any] | None = None
+    for entry in effective.values():
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("effectiveFrom"), str):
+            continue
+        start = _iso_ms(entry["effectiveFrom"])
+        if start is None or start > now_ms or start < latest_from:
+            continue
+        latest_from, latest = start, entry
+    if latest is not None:
+        for key in _COST_KEYS:
+            value = _number_field(latest, key)
+            if value is not None:
+                cost[key] = value
+
+
+_ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$")
+
+
+def _payload(value: Any, keys: Sequence[str], what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping) or any(key not in keys for key in value):
+        raise RuleEngineError(f"Invalid time-based-cost {what}")
+    return value
+
+
+def _named(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, Mapping):
+        raise RuleEngineError(f"Invalid time-based-cost {what}: expected named objects")
+    return list(value.values())
+
+
+def materialize_time_based_cost(value: Any) -> dict[str, Any]:
+    """``materializeTimeBasedCost`` (pricing.ts): KDL's named children as the runtime schedule."""
+    source = _payload(value, ("offPeakMultiplier", "peakWindows", "effectiveRates"), "schedule")
+    windows = []
+    for entry in _named(source.get("peakWindows"), "peak-windows"):
+        window = _payload(entry, ("weekdays", "startMinute", "endMinute"), "peak-window")
+        weekdays = window.get("weekdays")
+        if not isinstance(weekdays, str) or not re.fullmatch(r"[0-6](,[0-6])*", weekdays):
+            raise RuleEngineError(
+                "Invalid time-based-cost weekdays: expected comma-separated UTC weekday numbers"
+            )
+        windows.append({**window, "weekdays": [int(day) for day in weekdays.split(",")]})
+    schedule: dict[str, Any] = {"offPeakMultiplier": source.get("offPeakMultiplier"), "peakWindows": windows}
+    if source.get("effectiveRates") is not None:
+        rates = []
+        for entry in _named(source["effectiveRates"], "effective-rates"):
+            rate = _payload(
+                entry,
+                ("effectiveFrom", "input", "output", "cacheRead", "cacheWrite", "longContext"),
+                "effective-rate",
+            )
+            date = rate.get("effectiveFrom")
+            start = _iso_ms(date) if isinstance(date, str) and _ISO_UTC.match(date) else None
+            if start is None:
+                raise RuleEngineError("Invalid time-based-cost effective-from: expected an ISO UTC timestamp")
+            if rate.get("longContext") is not None:
+                _payload(
+                    rate["longContext"],
+                    (
+                        "inputThreshold",
+                        "inputThresholdInclusive",
+                        "input",
+                        "output",
+                        "cacheRead",
+                        "cacheWrite",
+                    ),
+                    "long-context",
+                )
+            rates.append({**rate, "effectiveFrom": _js_number(start)})
+        schedule["effectiveRates"] = rates
+    return schedule

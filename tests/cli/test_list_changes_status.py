@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from catalogmgr.cli import cli
+from catalogmgr.omp.rule_engine import load_rule_engine
 
 
 def _model(model_id: str) -> dict[str, object]:
-    return {
+    row: dict[str, object] = {
         "id": model_id,
         "name": model_id,
         "api": "anthropic-messages",
@@ -20,13 +21,16 @@ def _model(model_id: str) -> dict[str, object]:
         "baseUrl": "https://api.minimax.io/anthropic",
         "reasoning": True,
         # As OMP materializes a bundled reasoning row: a provider override rebuilds the model
-        # through the compat rule engine, which would otherwise give it this thinking ("changed").
+        # through the compat rule engine, which would otherwise give it this thinking ("changed")
         "thinking": {"mode": "budget", "efforts": ["minimal", "low", "medium", "high", "xhigh"]},
         "input": ["text"],
         "cost": {"input": 0.3, "output": 1.2, "cacheRead": 0.06, "cacheWrite": 0},
         "contextWindow": 200000,
         "maxTokens": 128000,
     }
+    # ... and its resolved compat, as OMP's catalog generator bakes it (rebuilt rows keep it).
+    row["compat"] = load_rule_engine("18.2.3").decide(row).compat
+    return row
 
 
 @pytest.fixture
@@ -61,10 +65,20 @@ def test_a_real_change_is_changed(tmp_path: Path, base: Path) -> None:
 def test_a_compat_change_is_listed_once(tmp_path: Path, base: Path) -> None:
     overlay = (
         "providers:\n  minimax:\n    modelOverrides:\n"
-        "      M3:\n        compat:\n          supportsStore: false\n"
+        "      M3:\n        compat:\n          supportsOutputEffort: false\n"
     )
     text = _run(tmp_path, base, overlay, "changes")
     assert len(text.splitlines()) == 1
-    assert "compat.supportsStore: (absent) -> false" in text
+    assert "compat.supportsOutputEffort: true -> false" in text
     records = json.loads(_run(tmp_path, base, overlay, "changes", "--format", "json"))["changes"]
-    assert [record["field"] for record in records] == ["compat.supportsStore"]
+    assert [record["field"] for record in records] == ["compat.supportsOutputEffort"]
+
+
+def test_a_compat_key_the_api_lacks_is_only_authored(tmp_path: Path, base: Path) -> None:
+    # anthropic-messages has no `supportsStore`: OMP keeps it in compatConfig, not in compat.
+    overlay = (
+        "providers:\n  minimax:\n    modelOverrides:\n"
+        "      M3:\n        compat:\n          supportsStore: false\n"
+    )
+    records = json.loads(_run(tmp_path, base, overlay, "changes", "--format", "json"))["changes"]
+    assert [record["field"] for record in records] == ["compatConfig.supportsStore"]

@@ -186,7 +186,9 @@ class _ModelSides:
                 MISSING if self.omp_before is None else self.omp_before.get(name, MISSING),
                 self.omp.get(name, MISSING),
             )
-        ours_view = "compat" if view == "compatConfig" else view
+        # Ours holds the authored compat in `compatConfig` too (and OMP's resolved record in
+        # `compat` for the models the rule engine rebuilds), so the same view is read on both sides.
+        ours_view = view
         return (
             _sub(self.ours, ours_view, name),
             _sub(self.base, ours_view, name),

@@ -1,11 +1,26 @@
 // OMP's own `buildModel` (pi-catalog src/build.ts) on many model specs, for the rule-engine
 // differential (test_rule_engine_vs_omp.py): reads a JSON array of specs on stdin, prints one JSON
-// array with, per spec, `{thinking, reasoning}` or `{error}` (OMP throws on an ambiguous rule tie).
+// array with, per spec, `{thinking, reasoning, compat, catalog}` or `{error}` (OMP throws on an ambiguous rule tie).
 import * as path from "node:path";
 
 const nodeModules = process.argv[2];
 const { buildModel } = await import(path.join(nodeModules, "@oh-my-pi", "pi-catalog", "src", "build.ts"));
 const specs: Record<string, unknown>[] = JSON.parse(await Bun.stdin.text());
+// The fields the rules' catalog axes set (build.ts applyCatalogAssignments / applyCatalogCorrections).
+const CATALOG_FIELDS = [
+	"cost",
+	"contextWindow",
+	"maxTokens",
+	"input",
+	"serviceTierCost",
+	"priority",
+	"applyPatchToolType",
+	"editPromptVariant",
+	"requiresCursorToolSchemaProjection",
+	"requiresToolResultImageHoisting",
+	"supportsAssistantPrefill",
+	"contextPromotionTarget",
+];
 const answers = specs.map(spec => {
 	try {
 		const model = buildModel({
@@ -16,7 +31,9 @@ const answers = specs.map(spec => {
 			maxTokens: 16384,
 			...spec,
 		});
-		return { thinking: model.thinking ?? null, reasoning: model.reasoning };
+		const catalog: Record<string, unknown> = {};
+		for (const key of CATALOG_FIELDS) if (model[key] !== undefined) catalog[key] = model[key];
+		return { thinking: model.thinking ?? null, reasoning: model.reasoning, compat: model.compat ?? null, catalog };
 	} catch (error) {
 		return { error: String(error instanceof Error ? error.message : error) };
 	}

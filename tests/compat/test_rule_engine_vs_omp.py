@@ -1,5 +1,5 @@
 """Differential: the Python port of OMP's compat rule engine (:mod:`catalogmgr.omp.rule_engine`)
-against OMP 18.2.3's own ``buildModel``, on ``thinking`` and ``reasoning``.
+against OMP 18.2.3's own ``buildModel``, on ``thinking``, ``reasoning`` and the resolved ``compat``.
 
 Specs are sent in batches, one bun process per batch (``rule_engine_specs.ts``):
 
@@ -17,10 +17,12 @@ A spec OMP throws on (an equal-rank rule tie) must raise :class:`RuleEngineError
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -32,7 +34,13 @@ from hypothesis import strategies as st
 from omp import OmpInstall
 from omp_versions import find_bun, installed_releases, omp_root
 
-from catalogmgr.omp.rule_engine import EFFORTS, RuleEngine, RuleEngineError, load_rule_engine
+from catalogmgr.omp.rule_engine import (
+    EFFORTS,
+    RuleEngine,
+    RuleEngineError,
+    apply_catalog_axes,
+    load_rule_engine,
+)
 
 pytestmark = pytest.mark.omp
 
@@ -128,12 +136,42 @@ def _release(version: str, omp_install: OmpInstall) -> OmpInstall:
     return OmpInstall(release.node_modules, Path(bun), version, version, "")
 
 
+# What rule_engine_specs.ts gives a spec that leaves them out.
+SPEC_DEFAULTS: Mapping[str, Any] = {
+    "input": ["text"],
+    "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0},
+    "contextWindow": 128000,
+    "maxTokens": 16384,
+}
+CATALOG_FIELDS = (
+    "cost",
+    "contextWindow",
+    "maxTokens",
+    "input",
+    "serviceTierCost",
+    "priority",
+    "applyPatchToolType",
+    "editPromptVariant",
+    "requiresCursorToolSchemaProjection",
+    "requiresToolResultImageHoisting",
+    "supportsAssistantPrefill",
+    "contextPromotionTarget",
+)
+
+
 def _ours(engine: RuleEngine, spec: Mapping[str, Any]) -> dict[str, Any]:
     try:
         decision = engine.decide(spec)
+        model = copy.deepcopy({**SPEC_DEFAULTS, **spec})
+        apply_catalog_axes(model, decision.catalog, time.time() * 1000)
     except RuleEngineError as exc:
         return {"error": str(exc)}
-    return {"thinking": decision.thinking, "reasoning": decision.reasoning}
+    return {
+        "thinking": decision.thinking,
+        "reasoning": decision.reasoning,
+        "compat": decision.compat,
+        "catalog": {key: model[key] for key in CATALOG_FIELDS if key in model},
+    }
 
 
 def _differences(
@@ -146,9 +184,22 @@ def _differences(
             if ("error" in theirs) != ("error" in ours):
                 differences.append(f"{json.dumps(spec)}: python={ours} omp={theirs}")
             continue
-        if ours != theirs:
-            differences.append(f"{json.dumps(spec)}:\n    python={ours}\n    omp=   {dict(theirs)}")
+        for name in ("thinking", "reasoning", "compat", "catalog"):
+            if name in ("compat", "catalog") and not engine.resolves_compat:
+                continue  # the compat port follows one release's code (RuleEngine.resolves_compat)
+            if ours[name] != theirs[name]:
+                differences.append(_difference(spec, name, ours[name], theirs[name]))
     return differences
+
+
+def _difference(spec: Mapping[str, Any], name: str, ours: Any, theirs: Any) -> str:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        keys = sorted(
+            key for key in {*ours, *theirs} if ours.get(key, "<absent>") != theirs.get(key, "<absent>")
+        )
+        ours = {key: ours.get(key, "<absent>") for key in keys}
+        theirs = {key: theirs.get(key, "<absent>") for key in keys}
+    return f"{json.dumps(spec)}: {name}:\n    python={ours}\n    omp=   {theirs}"
 
 
 def _bundled_specs(omp_install: OmpInstall) -> list[dict[str, Any]]:
@@ -165,6 +216,10 @@ def _bundled_specs(omp_install: OmpInstall) -> list[dict[str, Any]]:
                 "api": model["api"],
                 "reasoning": model.get("reasoning", False),
             }
+            if index % 4 == 1:
+                spec["cost"] = {"input": 1, "output": 2, "cacheRead": 0.5, "cacheWrite": 0}
+            if index % 5 == 2:
+                spec["input"] = ["text", "image"]
             if base_url is not None:
                 spec["baseUrl"] = base_url
             specs.append(spec)
@@ -242,6 +297,20 @@ _compat = st.fixed_dictionaries(
         "thinkingFormat": st.sampled_from(["openai", "qwen", "zai", "openrouter", "qwen-chat-template"]),
         "qwenTemplateReasoningEffort": st.booleans(),
         "trustExplicitThinkingOnly": st.booleans(),
+        "reasoningDisableMode": st.sampled_from(["omit", "lowest-effort", "zai-thinking-disabled"]),
+        "omitReasoningEffort": st.booleans(),
+        "whenThinking": st.fixed_dictionaries(
+            {}, optional={"supportsReasoningEffort": st.booleans(), "thinkingFormat": st.just("zai")}
+        ),
+        "extraBody": st.fixed_dictionaries(
+            {}, optional={"thinking": st.just({"type": "enabled"}), "x": st.just(1)}
+        ),
+        "streamIdleTimeoutMs": st.integers(0, 10**6),
+        "streamFirstEventTimeoutMs": st.integers(0, 10**6),
+        "disableStrictTools": st.booleans(),
+        "supportsStore": st.booleans() | st.none(),
+        "maxTokensField": st.sampled_from(["max_tokens", "max_completion_tokens"]),
+        "notACompatKey": st.just(True),
     },
 )
 _thinking = st.fixed_dictionaries(

@@ -4,7 +4,8 @@ Stricter than the differential test (which compares what an overlay *changes*): 
 of the merge corpus (and ../shared's users' files when present), every model of the effective
 catalog is compared with OMP's ``getAll()`` on the fields below, with ``extendedContext`` off and
 on, twice: the catalog as the files write it (``--as-written``) and with OMP's runtime policies
-(the default). ``compat`` is left out: OMP's resolved compat is its rule engine's (see README).
+(the default, which includes the port of OMP's compat rule engine: ``thinking``, the resolved
+``compat`` and ``compatConfig`` are compared whole).
 
     CATALOGMGR_OMP_DIR=/path/to/node_modules python tests/tools/policy_corpus_diff.py [NAME-FILTER] [-v]
 
@@ -30,7 +31,7 @@ from catalogmgr.documents import parse_document  # noqa: E402
 from catalogmgr.merge import Layer, merge_catalog  # noqa: E402
 from catalogmgr.omp.settings import RuntimeSettings  # noqa: E402
 
-FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens")
+FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
 
 
 def main(argv: list[str]) -> int:

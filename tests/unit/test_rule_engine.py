@@ -200,3 +200,86 @@ def test_merge_runs_the_rule_engine_on_new_models() -> None:
     # Without OMP's runtime settings (the files as written) the rule engine does not run.
     as_written = merge_catalog(bundled, [Layer(name="models.yml", data=overlay)])
     assert "thinking" not in as_written.catalog["local"]["default"]
+
+
+def test_resolved_compat_of_a_local_qwen(engine: RuleEngine) -> None:
+    compat = _decide(
+        engine,
+        id="qwen3.8-35b-a3b",
+        provider="lms",
+        api="openai-completions",
+        baseUrl="http://localhost:1234/v1",
+        reasoning=True,
+        compat={"supportsStore": True, "disableStrictTools": True},
+    ).compat
+    assert compat["thinkingFormat"] == "qwen"
+    assert compat["qwenTemplateReasoningEffort"] is True
+    assert compat["reasoningDisableMode"] == "qwen-enable-thinking-false"
+    assert compat["streamIdleTimeoutMs"] == 300_000
+    assert compat["toolSchemaFlavor"] == "grammar"
+    assert compat["supportsStore"] is True  # an authored key the record has
+    assert "disableStrictTools" not in compat  # the completions record has none: OMP drops it
+    assert "kimiApiFormat" not in compat  # undefined in OMP: absent from its JSON
+
+
+def test_resolved_compat_of_anthropic_hosts(engine: RuleEngine) -> None:
+    spec = {"id": "claude-opus-4-8", "provider": "p", "api": "anthropic-messages", "reasoning": True}
+    official = _decide(engine, **spec).compat
+    assert official["officialEndpoint"] is True
+    assert official["supportsMidConversationSystem"] is True
+    azure = _decide(engine, **spec, baseUrl="https://res.services.ai.azure.com/anthropic").compat
+    assert azure["officialEndpoint"] is False
+    assert azure["signingEndpoint"] is True
+    assert azure["disableStrictTools"] is True
+    lookalike = _decide(engine, **spec, baseUrl="https://api.anthropic.com.evil.example").compat
+    assert lookalike["officialEndpoint"] is False
+
+
+def test_when_thinking_variant_and_unknown_api(engine: RuleEngine) -> None:
+    compat = _decide(
+        engine,
+        id="m",
+        provider="gw",
+        api="openai-completions",
+        baseUrl="https://gw.example/v1",
+        reasoning=True,
+        compat={"whenThinking": {"supportsReasoningEffort": False}},
+    ).compat
+    assert compat["whenThinking"]["supportsReasoningEffort"] is False
+    assert compat["whenThinking"]["omitReasoningEffort"] is True
+    assert "whenThinking" not in compat["whenThinking"]
+    assert _decide(engine, id="m", provider="gw", api="mistral-conversations", reasoning=True).compat is None
+
+
+def _codex_overlay(**definition: Any) -> dict[str, Any]:
+    return {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example.com/v1",
+                "api": "openai-responses",
+                "apiKey": "none",
+                "models": [{"id": "gpt-5.3-codex", "reasoning": True, **definition}],
+            }
+        }
+    }
+
+
+def test_catalog_corrections_of_a_new_model() -> None:
+    # OMP's reviewed limits for gpt-5.3-codex (a `limits-patch` rule) outrank the definition's window;
+    # the definition's own prices outrank the rules' (finalizeCustomModel restores them).
+    prices = {"input": 1, "output": 2, "cacheRead": 0, "cacheWrite": 0}
+    overlay = _codex_overlay(contextWindow=400000, cost=prices)
+    result = merge_catalog({}, [Layer(name="models.yml", data=overlay)], settings=DEFAULT_SETTINGS)
+    model = result.catalog["gw"]["gpt-5.3-codex"]
+    assert model["contextWindow"] == 272000
+    assert "catalog correction" in result.provenance[("gw", "gpt-5.3-codex")]["contextWindow"].how
+    assert model["cost"] == prices
+    as_written = merge_catalog({}, [Layer(name="models.yml", data=overlay)])
+    assert as_written.catalog["gw"]["gpt-5.3-codex"]["contextWindow"] == 400000
+
+
+def test_a_patch_keeps_its_window() -> None:
+    base = {"gw": {"gpt-5.3-codex": {"id": "gpt-5.3-codex", "provider": "gw", "api": "openai-responses"}}}
+    overlay = {"providers": {"gw": {"modelOverrides": {"gpt-5.3-codex": {"contextWindow": 400000}}}}}
+    result = merge_catalog(base, [Layer(name="models.yml", data=overlay)], settings=DEFAULT_SETTINGS)
+    assert result.catalog["gw"]["gpt-5.3-codex"]["contextWindow"] == 400000
