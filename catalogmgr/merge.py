@@ -872,7 +872,10 @@ class _Merger:
 
         model = self.catalog[provider][model_id]
         built = _copy_value(dict(model))
-        apply_catalog_axes(built, catalog, self.now_ms)
+        try:
+            apply_catalog_axes(built, catalog, self.now_ms)
+        except RuleEngineError:
+            return  # a malformed time-based schedule: OMP throws; nothing better than the files
         kept: tuple[str, ...] = ()
         if kind == "new" and (provider, model_id) in self.authored_cost:
             kept = ("cost",)

@@ -1508,6 +1508,9 @@ class RuleEngine:
         ``spec`` is the model as OMP builds it: ``id``, ``provider``, ``api``, ``baseUrl``,
         ``reasoning``, ``thinking`` and ``compat`` (the authored compat, OMP's ``compatConfig``).
         """
+        if not isinstance(spec.get("api"), str):
+            # OMP's schema rejects such a file; what the merge shows of it gets no resolved compat.
+            spec = {**spec, "api": ""}
         model_id = str(spec.get("id", ""))
         provider = str(spec.get("provider", ""))
         identity = self.classify(provider, model_id)
@@ -1868,13 +1871,33 @@ def _has_token_price(cost: Mapping[str, Any]) -> bool:
 
 
 def _catalog_corrections(model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
-    cost = dict(model.get("cost") or {})
+    if isinstance(model.get("cost"), Mapping):
+        model["cost"] = _cost_corrections(dict(model["cost"]), catalog, now_ms)
+    limits = catalog.get("limitsPatch")
+    if isinstance(limits, Mapping):
+        for key in ("contextWindow", "maxTokens"):
+            value = _number_field(limits, key)
+            if value is not None:
+                model[key] = value
+    floor = catalog.get("contextWindowFloor")
+    if isinstance(floor, int | float) and not isinstance(floor, bool):
+        current = model.get("contextWindow")
+        model["contextWindow"] = max(current if isinstance(current, int | float) else 0, floor)
+    modalities = catalog.get("inputModalities")
+    if isinstance(modalities, list) and all(entry in ("text", "image") for entry in modalities):
+        model["input"] = list(modalities)
+
+
+def _cost_corrections(cost: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> dict[str, Any]:
+    """The price corrections: long-context tier, ``cost-patch``, ``cost-fallback``, time-based."""
     long_context = catalog.get("longContext")
     if isinstance(long_context, Mapping):
         threshold = _number_field(long_context, "inputThreshold")
         multiplier = _number_field(long_context, "multiplier")
         rates = {key: _number_field(long_context, key) for key in _COST_KEYS}
-        if threshold is not None and multiplier is not None and _has_token_price(cost):
+        prices = [cost.get(key, 0) for key in _COST_KEYS]
+        numeric = all(isinstance(price, int | float) and not isinstance(price, bool) for price in prices)
+        if threshold is not None and multiplier is not None and numeric and _has_token_price(cost):
             # Multiplier form: tier rates derive from the row's live list price.
             tier: dict[str, Any] = {"inputThreshold": threshold}
             if long_context.get("inputThresholdInclusive") is True:
@@ -1900,20 +1923,7 @@ def _catalog_corrections(model: dict[str, Any], catalog: Mapping[str, Any], now_
         _effective_fallback_rates(cost, fallback.get("effectiveRates"), now_ms)
     if "timeBased" in catalog:
         cost = {**cost, "timeBased": materialize_time_based_cost(catalog["timeBased"])}
-    model["cost"] = cost
-    limits = catalog.get("limitsPatch")
-    if isinstance(limits, Mapping):
-        for key in ("contextWindow", "maxTokens"):
-            value = _number_field(limits, key)
-            if value is not None:
-                model[key] = value
-    floor = catalog.get("contextWindowFloor")
-    if isinstance(floor, int | float) and not isinstance(floor, bool):
-        current = model.get("contextWindow")
-        model["contextWindow"] = max(current if isinstance(current, int | float) else 0, floor)
-    modalities = catalog.get("inputModalities")
-    if isinstance(modalities, list) and all(entry in ("text", "image") for entry in modalities):
-        model["input"] = list(modalities)
+    return cost
 
 
 def _iso_ms(value: str) -> float | None:

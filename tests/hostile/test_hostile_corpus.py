@@ -171,7 +171,9 @@ def check_hidden_numbers(runs: dict[str, Run]) -> None:
     assert seed > 10**300
     for command, fmt in (("merge-catalog-yaml", "yaml"), ("merge-catalog-json", "json")):
         catalog = parse_document(runs[command].stdout, name="c", fmt=fmt).data  # type: ignore[arg-type]
-        body = catalog["minimax"]["MiniMax-M2"]["compat"]["extraBody"]
+        # MiniMax-M2 speaks anthropic-messages, whose resolved compat has no extraBody: OMP keeps it
+        # as authored only (compatConfig), and so does catalogmgr's rule engine port.
+        body = catalog["minimax"]["MiniMax-M2"]["compatConfig"]["extraBody"]
         assert body["seed"] is None
         assert body["tiny"] == 0.0
         assert body["temperature"] is None

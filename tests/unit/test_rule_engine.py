@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.policies import policy_set
+from catalogmgr.omp.profile import PROFILES
 from catalogmgr.omp.rule_engine import (
     RuleEngine,
     RuleEngineError,
@@ -283,3 +285,12 @@ def test_a_patch_keeps_its_window() -> None:
     overlay = {"providers": {"gw": {"modelOverrides": {"gpt-5.3-codex": {"contextWindow": 400000}}}}}
     result = merge_catalog(base, [Layer(name="models.yml", data=overlay)], settings=DEFAULT_SETTINGS)
     assert result.catalog["gw"]["gpt-5.3-codex"]["contextWindow"] == 400000
+
+
+def test_every_profile_names_stored_rules() -> None:
+    running = [profile for profile in PROFILES if policy_set(profile.runtime_policies).rule_engine]
+    assert {profile.id for profile in running} >= {"18.0", "18.2.3", "18.2.9", "18.3"}
+    for profile in running:
+        assert load_rule_engine(profile.rules).version == profile.rules
+    assert load_rule_engine("18.2.3").resolves_compat
+    assert not load_rule_engine("18.2.0").resolves_compat
