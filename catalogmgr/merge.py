@@ -868,7 +868,7 @@ class _Merger:
         rebuild path restores: a new model its own prices, a patch its window, limit and prices."""
         if not catalog:
             return
-        from catalogmgr.omp.rule_engine import apply_catalog_axes
+        from catalogmgr.omp.rule_engine import RuleEngineError, apply_catalog_axes
 
         model = self.catalog[provider][model_id]
         built = _copy_value(dict(model))
