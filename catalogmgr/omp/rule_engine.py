@@ -166,6 +166,18 @@ def defined(value: Any) -> Any:
     return value
 
 
+def _copy_record(value: Any) -> Any:
+    """A copy of a compat record under construction: fresh maps and lists, the same leaves
+    (``UNDEFINED`` included), so the copy can be filled in without touching the original."""
+    if isinstance(value, dict):
+        return {
+            key: item if type(item) in _DEFINED_LEAVES else _copy_record(item) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [item if type(item) in _DEFINED_LEAVES else _copy_record(item) for item in value]
+    return value
+
+
 def _get(container: Any, key: str) -> Any:
     """``container?.[key]``: UNDEFINED when the container is absent or lacks the key."""
     if container is None or container is UNDEFINED:
@@ -436,7 +448,32 @@ def _bounded_match(value: str, token: str) -> bool:
     return following in (45, 95, 46, 58) or 48 <= following <= 57  # - _ . : 0-9
 
 
-def _matcher_matches(matcher: Mapping[str, Any], lower: str, bare: str) -> bool:
+class _ModelParts:
+    """A lowercased model id split as the namespace matchers read it, each split made once."""
+
+    __slots__ = ("_lower", "_path", "_segments")
+
+    def __init__(self, lower: str) -> None:
+        self._lower = lower
+        self._path: list[str] | None = None
+        self._segments: list[str] | None = None
+
+    def path(self) -> list[str]:
+        """The id split at ``/``."""
+        if self._path is None:
+            self._path = self._lower.split("/")
+        return self._path
+
+    def segments(self) -> list[str]:
+        """The id split at ``/``, ``.`` and ``:`` (a bounded namespace matcher)."""
+        if self._segments is None:
+            self._segments = re.split(r"[/.:]", self._lower)
+        return self._segments
+
+
+def _matcher_matches(
+    matcher: Mapping[str, Any], lower: str, bare: str, parts: _ModelParts | None = None
+) -> bool:
     kind, token = matcher["kind"], matcher["token"]
     if kind == "exact":
         return bool(bare == token)
@@ -444,8 +481,10 @@ def _matcher_matches(matcher: Mapping[str, Any], lower: str, bare: str) -> bool:
         return _bounded_match(bare, token)
     if kind == "namespace":
         bounded = bool(matcher.get("bounded"))
-        parts = re.split(r"[/.:]", lower) if bounded else lower.split("/")
-        return any(part and (_bounded_match(part, token) if bounded else part == token) for part in parts)
+        parts = parts or _ModelParts(lower)
+        if bounded:
+            return any(part and _bounded_match(part, token) for part in parts.segments())
+        return token in parts.path() and bool(token)
     if kind == "prefix":
         return bare.startswith(token)
     return glob_match(token, bare)
@@ -706,7 +745,16 @@ class RuleEngine:
         self._class_ranks: _Memo[str, tuple[str, str | None, str | None]] = _Memo()
         self._url_hosts: _Memo[tuple[str, str], bool] = _Memo()
         self._model_hosts: _Memo[tuple[str, str | None, str], bool] = _Memo()
-        self._candidates: _Memo[tuple[str, str], list[_Rule]] = _Memo()
+        self._candidates: _Memo[tuple[str, str, str], list[_Rule]] = _Memo()
+        self._completions_baselines: _Memo[
+            tuple[str, str | None, Identity, bool], tuple[_Detection, dict[str, Any]]
+        ] = _Memo()
+        # Every class matcher in the classes' order, with its rank: ranking a model is one pass.
+        self._matchers = [
+            (cls, matcher, (_MATCHER_RANK[matcher["kind"]], len(matcher["token"])))
+            for cls in self._classes
+            for matcher in cls["matchers"]
+        ]
 
     @staticmethod
     def _index(compiled: Mapping[str, Any]) -> _Rule:
@@ -780,16 +828,15 @@ class RuleEngine:
         bare = _bare(lower)
         winner: tuple[tuple[int, int], Mapping[str, Any]] | None = None
         tied: tuple[str, str] | None = None
-        for cls in self._classes:
-            for matcher in cls["matchers"]:
-                if not _matcher_matches(matcher, lower, bare):
-                    continue
-                rank = (_MATCHER_RANK[matcher["kind"]], len(matcher["token"]))
-                if winner is not None and winner[0] == rank and winner[1]["id"] != cls["id"]:
-                    tied = (winner[1]["id"], cls["id"])
-                elif winner is None or winner[0] < rank:
-                    winner = (rank, cls)
-                    tied = None
+        parts = _ModelParts(lower)
+        for cls, matcher, rank in self._matchers:
+            if not _matcher_matches(matcher, lower, bare, parts):
+                continue
+            if winner is not None and winner[0] == rank and winner[1]["id"] != cls["id"]:
+                tied = (winner[1]["id"], cls["id"])
+            elif winner is None or winner[0] < rank:
+                winner = (rank, cls)
+                tied = None
         if tied is not None:
             raise RuleEngineError(f"ambiguous class for `{lower}`: `{tied[0]}` and `{tied[1]}` tie")
         if winner is None:
@@ -929,13 +976,9 @@ class RuleEngine:
     def _rank(
         self, rule: _Rule, target: Target, revision: Revision | None, tokens: _ModelTokens
     ) -> tuple[int, int, int] | None:
+        # The class, provider and api selectors are checked once per (class, provider, api) by
+        # _candidate_rules; the rest depend on the model.
         compiled = rule.compiled
-        if "class" in compiled and compiled["class"] != target.cls:
-            return None
-        if "providers" in compiled and target.provider not in compiled["providers"]:
-            return None
-        if "apis" in compiled and target.api not in compiled["apis"]:
-            return None
         if "family" in compiled and compiled["family"] != target.family:
             return None
         if rule.revision is not None and (revision is None or not _satisfies(revision, rule.revision)):
@@ -959,10 +1002,11 @@ class RuleEngine:
             exactness = best
         return (exactness, rule.dimensions, rule.priority)
 
-    def _candidate_rules(self, cls: str, provider: str) -> list[_Rule]:
+    def _candidate_rules(self, cls: str, provider: str, api: str) -> list[_Rule]:
         """``buildRuleIndex``'s lookup: the rules with no class/provider selector and those of the
-        class, of the provider, or of both, in the table's order."""
-        key = (cls, provider)
+        class, of the provider, or of both, in the table's order; here also only those whose
+        class, provider and api selectors all admit the target (the first checks of ``_rank``)."""
+        key = (cls, provider, api)
         rules = self._candidates.get(key)
         if rules is None:
             orders = {
@@ -970,7 +1014,13 @@ class RuleEngine:
                 for bucket in ((None, None), (cls, None), (None, provider), (cls, provider))
                 for order in self._buckets.get(bucket, ())
             }
-            rules = [self._rules[order] for order in sorted(orders)]
+            rules = [
+                rule
+                for rule in (self._rules[order] for order in sorted(orders))
+                if ("class" not in rule.compiled or rule.compiled["class"] == cls)
+                and ("providers" not in rule.compiled or provider in rule.compiled["providers"])
+                and ("apis" not in rule.compiled or api in rule.compiled["apis"])
+            ]
             self._candidates.put(key, rules)
         return rules
 
@@ -980,7 +1030,7 @@ class RuleEngine:
         tokens = _ModelTokens(target.model)
         ranked = [
             (rule, rank)
-            for rule in self._candidate_rules(target.cls, target.provider)
+            for rule in self._candidate_rules(target.cls, target.provider, target.api)
             if (rank := self._rank(rule, target, revision, tokens)) is not None
         ]
         reasoning = target.reasoning or any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
@@ -1117,13 +1167,31 @@ class RuleEngine:
     ) -> dict[str, Any]:
         """``resolveOpenAICompletionsPolicy``."""
         reasoning_capable = _compat_reasoning(spec, axes)
-        detection = self._detect_openai(spec, facts, reasoning_capable)
-        compat = self._completions_baseline(spec, facts, detection, reasoning_capable)
+        detection, compat = self._completions_detection(spec, facts, reasoning_capable)
         self._apply_wire_axes(compat, axes.wire, "openai-completions")
         _apply_overrides(compat, authored)
         _overlay_effort_map_axis(compat, axes, authored)
         self._completions_fixups(spec, compat, detection, axes, authored)
         return compat
+
+    def _completions_detection(
+        self, spec: Mapping[str, Any], facts: _Facts, reasoning_capable: bool
+    ) -> tuple[_Detection, dict[str, Any]]:
+        """``detectOpenAI`` and the ``detectOpenAICompat`` baseline (a fresh record to fill in).
+
+        Both read only the provider id, the base URL, the identity and whether the model reasons,
+        which many models of one provider share: memoized on those."""
+        provider, base_url = str(spec.get("provider")), spec.get("baseUrl")
+        if base_url is not None and not isinstance(base_url, str):
+            detection = self._detect_openai(spec, facts, reasoning_capable)
+            return detection, self._completions_baseline(spec, facts, detection, reasoning_capable)
+        key = (provider, base_url, facts.identity, reasoning_capable)
+        known = self._completions_baselines.get(key)
+        if known is None:
+            detection = self._detect_openai(spec, facts, reasoning_capable)
+            known = (detection, self._completions_baseline(spec, facts, detection, reasoning_capable))
+            self._completions_baselines.put(key, known)
+        return known[0], _copy_record(known[1])
 
     def _detect_openai(self, spec: Mapping[str, Any], facts: _Facts, reasoning_capable: bool) -> _Detection:
         provider, base_url = str(spec.get("provider")), spec.get("baseUrl")
