@@ -55,10 +55,12 @@ touched models.)
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -1591,9 +1593,26 @@ def merge_catalog(
         return cached[0]
 
     scope = frozenset(providers) if providers is not None else None
-    return _Merger(
+    merger = _Merger(
         base, composed, resolver, base_name, reference_index, profile, settings, scope, provenance
-    ).run()
+    )
+    with _collector_paused():
+        return merger.run()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the duration (and back as it was after).
+
+    A merge allocates acyclic plain data next to the base catalog's millions of objects, which each
+    full collection would walk again: 10-15% of a merge that rebuilds thousands of models."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
