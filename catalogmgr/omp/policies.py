@@ -92,6 +92,10 @@ class PolicySet:
     # The compat rule engine's `thinking` (and `reasoning`) for the models OMP rebuilds
     # (catalogmgr.omp.rule_engine), on the compiled rules the profile names (`Profile.rules`).
     rule_engine: bool = False
+    # 17.x's `buildModel` (pi-catalog build.ts) resolves every model's compat (and fills its
+    # thinking) in code at load, bundled models included; catalogmgr does not port that code, so
+    # under this set a model's `compat` is the catalog's stored one and `show` says so.
+    compat_built_in_code: bool = False
 
 
 # Named by the first release read; `Profile.runtime_policies` picks one.
@@ -99,7 +103,14 @@ POLICY_SETS: Mapping[str, PolicySet] = {
     # 13.x / 14.x: `#applyHardcodedModelPolicies` is gpt-5.4's window alone.
     "13": PolicySet("13", tables="18.2.3"),
     # 17.x: + ollama-cloud's omitMaxOutputTokens, llama.cpp fix-ups, `collapseBuiltModelVariants`.
-    "17": PolicySet("17", tables="18.2.3", ollama_cloud=True, llama_cpp=True, twin_collapse=True),
+    "17": PolicySet(
+        "17",
+        tables="18.2.3",
+        ollama_cloud=True,
+        llama_cpp=True,
+        twin_collapse=True,
+        compat_built_in_code=True,
+    ),
     # 18.1+: + long-context cap, extended-context maximum, Codex clamp; the compat rule engine's
     # thinking (ported from 18.2.3's code and rules).
     "18.2.3": PolicySet(
