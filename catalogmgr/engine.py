@@ -24,11 +24,10 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalogmgr.errors import OmpEngineError, UsageError
 from catalogmgr.merge import Catalog, Layer, compose_overlays
-from catalogmgr.omp.bridge import DEFAULT_TIMEOUT_SECONDS, BridgeBaseline, BridgeJob, BridgeRun
 from catalogmgr.omp.install import (
     CATALOG_PACKAGE_FILES,
     InstalledOmp,
@@ -36,6 +35,9 @@ from catalogmgr.omp.install import (
     install_for_catalog,
 )
 from catalogmgr.omp.profile import OmpVersion
+
+if TYPE_CHECKING:  # the bridge (subprocess, tempfile) is imported only when OMP is run
+    from catalogmgr.omp.bridge import BridgeRun
 
 ENGINE_VARIABLE = "CATALOGMGR_ENGINE"
 OMP_DIR_VARIABLE = "CATALOGMGR_OMP_DIR"
@@ -231,7 +233,7 @@ def omp_effective_catalog(
     *,
     settings_config: str = "",
     with_baseline: bool = False,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    timeout: float | None = None,
     path_variable: str | None = None,
     transpiler_cache: Path | None = None,
 ) -> OmpCatalog:
@@ -258,7 +260,7 @@ def omp_effective_catalogs(
     overlays: Mapping[str, Sequence[Layer]],
     *,
     settings_config: str = "",
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    timeout: float | None = None,
     path_variable: str | None = None,
     transpiler_cache: Path | None = None,
 ) -> dict[str, OmpCatalog]:
@@ -282,7 +284,7 @@ def start_omp_catalogs(
     *,
     settings_config: str = "",
     with_baseline: bool = False,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    timeout: float | None = None,
     path_variable: str | None = None,
     transpiler_cache: Path | None = None,
 ) -> PendingOmpCatalogs:
@@ -293,7 +295,12 @@ def start_omp_catalogs(
     ``models.yml`` is loaded first and each overlay reports only the rows that differ plus the full
     ``getAll()`` order; each catalog is rebuilt from the baseline's very row objects, so a model the
     overlay leaves alone is shared (and :func:`catalogmgr.merge.catalog_changes` skips it).
+    ``timeout`` (seconds, for one overlay) defaults to the bridge's own.
     """
+    # Imported here: every Python-engine command chooses its engine through this module, and only
+    # the omp engine needs the bridge's process machinery.
+    from catalogmgr.omp.bridge import DEFAULT_TIMEOUT_SECONDS, BridgeBaseline, BridgeJob, BridgeRun
+
     baseline_key = _BASELINE_KEY if with_baseline else None
     jobs = [
         BridgeJob(
@@ -315,7 +322,8 @@ def start_omp_catalogs(
         jobs,
         baselines,
         # Each overlay is one more registry load in the same process (about a second each).
-        timeout=timeout + _SECONDS_PER_OVERLAY * max(0, len(jobs) - 1),
+        timeout=(DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout)
+        + _SECONDS_PER_OVERLAY * max(0, len(jobs) - 1),
         path_variable=path_variable,
         transpiler_cache=transpiler_cache,
     )

@@ -60,7 +60,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from catalogmgr.documents import Document
@@ -82,9 +82,11 @@ from catalogmgr.omp.reference import (
     inherit_reference_thinking,
     resolve_reference,
 )
-from catalogmgr.omp.rule_engine import RuleEngine, RuleEngineError, apply_catalog_axes, load_rule_engine
 from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
+
+if TYPE_CHECKING:  # the rule engine module loads when a model is first rebuilt (see _Merger.rule_engine)
+    from catalogmgr.omp.rule_engine import RuleEngine
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
 _ABSENT = object()
@@ -612,7 +614,11 @@ class _Merger:
     def rule_engine(self) -> RuleEngine | None:
         """OMP's compat rule engine for this merge (loaded once per process), or None."""
         release = self._rule_engine_release
-        return load_rule_engine(release) if release is not None else None
+        if release is None:
+            return None
+        from catalogmgr.omp.rule_engine import load_rule_engine
+
+        return load_rule_engine(release)
 
     def _scoped(self, catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
         """The providers of ``catalog`` the whole-catalog passes visit: all, or the scope's."""
@@ -826,6 +832,8 @@ class _Merger:
         from OMP's compat rule engine (:mod:`catalogmgr.omp.rule_engine`). A ``thinking`` a
         definition or an override authors is kept as written unless the engine gives the model none,
         and a patch keeps its window, output limit and prices (``applyModelPatch``)."""
+        from catalogmgr.omp.rule_engine import RuleEngineError
+
         assert self.rule_engine is not None
         how = f"policy: OMP {self.rule_engine.version}'s compat rule engine (buildModel)"
         for (provider, model_id), kind in keys:
@@ -860,6 +868,8 @@ class _Merger:
         rebuild path restores: a new model its own prices, a patch its window, limit and prices."""
         if not catalog:
             return
+        from catalogmgr.omp.rule_engine import RuleEngineError, apply_catalog_axes
+
         model = self.catalog[provider][model_id]
         built = _copy_value(dict(model))
         try:

@@ -156,7 +156,12 @@ def test_the_quick_depth_check_agrees_with_the_walk(levels: int, kind: str, inne
         assert _nested_too_deep(data) is _measure(data)[0]
 
 
-def test_a_json_file_nested_too_deep_is_a_located_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("quick", [True, False])
+def test_a_json_file_nested_too_deep_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quick: bool
+) -> None:
+    if not quick:  # a file over the quick check's size gets the walk
+        monkeypatch.setattr("catalogmgr.documents._QUICK_DEPTH_CHECK_BYTES", 0)
     path = tmp_path / "deep.json"
     path.write_text('{"a": ' + "[" * 150 + "]" * 150 + "}")
     with pytest.raises(InputError, match="nesting"):
