@@ -810,7 +810,9 @@ class _Merger:
             if not isinstance(discovery, Mapping) or discovery.get("type") != "llama.cpp":
                 continue
             for model_id in list(self.catalog.get(provider, {})):
-                changes = llama_cpp_changes(self.catalog[provider][model_id])
+                changes = llama_cpp_changes(
+                    self.catalog[provider][model_id], every_model_v1=self.policies.llama_cpp_v1_every_model
+                )
                 self._apply_policy_changes(provider, model_id, changes)
                 if not changes or self.rule_engine is None:
                     continue

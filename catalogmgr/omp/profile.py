@@ -203,7 +203,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         id="17.2",
-        runtime_policies="17",
+        runtime_policies="17.2",
         first=_v("17.0.0"),
         source=_v("17.2.15"),
         summary="the arktype schema of 18.x (models-config.ts); bedrock, discovery litellm/proxy, "
