@@ -971,7 +971,14 @@ class _Merger:
             else:
                 model[key] = value
                 record.set_field(model, key, overlay.origins[key])
-        _apply_patch_fields(model, record, overlay.values, overlay.origins, overlay.sub_origin)
+        _apply_patch_fields(
+            model,
+            record,
+            overlay.values,
+            overlay.origins,
+            overlay.sub_origin,
+            keep_long_context=self.profile.patch_keeps_long_context,
+        )
         # Replace policy: the definition owns headers and compat wholesale (provider values folded in).
         headers = overlay.values.get("headers")
         record.drop("headers")
@@ -1204,7 +1211,14 @@ class _Merger:
             self._override_baselines[(provider, model_id)] = before
         if values.get("contextWindow") is None:
             before = None
-        _apply_patch_fields(model, record, values, origins, sub_origin)
+        _apply_patch_fields(
+            model,
+            record,
+            values,
+            origins,
+            sub_origin,
+            keep_long_context=self.profile.patch_keeps_long_context,
+        )
         if before is not None and self.tables is not None:
             requested = model.get("contextWindow")
             clamped = clamp_context_override(before, model, self.tables)
@@ -1364,8 +1378,11 @@ def _apply_patch_fields(
     values: Mapping[str, Any],
     origins: Mapping[str, Origin],
     sub_origin: Callable[[str, str], Origin] | None = None,
+    *,
+    keep_long_context: bool = True,
 ) -> None:
-    """The field-by-field part of ``applyModelPatch`` shared by both transport policies."""
+    """The field-by-field part of ``applyModelPatch`` shared by both transport policies
+    (``keep_long_context`` false: the patched cost drops ``longContext``, as before 17.3)."""
     for key in _PLAIN_PATCH_FIELDS:
         if key in values and values[key] is not None:
             model[key] = _copy_value(values[key])
@@ -1387,7 +1404,7 @@ def _apply_patch_fields(
             if value is not None:
                 cost[key] = _copy_value(value)
         long_context = patch_cost.get("longContext") or base_cost.get("longContext")
-        if js_truthy(long_context):
+        if keep_long_context and js_truthy(long_context):
             cost["longContext"] = _copy_value(long_context)
         old_entries = {path: origin for path, origin in record.entries.items() if path.startswith("cost.")}
         model["cost"] = cost
