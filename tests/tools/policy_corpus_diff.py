@@ -97,6 +97,7 @@ def compare_release(install: OmpInstall, profile: Profile, files: list[Path], ve
             per_field: collections.Counter[str] = collections.Counter()
             rows: set[tuple[str, tuple[str, str]]] = set()
             runtime = RuntimeSettings(extended_context=bool(settings)) if view == "policies" else None
+            where = f"[{view}{' +extendedContext' if settings else ''}]"
             for path in files:
                 result = results[label(path)]
                 if not result.accepted:
@@ -112,7 +113,7 @@ def compare_release(install: OmpInstall, profile: Profile, files: list[Path], ve
                     rows.add((path.name, key))
                     if verbose:
                         side = "ours" if key in ours_keys else "OMP"
-                        print(f"  {path.name}: {key[0]}/{key[1]}: only in {side}")
+                        print(f"  {where} {path.name}: {key[0]}/{key[1]}: only in {side}")
                 for key in ours_keys & set(theirs):
                     model, row = ours[key[0]][key[1]], theirs[key]
                     for field in FIELDS:
@@ -121,7 +122,8 @@ def compare_release(install: OmpInstall, profile: Profile, files: list[Path], ve
                             rows.add((path.name, key))
                             if verbose:
                                 print(
-                                    f"  {path.name}: {key[0]}/{key[1]}: {field}: ours={model.get(field)!r} "
+                                    f"  {where} {path.name}: {key[0]}/{key[1]}: {field}: "
+                                    f"ours={model.get(field)!r} "
                                     f"omp={row.get(field)!r}"
                                 )
             setting = "extendedContext on" if settings else "extendedContext off"
