@@ -1022,7 +1022,10 @@ class _Merger:
             # applyStandaloneCustomModelPolicies: a standalone gpt-5.4 gets its 1M window.
             values = {**values, "contextWindow": 1_000_000}
             origins["contextWindow"] = overlay.default_origin
-        reference = resolve_reference(model_id, self.reference_index())
+        # Before 14, a custom model inherits nothing from a bundled one (no reference lookup).
+        reference = (
+            resolve_reference(model_id, self.reference_index()) if self.profile.reference_models else None
+        )
         reference_origin = (
             Origin(
                 layer=self.base_name,

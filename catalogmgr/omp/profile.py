@@ -146,6 +146,9 @@ class Profile:
     # A patch's `cost` (modelOverrides, same-id definitions) keeps `longContext`, the patch's or
     # the model's (17.3+); before, `applyModelPatch` rebuilds cost from its four prices only.
     patch_keeps_long_context: bool = True
+    # A custom model takes the fields it leaves out from a bundled reference model
+    # (`resolveCustomModelReference`, 14+); 13.x gives it OMP's defaults only.
+    reference_models: bool = True
     # The runtime policy set this epoch's ModelRegistry applies after reading the files
     # (`catalogmgr.omp.policies.POLICY_SETS`: which policies, which generated rule tables).
     runtime_policies: str = "18.2.3"
@@ -176,6 +179,7 @@ class Profile:
 PROFILES: tuple[Profile, ...] = (
     Profile(
         id="13.19",
+        reference_models=False,
         patch_keeps_long_context=False,
         runtime_policies="13",
         first=_v("13.0.0"),

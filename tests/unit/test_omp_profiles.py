@@ -407,3 +407,26 @@ def test_a_cost_override_keeps_long_context_from_17_3(profile_id: str, kept: boo
     overlay = {"providers": {"p": {"modelOverrides": {"m": {"cost": {"output": 2, "longContext": tier}}}}}}
     merged = merge_catalog(base, [Layer("o.yml", overlay)], profile=PROFILES_BY_ID[profile_id]).catalog
     assert merged["p"]["m"]["cost"] == {"input": 1, "output": 2, **({"longContext": tier} if kept else {})}
+
+
+@pytest.mark.parametrize(("profile_id", "inherits"), [("13.19", False), ("14.9", True), ("18.2.3", True)])
+def test_a_custom_model_takes_a_reference_from_14(profile_id: str, inherits: bool) -> None:
+    # 13.19's model registry has no resolveCustomModelReference: a custom gpt-5.1 gets OMP's
+    # defaults (measured: tests/tools/policy_corpus_diff.py --omp-version 13.19.0 13-new-provider).
+    from catalogmgr.merge import Layer, merge_catalog
+    from catalogmgr.omp.profile import PROFILES_BY_ID
+
+    bundled = {"id": "gpt-5.1", "provider": "openai", "api": "openai-responses", "contextWindow": 400000}
+    base = {"openai": {"gpt-5.1": bundled}}
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "GW_KEY",
+                "api": "openai-completions",
+                "models": [{"id": "gpt-5.1"}],
+            }
+        }
+    }
+    merged = merge_catalog(base, [Layer("o.yml", overlay)], profile=PROFILES_BY_ID[profile_id]).catalog
+    assert merged["gw"]["gpt-5.1"]["contextWindow"] == (400000 if inherits else 128000)
