@@ -823,7 +823,9 @@ class _Merger:
             if not isinstance(discovery, Mapping) or discovery.get("type") != "llama.cpp":
                 continue
             for model_id in list(self.catalog.get(provider, {})):
-                changes = llama_cpp_changes(self.catalog[provider][model_id])
+                changes = llama_cpp_changes(
+                    self.catalog[provider][model_id], every_model_v1=self.policies.llama_cpp_v1_every_model
+                )
                 self._apply_policy_changes(provider, model_id, changes)
                 if not changes or self.rule_engine is None:
                     continue
@@ -985,7 +987,14 @@ class _Merger:
             else:
                 model[key] = value
                 record.set_field(model, key, overlay.origins[key])
-        _apply_patch_fields(model, record, overlay.values, overlay.origins, overlay.sub_origin)
+        _apply_patch_fields(
+            model,
+            record,
+            overlay.values,
+            overlay.origins,
+            overlay.sub_origin,
+            keep_long_context=self.profile.patch_keeps_long_context,
+        )
         # Replace policy: the definition owns headers and compat wholesale (provider values folded in).
         headers = overlay.values.get("headers")
         record.drop("headers")
@@ -1029,7 +1038,10 @@ class _Merger:
             # applyStandaloneCustomModelPolicies: a standalone gpt-5.4 gets its 1M window.
             values = {**values, "contextWindow": 1_000_000}
             origins["contextWindow"] = overlay.default_origin
-        reference = resolve_reference(model_id, self.reference_index())
+        # Before 14, a custom model inherits nothing from a bundled one (no reference lookup).
+        reference = (
+            resolve_reference(model_id, self.reference_index()) if self.profile.reference_models else None
+        )
         reference_origin = (
             Origin(
                 layer=self.base_name,
@@ -1218,7 +1230,14 @@ class _Merger:
             self._override_baselines[(provider, model_id)] = before
         if values.get("contextWindow") is None:
             before = None
-        _apply_patch_fields(model, record, values, origins, sub_origin)
+        _apply_patch_fields(
+            model,
+            record,
+            values,
+            origins,
+            sub_origin,
+            keep_long_context=self.profile.patch_keeps_long_context,
+        )
         if before is not None and self.tables is not None:
             requested = model.get("contextWindow")
             clamped = clamp_context_override(before, model, self.tables)
@@ -1378,8 +1397,11 @@ def _apply_patch_fields(
     values: Mapping[str, Any],
     origins: Mapping[str, Origin],
     sub_origin: Callable[[str, str], Origin] | None = None,
+    *,
+    keep_long_context: bool = True,
 ) -> None:
-    """The field-by-field part of ``applyModelPatch`` shared by both transport policies."""
+    """The field-by-field part of ``applyModelPatch`` shared by both transport policies
+    (``keep_long_context`` false: the patched cost drops ``longContext``, as before 17.3)."""
     for key in _PLAIN_PATCH_FIELDS:
         if key in values and values[key] is not None:
             model[key] = _copy_value(values[key])
@@ -1401,7 +1423,7 @@ def _apply_patch_fields(
             if value is not None:
                 cost[key] = _copy_value(value)
         long_context = patch_cost.get("longContext") or base_cost.get("longContext")
-        if js_truthy(long_context):
+        if keep_long_context and js_truthy(long_context):
             cost["longContext"] = _copy_value(long_context)
         old_entries = {path: origin for path, origin in record.entries.items() if path.startswith("cost.")}
         model["cost"] = cost

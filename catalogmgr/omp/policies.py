@@ -92,6 +92,13 @@ class PolicySet:
     # The compat rule engine's `thinking` (and `reasoning`) for the models OMP rebuilds
     # (catalogmgr.omp.rule_engine), on the compiled rules the profile names (`Profile.rules`).
     rule_engine: bool = False
+    # 17.x's `buildModel` (pi-catalog build.ts) resolves every model's compat (and fills its
+    # thinking) in code at load, bundled models included; catalogmgr does not port that code, so
+    # under this set a model's `compat` is the catalog's stored one and `show` says so.
+    compat_built_in_code: bool = False
+    # The llama.cpp fix-ups reach every model under `/v1` (17.3+); 17.2's
+    # `applyLlamaCppQwenThinking` re-points the Qwen-family models only.
+    llama_cpp_v1_every_model: bool = True
 
 
 # Named by the first release read; `Profile.runtime_policies` picks one.
@@ -99,7 +106,25 @@ POLICY_SETS: Mapping[str, PolicySet] = {
     # 13.x / 14.x: `#applyHardcodedModelPolicies` is gpt-5.4's window alone.
     "13": PolicySet("13", tables="18.2.3"),
     # 17.x: + ollama-cloud's omitMaxOutputTokens, llama.cpp fix-ups, `collapseBuiltModelVariants`.
-    "17": PolicySet("17", tables="18.2.3", ollama_cloud=True, llama_cpp=True, twin_collapse=True),
+    # 17.0-17.2: as 17.3 but llama.cpp's `/v1` for Qwen-family models only (read in 17.2.15).
+    "17.2": PolicySet(
+        "17.2",
+        tables="18.2.3",
+        ollama_cloud=True,
+        llama_cpp=True,
+        twin_collapse=True,
+        compat_built_in_code=True,
+        llama_cpp_v1_every_model=False,
+    ),
+    # 17.3: + every model of a llama.cpp provider under `/v1` (read in 17.3.5).
+    "17": PolicySet(
+        "17",
+        tables="18.2.3",
+        ollama_cloud=True,
+        llama_cpp=True,
+        twin_collapse=True,
+        compat_built_in_code=True,
+    ),
     # 18.1+: + long-context cap, extended-context maximum, Codex clamp; the compat rule engine's
     # thinking (ported from 18.2.3's code and rules).
     "18.2.3": PolicySet(
@@ -408,10 +433,11 @@ def _as_map(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def llama_cpp_changes(model: Mapping[str, Any]) -> list[PolicyChange]:
+def llama_cpp_changes(model: Mapping[str, Any], *, every_model_v1: bool = True) -> list[PolicyChange]:
     """``#applyLlamaCppModelFixups`` for one model of a provider with ``discovery: llama.cpp``:
     Qwen-family models run over chat-completions with reasoning and the Qwen template compat,
-    and every model without its own transport is reached under ``/v1``."""
+    and every model without its own transport is reached under ``/v1`` (``every_model_v1``
+    false, as in 17.2: the Qwen-family ones only)."""
     changes: list[PolicyChange] = []
     transport = model.get("transport")
     base_url = model.get("baseUrl")
@@ -427,7 +453,7 @@ def llama_cpp_changes(model: Mapping[str, Any]) -> list[PolicyChange]:
         changes.append(PolicyChange("compatConfig", {**authored, **_QWEN_COMPAT}, why))
         if not transport:
             base_url = _llama_cpp_base_url(base_url)
-    if not transport and isinstance(base_url, str) and not base_url.endswith("/v1"):
+    if every_model_v1 and not transport and isinstance(base_url, str) and not base_url.endswith("/v1"):
         base_url = _llama_cpp_base_url(base_url)
     if base_url != model.get("baseUrl"):
         changes.append(PolicyChange("baseUrl", base_url, "policy: llama.cpp servers are reached under /v1"))

@@ -143,6 +143,12 @@ class Profile:
     # A standalone custom `gpt-5.4` gets a 1,000,000-token window
     # (`applyStandaloneCustomModelPolicies`).
     standalone_gpt54_window: bool = True
+    # A patch's `cost` (modelOverrides, same-id definitions) keeps `longContext`, the patch's or
+    # the model's (17.3+); before, `applyModelPatch` rebuilds cost from its four prices only.
+    patch_keeps_long_context: bool = True
+    # A custom model takes the fields it leaves out from a bundled reference model
+    # (`resolveCustomModelReference`, 14+); 13.x gives it OMP's defaults only.
+    reference_models: bool = True
     # The runtime policy set this epoch's ModelRegistry applies after reading the files
     # (`catalogmgr.omp.policies.POLICY_SETS`: which policies, which generated rule tables).
     runtime_policies: str = "18.2.3"
@@ -173,6 +179,8 @@ class Profile:
 PROFILES: tuple[Profile, ...] = (
     Profile(
         id="13.19",
+        reference_models=False,
+        patch_keeps_long_context=False,
         runtime_policies="13",
         first=_v("13.0.0"),
         source=_v("13.19.0"),
@@ -189,6 +197,7 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         # npm has no 15.x or 16.x pi-coding-agent: this profile stands for them too.
         id="14.9",
+        patch_keeps_long_context=False,
         runtime_policies="13",
         first=_v("14.0.0"),
         source=_v("14.9.9"),
@@ -203,7 +212,8 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         id="17.2",
-        runtime_policies="17",
+        patch_keeps_long_context=False,
+        runtime_policies="17.2",
         first=_v("17.0.0"),
         source=_v("17.2.15"),
         summary="the arktype schema of 18.x (models-config.ts); bedrock, discovery litellm/proxy, "

@@ -7,6 +7,13 @@ re-points every bundled model of the provider) and by catalogmgr under the relea
 the release's own bundled catalog; the ``baseUrl`` of every model of every provider the overlay
 names must be equal. (The other merged fields are compared field by field for 18.2.3 in
 ``test_merge_vs_omp.py``.) One bun process per release, through the same probe.
+
+The 17.2/17.3 switches (llama.cpp's ``/v1`` on Qwen-family models only before 17.3, a cost patch
+dropping ``longContext`` before 17.3) are checked on the whole effective catalog of the overlays
+that exercise them, against 17.2.15 and 17.3.5: every compared field equal but those 17.x builds
+in code at load (``compat``, ``compatConfig``, ``thinking``). The whole corpus, every release::
+
+    CATALOGMGR_OMP_ROOT=/work/omp python tests/tools/policy_corpus_diff.py --omp-version all
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ import json
 from pathlib import Path
 
 import pytest
-from corpus import corpus_files, label
+from catalog_diff import COMPARED_FIELDS, MISSING, same
+from corpus import CORPUS_DIR, corpus_files, label
 from omp import OmpInstall, OmpProbe, _package_version
 from omp_versions import Release, find_bun, installed_releases, omp_root
 
@@ -76,4 +84,53 @@ def test_provider_base_url_scope_matches_the_release(version: str) -> None:
                 where = f"{path.name}: {row['provider']}/{row['id']}"
                 mismatches.append(f"{where}: ours={model.get('baseUrl')} omp={row.get('baseUrl')}")
     assert compared > 100
+    assert mismatches == []
+
+
+# The overlays whose merge switches differ between 17.2 and 17.3 (llama.cpp's `/v1` scope, a cost
+# patch's `longContext`); the whole effective catalog of each is compared, one bun process per release.
+SWITCH_OVERLAYS = [CORPUS_DIR / "52-policy-long-context-cap.yml", CORPUS_DIR / "55-policy-llama-cpp.yml"]
+# 17.x's buildModel resolves every model's compat and fills parts of its thinking in code at load,
+# which catalogmgr does not port (README "Known, reasoned divergences"; `show` says so).
+BUILT_IN_CODE = frozenset({"compat", "compatConfig", "thinking"})
+
+
+@pytest.mark.parametrize("version", ["17.2.15", "17.3.5"])
+def test_17x_effective_catalog_matches_but_code_built_compat(version: str) -> None:
+    release: Release | None = RELEASES.get(version)
+    if ROOT is None or release is None or release.source_only:
+        pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
+    bun = find_bun(release, ROOT)
+    catalog_version = _package_version(release.node_modules, "@oh-my-pi/pi-catalog")
+    if bun is None or catalog_version is None:
+        pytest.skip(f"OMP {version} under {ROOT} lacks bun or its bundled catalog")
+    probe = OmpProbe(OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4"))
+    results = probe.results({label(path): path.read_bytes() for path in SWITCH_OVERLAYS})
+    base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    profile = profile_for_version(parsed)
+    compared = 0
+    mismatches = []
+    for path in SWITCH_OVERLAYS:
+        result = results[label(path)]
+        assert result.accepted, f"OMP {version} rejects {path.name}"
+        document = parse_document(path.read_text(encoding="utf-8"), name=path.name, fmt="yaml")
+        ours = merge_catalog(
+            base, [Layer(path.name, document.data, document)], profile=profile, settings=RuntimeSettings()
+        ).catalog
+        theirs = {(row["provider"], row["id"]): row for row in probe.effective_catalog(result)}
+        ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
+        mismatches += [f"{path.name}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
+        for key in sorted(ours_keys & set(theirs)):
+            model, row = ours[key[0]][key[1]], theirs[key]
+            compared += 1
+            for field in (*COMPARED_FIELDS, "omitMaxOutputTokens"):
+                if field not in BUILT_IN_CODE and not same(
+                    model.get(field, MISSING), row.get(field, MISSING)
+                ):
+                    mismatches.append(
+                        f"{path.name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
+                    )
+    assert compared > 1000
     assert mismatches == []

@@ -391,3 +391,42 @@ def test_a_huge_file_gets_no_version_notes(tmp_path: Path) -> None:
     small.write_text("providers:\n" + providers.split("  p1:")[0])
     noted = check_path(small, profile=PROFILES_BY_ID["18.2.3"], runs="OMP 18.2.3")
     assert any("OMP 18.2.8 and later accept it (you run OMP 18.2.3)" in p.message for p in noted.problems)
+
+
+@pytest.mark.parametrize(
+    ("profile_id", "kept"), [("13.19", False), ("17.2", False), ("17.3", True), ("18.2.3", True)]
+)
+def test_a_cost_override_keeps_long_context_from_17_3(profile_id: str, kept: bool) -> None:
+    # 17.2.15's applyModelPatch rebuilds cost from its four prices; 17.3.5's keeps longContext
+    # (measured: tests/tools/policy_corpus_diff.py --omp-version 17.2.15 52-policy).
+    from catalogmgr.merge import Layer, merge_catalog
+    from catalogmgr.omp.profile import PROFILES_BY_ID
+
+    tier = {"inputThreshold": 128000, "input": 0.8, "output": 3.6}
+    base = {"p": {"m": {"id": "m", "provider": "p", "api": "openai-completions", "cost": {"input": 1}}}}
+    overlay = {"providers": {"p": {"modelOverrides": {"m": {"cost": {"output": 2, "longContext": tier}}}}}}
+    merged = merge_catalog(base, [Layer("o.yml", overlay)], profile=PROFILES_BY_ID[profile_id]).catalog
+    assert merged["p"]["m"]["cost"] == {"input": 1, "output": 2, **({"longContext": tier} if kept else {})}
+
+
+@pytest.mark.parametrize(("profile_id", "inherits"), [("13.19", False), ("14.9", True), ("18.2.3", True)])
+def test_a_custom_model_takes_a_reference_from_14(profile_id: str, inherits: bool) -> None:
+    # 13.19's model registry has no resolveCustomModelReference: a custom gpt-5.1 gets OMP's
+    # defaults (measured: tests/tools/policy_corpus_diff.py --omp-version 13.19.0 13-new-provider).
+    from catalogmgr.merge import Layer, merge_catalog
+    from catalogmgr.omp.profile import PROFILES_BY_ID
+
+    bundled = {"id": "gpt-5.1", "provider": "openai", "api": "openai-responses", "contextWindow": 400000}
+    base = {"openai": {"gpt-5.1": bundled}}
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "GW_KEY",
+                "api": "openai-completions",
+                "models": [{"id": "gpt-5.1"}],
+            }
+        }
+    }
+    merged = merge_catalog(base, [Layer("o.yml", overlay)], profile=PROFILES_BY_ID[profile_id]).catalog
+    assert merged["gw"]["gpt-5.1"]["contextWindow"] == (400000 if inherits else 128000)

@@ -18,6 +18,7 @@ from catalogmgr.omp.policies import (
     load_policy_tables,
     resolve_max_context_window,
 )
+from catalogmgr.omp.profile import PROFILES_BY_ID
 from catalogmgr.omp.settings import RuntimeSettings
 
 OFF = RuntimeSettings(extended_context=False)
@@ -312,6 +313,15 @@ def test_llama_cpp_models_get_v1_and_qwen_runs_over_chat_completions() -> None:
     assert models["phi"]["baseUrl"] == "http://10.0.0.3/v1"
     plain = merge_catalog({}, [Layer("o.yml", overlay)]).catalog["box"]
     assert plain["gemma"]["baseUrl"] == "http://10.0.0.2:8081/"
+    # OMP 17.2 (`applyLlamaCppQwenThinking` alone) re-points the Qwen-family models only.
+    older = merge_catalog(
+        {}, [Layer("o.yml", overlay)], settings=OFF, profile=PROFILES_BY_ID["17.2"]
+    ).catalog["box"]
+    assert older["Qwen3-Coder"]["baseUrl"] == "http://127.0.0.1:8080/v1"
+    assert older["gemma"]["baseUrl"] == "http://10.0.0.2:8081/"
+    assert older["phi"]["baseUrl"] == "http://10.0.0.3/v1"
+    newer = merge_catalog({}, [Layer("o.yml", overlay)], settings=OFF, profile=PROFILES_BY_ID["17.3"])
+    assert newer.catalog["box"]["gemma"]["baseUrl"] == "http://10.0.0.2:8081/v1"
 
 
 # -- thinking.effortMap ------------------------------------------------------------------------------------
