@@ -97,8 +97,13 @@ def test_compare_reads_authored_compat_when_the_rule_engine_does_not_know_the_ke
     omp_after = _row("p", "m", compat={"supportsStore": True}, compatConfig={"disableStrictTools": True})
     missed = compare("o", overlay, BASE, _ours(compat={"supportsStore": True}), BASELINE, _result(omp_after))
     assert [(d.field, d.ours, d.omp) for d in missed] == [("compat.disableStrictTools", MISSING, True)]
-    made = _ours(compat={"supportsStore": True, "disableStrictTools": True})
+    # Both sides are read from the authored view where OMP's resolved compat lacks the key: ours
+    # keeps it in compatConfig, as OMP does.
+    made = _ours(compat={"supportsStore": True}, compatConfig={"disableStrictTools": True})
     assert compare("o", overlay, BASE, made, BASELINE, _result(omp_after)) == []
+    wrong = _ours(compat={"supportsStore": True}, compatConfig={"disableStrictTools": False})
+    [difference] = compare("o", overlay, BASE, wrong, BASELINE, _result(omp_after))
+    assert (difference.field, difference.ours, difference.omp) == ("compat.disableStrictTools", False, True)
 
 
 def test_compare_reports_missing_and_extra_models() -> None:
