@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from omp_bun import ask_omp  # scripts/omp_bun.py: python puts this script's directory first
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = REPO_ROOT / "catalogmgr" / "omp" / "data"
@@ -52,24 +52,7 @@ console.log(JSON.stringify({ version, hosts: KNOWN_HOSTS, axisRecords, apiRecord
 
 
 def _ask_omp(node_modules: Path) -> dict[str, Any]:
-    bun_candidates = sorted((node_modules / "@oven").glob("bun-*/bin/bun"))
-    if not bun_candidates:
-        raise SystemExit(f"no bun under {node_modules}/@oven/bun-*/bin")
-    with tempfile.TemporaryDirectory(prefix="catalogmgr-rules-") as tmp:
-        script = Path(tmp) / "tables.ts"
-        script.write_text(_SCRIPT, encoding="utf-8")
-        completed = subprocess.run(
-            [str(bun_candidates[0]), "--no-install", str(script), str(node_modules.resolve())],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=tmp,
-            env={"PATH": "/usr/bin:/bin", "HOME": tmp, "NO_COLOR": "1"},
-            timeout=300,
-        )
-    if completed.returncode != 0:
-        raise SystemExit(f"bun failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
-    found: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = ask_omp(node_modules, _SCRIPT, prefix="catalogmgr-rules-")
     return found
 
 
