@@ -1,26 +1,15 @@
 // OMP's own `buildModel` (pi-catalog src/build.ts) on many model specs, for the rule-engine
-// differential (test_rule_engine_vs_omp.py): reads a JSON array of specs on stdin, prints one JSON
+// differential (test_rule_engine_vs_omp.py): reads `{specs, catalogFields}` as JSON on stdin, prints one JSON
 // array with, per spec, `{thinking, reasoning, compat, catalog}` or `{error}` (OMP throws on an ambiguous rule tie).
 import * as path from "node:path";
 
 const nodeModules = process.argv[2];
 const { buildModel } = await import(path.join(nodeModules, "@oh-my-pi", "pi-catalog", "src", "build.ts"));
-const specs: Record<string, unknown>[] = JSON.parse(await Bun.stdin.text());
-// The fields the rules' catalog axes set (build.ts applyCatalogAssignments / applyCatalogCorrections).
-const CATALOG_FIELDS = [
-	"cost",
-	"contextWindow",
-	"maxTokens",
-	"input",
-	"serviceTierCost",
-	"priority",
-	"applyPatchToolType",
-	"editPromptVariant",
-	"requiresCursorToolSchemaProjection",
-	"requiresToolResultImageHoisting",
-	"supportsAssistantPrefill",
-	"contextPromotionTarget",
-];
+// The input: the specs and the fields the rules' catalog axes set (build.ts applyCatalogAssignments /
+// applyCatalogCorrections), named once by the Python side.
+const request: { specs: Record<string, unknown>[]; catalogFields: string[] } = JSON.parse(await Bun.stdin.text());
+const specs = request.specs;
+const CATALOG_FIELDS = request.catalogFields;
 const answers = specs.map(spec => {
 	try {
 		const model = buildModel({

@@ -108,7 +108,7 @@ BASE_URLS = (
 def _ask_omp(omp_install: OmpInstall, specs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     completed = subprocess.run(
         [str(omp_install.bun), "--no-install", str(SCRIPT), str(omp_install.node_modules)],
-        input=json.dumps(specs),
+        input=json.dumps({"specs": list(specs), "catalogFields": CATALOG_FIELDS}),
         capture_output=True,
         text=True,
         check=False,
