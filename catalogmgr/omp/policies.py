@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -317,8 +317,14 @@ def _is_token_character(character: str) -> bool:
 def strip_thinking_variant(model_id: str, tables: PolicyTables) -> str | None:
     """``stripThinkingVariantSuffix``: ``X-thinking`` (or a ``-reasoner``... token anywhere,
     bounded, not after ``non``/``no``) -> ``X``; ``None`` when the id names no reasoning twin."""
+    return strip_pair_token(model_id, tables.pair_tokens)
+
+
+def strip_pair_token(model_id: str, pair_tokens: Sequence[str]) -> str | None:
+    """The id without its first bounded ``-<token>`` of ``pair_tokens`` (OMP's taxonomy collapse
+    tokens), or ``None``; shared by the twin collapse and the rule engine's identity."""
     lower = model_id.lower()
-    for token in tables.pair_tokens:
+    for token in pair_tokens:
         needle = f"-{token}"
         start = 0
         while start < len(lower):

@@ -47,6 +47,8 @@ from importlib import resources
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
+from catalogmgr.omp.policies import strip_pair_token
+
 EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high", "xhigh", "max")
 _DEFAULT_EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high")
 _DEFAULT_EFFORTS_WITH_XHIGH: tuple[str, ...] = (*_DEFAULT_EFFORTS, "xhigh")
@@ -211,6 +213,19 @@ def _compat_reasoning(spec: Mapping[str, Any], axes: Axes) -> bool:
     if _js_truthy(spec.get("reasoning")):
         return True
     return axes.reasoning and _read_rule_thinking(axes.thinking).get("upgradeNeutral") is True
+
+
+def _default_omit_reasoning_effort(
+    compat: dict[str, Any], authored: Mapping[str, Any] | None, axes: Axes
+) -> None:
+    """``fixupOpenAICompat``'s default, also in the OpenRouter record: a model that takes no
+    reasoning effort omits it, unless the author or a wire axis says otherwise."""
+    if (
+        _get(authored, "omitReasoningEffort") is UNDEFINED
+        and "omitReasoningEffort" not in axes.wire
+        and not _js_truthy(compat.get("supportsReasoningEffort"))
+    ):
+        compat["omitReasoningEffort"] = True
 
 
 def _reasoning_disable_mode(thinking_format: Any) -> str:
@@ -916,29 +931,7 @@ class RuleEngine:
 
     def strip_thinking_variant_suffix(self, model: str) -> str | None:
         """``stripThinkingVariantSuffix``: the id without its first bounded pair token."""
-        lower = _js_lower(model)
-        for token in self._collapse["pairTokens"]:
-            needle = f"-{token}"
-            search_from = 0
-            while search_from < len(lower):
-                index = lower.find(needle, search_from)
-                if index == -1:
-                    break
-                end = index + len(needle)
-                following = _code(lower, end)
-                followed_by_token_char = 48 <= following <= 57 or 97 <= following <= 122
-                word_start = index
-                while word_start > 0:
-                    code = ord(lower[word_start - 1])
-                    if not (48 <= code <= 57 or 97 <= code <= 122):
-                        break
-                    word_start -= 1
-                preceding = lower[word_start:index]
-                if not followed_by_token_char and preceding not in ("non", "no"):
-                    stripped = model[:index] + model[end:]
-                    return stripped or None
-                search_from = index + 1
-        return None
+        return strip_pair_token(model, self._collapse["pairTokens"])
 
     def classify(self, provider: str, model_id: str) -> Identity:
         """``classifyModel`` (strict): reviewed override, suffix collapse, then ranks."""
@@ -1473,12 +1466,7 @@ class RuleEngine:
                 compat["reasoningDisableMode"] = "venice-disable-thinking"
             else:
                 compat["reasoningDisableMode"] = _reasoning_disable_mode(compat.get("thinkingFormat"))
-        if (
-            _get(authored, "omitReasoningEffort") is UNDEFINED
-            and "omitReasoningEffort" not in axes.wire
-            and not _js_truthy(compat.get("supportsReasoningEffort"))
-        ):
-            compat["omitReasoningEffort"] = True
+        _default_omit_reasoning_effort(compat, authored, axes)
         axis_when_thinking = axes.wire.get("whenThinking") if _compat_reasoning(spec, axes) else None
         if not isinstance(axis_when_thinking, Mapping):
             axis_when_thinking = None
@@ -1637,12 +1625,7 @@ class RuleEngine:
             compat["reasoningEffortMap"] = merged
         if _get(authored, "reasoningDisableMode") is UNDEFINED and "reasoningDisableMode" not in axes.wire:
             compat["reasoningDisableMode"] = _reasoning_disable_mode(compat.get("thinkingFormat"))
-        if (
-            _get(authored, "omitReasoningEffort") is UNDEFINED
-            and "omitReasoningEffort" not in axes.wire
-            and not _js_truthy(compat.get("supportsReasoningEffort"))
-        ):
-            compat["omitReasoningEffort"] = True
+        _default_omit_reasoning_effort(compat, authored, axes)
         if (
             provider == "xai-oauth"
             and axes.wire.get("supportsReasoningEffort") is True
