@@ -40,8 +40,8 @@ RELEASES = {release.version: release for release in (installed_releases(ROOT) if
 OVERLAYS = [path for path in corpus_files() if "baseUrl" in path.read_text(encoding="utf-8")]
 
 
-@pytest.mark.parametrize("version", CHECKED)
-def test_provider_base_url_scope_matches_the_release(version: str) -> None:
+def _installed(version: str) -> OmpInstall:
+    """The release installed under ``$CATALOGMGR_OMP_ROOT`` (the test skips when it is not)."""
     release: Release | None = RELEASES.get(version)
     if ROOT is None or release is None or release.source_only:
         pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
@@ -49,7 +49,12 @@ def test_provider_base_url_scope_matches_the_release(version: str) -> None:
     catalog_version = _package_version(release.node_modules, "@oh-my-pi/pi-catalog")
     if bun is None or catalog_version is None:
         pytest.skip(f"OMP {version} under {ROOT} lacks bun or its bundled catalog")
-    install = OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4")
+    return OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4")
+
+
+@pytest.mark.parametrize("version", CHECKED)
+def test_provider_base_url_scope_matches_the_release(version: str) -> None:
+    install = _installed(version)
     probe = OmpProbe(install)
     results = probe.results({label(path): path.read_bytes() for path in OVERLAYS})
     base = json.loads(install.catalog_path.read_text(encoding="utf-8"))
@@ -97,14 +102,7 @@ BUILT_IN_CODE = frozenset({"compat", "compatConfig", "thinking"})
 
 @pytest.mark.parametrize("version", ["17.2.15", "17.3.5"])
 def test_17x_effective_catalog_matches_but_code_built_compat(version: str) -> None:
-    release: Release | None = RELEASES.get(version)
-    if ROOT is None or release is None or release.source_only:
-        pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
-    bun = find_bun(release, ROOT)
-    catalog_version = _package_version(release.node_modules, "@oh-my-pi/pi-catalog")
-    if bun is None or catalog_version is None:
-        pytest.skip(f"OMP {version} under {ROOT} lacks bun or its bundled catalog")
-    probe = OmpProbe(OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4"))
+    probe = OmpProbe(_installed(version))
     results = probe.results({label(path): path.read_bytes() for path in SWITCH_OVERLAYS})
     base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
     parsed = OmpVersion.parse(version)
