@@ -85,6 +85,7 @@ from catalogmgr.omp.reference import (
     resolve_reference,
 )
 from catalogmgr.omp.settings import RuntimeSettings
+from catalogmgr.omp.thinking13 import ID_THINKING, IdThinking, enrich_model_thinking
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
 if TYPE_CHECKING:  # the rule engine module loads when a model is first rebuilt (see _Merger.rule_engine)
@@ -624,6 +625,12 @@ class _Merger:
     # -- helpers ---------------------------------------------------------------------------------
 
     @property
+    def id_thinking(self) -> IdThinking | None:
+        """OMP 13.x/14.x's id-derived thinking rules for this profile, or None."""
+        variant = self.profile.id_thinking
+        return ID_THINKING[variant] if variant is not None else None
+
+    @property
     def rule_engine(self) -> RuleEngine | None:
         """OMP's compat rule engine for this merge (loaded once per process), or None."""
         release = self._rule_engine_release
@@ -681,10 +688,7 @@ class _Merger:
             apis.append(config.get("api"))
         if self.profile.baseurl_scope == "all":
             apis = []  # before 18.2.3 the provider URL re-points every model of the provider
-        compat = merge_compat(
-            config.get("compat"),
-            {"disableStrictTools": True} if js_truthy(config.get("disableStrictTools")) else None,
-        )
+        compat = merge_compat(config.get("compat"), self.strict_tools_compat(config))
         return _ProviderOverride(
             name=name,
             base_url=_normalize_discovery_base_url(config.get("baseUrl"), config.get("discovery")),
@@ -695,6 +699,24 @@ class _Merger:
             transport=config.get("transport"),
             bedrock={key: config[key] for key in _BEDROCK_FIELDS if config.get(key) is not None},
         )
+
+    def strict_tools_compat(self, config: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The compat a provider's ``disableStrictTools: true`` folds in (none before OMP 14)."""
+        if self.profile.disable_strict_tools and js_truthy(config.get("disableStrictTools")):
+            return {"disableStrictTools": True}
+        return None
+
+    def written_thinking(self, value: Any) -> Any:
+        """A definition's / override's ``thinking`` as OMP keeps it: normalized to ``efforts``
+        (17+), or as written (13.x/14.x, whose ``{mode, minLevel, maxLevel}`` OMP stores as is)."""
+        return normalize_thinking(value) if self.profile.id_thinking is None else _copy_value(value)
+
+    def patch_fields(self) -> tuple[str, ...]:
+        """The plain fields a definition or modelOverrides entry sets under this profile."""
+        allowed = self.profile.model_fields
+        if allowed is None:
+            return _PLAIN_PATCH_FIELDS
+        return tuple(key for key in _PLAIN_PATCH_FIELDS if key in allowed)
 
     def apply_provider_override(self, override: _ProviderOverride, config: Mapping[str, Any]) -> None:
         models = self.catalog.get(override.name)
@@ -876,6 +898,26 @@ class _Merger:
                 self._set_resolved_compat(provider, model_id, decision.compat, how)
                 self._apply_catalog_corrections(provider, model_id, kind, decision.catalog)
 
+    def apply_id_thinking(self, keys: Sequence[tuple[str, str]]) -> None:
+        """OMP 13.x/14.x: ``enrichModelThinking`` on the models it built (new custom models,
+        same-id definitions, modelOverrides; :mod:`catalogmgr.omp.thinking13`)."""
+        variant = self.id_thinking
+        assert variant is not None
+        for provider, model_id in keys:
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is None:
+                continue
+            thinking = enrich_model_thinking(model, variant)
+            if thinking is model.get("thinking"):
+                continue
+            if thinking is None:
+                editable = self._editable(provider, model_id)
+                editable.pop("thinking", None)
+                self._touch(provider, model_id, editable).drop("thinking")
+                continue
+            how = "policy: thinking derived from the model id (OMP 13.x/14.x enrichModelThinking)"
+            self._apply_policy_changes(provider, model_id, [PolicyChange("thinking", thinking, how)])
+
     def _apply_catalog_corrections(
         self, provider: str, model_id: str, kind: str, catalog: Mapping[str, Any]
     ) -> None:
@@ -1005,7 +1047,10 @@ class _Merger:
             for sub in headers:
                 record.entries[f"headers.{sub}"] = overlay.sub_origin("headers", sub)
         authored = overlay.values.get("compat")
-        resolved = merge_compat(model.get("compat") if model.get("api") == old_api else None, authored)
+        # 18.x resolves the definition's compat over the bundled model's (same api); 13.x/14.x
+        # give the model the definition's (with its provider's) alone.
+        keeps_bundled = self.profile.same_id_compat == "merge" and model.get("api") == old_api
+        resolved = merge_compat(model.get("compat") if keeps_bundled else None, authored)
         record.drop("compat")
         record.drop("compatConfig")
         for key, value in (("compat", resolved), ("compatConfig", authored)):
@@ -1215,9 +1260,10 @@ class _Merger:
         how = "modelOverrides"
         values: dict[str, Any] = {}
         origins: dict[str, Origin] = {}
-        for key in (*_PLAIN_PATCH_FIELDS, "cost", "remoteCompaction", "premiumMultiplier"):
+        extra = ("remoteCompaction",) if self.profile.model_fields is None else ()
+        for key in (*self.patch_fields(), "cost", *extra, "premiumMultiplier"):
             if key in override:
-                values[key] = normalize_thinking(override[key]) if key == "thinking" else override[key]
+                values[key] = self.written_thinking(override[key]) if key == "thinking" else override[key]
                 origins[key] = self.origin((*path, key), how)
         if "name" in values:
             values["name"] = clean_model_name(values["name"])
@@ -1315,6 +1361,15 @@ class _Merger:
             return f"provider {provider!r} has no models in this catalog"
         return None
 
+    def drop_compat_config(self) -> None:
+        """Before OMP 17 a ``Model`` has no ``compatConfig`` (only the compat it runs with): the
+        authored copy the steps above keep beside ``compat`` is not part of those releases' rows."""
+        for (provider, model_id), record in self.touched.items():
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is not None and "compatConfig" in model:
+                del self._editable(provider, model_id)["compatConfig"]
+            record.drop("compatConfig")
+
     def hide_non_chat_models(self) -> None:
         """OMP 18.2.8+: ``getAll()`` lists chat models only (``modelKind(model) === "chat"``, where
         ``modelKind`` is ``model.kind ?? "chat"``); embedding, image, tts, ... rows are for roles."""
@@ -1340,14 +1395,20 @@ class _Merger:
         if self.rebuilt and self.rule_engine is not None:
             # Built before the twin collapse, which reads the members' thinking.
             self.apply_rule_engine(list(self.rebuilt.items()))
+        if self.settings is not None and self.id_thinking is not None:
+            self.apply_id_thinking([key for key, how in self.rebuilt.items() if how != "provider"])
         if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
         if self.overridden and self.rule_engine is not None:
             self.apply_rule_engine([(key, "patch") for key in self.overridden])
+        if self.settings is not None and self.id_thinking is not None:
+            self.apply_id_thinking(list(self.overridden))
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
+        if not self.profile.compat_config:
+            self.drop_compat_config()
         if self.scope is not None:
             # Every overlay step ran (its warnings are the whole catalog's); the passes over every
             # model skipped the other providers, which therefore leave the result here.
@@ -1491,11 +1552,11 @@ class _CustomOverlay:
             values["baseUrl"], origins["baseUrl"] = definition["baseUrl"], at("baseUrl")
         else:
             values["baseUrl"], origins["baseUrl"] = config.get("baseUrl"), at_provider("baseUrl")
-        for key in (*_PLAIN_PATCH_FIELDS, "cost", "premiumMultiplier"):
+        for key in (*merger.patch_fields(), "cost", "premiumMultiplier"):
             if definition.get(key) is not None:
                 value = definition[key]
                 if key == "thinking":
-                    value = normalize_thinking(value)
+                    value = merger.written_thinking(value)
                 elif key == "name":
                     value = clean_model_name(value)
                 values[key], origins[key] = _copy_value(value), at(key)
@@ -1517,9 +1578,7 @@ class _CustomOverlay:
                 at("headers") if isinstance(model_headers, Mapping) else at_provider("headers")
             )
         # Compat: provider compat (with disableStrictTools folded in) deep-merged with the model's.
-        provider_compat = config.get("compat")
-        if js_truthy(config.get("disableStrictTools")):
-            provider_compat = merge_compat(provider_compat, {"disableStrictTools": True})
+        provider_compat = merge_compat(config.get("compat"), merger.strict_tools_compat(config))
         compat = merge_compat(provider_compat, definition.get("compat"))
         if compat is not None:
             values["compat"] = compat
@@ -1536,7 +1595,7 @@ class _CustomOverlay:
                 else:
                     sub_origins[("compat", sub)] = at_provider("disableStrictTools")
         remote = _merge_remote_compaction(config.get("remoteCompaction"), definition.get("remoteCompaction"))
-        if remote is not None:
+        if remote is not None and merger.profile.model_fields is None:
             values["remoteCompaction"] = remote
             origins["remoteCompaction"] = (
                 at("remoteCompaction")
