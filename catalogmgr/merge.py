@@ -71,18 +71,22 @@ from catalogmgr.omp.policies import (
     PolicyTables,
     clamp_context_override,
     configured_extended_window,
+    discovery_drops_provider_compat,
     hardcoded_policy_changes,
     llama_cpp_changes,
+    load_discovery_refresh,
     load_policy_tables,
     policy_set,
     thinking_twins,
 )
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
 from catalogmgr.omp.reference import (
+    REFERENCE_FIELDS_14,
     ReferenceIndex,
     build_reference_index,
     inherit_reference_thinking,
     resolve_reference,
+    resolve_reference_14,
 )
 from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.omp.thinking13 import ID_THINKING, IdThinking, enrich_model_thinking
@@ -726,6 +730,8 @@ class _Merger:
         how = "provider override"
         headers = override.headers if isinstance(override.headers, Mapping) else None
         compat = override.compat if isinstance(override.compat, Mapping) and override.compat else None
+        if compat is not None and self.discovery_drops_compat(override.name, config):
+            compat = None
         remote = override.remote_compaction if js_truthy(override.remote_compaction) else None
         compat_origin = self._provider_compat_origins(override.name, config)
         for model_id in list(models):
@@ -757,6 +763,14 @@ class _Merger:
                 )
             if compat:
                 self._merge_compat_into(model, record, compat, compat_origin)
+
+    def discovery_drops_compat(self, provider: str, config: Mapping[str, Any]) -> bool:
+        """OMP 13.x/14.x at run time: the provider's compat is lost when ``refresh()`` re-reads
+        its bundled models (:func:`~catalogmgr.omp.policies.discovery_drops_provider_compat`)."""
+        if self.settings is None or not self.policies.discovery_refresh:
+            return False
+        table = load_discovery_refresh(str(self.profile.source))
+        return discovery_drops_provider_compat(provider, config, table)
 
     def _provider_compat_origins(self, name: str, config: Mapping[str, Any]) -> Callable[[str], Origin]:
         """Origin of each provider-level compat key (``disableStrictTools`` folds in from its flag)."""
@@ -1083,10 +1097,7 @@ class _Merger:
             # applyStandaloneCustomModelPolicies: a standalone gpt-5.4 gets its 1M window.
             values = {**values, "contextWindow": 1_000_000}
             origins["contextWindow"] = overlay.default_origin
-        # Before 14, a custom model inherits nothing from a bundled one (no reference lookup).
-        reference = (
-            resolve_reference(model_id, self.reference_index()) if self.profile.reference_models else None
-        )
+        reference = self._reference_of(model_id)
         reference_origin = (
             Origin(
                 layer=self.base_name,
@@ -1124,7 +1135,11 @@ class _Merger:
         put("provider", overlay.provider, origins["provider"])
         put("baseUrl", values.get("baseUrl"), origins.get("baseUrl", overlay.default_origin))
         put("reasoning", *pick("reasoning", False))
-        thinking = inherit_reference_thinking(values.get("thinking"), reference, overlay.provider)
+        if self.profile.reference_lookup == "exact-id":
+            own = values.get("thinking")
+            thinking = own if own is not None else (reference or {}).get("thinking")
+        else:
+            thinking = inherit_reference_thinking(values.get("thinking"), reference, overlay.provider)
         if thinking is not None:
             origin = origins["thinking"] if values.get("thinking") is not None else reference_origin
             put("thinking", thinking, origin or overlay.default_origin)
@@ -1157,7 +1172,9 @@ class _Merger:
             values.get("preferWebsockets"),
             origins.get("preferWebsockets", overlay.default_origin),
         )
-        reference_compat = reference.get("compatConfig") if reference is not None else None
+        # 18.x copies the reference's authored compat, 14.x its resolved one.
+        compat_key = "compat" if self.profile.reference_lookup == "exact-id" else "compatConfig"
+        reference_compat = reference.get(compat_key) if reference is not None else None
         compat = merge_compat(reference_compat, values.get("compat"))
         if compat is not None:
             model["compat"] = compat
@@ -1188,6 +1205,18 @@ class _Merger:
         self.rebuilt[(overlay.provider, model_id)] = "new"
         if values.get("cost") is not None:
             self.authored_cost.add((overlay.provider, model_id))
+
+    def _reference_of(self, model_id: str) -> Mapping[str, Any] | None:
+        """The bundled model a new custom model takes its missing fields from (none before 14)."""
+        if not self.profile.reference_models:
+            return None
+        if self.profile.reference_lookup == "normalized":
+            return resolve_reference(model_id, self.reference_index())
+        found = resolve_reference_14(model_id, self.reference_index())
+        if found is None:
+            return None
+        kept = ("id", "provider", *REFERENCE_FIELDS_14)
+        return {key: found[key] for key in kept if key in found}
 
     # -- c. modelOverrides ------------------------------------------------------------------------
 

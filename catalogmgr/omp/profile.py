@@ -156,6 +156,12 @@ class Profile:
     # A custom model takes the fields it leaves out from a bundled reference model
     # (`resolveCustomModelReference`, 14+); 13.x gives it OMP's defaults only.
     reference_models: bool = True
+    # How the reference is found and what it gives: "normalized" (18.x identity/reference.ts:
+    # case-folded, affixes and markers stripped; thinking only from the same provider, the
+    # reference's authored compat) or "exact-id" (14.x `resolveCustomModelReference`: exact ids,
+    # `:cloud`/`-cloud` and `:`->`-` only; cost, input, reasoning, thinking, windows and the
+    # reference's resolved compat, whatever its provider).
+    reference_lookup: Literal["normalized", "exact-id"] = "normalized"
     # -- OMP 13.x/14.x's older Model shape and patching (model-registry.ts before pi-catalog) -------
     # Models carry `compatConfig` (the authored compat beside the resolved one; 17+).
     compat_config: bool = True
@@ -225,6 +231,7 @@ PROFILES: tuple[Profile, ...] = (
         # npm has no 15.x or 16.x pi-coding-agent: this profile stands for them too.
         id="14.9",
         patch_keeps_long_context=False,
+        reference_lookup="exact-id",
         compat_config=False,
         same_id_compat="replace",
         model_fields=MODEL_FIELDS_13,

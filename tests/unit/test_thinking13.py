@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from catalogmgr.merge import Catalog, Layer, merge_catalog
+from catalogmgr.omp.policies import DiscoveryRefresh, discovery_drops_provider_compat, load_discovery_refresh
 from catalogmgr.omp.profile import PROFILES_BY_ID
+from catalogmgr.omp.reference import reference_candidate_ids_14
 from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.omp.thinking13 import ID_THINKING, ParsedModel, enrich_model_thinking, parse_known_model
 
@@ -198,3 +200,44 @@ def test_a_new_reasoning_model_gets_thinking_from_its_id_only_with_runtime_polic
     expected = {"mode": "anthropic-adaptive", "minLevel": "minimal", "maxLevel": "xhigh"}
     assert _merge("13.19", overlay)["gw"]["claude-opus-4-6"]["thinking"] == expected
     assert "thinking" not in _merge("13.19", overlay, settings=None)["gw"]["claude-opus-4-6"]
+
+
+def test_14_reference_is_an_exact_id_after_cloud_and_colon_forms() -> None:
+    assert reference_candidate_ids_14(" kimi-k2.6:Cloud ") == [
+        "kimi-k2.6:Cloud",
+        "kimi-k2.6",
+        "kimi-k2.6-Cloud",
+    ]
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "K",
+                "api": "openai-completions",
+                "models": [{"id": "m1:cloud"}, {"id": "M1"}],
+            }
+        }
+    }
+    catalog = _merge("14.9", overlay)
+    assert catalog["gw"]["m1:cloud"]["contextWindow"] == 1000
+    # The reference's resolved compat is copied; an id in another case finds no reference.
+    assert catalog["gw"]["m1:cloud"]["compat"] == {"supportsStore": False}
+    assert catalog["gw"]["M1"]["contextWindow"] == 128_000
+    assert _merge("13.19", overlay)["gw"]["m1:cloud"]["contextWindow"] == 128_000
+
+
+def test_13_refresh_drops_a_keyed_discovery_providers_compat() -> None:
+    table = DiscoveryRefresh(always=frozenset({"free"}), with_api_key=frozenset({"groq"}))
+    assert discovery_drops_provider_compat("groq", {"apiKey": "GROQ_API_KEY"}, table)
+    assert not discovery_drops_provider_compat("groq", {"apiKey": "N/A"}, table)
+    assert not discovery_drops_provider_compat("groq", {"baseUrl": "https://x"}, table)
+    assert discovery_drops_provider_compat("free", {}, table)
+    assert "groq" in load_discovery_refresh("13.19.0").with_api_key
+    assert load_discovery_refresh("18.2.3") == DiscoveryRefresh(frozenset(), frozenset())
+    base: Catalog = {"groq": {"g": {**BASE["acme"]["m1"], "id": "g", "provider": "groq"}}}
+    overlay = {"providers": {"groq": {"apiKey": "K", "compat": {"supportsStrictMode": False}}}}
+    profile = PROFILES_BY_ID["13.19"]
+    runs = merge_catalog(base, [Layer("o.yml", overlay)], profile=profile, settings=OFF).catalog
+    written = merge_catalog(base, [Layer("o.yml", overlay)], profile=profile).catalog
+    assert runs["groq"]["g"]["compat"] == {"supportsStore": False}
+    assert written["groq"]["g"]["compat"] == {"supportsStore": False, "supportsStrictMode": False}
