@@ -805,8 +805,8 @@ class _Merger:
     # -- runtime policies (catalogmgr.omp.policies) -------------------------------------------------
 
     def _policy_origin(self, change: PolicyChange) -> Origin:
-        assert self.tables is not None
-        return Origin(layer=f"OMP {self.tables.policy_set} runtime", position=None, how=change.how)
+        # The release whose ModelRegistry the profile follows (its tables may be another's).
+        return Origin(layer=f"OMP {self.profile.source} runtime", position=None, how=change.how)
 
     def _apply_policy_changes(self, provider: str, model_id: str, changes: Sequence[PolicyChange]) -> None:
         if not changes:
