@@ -13,11 +13,11 @@ from catalogmgr.omp.rule_engine import UNDEFINED
 from catalogmgr.omp.thinking17 import (
     GENERATION_17_2,
     GENERATION_17_3,
+    Generation,
     derive_thinking_17,
     generation_for_release,
     has_thinking_variant_token,
     parse_known_model,
-    parse_semver,
 )
 
 OPENAI = {"thinkingFormat": "openai", "supportsReasoningEffort": True, "reasoningEffortMap": {}}
@@ -218,12 +218,15 @@ def test_thinking_variant_tokens_as_omp_bounds_them() -> None:
     assert has_thinking_variant_token("a-non-thinking-b-thinking")  # the second token counts
 
 
-def test_ids_parse_with_javascript_regex_semantics() -> None:
-    # `$` is the end of the string (not before a trailing newline); `\d` is ASCII only.
-    assert parse_semver("4.6") == (4, 6, 0)
-    assert parse_semver("4.6\n") is None
-    assert parse_semver("٤") is None
-    assert parse_known_model("openai/gpt-5.4-mini", GENERATION_17_3)[:2] == ("openai", "mini")
-    assert parse_known_model("claude-4-5-opus", GENERATION_17_3)[:2] == ("anthropic", "opus")
-    assert parse_known_model("Claude-Opus-4-7", GENERATION_17_3).family == "unknown"  # case-sensitive
-    assert parse_known_model("daybreak-red-latest", GENERATION_17_2).family == "unknown"
+def _family_and_kind(model_id: str, generation: Generation) -> tuple[str, str] | None:
+    parsed = parse_known_model(model_id, generation)
+    return (parsed.family, parsed.kind) if parsed is not None else None
+
+
+def test_known_models_parse_as_omp_17_parses_them() -> None:
+    assert _family_and_kind("openai/gpt-5.4-mini", GENERATION_17_3) == ("openai", "mini")
+    assert _family_and_kind("claude-4-5-opus", GENERATION_17_3) == ("anthropic", "opus")
+    assert _family_and_kind("gemini-3-pro-preview", GENERATION_17_2) == ("gemini", "pro")
+    assert _family_and_kind("Claude-Opus-4-7", GENERATION_17_3) is None  # the parsers are case-sensitive
+    assert _family_and_kind("daybreak-red-latest", GENERATION_17_3) == ("openai", "base")
+    assert _family_and_kind("daybreak-red-latest", GENERATION_17_2) is None  # 17.3's rolling aliases
