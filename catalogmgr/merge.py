@@ -1155,6 +1155,10 @@ class _Merger:
             if reference is not None
             else None
         )
+        if not self.policies.reference_compat_kept and values.get("thinking") is not None:
+            # 17.x's offline refresh re-patches the new model with its definition ("replace"):
+            # applyModelPatch keeps the definition's thinking as written over the built one.
+            self.authored_thinking.add((overlay.provider, model_id))
         model: dict[str, Any] = {}
         record = _ModelProvenance({})
 

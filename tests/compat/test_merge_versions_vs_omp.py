@@ -8,16 +8,13 @@ the release's own bundled catalog; the ``baseUrl`` of every model of every provi
 names must be equal. (The other merged fields are compared field by field for 18.2.3 in
 ``test_merge_vs_omp.py``.) One bun process per release, through the same probe.
 
-The 17.2/17.3 switches (llama.cpp's ``/v1`` on Qwen-family models only before 17.3, a cost patch
-dropping ``longContext`` before 17.3) are checked on the whole effective catalog of the overlays
-that exercise them, against 17.2.15 and 17.3.5: every compared field equal, the resolved ``compat``
-and ``compatConfig`` 17.x builds in code at load included (:mod:`catalogmgr.omp.compat17`), but the
-``thinking`` it fills there.
-
-OMP 13.19.0 and 14.9.9 (pi-ai's catalog and registry) are compared on the whole effective catalog
-of every corpus overlay, every field, ``thinking`` and ``compat`` included (one bun process per
-release), and the generated table of their ``refresh()`` discovery is checked against each
-release. The whole corpus plus users' files, every release::
+OMP 13.19.0 and 14.9.9 (pi-ai's catalog and registry), 17.2.15 and 17.3.5 are compared on the whole
+effective catalog of every corpus overlay, every field, ``thinking``, ``compat`` and (17.x)
+``compatConfig`` included (one bun process per release): 17.x builds every model's compat and
+thinking in code at load (:mod:`catalogmgr.omp.compat17`, :mod:`catalogmgr.omp.thinking17`), and its
+17.2/17.3 merge switches (llama.cpp's ``/v1`` on Qwen-family models only before 17.3, a cost patch
+dropping ``longContext`` before 17.3) are among the overlays. The generated table of 13.x/14.x's
+``refresh()`` discovery is checked against each release. The whole corpus plus users' files, every release::
 
     CATALOGMGR_OMP_ROOT=/work/omp python tests/tools/policy_corpus_diff.py --omp-version all
 """
@@ -31,7 +28,7 @@ from pathlib import Path
 
 import pytest
 from catalog_diff import COMPARED_FIELDS, MISSING, same
-from corpus import CORPUS_DIR, corpus_files, label
+from corpus import corpus_files, label
 from omp import OmpInstall, OmpProbe, _package_version
 from omp_versions import Release, find_bun, installed_releases, omp_root
 
@@ -104,57 +101,18 @@ def test_provider_base_url_scope_matches_the_release(version: str) -> None:
     assert mismatches == []
 
 
-# The overlays whose merge switches differ between 17.2 and 17.3 (llama.cpp's `/v1` scope, a cost
-# patch's `longContext`); the whole effective catalog of each is compared, one bun process per release.
-SWITCH_OVERLAYS = [CORPUS_DIR / "52-policy-long-context-cap.yml", CORPUS_DIR / "55-policy-llama-cpp.yml"]
-# 17.x's buildModel fills parts of every model's thinking in code at load, which catalogmgr does not
-# port yet (README "Known, reasoned divergences"; `show` says so); its compat is ported (compat17).
-BUILT_IN_CODE = frozenset({"thinking"})
-
-
-@pytest.mark.parametrize("version", ["17.2.15", "17.3.5"])
-def test_17x_effective_catalog_matches_but_code_built_compat(version: str) -> None:
-    probe = OmpProbe(_installed(version))
-    results = probe.results({label(path): path.read_bytes() for path in SWITCH_OVERLAYS})
-    base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
-    parsed = OmpVersion.parse(version)
-    assert parsed is not None
-    profile = profile_for_version(parsed)
-    compared = 0
-    mismatches = []
-    for path in SWITCH_OVERLAYS:
-        result = results[label(path)]
-        assert result.accepted, f"OMP {version} rejects {path.name}"
-        document = parse_document(path.read_text(encoding="utf-8"), name=path.name, fmt="yaml")
-        ours = merge_catalog(
-            base, [Layer(path.name, document.data, document)], profile=profile, settings=RuntimeSettings()
-        ).catalog
-        theirs = {(row["provider"], row["id"]): row for row in probe.effective_catalog(result)}
-        ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
-        mismatches += [f"{path.name}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
-        for key in sorted(ours_keys & set(theirs)):
-            model, row = ours[key[0]][key[1]], theirs[key]
-            compared += 1
-            for field in (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig"):
-                if field not in BUILT_IN_CODE and not same(
-                    model.get(field, MISSING), row.get(field, MISSING)
-                ):
-                    mismatches.append(
-                        f"{path.name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
-                    )
-    assert compared > 1000
-    assert mismatches == []
-
-
 # OMP 13.x/14.x (pi-ai's catalog and model-registry.ts): no compatConfig, thinking from the id
 # (catalogmgr.omp.thinking13), same-id compat replaced, 14.x's exact-id references, refresh()
-# dropping a keyed discovery provider's compat. Every overlay of the corpus, every compared field,
-# one bun process per release.
-PRE_17_FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
+# dropping a keyed discovery provider's compat. OMP 17.x: every model's compat and thinking built in
+# code at load and at each rebuild (catalogmgr.omp.compat17, catalogmgr.omp.thinking17), the 17.2/17.3
+# merge switches (llama.cpp's `/v1` on Qwen-family models only before 17.3, a cost patch dropping
+# `longContext` before 17.3). Every overlay of the corpus, every compared field, one bun process per
+# release.
+WHOLE_FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
 
 
-@pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])
-def test_13x_14x_effective_catalog_matches_the_release(version: str) -> None:
+@pytest.mark.parametrize("version", ["13.19.0", "14.9.9", "17.2.15", "17.3.5"])
+def test_effective_catalog_matches_the_release(version: str) -> None:
     probe = OmpProbe(_installed(version))
     files = corpus_files()
     results = probe.results({label(path): path.read_bytes() for path in files})
@@ -180,7 +138,7 @@ def test_13x_14x_effective_catalog_matches_the_release(version: str) -> None:
             compared += 1
             mismatches += [
                 f"{path.name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
-                for field in PRE_17_FIELDS
+                for field in WHOLE_FIELDS
                 if not same(model.get(field, MISSING), row.get(field, MISSING))
             ]
     assert compared > 10_000
