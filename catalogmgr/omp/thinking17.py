@@ -177,14 +177,31 @@ def _is_glm53(model_id: str, generation: Generation) -> bool:
     )
 
 
-def has_thinking_variant_token(model_id: str) -> bool:
-    """``findThinkingVariantToken(id) !== undefined``: a bounded ``-thinking``/``-reasoner``/
-    ``-reasoning`` not named by a preceding ``non``/``no`` (``non-thinking`` is the other SKU)."""
+def _thinking_variant_token(model_id: str) -> re.Match[str] | None:
+    """``findThinkingVariantToken``: the first bounded ``-thinking``/``-reasoner``/``-reasoning``
+    not named by a preceding ``non``/``no`` (``non-thinking`` is the other SKU)."""
     for match in _THINKING_VARIANT_TOKEN.finditer(model_id):
         preceding = _TRAILING_WORD.search(model_id[: match.start()])
         if preceding is None or _js_lower(preceding[1]) not in ("non", "no"):
-            return True
-    return False
+            return match
+    return None
+
+
+def has_thinking_variant_token(model_id: str) -> bool:
+    """``findThinkingVariantToken(id) !== undefined``."""
+    return _thinking_variant_token(model_id) is not None
+
+
+def strip_thinking_variant_token_17(model_id: str) -> str | None:
+    """``stripThinkingVariantToken`` (17.x ``identity/family.ts``): the id without its first
+    thinking-variant token (``kimi-k2-thinking`` -> ``kimi-k2``, ``x-reasoner-thinking`` ->
+    ``x-thinking``), or None when it has none or nothing would remain. 17.x's twin collapse
+    (``deriveThinkingPairFamilies``) pairs an id with the id this gives."""
+    match = _thinking_variant_token(model_id)
+    if match is None:
+        return None
+    stripped = model_id[: match.start()] + model_id[match.end() :]
+    return stripped or None
 
 
 # -- hosts.ts (the host classes model-thinking.ts asks about) --------------------------------------

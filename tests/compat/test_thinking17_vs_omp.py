@@ -17,6 +17,9 @@ thinking:
    authored compat (``thinkingFormat``, ``supportsReasoningEffort``, ``reasoningEffortMap``...)
    and explicit thinking.
 
+3. X / X-thinking twins through the merge against the release's own ModelRegistry (17.x's pairing,
+   pair thinking and the collapsed model built again).
+
 A release that is not installed under ``$CATALOGMGR_OMP_ROOT`` skips.
 """
 
@@ -27,11 +30,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
+from catalog_diff import MISSING, same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from omp import OmpInstall
+from omp import OmpInstall, OmpProbe
+from test_merge_versions_vs_omp import WHOLE_FIELDS, _installed
 from test_rule_engine_vs_omp import APIS, BASE_URLS, CUSTOM_PROVIDERS, _ask_omp, _release
 
+from catalogmgr.documents import parse_document
+from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.profile import OmpVersion, profile_for_version
+from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.omp.thinking17 import derive_thinking_17
 
 pytestmark = pytest.mark.omp
@@ -257,3 +266,99 @@ def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
     specs = [spec for batch in batches for spec in batch]
     differences = _differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+# -- 17.x's twin collapse (variant-collapse.ts), through the merge ------------------------------------
+
+# X / X-thinking pairs 17.x collapses and builds again (collapseBuiltModelVariants): pairs that
+# reason, pairs that do not (the thinking member's derived ladder), families whose derived thinking
+# is mandatory (requiresEffort refilled on the collapsed model), 17.x's token rule (the first
+# `-thinking`/`-reasoner`/`-reasoning`, ASCII case-insensitive, not after `non`/`no`).
+TWINS_17 = """\
+providers:
+  tw:
+    baseUrl: https://tw.example/v1
+    apiKey: K
+    api: openai-completions
+    models:
+      - id: foo
+      - id: foo-thinking
+      - id: bar
+        reasoning: true
+      - id: bar-reasoning
+      - id: kimi-k3
+        reasoning: true
+      - id: kimi-k3-thinking
+        reasoning: true
+      - id: glm-5.3
+      - id: glm-5.3-thinking
+        reasoning: true
+      - id: MiniMax-M2.5
+        reasoning: true
+      - id: MiniMax-M2.5-thinking
+        reasoning: true
+      - id: Foo
+      - id: Foo-THINKING
+        reasoning: true
+      - id: mimo-v2-flash
+        reasoning: true
+      - id: mimo-v2-thinking-flash
+        reasoning: true
+      - id: qux-non-thinking
+      - id: qux-non
+        reasoning: true
+      - id: priced
+        cost: {input: 1, output: 2, cacheRead: 0, cacheWrite: 0}
+      - id: priced-thinking
+        reasoning: true
+        cost: {input: 3, output: 6, cacheRead: 0, cacheWrite: 0}
+  tg:
+    baseUrl: https://tg.example/v1beta
+    apiKey: K
+    api: google-generative-ai
+    models:
+      - id: gemini-3-pro
+        reasoning: true
+      - id: gemini-3-pro-thinking
+        reasoning: true
+  ta:
+    baseUrl: https://ta.example
+    apiKey: K
+    api: anthropic-messages
+    models:
+      - id: claude-opus-4-7
+        reasoning: true
+      - id: claude-opus-4-7-thinking
+        reasoning: true
+"""
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_twins_collapse_as_17x_builds_them(version: str) -> None:
+    probe = OmpProbe(_installed(version))
+    result = probe.results({"twins-17.yml": TWINS_17.encode()})["twins-17.yml"]
+    assert result.accepted
+    base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    document = parse_document(TWINS_17, name="twins-17.yml", fmt="yaml")
+    ours = merge_catalog(
+        base, [Layer("twins-17.yml", document.data, document)], profile=profile_for_version(parsed),
+        settings=RuntimeSettings(),
+    ).catalog  # fmt: skip
+    theirs = {
+        (row["provider"], row["id"]): row
+        for row in probe.effective_catalog(result)
+        if row["provider"] in ours
+    }
+    ours_keys = {(provider, model_id) for provider in ("tw", "tg", "ta") for model_id in ours[provider]}
+    assert ours_keys == {key for key in theirs if key[0] in ("tw", "tg", "ta")}
+    assert ("tw", "foo-thinking") not in ours_keys  # folded into foo
+    assert ("tw", "priced-thinking") in ours_keys  # other prices: a SKU of its own
+    mismatches = [
+        f"{key}: {field}: ours={ours[key[0]][key[1]].get(field)!r} omp={theirs[key].get(field)!r}"
+        for key in sorted(ours_keys)
+        for field in WHOLE_FIELDS
+        if not same(ours[key[0]][key[1]].get(field, MISSING), theirs[key].get(field, MISSING))
+    ]
+    assert mismatches == []

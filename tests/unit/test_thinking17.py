@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 
+from catalogmgr.documents import parse_document
+from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.profile import OmpVersion, profile_for_version
 from catalogmgr.omp.rule_engine import UNDEFINED
+from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.omp.thinking17 import (
     GENERATION_17_2,
     GENERATION_17_3,
@@ -18,6 +22,7 @@ from catalogmgr.omp.thinking17 import (
     generation_for_release,
     has_thinking_variant_token,
     parse_known_model,
+    strip_thinking_variant_token_17,
 )
 
 OPENAI = {"thinkingFormat": "openai", "supportsReasoningEffort": True, "reasoningEffortMap": {}}
@@ -230,3 +235,60 @@ def test_known_models_parse_as_omp_17_parses_them() -> None:
     assert _family_and_kind("Claude-Opus-4-7", GENERATION_17_3) is None  # the parsers are case-sensitive
     assert _family_and_kind("daybreak-red-latest", GENERATION_17_3) == ("openai", "base")
     assert _family_and_kind("daybreak-red-latest", GENERATION_17_2) is None  # 17.3's rolling aliases
+
+
+def test_17x_strips_the_first_thinking_token() -> None:
+    assert strip_thinking_variant_token_17("kimi-k2-thinking") == "kimi-k2"
+    assert strip_thinking_variant_token_17("Foo-THINKING") == "Foo"
+    assert strip_thinking_variant_token_17("mimo-v2-thinking-flash") == "mimo-v2-flash"
+    assert strip_thinking_variant_token_17("x-reasoner-thinking") == "x-thinking"  # the first token
+    assert strip_thinking_variant_token_17("qux-non-thinking") is None
+    assert strip_thinking_variant_token_17("-thinking") is None  # nothing would remain
+
+
+TWINS = """\
+providers:
+  tw:
+    baseUrl: https://tw.example/v1
+    apiKey: K
+    api: openai-completions
+    models:
+      - id: foo
+      - id: foo-thinking
+      - id: kimi-k3
+        reasoning: true
+      - id: kimi-k3-thinking
+        reasoning: true
+"""
+
+
+@pytest.mark.parametrize("release", ["17.3.5", "17.2.15"])
+def test_17x_twins_collapse_then_build_again(release: str) -> None:
+    # As OMP 17.2.15 and 17.3.5 give them (tests/compat/test_thinking17_vs_omp.py): a pair where
+    # neither member reasons gets the thinking member's derived ladder; the collapsed kimi-k3 is
+    # built again, which fills back the requiresEffort the pair surface dropped.
+    document = parse_document(TWINS, name="o.yml", fmt="yaml")
+    parsed = OmpVersion.parse(release)
+    assert parsed is not None
+    catalog = merge_catalog(
+        {},
+        [Layer("o.yml", document.data, document)],
+        profile=profile_for_version(parsed),
+        settings=RuntimeSettings(),
+    ).catalog["tw"]
+    assert set(catalog) == {"foo", "kimi-k3"}
+    ladder = [*DEFAULT, "xhigh"]
+    assert catalog["foo"]["reasoning"] is True
+    assert catalog["foo"]["thinking"] == {
+        "mode": "effort",
+        "efforts": ladder,
+        "effortRouting": {"off": "foo", **dict.fromkeys(ladder, "foo-thinking")},
+    }
+    assert catalog["kimi-k3"]["thinking"] == {
+        "mode": "effort",
+        "efforts": ["low", "high", "max"],
+        "defaultLevel": "max",
+        "effortMap": {"max": "max"},
+        "effortRouting": {"off": "kimi-k3", **dict.fromkeys(["low", "high", "max"], "kimi-k3-thinking")},
+        "requiresEffort": True,
+    }
