@@ -41,6 +41,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, TypeGuard
 
+from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.settings import RuntimeSettings
 
 GPT54_WINDOW = 1_000_000
@@ -382,7 +383,7 @@ def strip_thinking_variant(model_id: str, tables: PolicyTables) -> str | None:
 def strip_pair_token(model_id: str, pair_tokens: Sequence[str]) -> str | None:
     """The id without its first bounded ``-<token>`` of ``pair_tokens`` (OMP's taxonomy collapse
     tokens), or ``None``; shared by the twin collapse and the rule engine's identity."""
-    lower = model_id.lower()
+    lower = js_lower(model_id)
     for token in pair_tokens:
         needle = f"-{token}"
         start = 0

@@ -47,6 +47,7 @@ from importlib import resources
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
+from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.policies import strip_pair_token
 
 EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high", "xhigh", "max")
@@ -268,7 +269,7 @@ def _official_anthropic_url(base_url: Any) -> bool:
     """``isOfficialAnthropicApiUrl``: no URL, or the exact origin with a path boundary."""
     if not base_url:
         return True
-    lower = str(base_url).lower()
+    lower = _js_lower(str(base_url))
     return lower == _OFFICIAL_ANTHROPIC_URL or lower.startswith(f"{_OFFICIAL_ANTHROPIC_URL}/")
 
 
@@ -326,8 +327,8 @@ def _js_trim(value: str) -> str:
 
 
 def _js_lower(value: str) -> str:
-    # Python's lower() and JavaScript's toLowerCase() agree but for a few special casings.
-    return value.lower()
+    # toLowerCase() under bun's Unicode version, not Python's (catalogmgr.omp.jsstring).
+    return js_lower(value)
 
 
 def _code(value: str, index: int) -> int:
@@ -718,7 +719,7 @@ class _ModelTokens:
     __slots__ = ("_tokens", "lower")
 
     def __init__(self, model: str) -> None:
-        self.lower = model.lower()
+        self.lower = _js_lower(model)
         self._tokens: list[str] | None = None
 
     @property

@@ -22,6 +22,7 @@ import gzip
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -35,6 +36,7 @@ from omp import OmpInstall
 from omp_versions import find_bun, installed_releases, omp_root
 
 from catalogmgr.omp.compat17 import CODE_17, build_compat_17
+from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.rule_engine import (
     EFFORTS,
     RuleEngine,
@@ -568,6 +570,69 @@ def test_17x_host_tables_are_current(version: str, omp_install: OmpInstall) -> N
     """``scripts/generate_compat17_tables.py --check``: the stored KNOWN_HOSTS are the release's."""
     omp_install = _release(version, omp_install)
     script = Path(__file__).resolve().parents[2] / "scripts" / "generate_compat17_tables.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), str(omp_install.node_modules), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# -- JavaScript's toLowerCase (catalogmgr.omp.jsstring) ----------------------------------------------
+
+_TO_LOWER_SCRIPT = """
+const strings: string[] = JSON.parse(await Bun.stdin.text());
+console.log(JSON.stringify(strings.map(text => text.toLowerCase())));
+"""
+# Characters where the lowering rules bite: the final sigma, İ's two-unit lowercase, letters newer
+# than Python's Unicode (Garay, Latin Extended-D), astral letters, case-ignorable marks.
+_LOWER_ALPHABET = "ΣσςΑαİIiẞßAz\ua7cb\ua7dc\U00010d50\U00010400\u0301\u00ad'. -_/:0"
+
+
+def test_js_lower_matches_bun(omp_install: OmpInstall) -> None:
+    """:func:`catalogmgr.omp.jsstring.js_lower` equals bun's ``toLowerCase``: every code point
+    alone, and generated strings mixing the characters whose lowering depends on Unicode version
+    or context; one bun process."""
+    strings = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
+    batches: list[list[str]] = []
+
+    @settings(max_examples=4, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.text(alphabet=_LOWER_ALPHABET, min_size=1, max_size=12), min_size=500, max_size=500))
+    def draw(texts: list[str]) -> None:
+        batches.append(texts)
+
+    draw()
+    strings += [text for batch in batches for text in batch]
+    strings += ["ΑΣ", "ΑΣ Β", "ΑΣΑ", "A\u0301Σ", "AΣ\u0301", "Σ\ua7cb", "\ua7cbΣ", "GPT-\ua7cb-THINKING"]
+    with tempfile.TemporaryDirectory(prefix="catalogmgr-jslower-") as tmp:
+        script = Path(tmp) / "lower.ts"
+        script.write_text(_TO_LOWER_SCRIPT, encoding="utf-8")
+        completed = subprocess.run(
+            [str(omp_install.bun), "--no-install", str(script)],
+            input=json.dumps(strings),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "HOME": tmp, "NO_COLOR": "1"},
+            cwd=tmp,
+        )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    # The one line bun printed (str.splitlines would also split at U+2028, U+0085...).
+    answers: list[str] = json.loads(completed.stdout)
+    differences = [
+        f"{text!r}: ours={js_lower(text)!r} bun={answer!r}"
+        for text, answer in zip(strings, answers, strict=True)
+        if js_lower(text) != answer
+    ]
+    assert not differences, f"{len(differences)} differ:\n" + "\n".join(differences[:15])
+
+
+def test_js_lowercase_table_is_current(omp_install: OmpInstall) -> None:
+    """``scripts/generate_js_lowercase.py --check``: the stored table is bun's lowercase."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_js_lowercase.py"
     completed = subprocess.run(
         [sys.executable, str(script), str(omp_install.node_modules), "--check"],
         capture_output=True,
