@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
 from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.policies import strip_pair_token
+from catalogmgr.omp.whatwg_url import hostname as whatwg_hostname
 
 EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high", "xhigh", "max")
 _DEFAULT_EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high")
@@ -245,15 +245,8 @@ def _reasoning_disable_mode(thinking_format: Any) -> str:
 
 
 def _whatwg_hostname(url: str) -> str | None:
-    """``new URL(url).hostname`` for the URLs a models.yml holds (None: OMP's parse throws)."""
-    try:
-        parts = urlsplit(url)
-        hostname = parts.hostname
-    except ValueError:
-        return None
-    if not parts.scheme or not parts.netloc:
-        return None
-    return hostname or ""
+    """``new URL(url).hostname`` (None: OMP's parse throws; catalogmgr.omp.whatwg_url)."""
+    return whatwg_hostname(url)
 
 
 def _official_openai_endpoint(provider: str, base_url: Any) -> bool:
@@ -625,14 +618,10 @@ def _loopback_hostname(base_url: Any) -> bool:
     """``hasLocalLoopbackBaseUrl``: a loopback or private-network host (WHATWG URL hostname)."""
     if not isinstance(base_url, str) or not base_url:
         return False
-    try:
-        parts = urlsplit(base_url)
-        hostname = parts.hostname
-    except ValueError:
+    parsed = whatwg_hostname(base_url)
+    if parsed is None:
         return False
-    if not parts.scheme or not parts.netloc or hostname is None:
-        return False
-    hostname = hostname.lower()
+    hostname = _js_lower(parsed)
     if hostname in ("localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"):
         return True
     return (

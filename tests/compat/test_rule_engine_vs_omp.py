@@ -44,6 +44,7 @@ from catalogmgr.omp.rule_engine import (
     apply_catalog_axes,
     load_rule_engine,
 )
+from catalogmgr.omp.whatwg_url import hostname as whatwg_hostname
 
 pytestmark = pytest.mark.omp
 
@@ -641,3 +642,105 @@ def test_js_lowercase_table_is_current(omp_install: OmpInstall) -> None:
         timeout=300,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# -- JavaScript's URL hostname (catalogmgr.omp.whatwg_url) -------------------------------------------
+
+_HOSTNAME_SCRIPT = """
+const urls: string[] = JSON.parse(await Bun.stdin.text());
+console.log(JSON.stringify(urls.map(url => {
+	try {
+		return new URL(url).hostname;
+	} catch {
+		return null;
+	}
+})));
+"""
+# Base URLs a user may write or paste that WHATWG and RFC 3986 read differently.
+HOSTILE_BASE_URLS = (
+    "http:api.openai.com/v1",
+    "https:\\\\api.openai.com\\v1",
+    "https:///api.openai.com/v1",
+    "https://api%2Eopenai.com/v1",
+    "https://API.OPENAI.COM/v1",
+    "https://user:secret@api.openai.com/v1",
+    "https://api.openai.com:99999/v1",
+    "foo://API.openai.com/v1",
+    "http://127.1:8080/v1",
+    "http://0x7f.0.0.1:8080/v1",
+    "http://2130706433/v1",
+    "http://012.0.0.1/v1",
+    "http://0xc0.0xa8.1.1/v1",
+    "http://[::1]:8080/v1",
+    "http://[0:0:0:0:0:0:0:1]/v1",
+    "http://LOCALHOST:11434",
+    "http://box.local./v1",
+    "http://ｌｏｃａｌｈｏｓｔ:8080/v1",
+    "http://bücher.local/v1",
+    "  http://localhost:8080/v1",
+    "http://local\nhost:8080/v1",
+    "http://a b.local/v1",
+)
+_URL_ALPHABET = [
+    *"aZ0.:/\\@[]%xf7e-_?#^| \t",
+    "0x", "::", "%2e", "%41", "%ff", "127", "255", "256", "ffff", "xn--", "localhost", "ü", "。",
+]  # fmt: skip
+_URL_PREFIXES = ("http://", "https:", "https:\\\\", "ws:", "foo://", "file://", "HTTP://", "")
+
+
+def test_whatwg_hostname_matches_bun(omp_install: OmpInstall) -> None:
+    """:func:`catalogmgr.omp.whatwg_url.hostname` equals bun's ``new URL(url).hostname`` (or its
+    throwing): hostile base URLs and generated ones from URL-significant pieces; one bun process."""
+    urls = list(HOSTILE_BASE_URLS) + [url for url in BASE_URLS if isinstance(url, str)]
+    batches: list[list[str]] = []
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(_URL_PREFIXES), st.lists(st.sampled_from(_URL_ALPHABET), max_size=12)),
+            min_size=200,
+            max_size=200,
+        )
+    )
+    def draw(pieces: list[tuple[str, list[str]]]) -> None:
+        batches.append([prefix + "".join(parts) for prefix, parts in pieces])
+
+    draw()
+    urls += [url for batch in batches for url in batch]
+    with tempfile.TemporaryDirectory(prefix="catalogmgr-hostname-") as tmp:
+        script = Path(tmp) / "hostname.ts"
+        script.write_text(_HOSTNAME_SCRIPT, encoding="utf-8")
+        completed = subprocess.run(
+            [str(omp_install.bun), "--no-install", str(script)],
+            input=json.dumps(urls),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "HOME": tmp, "NO_COLOR": "1"},
+            cwd=tmp,
+        )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    answers: list[str | None] = json.loads(completed.stdout)
+    differences = [
+        f"{url!r}: ours={whatwg_hostname(url)!r} bun={answer!r}"
+        for url, answer in zip(urls, answers, strict=True)
+        if whatwg_hostname(url) != answer
+    ]
+    assert not differences, f"{len(differences)} of {len(urls)} differ:\n" + "\n".join(differences[:15])
+
+
+def test_hostile_base_urls_through_build_model(omp_install: OmpInstall) -> None:
+    """The rule engine on the hostile base URLs (official OpenAI endpoint, loopback servers)."""
+    specs = [
+        {"id": model_id, "provider": provider, "api": "openai-completions", "reasoning": True, "baseUrl": url}
+        for url in HOSTILE_BASE_URLS
+        for provider, model_id in (("openai", "gpt-5.1"), ("local", "qwen3-30b-a3b"), ("gw", "deepseek-r1"))
+    ]
+    differences = _differences(specs, _ask_omp(omp_install, specs))
+    assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
