@@ -20,6 +20,20 @@ from importlib import resources
 
 _CAPITAL_SIGMA = "\u03a3"
 
+# JavaScript's WhiteSpace and LineTerminator code points: what `trim()` strips and `\s` matches.
+# (Python's `str.strip()` and `\s` also take U+001C-U+001F and U+0085, and not U+FEFF.)
+JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+# JavaScript's `\s`, for Python regular expressions.
+JS_SPACE_CLASS = "[" + "".join(f"\\u{ord(character):04x}" for character in JS_WHITESPACE) + "]"
+
+
+def js_trim(value: str) -> str:
+    """``value.trim()``."""
+    return value.strip(JS_WHITESPACE)
+
 
 @dataclass(frozen=True)
 class _Ranges:

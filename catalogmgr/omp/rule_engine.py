@@ -46,7 +46,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-from catalogmgr.omp.jsstring import js_lower
+from catalogmgr.omp.jsstring import js_lower, js_trim
 from catalogmgr.omp.policies import strip_pair_token
 from catalogmgr.omp.whatwg_url import hostname as whatwg_hostname
 
@@ -64,10 +64,6 @@ _LOCAL_OPENAI_COMPAT_PROVIDERS = frozenset({"llama.cpp", "lm-studio", "vllm", "o
 _PROXY_OPENAI_COMPAT_PROVIDERS = frozenset({"litellm"})
 _FIREWORKS_THINKING_EFFORT_MAP: Mapping[str, str] = {"minimal": "none"}
 # JavaScript's String.prototype.trim: WhiteSpace and LineTerminator code points.
-_JS_WHITESPACE = (
-    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
 _MATCHER_RANK = {"exact": 4, "bounded": 3, "namespace": 2, "prefix": 1, "glob": 0}
 _GLM_CODING_PLAN_STREAM_IDLE_TIMEOUT_MS = 600_000
 _LOCAL_OPENAI_COMPAT_STREAM_IDLE_TIMEOUT_MS = 300_000
@@ -316,7 +312,7 @@ class RuleEngineError(Exception):
 
 
 def _js_trim(value: str) -> str:
-    return value.strip(_JS_WHITESPACE)
+    return js_trim(value)
 
 
 def _js_lower(value: str) -> str:
