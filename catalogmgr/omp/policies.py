@@ -43,6 +43,7 @@ from typing import Any, TypeGuard
 
 from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.settings import RuntimeSettings
+from catalogmgr.omp.whatwg_url import parse as parse_url
 
 GPT54_WINDOW = 1_000_000
 _DEFAULT_POLICY_SET = "18.2.3"
@@ -481,17 +482,12 @@ _QWEN_COMPAT = {
 
 
 def _llama_cpp_base_url(base_url: Any) -> str:
-    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: no trailing slash, ``/v1``."""
-    from urllib.parse import urlsplit
-
+    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: the URL's protocol, host and
+    path as JavaScript's ``URL`` gives them (:mod:`catalogmgr.omp.whatwg_url`), no trailing
+    slash, ``/v1``; a URL ``new URL`` rejects is kept as written."""
     raw = base_url if isinstance(base_url, str) and base_url else "http://127.0.0.1:8080"
-    try:
-        parts = urlsplit(raw)
-        if not parts.scheme or not parts.netloc:
-            raise ValueError(raw)
-        normalized = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-    except ValueError:
-        normalized = raw
+    parsed = parse_url(raw)
+    normalized = raw if parsed is None else f"{parsed.protocol}//{parsed.host}{parsed.pathname.rstrip('/')}"
     return normalized if normalized.endswith("/v1") else f"{normalized}/v1"
 
 

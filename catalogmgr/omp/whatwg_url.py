@@ -1,4 +1,4 @@
-"""``new URL(text).hostname`` as bun computes it (the WHATWG URL Standard's basic URL parser).
+"""``new URL(text)``'s host and path as bun computes them (the WHATWG URL Standard's parser).
 
 OMP's compat rules read the host of a model's ``baseUrl`` through JavaScript's ``URL``
 (``isOfficialOpenAIEndpoint``, ``hasLocalLoopbackBaseUrl``); Python's ``urlsplit`` reads another
@@ -11,6 +11,12 @@ brackets). :func:`hostname` follows the standard's state machine for the parts t
 host: the scheme, the authority (userinfo, host, port), the host parser (IPv6, percent-decoding,
 forbidden code points, "ends in a number" and the IPv4 parser) and opaque hosts.
 
+:func:`parse` also gives the port and the path (``URL.host``, ``URL.pathname``: segments split
+at ``/`` and, for special schemes, ``\\``; ``.`` and ``..`` resolved, ``%2e`` included; the path
+percent-encode set), which OMP's llama.cpp base URL normalization reads. The path is exact for
+special schemes; for a non-special one bun's parser has quirks of its own (a path of ``/`` after
+a host with userinfo) that are not followed.
+
 Domain to ASCII (UTS #46) is exact for ASCII hosts (lower-cased; an ``xn--`` label must decode);
 a host with non-ASCII characters is mapped with NFKC and lower-casing and Punycode-encoded per
 label, without UTS #46's validity checks (bidi, joiners, disallowed characters): such a host is
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 SPECIAL_SCHEMES = frozenset({"ftp", "file", "http", "https", "ws", "wss"})
@@ -38,16 +45,48 @@ class _Failure(Exception):
     """The URL parser returns failure (``new URL`` throws)."""
 
 
+_DEFAULT_PORTS = {"ftp": 21, "http": 80, "https": 443, "ws": 80, "wss": 443}
+# The path percent-encode set beyond C0 controls and non-ASCII (which are always encoded).
+_PATH_ENCODED = frozenset(' "#<>?^`{}')
+_SINGLE_DOT = frozenset({".", "%2e"})
+_DOUBLE_DOT = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
+
+
+@dataclass(frozen=True)
+class Url:
+    """What ``new URL(text)`` holds that catalogmgr reads: scheme, host, port and path."""
+
+    scheme: str
+    hostname: str
+    port: int | None
+    pathname: str
+
+    @property
+    def protocol(self) -> str:
+        return f"{self.scheme}:"
+
+    @property
+    def host(self) -> str:
+        """``URL.host``: the hostname and a non-default port."""
+        return self.hostname if self.port is None else f"{self.hostname}:{self.port}"
+
+
 @lru_cache(maxsize=4096)
-def hostname(url: str) -> str | None:
-    """``new URL(url).hostname``; ``None`` where ``new URL(url)`` throws (no base URL)."""
+def parse(url: str) -> Url | None:
+    """``new URL(url)`` (no base URL); ``None`` where it throws."""
     try:
-        return _hostname(url)
+        return _parse(url)
     except _Failure:
         return None
 
 
-def _hostname(url: str) -> str:
+def hostname(url: str) -> str | None:
+    """``new URL(url).hostname``; ``None`` where ``new URL(url)`` throws (no base URL)."""
+    parsed = parse(url)
+    return parsed.hostname if parsed is not None else None
+
+
+def _parse(url: str) -> Url:
     text = _TAB_OR_NEWLINE.sub("", url.strip(_C0_OR_SPACE))
     match = _SCHEME.match(text)
     if match is None:
@@ -55,39 +94,50 @@ def _hostname(url: str) -> str:
     scheme = match.group()[:-1].lower()
     rest = text[match.end() :]
     if scheme == "file":
-        return _file_host(rest)
-    if scheme in SPECIAL_SCHEMES:
-        return _special_host(rest.lstrip("/\\"))
-    if not rest.startswith("//"):
-        return ""  # an opaque path: no host
-    authority = re.split(r"[/?#]", rest[2:], maxsplit=1)[0]
-    host_text = _host_and_port(authority, special=False)
-    return _opaque_host(host_text) if host_text else ""
-
-
-def _file_host(rest: str) -> str:
-    """The file state: ``file://host/...`` has a host (``localhost`` is none), else none."""
-    if len(rest) < 2 or rest[0] not in "/\\" or rest[1] not in "/\\":
-        return ""
-    host_text = re.split(r"[/\\?#]", rest[2:], maxsplit=1)[0]
-    if re.fullmatch(r"[A-Za-z][:|]", host_text):
-        return ""  # a Windows drive letter, part of the path
-    if not host_text:
-        return ""
-    host = _host(host_text, special=True)
-    return "" if host == "localhost" else host
-
-
-def _special_host(rest: str) -> str:
-    authority = re.split(r"[/\\?#]", rest, maxsplit=1)[0]
-    host_text = _host_and_port(authority, special=True)
-    if not host_text:
+        return _file_url(rest)
+    special = scheme in SPECIAL_SCHEMES
+    if special:
+        rest = rest.lstrip("/\\")
+    elif rest.startswith("//"):
+        rest = rest[2:]
+    else:
+        return Url(scheme, "", None, _opaque_or_rooted_path(rest))
+    terminators = r"[/\\?#]" if special else r"[/?#]"
+    split = re.search(terminators, rest)
+    authority, remainder = (rest[: split.start()], rest[split.start() :]) if split else (rest, "")
+    host_text, port = _host_and_port(authority)
+    if special and not host_text:
         raise _Failure("empty host")
-    return _host(host_text, special=True)
+    if special:
+        host = _host(host_text, special=True)
+    elif host_text:
+        host = _opaque_host(host_text)
+    else:
+        host = ""
+    if port is not None and port == _DEFAULT_PORTS.get(scheme):
+        port = None
+    return Url(scheme, host, port, _pathname(remainder, special=special))
 
 
-def _host_and_port(authority: str, *, special: bool) -> str:
-    """The authority state: drop the userinfo (up to the last ``@``), check the port."""
+def _file_url(rest: str) -> Url:
+    """The file state: ``file://host/...`` has a host (``localhost`` is none), else none.
+    (Its path is read as a special URL's, without the Windows drive-letter rules.)"""
+    host = ""
+    if len(rest) >= 2 and rest[0] in "/\\" and rest[1] in "/\\":
+        split = re.search(r"[/\\?#]", rest[2:])
+        host_text = rest[2 : 2 + split.start()] if split else rest[2:]
+        remainder = rest[2 + split.start() :] if split else ""
+        if re.fullmatch(r"[A-Za-z][:|]", host_text):
+            remainder = "/" + host_text + remainder  # a Windows drive letter, part of the path
+        elif host_text:
+            host = _host(host_text, special=True)
+            host = "" if host == "localhost" else host
+        rest = remainder
+    return Url("file", host, None, _pathname(rest, special=True))
+
+
+def _host_and_port(authority: str) -> tuple[str, int | None]:
+    """The authority state: drop the userinfo (up to the last ``@``), split and check the port."""
     at = authority.rfind("@")
     if at != -1:
         authority = authority[at + 1 :]
@@ -103,10 +153,57 @@ def _host_and_port(authority: str, *, special: bool) -> str:
             host, port = authority[:index], authority[index + 1 :]
             if not host:
                 raise _Failure("empty host before a port")
-            if port and (not port.isascii() or not port.isdigit() or int(port) > 65535):
+            if not port:
+                return host, None
+            if not port.isascii() or not port.isdigit() or int(port) > 65535:
                 raise _Failure("invalid port")
-            return host
-    return authority
+            return host, int(port)
+    return authority, None
+
+
+def _encode(character: str, extra: frozenset[str]) -> str:
+    if 0x20 < ord(character) < 0x7F and character not in extra:
+        return character
+    if ord(character) == 0x20 and " " not in extra:
+        return character
+    return "".join(f"%{byte:02X}" for byte in character.encode("utf-8", "surrogatepass"))
+
+
+def _pathname(remainder: str, *, special: bool) -> str:
+    """The path start and path states: segments, ``.``/``..`` resolved, percent-encoded."""
+    path_text = re.split(r"[?#]", remainder, maxsplit=1)[0]
+    separators = r"[/\\]" if special else "/"
+    if path_text[:1] == "/" or (special and path_text[:1] == "\\"):
+        path_text = path_text[1:]
+    elif not special and not path_text:
+        return ""
+    path: list[str] = []
+    segments = re.split(separators, path_text)
+    for index, raw in enumerate(segments):
+        buffer = "".join(_encode(character, _PATH_ENCODED) for character in raw)
+        last = index == len(segments) - 1
+        if buffer.lower() in _DOUBLE_DOT:
+            if path:
+                path.pop()
+            if last:
+                path.append("")
+        elif buffer.lower() in _SINGLE_DOT:
+            if last:
+                path.append("")
+        else:
+            path.append(buffer)
+    return "/" + "/".join(path) if path else ""
+
+
+def _opaque_or_rooted_path(rest: str) -> str:
+    """A non-special URL without an authority: ``foo:/a/b`` has a path, ``foo:a`` an opaque one."""
+    if rest.startswith("/"):
+        return _pathname(rest, special=False)
+    opaque = re.split(r"[?#]", rest, maxsplit=1)[0]
+    encoded = "".join(_encode(character, frozenset()) for character in opaque)
+    if encoded.endswith(" ") and len(opaque) < len(rest):
+        encoded = encoded[:-1] + "%20"  # a space before a query or fragment is kept, encoded
+    return encoded
 
 
 def _host(text: str, *, special: bool) -> str:

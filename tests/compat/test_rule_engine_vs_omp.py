@@ -37,6 +37,7 @@ from omp_versions import find_bun, installed_releases, omp_root
 
 from catalogmgr.omp.compat17 import CODE_17, build_compat_17
 from catalogmgr.omp.jsstring import js_lower
+from catalogmgr.omp.policies import _llama_cpp_base_url
 from catalogmgr.omp.rule_engine import (
     EFFORTS,
     RuleEngine,
@@ -744,3 +745,67 @@ def test_hostile_base_urls_through_build_model(omp_install: OmpInstall) -> None:
     ]
     differences = _differences(specs, _ask_omp(omp_install, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+_LLAMA_CPP_SCRIPT = """
+import * as path from "node:path";
+const nodeModules = process.argv[2];
+const discovery = await import(
+	path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "src", "config", "model-discovery.ts")
+);
+const urls: string[] = JSON.parse(await Bun.stdin.text());
+console.log(JSON.stringify(urls.map(url =>
+	discovery.ensureLlamaCppV1BaseUrl(discovery.normalizeLlamaCppBaseUrl(url)))));
+"""
+_SPECIAL_PREFIXES = ("http://", "https:", "https:\\\\", "ws:", "HTTP://", "http://127.0.0.1:8080", "")
+_PATH_ALPHABET = [*_URL_ALPHABET, "..", "./", "../", "%2E", "80", "443", "v1", "/v1", "{", "`"]
+
+
+def test_llama_cpp_base_url_matches_omp(omp_install: OmpInstall) -> None:
+    """``policies._llama_cpp_base_url`` equals OMP's
+    ``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))`` (``new URL``'s protocol, host and
+    path): hostile and generated base URLs; one bun process."""
+    urls = [*HOSTILE_BASE_URLS, "http://LOCALHOST:8080/v1/", "http://u:p@h:80/a/../b/./", "http://h/a b/ü/"]
+    batches: list[list[str]] = []
+
+    @settings(
+        max_examples=10,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(_SPECIAL_PREFIXES), st.lists(st.sampled_from(_PATH_ALPHABET), max_size=12)
+            ),
+            min_size=200,
+            max_size=200,
+        )
+    )
+    def draw(pieces: list[tuple[str, list[str]]]) -> None:
+        batches.append([prefix + "".join(parts) for prefix, parts in pieces])
+
+    draw()
+    urls += [url for batch in batches for url in batch]
+    with tempfile.TemporaryDirectory(prefix="catalogmgr-llamacpp-") as tmp:
+        script = Path(tmp) / "llama.ts"
+        script.write_text(_LLAMA_CPP_SCRIPT, encoding="utf-8")
+        completed = subprocess.run(
+            [str(omp_install.bun), "--no-install", str(script), str(omp_install.node_modules)],
+            input=json.dumps(urls),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "HOME": tmp, "NO_COLOR": "1"},
+            cwd=tmp,
+        )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    answers: list[str] = json.loads(completed.stdout)
+    differences = [
+        f"{url!r}: ours={_llama_cpp_base_url(url)!r} omp={answer!r}"
+        for url, answer in zip(urls, answers, strict=True)
+        if _llama_cpp_base_url(url) != answer
+    ]
+    assert not differences, f"{len(differences)} of {len(urls)} differ:\n" + "\n".join(differences[:15])

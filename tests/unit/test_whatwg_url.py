@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogmgr.omp.whatwg_url import hostname
+from catalogmgr.omp.whatwg_url import hostname, parse
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,22 @@ from catalogmgr.omp.whatwg_url import hostname
 )
 def test_hostname(url: str, expected: str | None) -> None:
     assert hostname(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "pathname"),
+    [
+        ("http://LOCALHOST:8080/v1/", "localhost:8080", "/v1/"),
+        ("http://u:p@h:80/a/../b/./", "h", "/b/"),
+        ("https://h:0443/x", "h", "/x"),
+        ("http://h\\a\\%2e%2E\\b", "h", "/b"),
+        ("http://h/a b/\u00fc/{x}", "h", "/a%20b/%C3%BC/%7Bx%7D"),
+        ("http://h?q#f", "h", "/"),
+        ("foo://h/a/../b", "h", "/b"),
+        ("foo://h", "h", ""),
+    ],
+)
+def test_host_and_pathname(url: str, host: str, pathname: str) -> None:
+    parsed = parse(url)
+    assert parsed is not None
+    assert (parsed.host, parsed.pathname) == (host, pathname)
