@@ -76,20 +76,25 @@ from catalogmgr.omp.policies import (
     PolicyTables,
     clamp_context_override,
     configured_extended_window,
+    discovery_drops_provider_compat,
     hardcoded_policy_changes,
     llama_cpp_changes,
+    load_discovery_refresh,
     load_policy_tables,
     policy_set,
     thinking_twins,
 )
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
 from catalogmgr.omp.reference import (
+    REFERENCE_FIELDS_14,
     ReferenceIndex,
     build_reference_index,
     inherit_reference_thinking,
     resolve_reference,
+    resolve_reference_14,
 )
 from catalogmgr.omp.settings import RuntimeSettings
+from catalogmgr.omp.thinking13 import ID_THINKING, IdThinking, enrich_model_thinking
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
 if TYPE_CHECKING:  # a builder's module loads when a model is first built (see _Merger.rule_engine)
@@ -677,6 +682,12 @@ class _Merger:
     # -- helpers ---------------------------------------------------------------------------------
 
     @property
+    def id_thinking(self) -> IdThinking | None:
+        """OMP 13.x/14.x's id-derived thinking rules for this profile, or None."""
+        variant = self.profile.id_thinking
+        return ID_THINKING[variant] if variant is not None else None
+
+    @property
     def rule_engine(self) -> ModelBuilder | None:
         """OMP's ``buildModel`` for this merge (:mod:`catalogmgr.omp.builders`: the 18.x compat rule
         engine or 17.x's compat code; loaded once per process, when a model is first built), or None."""
@@ -756,10 +767,7 @@ class _Merger:
             apis.append(config.get("api"))
         if self.profile.baseurl_scope == "all":
             apis = []  # before 18.2.3 the provider URL re-points every model of the provider
-        compat = merge_compat(
-            config.get("compat"),
-            {"disableStrictTools": True} if js_truthy(config.get("disableStrictTools")) else None,
-        )
+        compat = merge_compat(config.get("compat"), self.strict_tools_compat(config))
         return _ProviderOverride(
             name=name,
             base_url=_normalize_discovery_base_url(config.get("baseUrl"), config.get("discovery")),
@@ -771,6 +779,24 @@ class _Merger:
             bedrock={key: config[key] for key in _BEDROCK_FIELDS if config.get(key) is not None},
         )
 
+    def strict_tools_compat(self, config: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The compat a provider's ``disableStrictTools: true`` folds in (none before OMP 14)."""
+        if self.profile.disable_strict_tools and js_truthy(config.get("disableStrictTools")):
+            return {"disableStrictTools": True}
+        return None
+
+    def written_thinking(self, value: Any) -> Any:
+        """A definition's / override's ``thinking`` as OMP keeps it: normalized to ``efforts``
+        (17+), or as written (13.x/14.x, whose ``{mode, minLevel, maxLevel}`` OMP stores as is)."""
+        return normalize_thinking(value) if self.profile.id_thinking is None else _copy_value(value)
+
+    def patch_fields(self) -> tuple[str, ...]:
+        """The plain fields a definition or modelOverrides entry sets under this profile."""
+        allowed = self.profile.model_fields
+        if allowed is None:
+            return _PLAIN_PATCH_FIELDS
+        return tuple(key for key in _PLAIN_PATCH_FIELDS if key in allowed)
+
     def apply_provider_override(self, override: _ProviderOverride, config: Mapping[str, Any]) -> None:
         models = self.catalog.get(override.name)
         if not models:
@@ -779,6 +805,8 @@ class _Merger:
         how = "provider override"
         headers = override.headers if isinstance(override.headers, Mapping) else None
         compat = override.compat if isinstance(override.compat, Mapping) and override.compat else None
+        if compat is not None and self.discovery_drops_compat(override.name, config):
+            compat = None
         remote = override.remote_compaction if js_truthy(override.remote_compaction) else None
         compat_origin = self._provider_compat_origins(override.name, config)
         for model_id in list(models):
@@ -810,6 +838,14 @@ class _Merger:
                 )
             if compat:
                 self._merge_compat_into(model, record, compat, compat_origin)
+
+    def discovery_drops_compat(self, provider: str, config: Mapping[str, Any]) -> bool:
+        """OMP 13.x/14.x at run time: the provider's compat is lost when ``refresh()`` re-reads
+        its bundled models (:func:`~catalogmgr.omp.policies.discovery_drops_provider_compat`)."""
+        if self.settings is None or not self.policies.discovery_refresh:
+            return False
+        table = load_discovery_refresh(str(self.profile.source))
+        return discovery_drops_provider_compat(provider, config, table)
 
     def _provider_compat_origins(self, name: str, config: Mapping[str, Any]) -> Callable[[str], Origin]:
         """Origin of each provider-level compat key (``disableStrictTools`` folds in from its flag)."""
@@ -844,8 +880,8 @@ class _Merger:
     # -- runtime policies (catalogmgr.omp.policies) -------------------------------------------------
 
     def _policy_origin(self, change: PolicyChange) -> Origin:
-        assert self.tables is not None
-        return Origin(layer=f"OMP {self.tables.policy_set} runtime", position=None, how=change.how)
+        # The release whose ModelRegistry the profile follows (its tables may be another's).
+        return Origin(layer=f"OMP {self.profile.source} runtime", position=None, how=change.how)
 
     def _apply_policy_changes(self, provider: str, model_id: str, changes: Sequence[PolicyChange]) -> None:
         if not changes:
@@ -925,7 +961,8 @@ class _Merger:
         from catalogmgr.omp.rule_engine import RuleEngineError
 
         assert self.rule_engine is not None
-        how = f"policy: OMP {self.rule_engine.version}'s compat rule engine (buildModel)"
+        assert self._builder is not None
+        how = f"policy: OMP {self.rule_engine.version}'s {self._builder.label} (buildModel)"
         for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
             if model is None:
@@ -950,6 +987,26 @@ class _Merger:
             if self.rule_engine.resolves_compat:
                 self._set_resolved_compat(provider, model_id, decision.compat, how)
                 self._apply_catalog_corrections(provider, model_id, kind, decision.catalog)
+
+    def apply_id_thinking(self, keys: Sequence[tuple[str, str]]) -> None:
+        """OMP 13.x/14.x: ``enrichModelThinking`` on the models it built (new custom models,
+        same-id definitions, modelOverrides; :mod:`catalogmgr.omp.thinking13`)."""
+        variant = self.id_thinking
+        assert variant is not None
+        for provider, model_id in keys:
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is None:
+                continue
+            thinking = enrich_model_thinking(model, variant)
+            if thinking is model.get("thinking"):
+                continue
+            if thinking is None:
+                editable = self._editable(provider, model_id)
+                editable.pop("thinking", None)
+                self._touch(provider, model_id, editable).drop("thinking")
+                continue
+            how = "policy: thinking derived from the model id (OMP 13.x/14.x enrichModelThinking)"
+            self._apply_policy_changes(provider, model_id, [PolicyChange("thinking", thinking, how)])
 
     def _apply_catalog_corrections(
         self, provider: str, model_id: str, kind: str, catalog: Mapping[str, Any]
@@ -1080,7 +1137,10 @@ class _Merger:
             for sub in headers:
                 record.entries[f"headers.{sub}"] = overlay.sub_origin("headers", sub)
         authored = overlay.values.get("compat")
-        resolved = merge_compat(model.get("compat") if model.get("api") == old_api else None, authored)
+        # 18.x resolves the definition's compat over the bundled model's (same api); 13.x/14.x
+        # give the model the definition's (with its provider's) alone.
+        keeps_bundled = self.profile.same_id_compat == "merge" and model.get("api") == old_api
+        resolved = merge_compat(model.get("compat") if keeps_bundled else None, authored)
         record.drop("compat")
         record.drop("compatConfig")
         for key, value in (("compat", resolved), ("compatConfig", authored)):
@@ -1113,10 +1173,7 @@ class _Merger:
             # applyStandaloneCustomModelPolicies: a standalone gpt-5.4 gets its 1M window.
             values = {**values, "contextWindow": 1_000_000}
             origins["contextWindow"] = overlay.default_origin
-        # Before 14, a custom model inherits nothing from a bundled one (no reference lookup).
-        reference = (
-            resolve_reference(model_id, self.reference_index()) if self.profile.reference_models else None
-        )
+        reference = self._reference_of(model_id)
         reference_origin = (
             Origin(
                 layer=self.base_name,
@@ -1154,7 +1211,11 @@ class _Merger:
         put("provider", overlay.provider, origins["provider"])
         put("baseUrl", values.get("baseUrl"), origins.get("baseUrl", overlay.default_origin))
         put("reasoning", *pick("reasoning", False))
-        thinking = inherit_reference_thinking(values.get("thinking"), reference, overlay.provider)
+        if self.profile.reference_lookup == "exact-id":
+            own = values.get("thinking")
+            thinking = own if own is not None else (reference or {}).get("thinking")
+        else:
+            thinking = inherit_reference_thinking(values.get("thinking"), reference, overlay.provider)
         if thinking is not None:
             origin = origins["thinking"] if values.get("thinking") is not None else reference_origin
             put("thinking", thinking, origin or overlay.default_origin)
@@ -1187,8 +1248,11 @@ class _Merger:
             values.get("preferWebsockets"),
             origins.get("preferWebsockets", overlay.default_origin),
         )
+        # 18.x copies the reference's authored compat, 14.x its resolved one; 17.x keeps none
+        # (PolicySet.reference_compat_kept).
+        compat_key = "compat" if self.profile.reference_lookup == "exact-id" else "compatConfig"
         reference_compat = (
-            reference.get("compatConfig")
+            reference.get(compat_key)
             if reference is not None and self.policies.reference_compat_kept
             else None
         )
@@ -1222,6 +1286,18 @@ class _Merger:
         self.rebuilt[(overlay.provider, model_id)] = "new"
         if values.get("cost") is not None:
             self.authored_cost.add((overlay.provider, model_id))
+
+    def _reference_of(self, model_id: str) -> Mapping[str, Any] | None:
+        """The bundled model a new custom model takes its missing fields from (none before 14)."""
+        if not self.profile.reference_models:
+            return None
+        if self.profile.reference_lookup == "normalized":
+            return resolve_reference(model_id, self.reference_index())
+        found = resolve_reference_14(model_id, self.reference_index())
+        if found is None:
+            return None
+        kept = ("id", "provider", *REFERENCE_FIELDS_14)
+        return {key: found[key] for key in kept if key in found}
 
     # -- c. modelOverrides ------------------------------------------------------------------------
 
@@ -1294,9 +1370,10 @@ class _Merger:
         how = "modelOverrides"
         values: dict[str, Any] = {}
         origins: dict[str, Origin] = {}
-        for key in (*_PLAIN_PATCH_FIELDS, "cost", "remoteCompaction", "premiumMultiplier"):
+        extra = ("remoteCompaction",) if self.profile.model_fields is None else ()
+        for key in (*self.patch_fields(), "cost", *extra, "premiumMultiplier"):
             if key in override:
-                values[key] = normalize_thinking(override[key]) if key == "thinking" else override[key]
+                values[key] = self.written_thinking(override[key]) if key == "thinking" else override[key]
                 origins[key] = self.origin((*path, key), how)
         if "name" in values:
             values["name"] = clean_model_name(values["name"])
@@ -1394,6 +1471,15 @@ class _Merger:
             return f"provider {provider!r} has no models in this catalog"
         return None
 
+    def drop_compat_config(self) -> None:
+        """Before OMP 17 a ``Model`` has no ``compatConfig`` (only the compat it runs with): the
+        authored copy the steps above keep beside ``compat`` is not part of those releases' rows."""
+        for (provider, model_id), record in self.touched.items():
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is not None and "compatConfig" in model:
+                del self._editable(provider, model_id)["compatConfig"]
+            record.drop("compatConfig")
+
     def hide_non_chat_models(self) -> None:
         """OMP 18.2.8+: ``getAll()`` lists chat models only (``modelKind(model) === "chat"``, where
         ``modelKind`` is ``model.kind ?? "chat"``); embedding, image, tts, ... rows are for roles."""
@@ -1419,14 +1505,20 @@ class _Merger:
         if self.rebuilt and self.rule_engine is not None:
             # Built before the twin collapse, which reads the members' thinking.
             self.apply_rule_engine(list(self.rebuilt.items()))
+        if self.settings is not None and self.id_thinking is not None:
+            self.apply_id_thinking([key for key, how in self.rebuilt.items() if how != "provider"])
         if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
         if self.overridden and self.rule_engine is not None:
             self.apply_rule_engine([(key, "patch") for key in self.overridden])
+        if self.settings is not None and self.id_thinking is not None:
+            self.apply_id_thinking(list(self.overridden))
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
+        if not self.profile.compat_config:
+            self.drop_compat_config()
         if self.scope is not None:
             # Every overlay step ran (its warnings are the whole catalog's); the passes over every
             # model skipped the other providers, which therefore leave the result here.
@@ -1574,11 +1666,11 @@ class _CustomOverlay:
             values["baseUrl"], origins["baseUrl"] = definition["baseUrl"], at("baseUrl")
         else:
             values["baseUrl"], origins["baseUrl"] = config.get("baseUrl"), at_provider("baseUrl")
-        for key in (*_PLAIN_PATCH_FIELDS, "cost", "premiumMultiplier"):
+        for key in (*merger.patch_fields(), "cost", "premiumMultiplier"):
             if definition.get(key) is not None:
                 value = definition[key]
                 if key == "thinking":
-                    value = normalize_thinking(value)
+                    value = merger.written_thinking(value)
                 elif key == "name":
                     value = clean_model_name(value)
                 values[key], origins[key] = _copy_value(value), at(key)
@@ -1600,9 +1692,7 @@ class _CustomOverlay:
                 at("headers") if isinstance(model_headers, Mapping) else at_provider("headers")
             )
         # Compat: provider compat (with disableStrictTools folded in) deep-merged with the model's.
-        provider_compat = config.get("compat")
-        if js_truthy(config.get("disableStrictTools")):
-            provider_compat = merge_compat(provider_compat, {"disableStrictTools": True})
+        provider_compat = merge_compat(config.get("compat"), merger.strict_tools_compat(config))
         compat = merge_compat(provider_compat, definition.get("compat"))
         if compat is not None:
             values["compat"] = compat
@@ -1619,7 +1709,7 @@ class _CustomOverlay:
                 else:
                     sub_origins[("compat", sub)] = at_provider("disableStrictTools")
         remote = _merge_remote_compaction(config.get("remoteCompaction"), definition.get("remoteCompaction"))
-        if remote is not None:
+        if remote is not None and merger.profile.model_fields is None:
             values["remoteCompaction"] = remote
             origins["remoteCompaction"] = (
                 at("remoteCompaction")

@@ -477,8 +477,14 @@ def show(
     if result.settings is not None and policies.compat_built_in_code:
         # 17.x fills parts of every model's thinking in code at load (its compat is ported).
         echo(f"catalogmgr: note: {BUILT_COMPAT_NOTE}", err=True)
-    elif status == "added" and result.settings is not None and not policies.rule_engine:
-        # Only releases whose compat rule engine catalogmgr has not ported (before 18.2.3).
+    elif (
+        status == "added"
+        and result.settings is not None
+        and not policies.rule_engine
+        and result.profile.id_thinking is None
+    ):
+        # Only releases whose thinking rules catalogmgr has not ported (13.x/14.x's id-derived
+        # thinking is, catalogmgr.omp.thinking13; 18.x's compat rule engine is).
         echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)
     echo(views.show_text(provider, model_id, status, model, origins if explain else None))
 

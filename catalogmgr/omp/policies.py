@@ -103,6 +103,9 @@ class PolicySet:
     # The llama.cpp fix-ups reach every model under `/v1` (17.3+); 17.2's
     # `applyLlamaCppQwenThinking` re-points the Qwen-family models only.
     llama_cpp_v1_every_model: bool = True
+    # 13.x/14.x: `refresh()`'s built-in discovery replaces a keyed bundled provider's models by
+    # their bundled rows, without the provider-level compat (:func:`discovery_drops_provider_compat`).
+    discovery_refresh: bool = False
 
     @property
     def model_builder(self) -> str | None:
@@ -116,7 +119,7 @@ class PolicySet:
 # Named by the first release read; `Profile.runtime_policies` picks one.
 POLICY_SETS: Mapping[str, PolicySet] = {
     # 13.x / 14.x: `#applyHardcodedModelPolicies` is gpt-5.4's window alone.
-    "13": PolicySet("13", tables="18.2.3"),
+    "13": PolicySet("13", tables="18.2.3", discovery_refresh=True),
     # 17.x: + ollama-cloud's omitMaxOutputTokens, llama.cpp fix-ups, `collapseBuiltModelVariants`.
     # 17.0-17.2: as 17.3 but llama.cpp's `/v1` for Qwen-family models only (read in 17.2.15).
     "17.2": PolicySet(
@@ -193,6 +196,48 @@ def load_policy_tables(policy_set: str = _DEFAULT_POLICY_SET) -> PolicyTables:
         reviewed_collapse_providers=frozenset(data["reviewedCollapseProviders"]),
         pair_tokens=tuple(data["pairTokens"]),
     )
+
+
+@dataclass(frozen=True)
+class DiscoveryRefresh:
+    """Which bundled providers' models one 13.x/14.x release re-reads at ``refresh()`` (generated
+    by ``scripts/generate_discovery_tables.py`` from that release's own ModelRegistry)."""
+
+    always: frozenset[str]
+    with_api_key: frozenset[str]
+
+
+@cache
+def load_discovery_refresh(release: str) -> DiscoveryRefresh:
+    """The table of ``release`` (``13.19.0``); a release the file does not name re-reads none."""
+    resource = resources.files("catalogmgr").joinpath("omp", "data", "discovery-refresh.json")
+    entry = json.loads(resource.read_text(encoding="utf-8"))["releases"].get(release, {})
+    return DiscoveryRefresh(frozenset(entry.get("always", ())), frozenset(entry.get("withApiKey", ())))
+
+
+# `kNoAuth`: the key value OMP treats as "no key".
+_NO_AUTH_KEY = "N/A"
+
+
+def discovery_drops_provider_compat(
+    provider: str, config: Mapping[str, Any], table: DiscoveryRefresh
+) -> bool:
+    """Whether OMP 13.x/14.x's ``refresh()`` replaces ``provider``'s bundled models, dropping the
+    compat its ``models.yml`` entry (``config``) gave them.
+
+    ``#refreshRuntimeDiscoveries`` runs the built-in discovery of every provider with a key (or
+    needing none); offline its model manager answers with the bundled rows, which replace the
+    loaded models keeping only their ``baseUrl`` and ``headers``; definitions and
+    ``modelOverrides`` are applied again after it. The key counted is the entry's ``apiKey``
+    (``resolveApiKeyConfig``: an environment variable's value or the text itself), as OMP sees it
+    with no credentials of its own -- what ``--engine omp`` runs; keys in the user's environment
+    or auth storage are not seen.
+    """
+    if provider in table.always:
+        return True
+    api_key = config.get("apiKey")
+    keyed = isinstance(api_key, str) and bool(api_key) and api_key != _NO_AUTH_KEY
+    return keyed and provider in table.with_api_key
 
 
 def resolve_max_context_window(model: Mapping[str, Any], tables: PolicyTables) -> int | None:

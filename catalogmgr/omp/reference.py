@@ -190,11 +190,19 @@ class ReferenceIndex:
 
     exact: Mapping[str, Mapping[str, Any]]
     suffix_alias: Mapping[str, Mapping[str, Any]]
+    # OMP 14.x's map (`buildCustomReferenceMap`): the exact id -> best model of every provider.
+    by_id: Mapping[str, Mapping[str, Any]]
 
 
 def build_reference_index(catalog: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> ReferenceIndex:
     """Index a base catalog the way OMP indexes its bundled models (see the module docstring)."""
     exact: dict[str, Mapping[str, Any]] = {}
+    by_id: dict[str, Mapping[str, Any]] = {}
+    for models in catalog.values():
+        for model_id, model in models.items():
+            key = str(model.get("id", model_id))
+            if _should_replace(by_id.get(key), model):
+                by_id[key] = model
     for provider, models in catalog.items():
         if provider in REFERENCE_ISOLATED_PROVIDERS:
             continue
@@ -204,7 +212,7 @@ def build_reference_index(catalog: Mapping[str, Mapping[str, Mapping[str, Any]]]
             key = str(model.get("id", model_id)).strip().lower()
             if _should_replace(exact.get(key), model):
                 exact[key] = model
-    return ReferenceIndex(exact=exact, suffix_alias=_suffix_aliases(exact.values()))
+    return ReferenceIndex(exact=exact, suffix_alias=_suffix_aliases(exact.values()), by_id=by_id)
 
 
 def _suffix_aliases(references: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -247,3 +255,39 @@ def inherit_reference_thinking(
     if reference.get("provider") != provider:
         return None
     return reference.get("thinking")
+
+
+# --- OMP 14.x (pi-coding-agent model-registry.ts, resolveCustomModelReference) ----------------------
+
+# What a 14.x custom model takes from its reference (finalizeCustomModel's `reference?.X`).
+REFERENCE_FIELDS_14 = ("reasoning", "thinking", "input", "cost", "contextWindow", "maxTokens", "compat")
+
+
+def reference_candidate_ids_14(model_id: str) -> list[str]:
+    """``getCustomReferenceCandidateIds``: the trimmed id, then without ``:cloud``/``-cloud``
+    (matched case-insensitively), then with ``:`` -> ``-``, breadth first; case is kept."""
+    seen: dict[str, None] = {}
+    queue = [model_id]
+    index = 0
+    while index < len(queue):
+        candidate = queue[index].strip()
+        index += 1
+        if not candidate or candidate in seen:
+            continue
+        seen[candidate] = None
+        for suffix in (":cloud", "-cloud"):
+            if candidate.lower().endswith(suffix):
+                queue.append(candidate[: -len(suffix)])
+        dashed = candidate.replace(":", "-")
+        if dashed != candidate:
+            queue.append(dashed)
+    return list(seen)
+
+
+def resolve_reference_14(model_id: str, index: ReferenceIndex) -> Mapping[str, Any] | None:
+    """OMP 14.x's reference: the first candidate id that is exactly a bundled model's id."""
+    for candidate in reference_candidate_ids_14(model_id):
+        reference = index.by_id.get(candidate)
+        if reference is not None:
+            return reference
+    return None

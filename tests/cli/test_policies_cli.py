@@ -122,3 +122,25 @@ def test_show_says_17x_builds_compat_in_code(run_cli: Any, base: Path, version: 
     )
     assert shown.exit_code == 0, shown.stderr
     assert ("OMP 17.x fills parts of every model's `thinking`" in shown.stderr) is noted
+
+
+@pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])
+def test_show_under_13x_14x_derives_a_new_models_thinking_from_its_id(
+    run_cli: Any, base: Path, tmp_path: Path, version: str
+) -> None:
+    # pi-ai's enrichModelThinking, ported (catalogmgr.omp.thinking13): no "not ported" note.
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        "providers:\n  gw:\n    baseUrl: https://gw.example/v1\n    apiKey: K\n"
+        "    api: openai-responses\n    models:\n      - id: gpt-5.4\n        reasoning: true\n",
+        encoding="utf-8",
+    )
+    shown = run_cli(
+        "show", "gw/gpt-5.4", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "--omp-version", version, "--explain",
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
+    assert "rule engine derives" not in shown.stderr
+    assert "thinking derived from the model id" in shown.stdout
+    thinking = '{"mode": "effort", "minLevel": "low", "maxLevel": "xhigh"}'
+    assert f"thinking       {thinking}   <- OMP {version} runtime" in shown.stdout

@@ -12,7 +12,12 @@ The 17.2/17.3 switches (llama.cpp's ``/v1`` on Qwen-family models only before 17
 dropping ``longContext`` before 17.3) are checked on the whole effective catalog of the overlays
 that exercise them, against 17.2.15 and 17.3.5: every compared field equal, the resolved ``compat``
 and ``compatConfig`` 17.x builds in code at load included (:mod:`catalogmgr.omp.compat17`), but the
-``thinking`` it fills there. The whole corpus, every release::
+``thinking`` it fills there.
+
+OMP 13.19.0 and 14.9.9 (pi-ai's catalog and registry) are compared on the whole effective catalog
+of every corpus overlay, every field, ``thinking`` and ``compat`` included (one bun process per
+release), and the generated table of their ``refresh()`` discovery is checked against each
+release. The whole corpus plus users' files, every release::
 
     CATALOGMGR_OMP_ROOT=/work/omp python tests/tools/policy_corpus_diff.py --omp-version all
 """
@@ -20,6 +25,8 @@ and ``compatConfig`` 17.x builds in code at load included (:mod:`catalogmgr.omp.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,10 +54,14 @@ def _installed(version: str) -> OmpInstall:
     if ROOT is None or release is None or release.source_only:
         pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
     bun = find_bun(release, ROOT)
-    catalog_version = _package_version(release.node_modules, "@oh-my-pi/pi-catalog")
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    # The bundled catalog is pi-catalog's from 17, pi-ai's before (the profile says which).
+    catalog_file = profile_for_version(parsed).catalog_package_files[0]
+    catalog_version = _package_version(release.node_modules, "/".join(catalog_file.parts[:2]))
     if bun is None or catalog_version is None:
         pytest.skip(f"OMP {version} under {ROOT} lacks bun or its bundled catalog")
-    return OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4")
+    return OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4", catalog_file)
 
 
 @pytest.mark.parametrize("version", CHECKED)
@@ -133,3 +144,59 @@ def test_17x_effective_catalog_matches_but_code_built_compat(version: str) -> No
                     )
     assert compared > 1000
     assert mismatches == []
+
+
+# OMP 13.x/14.x (pi-ai's catalog and model-registry.ts): no compatConfig, thinking from the id
+# (catalogmgr.omp.thinking13), same-id compat replaced, 14.x's exact-id references, refresh()
+# dropping a keyed discovery provider's compat. Every overlay of the corpus, every compared field,
+# one bun process per release.
+PRE_17_FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
+
+
+@pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])
+def test_13x_14x_effective_catalog_matches_the_release(version: str) -> None:
+    probe = OmpProbe(_installed(version))
+    files = corpus_files()
+    results = probe.results({label(path): path.read_bytes() for path in files})
+    base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    profile = profile_for_version(parsed)
+    compared = 0
+    mismatches = []
+    for path in files:
+        result = results[label(path)]
+        if not result.accepted:
+            continue
+        document = parse_document(path.read_text(encoding="utf-8"), name=path.name, fmt="yaml")
+        ours = merge_catalog(
+            base, [Layer(path.name, document.data, document)], profile=profile, settings=RuntimeSettings()
+        ).catalog
+        theirs = {(row["provider"], row["id"]): row for row in probe.effective_catalog(result)}
+        ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
+        mismatches += [f"{path.name}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
+        for key in sorted(ours_keys & set(theirs)):
+            model, row = ours[key[0]][key[1]], theirs[key]
+            compared += 1
+            mismatches += [
+                f"{path.name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
+                for field in PRE_17_FIELDS
+                if not same(model.get(field, MISSING), row.get(field, MISSING))
+            ]
+    assert compared > 10_000
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])
+def test_discovery_refresh_table_is_current(version: str) -> None:
+    """``scripts/generate_discovery_tables.py --check``: the stored table is what the release does."""
+    install = _installed(version)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_discovery_tables.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), str(install.node_modules), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
