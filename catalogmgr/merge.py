@@ -1219,6 +1219,9 @@ class _Merger:
         if thinking is not None:
             origin = origins["thinking"] if values.get("thinking") is not None else reference_origin
             put("thinking", thinking, origin or overlay.default_origin)
+        if values.get("thinking") is not None and self.policies.custom_models_repatched:
+            # 17.x patches the new model again: a thinking it writes stands as written.
+            self.authored_thinking.add((overlay.provider, model_id))
         put("input", *pick("input", list(DEFAULT_INPUT)))
         put(
             "imageInputDecoder",
@@ -1249,11 +1252,11 @@ class _Merger:
             origins.get("preferWebsockets", overlay.default_origin),
         )
         # 18.x copies the reference's authored compat, 14.x its resolved one; 17.x keeps none
-        # (PolicySet.reference_compat_kept).
+        # (PolicySet.custom_models_repatched).
         compat_key = "compat" if self.profile.reference_lookup == "exact-id" else "compatConfig"
         reference_compat = (
             reference.get(compat_key)
-            if reference is not None and self.policies.reference_compat_kept
+            if reference is not None and not self.policies.custom_models_repatched
             else None
         )
         compat = merge_compat(reference_compat, values.get("compat"))

@@ -260,7 +260,7 @@ _json = st.recursive(
 _field = _json | st.sampled_from(["", "openai", "xai-oauth", "https://api.x.ai/v1", "http://[::1", "kimi-k3"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     spec=st.fixed_dictionaries(
         {
@@ -297,3 +297,36 @@ def test_17x_provenance_names_the_load_time_build() -> None:
     assert origins["compatConfig.supportsToolChoice"].how == "bundled"
     assert origins["compat.maxTokensField"].layer == "OMP 17.3.5 runtime"
     assert origins["compat.maxTokensField"].how.startswith("policy: OMP 17.3.5's buildModel")
+
+
+def test_17x_new_model_keeps_its_own_compat_and_written_thinking() -> None:
+    """17.x's refresh patches a new custom model again in "replace" mode: no reference compat, and
+    the thinking it writes is kept as written (resolveModelThinking would fill `requiresEffort`)."""
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "K",
+                "api": "openai-completions",
+                "models": [
+                    {"id": "deepseek-v4-pro:cloud"},
+                    {
+                        "id": "coder-thinking",
+                        "reasoning": True,
+                        "thinking": {"mode": "effort", "efforts": ["low", "high"]},
+                    },
+                ],
+            }
+        }
+    }
+    result = merge_catalog(
+        copy.deepcopy(BASE), [Layer("o", overlay)], profile=_profile_17_3(), settings=RuntimeSettings()
+    )
+    new = result.catalog["gw"]["deepseek-v4-pro:cloud"]
+    assert new["contextWindow"] == 1_000_000  # the reference's window
+    assert "compatConfig" not in new
+    assert new["compat"]["supportsToolChoice"] is True  # not the reference's authored False
+    assert result.catalog["gw"]["coder-thinking"]["thinking"] == {
+        "mode": "effort",
+        "efforts": ["low", "high"],
+    }
