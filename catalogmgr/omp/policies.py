@@ -97,11 +97,12 @@ class PolicySet:
     # 17.x's `buildModel` (pi-catalog build.ts) resolves every model's compat (and fills its
     # thinking) in code at load, bundled models included (catalogmgr.omp.compat17).
     compat_built_in_code: bool = False
-    # A new custom model starts from its reference model's authored compat (finalizeCustomModel);
-    # 17.x's offline refresh then merges the definitions again over the built snapshot, patching
-    # each new model in "replace" mode, so only the definition's own compat is left (read in
-    # 17.3.5's model-registry.ts #refreshRuntimeDiscoveries; measured under the OMP bridge).
-    reference_compat_kept: bool = True
+    # 17.x's offline refresh merges the models.yml definitions again over the built snapshot
+    # (model-registry.ts #refreshRuntimeDiscoveries), so a new custom model is patched once more in
+    # "replace" mode (applyModelPatch): it keeps only its definition's compat, not its reference
+    # model's (finalizeCustomModel's), and a `thinking` it writes stands as written. Read in
+    # 17.3.5; measured under the OMP bridge (no credentials: the refresh always finds models).
+    custom_models_repatched: bool = False
     # The llama.cpp fix-ups reach every model under `/v1` (17.3+); 17.2's
     # `applyLlamaCppQwenThinking` re-points the Qwen-family models only.
     llama_cpp_v1_every_model: bool = True
@@ -131,7 +132,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         compat_built_in_code=True,
-        reference_compat_kept=False,
+        custom_models_repatched=True,
         llama_cpp_v1_every_model=False,
     ),
     # 17.3: + every model of a llama.cpp provider under `/v1` (read in 17.3.5).
@@ -142,7 +143,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         compat_built_in_code=True,
-        reference_compat_kept=False,
+        custom_models_repatched=True,
     ),
     # 18.1+: + long-context cap, extended-context maximum, Codex clamp; the compat rule engine's
     # thinking (ported from 18.2.3's code and rules).
