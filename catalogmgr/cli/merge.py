@@ -477,8 +477,7 @@ def show(
     if (
         status == "added"
         and result.settings is not None
-        and not policies.rule_engine
-        and not policies.compat_built_in_code
+        and policies.model_builder is None
         and result.profile.id_thinking is None
     ):
         # Only releases whose thinking rules catalogmgr has not ported (13.x/14.x's id-derived

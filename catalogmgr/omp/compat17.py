@@ -907,8 +907,8 @@ class Compat17Builder:
 
     def decide(self, spec: Mapping[str, Any]) -> ThinkingDecision:
         """What 17.x's ``buildModel`` gives ``spec`` (its ``compat`` the authored one): the spec's
-        own ``reasoning`` (17.x never upgrades it), the resolved compat and the thinking
-        (``resolveModelThinking``: :mod:`catalogmgr.omp.thinking17`)."""
+        own ``reasoning`` (17.x never upgrades it), the resolved compat, and the thinking
+        ``resolveModelThinking`` derives from both (:mod:`catalogmgr.omp.thinking17`)."""
         compat = build_compat_17(spec, self.version)
         return ThinkingDecision(
             thinking=derive_thinking_17(spec, compat, self.version),

@@ -218,7 +218,7 @@ _HOSTS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 def _matches_host(spec: Mapping[str, Any], host: str) -> bool:
     """``modelMatchesHost``: the provider id, or a marker anywhere in the base URL."""
     providers, markers = _HOSTS[host]
-    if spec.get("provider") in providers:
+    if _provider(spec) in providers:
         return True
     base_url = spec.get("baseUrl")
     if not isinstance(base_url, str) or not base_url:
@@ -257,7 +257,7 @@ def derive_thinking_17(spec: Mapping[str, Any], compat: Any, release: str) -> di
     generation = generation_for_release(release)
     if not _js_truthy(spec.get("reasoning")):
         return None
-    if spec.get("api") in _RESPONSES_APIS and _member(compat, "supportsReasoningEffort") is False:
+    if _api(spec) in _RESPONSES_APIS and _member(compat, "supportsReasoningEffort") is False:
         return None  # thinks natively, but the wire takes no effort: no control surface
     thinking = spec.get("thinking")
     if isinstance(thinking, Mapping) and isinstance(thinking.get("efforts"), list) and thinking["efforts"]:
@@ -284,7 +284,7 @@ def derive_thinking_from_identity_17(
     effort_map = _effort_map(spec, compat, mode, config["efforts"])
     if effort_map is not None:
         config["effortMap"] = effort_map
-    if spec.get("api") in _ANTHROPIC_APIS and ids.supports_adaptive_thinking_display(model_id):
+    if _api(spec) in _ANTHROPIC_APIS and ids.supports_adaptive_thinking_display(model_id):
         config["supportsDisplay"] = True
     if _implies_mandatory_reasoning(parsed, model_id, generation):
         config["requiresEffort"] = True
@@ -293,6 +293,17 @@ def derive_thinking_from_identity_17(
 
 def _id(spec: Mapping[str, Any]) -> str:
     value = spec.get("id")
+    return value if isinstance(value, str) else ""
+
+
+def _api(spec: Mapping[str, Any]) -> str:
+    # A non-string api or provider equals none of the names OMP compares them with.
+    value = spec.get("api")
+    return value if isinstance(value, str) else ""
+
+
+def _provider(spec: Mapping[str, Any]) -> str:
+    value = spec.get("provider")
     return value if isinstance(value, str) else ""
 
 
@@ -321,7 +332,7 @@ def _fill_wire_defaults(
     replace_map = effort_map is not None if not has_map else efforts_changed
     needs_display = (
         "supportsDisplay" not in thinking
-        and spec.get("api") in _ANTHROPIC_APIS
+        and _api(spec) in _ANTHROPIC_APIS
         and ids.supports_adaptive_thinking_display(model_id)
     )
     needs_requires_effort = "requiresEffort" not in thinking and _implies_mandatory_reasoning(
@@ -370,9 +381,9 @@ def _detected_effort_map(spec: Mapping[str, Any], compat: Any, mode: Any) -> Map
     MiMo, and Fireworks' ``minimal`` -> ``none``."""
     if mode == "anthropic-adaptive":
         return _MINIMAX_ANTHROPIC_ADAPTIVE_MAP if _is_minimax_on_anthropic_endpoint(spec) else None
-    if spec.get("api") not in _OPENAI_COMPAT_APIS:
+    if _api(spec) not in _OPENAI_COMPAT_APIS:
         return None
-    if spec.get("provider") == "groq" and spec.get("id") == "qwen/qwen3-32b":
+    if _provider(spec) == "groq" and spec.get("id") == "qwen/qwen3-32b":
         return _GROQ_QWEN3_32B_MAP
     if _is_openai_compat_mimo(spec, compat):
         return _MIMO_MAP
@@ -383,13 +394,13 @@ def _detected_effort_map(spec: Mapping[str, Any], compat: Any, mode: Any) -> Map
 
 def _is_minimax_on_anthropic_endpoint(spec: Mapping[str, Any]) -> bool:
     model_id = _id(spec)
-    return spec.get("api") == "anthropic-messages" and (_is_minimax_m2(model_id) or _is_minimax_m3(model_id))
+    return _api(spec) == "anthropic-messages" and (_is_minimax_m2(model_id) or _is_minimax_m3(model_id))
 
 
 def _is_openai_compat_mimo(spec: Mapping[str, Any], compat: Any) -> bool:
     """``isOpenAICompatMimoReasoningEffortModel``: MiMo (by id or name) on an openai-compat api
     whose compat sends OpenAI/OpenRouter-style effort."""
-    if spec.get("api") not in _OPENAI_COMPAT_APIS:
+    if _api(spec) not in _OPENAI_COMPAT_APIS:
         return False
     if not ids.is_mimo_model_id_or_name(_id(spec)) and not ids.is_mimo_model_id_or_name(_name(spec)):
         return False
@@ -400,23 +411,23 @@ def _is_openai_compat_mimo(spec: Mapping[str, Any], compat: Any) -> bool:
 
 def _is_anthropic_messages_glm52(spec: Mapping[str, Any]) -> bool:
     return (
-        spec.get("api") == "anthropic-messages"
-        and spec.get("provider") in ("umans", "zai")
+        _api(spec) == "anthropic-messages"
+        and _provider(spec) in ("umans", "zai")
         and ids.is_glm52_reasoning_effort_model_id(_id(spec))
     )
 
 
 def _is_ollama_cloud_glm52(spec: Mapping[str, Any]) -> bool:
     return (
-        spec.get("api") == "ollama-chat"
-        and spec.get("provider") == "ollama-cloud"
+        _api(spec) == "ollama-chat"
+        and _provider(spec) == "ollama-cloud"
         and ids.is_glm52_reasoning_effort_model_id(_id(spec))
     )
 
 
 def _is_gpt56_plus_wire_effort(spec: Mapping[str, Any], generation: Generation) -> bool:
     """``isGpt56PlusWireEffortModel``: GPT-5.6+ on an api with a wire effort field."""
-    if spec.get("api") not in _RESPONSES_APIS | _OPENAI_COMPAT_APIS:
+    if _api(spec) not in _RESPONSES_APIS | _OPENAI_COMPAT_APIS:
         return False
     parsed = ids.parse_openai_model(bare_model_id(_id(spec)), aliases=generation.openai_aliases)
     return parsed is not None and semver_gte(parsed.version, "5.6")
@@ -428,7 +439,7 @@ def _is_deepseek_reasoning(spec: Mapping[str, Any]) -> bool:
     if not _js_truthy(spec.get("reasoning")):
         return False
     model_id, name = _id(spec), _name(spec)
-    opencode_alias = spec.get("provider") == "opencode-zen" and (
+    opencode_alias = _provider(spec) == "opencode-zen" and (
         _js_lower(model_id) == "big-pickle" or _js_lower(name) == "big pickle"
     )
     return (
@@ -458,7 +469,7 @@ def _model_defined_efforts(
     spec: Mapping[str, Any], compat: Any, generation: Generation
 ) -> tuple[str, ...] | None:
     """``getModelDefinedEfforts``: the ladders a model/host pair fixes whatever the spec says."""
-    model_id, api, provider = _id(spec), spec.get("api"), spec.get("provider")
+    model_id, api, provider = _id(spec), _api(spec), _provider(spec)
     if _is_glm53(model_id, generation):
         return _LOW_HIGH_MAX
     if ids.is_glm52_reasoning_effort_model_id(model_id):
@@ -509,7 +520,7 @@ def _anthropic_adaptive_efforts(spec: Mapping[str, Any]) -> tuple[str, ...] | No
     parsed = ids.parse_anthropic_model(bare_model_id(_id(spec)))
     if parsed is None or not ids.is_anthropic_adaptive_gen_at_least(parsed, "4.6"):
         return None
-    api = spec.get("api")
+    api = _api(spec)
     if api in _ANTHROPIC_APIS:
         real_xhigh = api == "anthropic-messages" and ids.is_anthropic_adaptive_gen_at_least(parsed, "4.7")
         return _FIVE_TIER_LOW_TO_MAX if real_xhigh else _FOUR_TIER_LOW_TO_MAX
@@ -542,7 +553,7 @@ def _supported_efforts(
             return _DEFAULT
         return _GEMINI_3_PRO if parsed.kind == "pro" else _GEMINI_3_FLASH
     if parsed.family == "anthropic":
-        api = spec.get("api")
+        api = _api(spec)
         if api == "anthropic-messages" and semver_gte(parsed.version, "4.6"):
             return _LOW_MEDIUM_HIGH
         if api == "bedrock-converse-stream" and semver_gte(parsed.version, "4.6"):
@@ -552,7 +563,7 @@ def _supported_efforts(
 
 def _fallback_efforts(spec: Mapping[str, Any], compat: Any) -> tuple[str, ...]:
     """``inferFallbackEfforts`` (its model-defined check is already made by every caller)."""
-    api = spec.get("api")
+    api = _api(spec)
     if _is_minimax_on_anthropic_endpoint(spec):
         return _LOW_MEDIUM_HIGH
     if api == "anthropic-messages":
@@ -588,7 +599,7 @@ def _implies_mandatory_reasoning(parsed: ParsedModel | None, model_id: str, gene
 
 def _control_mode(spec: Mapping[str, Any], parsed: ParsedModel | None, generation: Generation) -> str:
     """``inferThinkingControlMode``: how the api carries thinking for this model."""
-    api = spec.get("api")
+    api = _api(spec)
     if api in _GOOGLE_APIS:
         is_gemini_3 = parsed is not None and parsed.family == "gemini" and parsed.version[0] == 3
         return "google-level" if is_gemini_3 else "budget"

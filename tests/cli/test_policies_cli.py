@@ -111,39 +111,26 @@ def test_an_invalid_config_yml_is_one_located_error(run_cli: Any, base: Path, tm
     assert "Traceback" not in result.stderr
 
 
-# A new reasoning gpt-5.4 on a gateway's Responses api: each release derives its own thinking.
-GPT54_ON_A_GATEWAY = (
-    "providers:\n  gw:\n    baseUrl: https://gw.example/v1\n    apiKey: K\n"
-    "    api: openai-responses\n    models:\n      - id: gpt-5.4\n        reasoning: true\n"
-)
-
-
-def _show_new_gpt54(run_cli: Any, base: Path, tmp_path: Path, version: str) -> Any:
+@pytest.mark.parametrize("version", ["17.3.5", "17.2.15"])
+def test_show_under_17x_builds_the_model_as_17x_does(
+    run_cli: Any, base: Path, tmp_path: Path, version: str
+) -> None:
+    # 17.x's buildModel (compat in code, then thinking from it) is ported (catalogmgr.omp.compat17,
+    # thinking17): no "not ported" note, and the resolved compat names 17.x's code.
     overlay = tmp_path / "o.yml"
-    overlay.write_text(GPT54_ON_A_GATEWAY, encoding="utf-8")
+    overlay.write_text(
+        "providers:\n  gw:\n    baseUrl: https://gw.example/v1\n    apiKey: K\n"
+        "    api: openai-completions\n    models:\n      - id: kimi-k2.6\n        reasoning: true\n",
+        encoding="utf-8",
+    )
     shown = run_cli(
-        "show", "gw/gpt-5.4", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "show", "gw/kimi-k2.6", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
         "--omp-version", version, "--explain",
     )  # fmt: skip
     assert shown.exit_code == 0, shown.stderr
-    return shown
-
-
-@pytest.mark.parametrize("version", ["17.3.5", "17.2.15"])
-def test_show_under_17x_derives_thinking_as_its_build_model(
-    run_cli: Any, base: Path, tmp_path: Path, version: str
-) -> None:
-    # 17.x's buildModel (compat and thinking, bundled models included) is ported
-    # (catalogmgr.omp.compat17, catalogmgr.omp.thinking17): its ladder, and no "not ported" note.
-    shown = _show_new_gpt54(run_cli, base, tmp_path, version)
-    assert "thinking" not in shown.stderr
-    thinking = '{"mode": "effort", "efforts": ["low", "medium", "high", "xhigh"]}'
-    assert f"thinking       {thinking}   <- OMP {version} runtime" in shown.stdout
-    bundled = run_cli(
-        "show", "openai/gpt-5.6", "--base", str(base), "--no-default-overlay", "--omp-version", version
-    )
-    assert bundled.exit_code == 0, bundled.stderr
-    assert "thinking" not in bundled.stderr
+    assert "note:" not in shown.stderr
+    assert "alwaysSendMaxTokens" in shown.stdout
+    assert "compat code (buildModel)" in shown.stdout
 
 
 @pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])
@@ -151,7 +138,17 @@ def test_show_under_13x_14x_derives_a_new_models_thinking_from_its_id(
     run_cli: Any, base: Path, tmp_path: Path, version: str
 ) -> None:
     # pi-ai's enrichModelThinking, ported (catalogmgr.omp.thinking13): no "not ported" note.
-    shown = _show_new_gpt54(run_cli, base, tmp_path, version)
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        "providers:\n  gw:\n    baseUrl: https://gw.example/v1\n    apiKey: K\n"
+        "    api: openai-responses\n    models:\n      - id: gpt-5.4\n        reasoning: true\n",
+        encoding="utf-8",
+    )
+    shown = run_cli(
+        "show", "gw/gpt-5.4", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "--omp-version", version, "--explain",
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
     assert "rule engine derives" not in shown.stderr
     assert "thinking derived from the model id" in shown.stdout
     thinking = '{"mode": "effort", "minLevel": "low", "maxLevel": "xhigh"}'

@@ -30,11 +30,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from catalog_diff import MISSING, same
+from catalog_diff import COMPARED_FIELDS, MISSING, same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omp import OmpInstall, OmpProbe
-from test_merge_versions_vs_omp import WHOLE_FIELDS, _installed
+from test_merge_versions_vs_omp import _installed
 from test_rule_engine_vs_omp import APIS, BASE_URLS, CUSTOM_PROVIDERS, _ask_omp, _release
 
 from catalogmgr.documents import parse_document
@@ -331,6 +331,9 @@ providers:
       - id: claude-opus-4-7-thinking
         reasoning: true
 """
+
+
+WHOLE_FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
 
 
 @pytest.mark.parametrize("version", RELEASES)

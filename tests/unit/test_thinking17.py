@@ -8,6 +8,8 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Layer, merge_catalog
@@ -292,3 +294,54 @@ def test_17x_twins_collapse_then_build_again(release: str) -> None:
         "effortRouting": {"off": "kimi-k3", **dict.fromkeys(["low", "high", "max"], "kimi-k3-thinking")},
         "requiresEffort": True,
     }
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+_EFFORT = st.sampled_from([*FIVE_TIERS, "minimal", "constructor", "__proto__"])
+_HOSTILE_SPEC = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from(["glm-5.3", "kimi-k3-thinking", "deepseek-v4-pro", "claude-opus-4-7"]) | _JSON,
+        "name": _JSON,
+        "provider": st.sampled_from(["deepseek", "openrouter", "xai", "ollama", "baseten", "sakana"]) | _JSON,
+        "api": st.sampled_from(["openai-completions", "openrouter", "openai-responses", "anthropic-messages"])
+        | _JSON,
+        "baseUrl": st.sampled_from(["https://api.fireworks.ai/v1", "https://api.x.ai/v1"]) | _JSON,
+        "reasoning": _JSON,
+        "thinking": st.fixed_dictionaries(
+            {},
+            optional={
+                "efforts": st.lists(_EFFORT | _JSON, max_size=4) | _JSON,
+                "effortMap": st.dictionaries(_EFFORT, _JSON) | _JSON,
+                "mode": _JSON,
+                "requiresEffort": _JSON,
+                "defaultLevel": _JSON,
+            },
+        )
+        | _JSON,
+    },
+)
+_HOSTILE_COMPAT = _JSON | st.fixed_dictionaries(
+    {},
+    optional={
+        "thinkingFormat": st.sampled_from(["openai", "openrouter", "zai"]) | _JSON,
+        "supportsReasoningEffort": _JSON,
+        "reasoningEffortMap": st.dictionaries(_EFFORT, _JSON) | _JSON,
+        "trustExplicitThinkingOnly": _JSON,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spec=_HOSTILE_SPEC, compat=_HOSTILE_COMPAT, release=st.sampled_from(["17.2.15", "17.3.5"]))
+def test_any_json_spec_gives_thinking_or_none(spec: dict[str, Any], compat: Any, release: str) -> None:
+    # Whatever a file holds (the schema is not the port's guard): a thinking object or none, and
+    # never an exception, nor a change to the inputs.
+    before = copy.deepcopy((spec, compat))
+    thinking = derive_thinking_17(spec, compat, release)
+    assert thinking is None or (isinstance(thinking, dict) and thinking.get("efforts"))
+    assert (spec, compat) == before
