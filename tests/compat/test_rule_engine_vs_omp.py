@@ -127,6 +127,29 @@ def _ask_omp(omp_install: OmpInstall, specs: Sequence[Mapping[str, Any]]) -> lis
     return answers
 
 
+def drawn_specs(batch: st.SearchStrategy[list[dict[str, Any]]], examples: int) -> list[dict[str, Any]]:
+    """``examples`` batches hypothesis draws from ``batch``, all drawn first and joined, so one bun
+    process answers them all (no shrinking: a difference lists the specs themselves)."""
+    batches: list[list[dict[str, Any]]] = []
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+    @given(specs=batch)
+    def draw(specs: list[dict[str, Any]]) -> None:
+        batches.append(specs)
+
+    draw()
+    return [spec for drawn in batches for spec in drawn]
+
+
 def _release(version: str, omp_install: OmpInstall) -> OmpInstall:
     """That OMP release: the differential suite's own, or one under ``$CATALOGMGR_OMP_ROOT``."""
     if version == omp_install.version:
@@ -545,24 +568,7 @@ def test_17x_compat_of_every_bundled_model(version: str, omp_install: OmpInstall
 def test_17x_compat_of_generated_specs(version: str, omp_install: OmpInstall) -> None:
     """Hypothesis-generated specs, all drawn first and sent in one batch (one bun process)."""
     release = _release(version, omp_install)
-    batches: list[list[dict[str, Any]]] = []
-
-    @settings(
-        max_examples=12,
-        deadline=None,
-        database=None,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.data_too_large,
-            HealthCheck.large_base_example,
-        ],
-    )
-    @given(specs=st.lists(_spec_17, min_size=100, max_size=150))
-    def draw(specs: list[dict[str, Any]]) -> None:
-        batches.append(specs)
-
-    draw()
-    specs = [spec for batch in batches for spec in batch]
+    specs = drawn_specs(st.lists(_spec_17, min_size=100, max_size=150), 12)
     differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 

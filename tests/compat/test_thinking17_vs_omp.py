@@ -31,11 +31,10 @@ from typing import Any
 
 import pytest
 from catalog_diff import COMPARED_FIELDS, MISSING, same
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omp import OmpInstall, OmpProbe
 from test_merge_versions_vs_omp import _installed
-from test_rule_engine_vs_omp import APIS, BASE_URLS, CUSTOM_PROVIDERS, _ask_omp, _release
+from test_rule_engine_vs_omp import APIS, BASE_URLS, CUSTOM_PROVIDERS, _ask_omp, _release, drawn_specs
 
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Layer, merge_catalog
@@ -245,25 +244,8 @@ _spec = st.builds(
 def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
     """Hypothesis-generated specs, all drawn first and sent in one batch (one bun process)."""
     release = _release(version, omp_install)
-    batches: list[list[dict[str, Any]]] = []
-
     # Lists of 80-100: larger ones overrun hypothesis's data budget and take minutes to draw.
-    @settings(
-        max_examples=15,
-        deadline=None,
-        database=None,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.data_too_large,
-            HealthCheck.large_base_example,
-        ],
-    )
-    @given(specs=st.lists(_spec, min_size=80, max_size=100))
-    def draw(specs: list[dict[str, Any]]) -> None:
-        batches.append(specs)
-
-    draw()
-    specs = [spec for batch in batches for spec in batch]
+    specs = drawn_specs(st.lists(_spec, min_size=80, max_size=100), 15)
     differences = _differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
