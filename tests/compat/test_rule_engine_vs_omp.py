@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omp import OmpInstall
-from omp_versions import find_bun, installed_releases, omp_root
+from omp_versions import catalog_release, find_bun, installed_releases, omp_root
 
 from catalogmgr.omp.rule_engine import (
     EFFORTS,
@@ -123,15 +123,18 @@ def _ask_omp(omp_install: OmpInstall, specs: Sequence[Mapping[str, Any]]) -> lis
 
 
 def _release(version: str, omp_install: OmpInstall) -> OmpInstall:
-    """That OMP release: the differential suite's own, or one under ``$CATALOGMGR_OMP_ROOT``."""
+    """That OMP release: the differential suite's own, or one under ``$CATALOGMGR_OMP_ROOT`` (a
+    release, or a pi-catalog published without its release: ``<root>/pc/<version>``)."""
     if version == omp_install.version:
         return omp_install
     root = omp_root()
     release = next(
         (found for found in (installed_releases(root) if root else []) if found.version == version), None
     )
+    if (release is None or release.source_only) and root is not None:
+        release = catalog_release(root, version)  # buildModel is all this test runs
     bun = find_bun(release, root) if release is not None and root is not None else None
-    if release is None or release.source_only or bun is None:
+    if release is None or bun is None:
         pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
     return OmpInstall(release.node_modules, Path(bun), version, version, "")
 
