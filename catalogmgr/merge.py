@@ -886,7 +886,7 @@ class _Merger:
         from catalogmgr.omp.rule_engine import RuleEngineError
 
         assert self.rule_engine is not None
-        how = f"policy: OMP {self.rule_engine.version}'s compat rule engine (buildModel)"
+        how = f"policy: pi-catalog {self.rule_engine.version}'s compat rule engine (buildModel)"
         for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
             if model is None:
