@@ -966,7 +966,9 @@ class _Merger:
 
         assert self.rule_engine is not None
         assert self._builder is not None
-        how = f"policy: OMP {self.rule_engine.version}'s {self._builder.label} (buildModel)"
+        # Named by its package: the 18.2.9/18.3 profiles run a pi-catalog published without its
+        # release (18.2.11), so "OMP <version>" would name a release that never ran these rules.
+        how = f"policy: pi-catalog {self.rule_engine.version}'s {self._builder.label} (buildModel)"
         for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
             if model is None:

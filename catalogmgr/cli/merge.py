@@ -44,6 +44,7 @@ from catalogmgr.merge import (
     merge_catalog,
 )
 from catalogmgr.omp.policies import policy_set
+from catalogmgr.omp.profile import Profile
 from catalogmgr.render import style
 from catalogmgr.render.catalog import (
     render_catalog_json,
@@ -484,6 +485,13 @@ def show(
         # thinking is, catalogmgr.omp.thinking13; 17.x's buildModel is, catalogmgr.omp.compat17
         # and thinking17; 18.x's compat rule engine is).
         echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)
+    if (
+        status != "base"
+        and result.settings is not None
+        and policies.rule_engine
+        and result.profile.rules in CATALOG_ONLY_RULES
+    ):
+        echo(f"catalogmgr: note: {catalog_only_rules_note(result.profile)}", err=True)
     echo(views.show_text(provider, model_id, status, model, origins if explain else None))
 
 
@@ -500,6 +508,22 @@ NEW_MODEL_THINKING_NOTE = (
     "Python engine shows only what the files and a same-provider reference give: `--engine omp` "
     "asks the installed OMP itself"
 )
+
+
+# The rule tables of a pi-catalog published without its release (catalogmgr/omp/data): the 18.2.9
+# and 18.3 profiles' catalog packages are not on npm, pi-catalog 18.2.11 is (inside 18.2.x, the
+# nearest to 18.3), and tests/compat/test_rule_engine_vs_omp.py proves the port on its buildModel.
+CATALOG_ONLY_RULES = frozenset({"18.2.11"})
+
+
+def catalog_only_rules_note(profile: Profile) -> str:
+    """What the rule engine of ``profile`` is when its rules come from a catalog-only package."""
+    return (
+        f"under profile {profile.id} a rebuilt model's `thinking`, resolved compat and catalog "
+        f"corrections are pi-catalog {profile.rules}'s compat rules and code (the newest published "
+        f"pi-catalog; OMP {profile.source}'s own is not on npm), exact against that package's "
+        f"buildModel; OMP {profile.source}'s whole registry cannot be run here"
+    )
 
 
 def _runtime_base(base_catalog: BaseCatalog, result: MergeResult, layers: Sequence[Layer]) -> Catalog:
