@@ -199,3 +199,34 @@ def test_a_provider_named_local_meets_omps_own_tiny_model_rules(
     models = json.loads(merged.stdout)["local"]
     assert ("qwen3:8b" in models) is listed
     assert "llava:7b" in models
+
+
+@pytest.mark.parametrize(
+    ("version", "api_key", "note"),
+    [
+        ("13.19.0", "OPENAI_API_KEY", "re-reads openai's bundled models when it refreshes"),
+        ("13.19.0", None, "if OMP 13.19.0 finds a key for openai"),
+        ("14.9.9", "K", "re-reads openai's bundled models when it refreshes"),
+        ("18.2.3", "K", None),
+    ],
+)
+def test_show_says_when_13x_14x_refresh_drops_the_provider_compat(
+    run_cli: Any, base: Path, tmp_path: Path, version: str, api_key: str | None, note: str | None
+) -> None:
+    key_line = f"    apiKey: {api_key}\n" if api_key else ""
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        f"providers:\n  openai:\n{key_line}    compat:\n      supportsStore: false\n", encoding="utf-8"
+    )
+    shown = run_cli(
+        "show", "openai/gpt-5.6", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "--omp-version", version,
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
+    if note is None:
+        assert "refreshes" not in shown.stderr
+    else:
+        assert note in shown.stderr
+    # The catalog OMP runs: with a key, the provider compat is gone under 13.x/14.x.
+    dropped = api_key is not None and version != "18.2.3"
+    assert ("supportsStore" in shown.stdout) is not dropped
