@@ -199,6 +199,9 @@ def test_a_provider_named_local_meets_omps_own_tiny_model_rules(
     models = json.loads(merged.stdout)["local"]
     assert ("qwen3:8b" in models) is listed
     assert "llava:7b" in models
+    # Said where the model is written, as a warning (the merge still succeeds).
+    warned = "o.yml:7:9: [warning] OMP gives local/qwen3:8b the kind 'tiny'" in merged.stderr
+    assert warned is not listed
 
 
 @pytest.mark.parametrize(
