@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from omp import OmpInstall
 from omp_versions import find_bun, installed_releases, omp_root
 
-from catalogmgr.omp.compat17 import CODE_17, build_compat_17
+from catalogmgr.omp.compat17 import CODE_17, load_compat17_builder
 from catalogmgr.omp.rule_engine import (
     EFFORTS,
     RuleEngine,
@@ -373,8 +373,10 @@ def test_generated_tables_are_current(version: str, omp_install: OmpInstall) -> 
 # -- OMP 17.x: buildModel's compat, built in code (catalogmgr.omp.compat17) ---------------------------
 #
 # 17.x has no rule engine: pi-catalog's buildCompat resolves each model's compat in code, for every
-# bundled row at load and for every rebuilt model. The same bun script asks each installed 17.x
-# release's own buildModel (one process per release per batch); the compat is compared whole.
+# bundled row at load and for every rebuilt model, and resolveModelThinking the thinking from it.
+# The same bun script asks each installed 17.x release's own buildModel (one process per release
+# per batch); the port's whole decision (compat17's builder: compat, thinking, reasoning) is
+# compared. test_thinking17_vs_omp.py checks the thinking port alone, on OMP's own compat.
 
 CODE_17_RELEASES = sorted(CODE_17)
 # Providers and URLs 17.x's detection singles out, beyond the 18.x lists above.
@@ -490,13 +492,14 @@ _compat_17 = st.fixed_dictionaries(
     },
 )
 _spec_17 = st.builds(
-    lambda model_id, provider, api, reasoning, base_url, compat: {
+    lambda model_id, provider, api, reasoning, base_url, compat, thinking: {
         "id": model_id,
         "provider": provider,
         "api": api,
         "reasoning": reasoning,
         **({"baseUrl": base_url} if base_url is not None else {}),
         **({"compat": compat} if compat else {}),
+        **({"thinking": thinking} if thinking is not None else {}),
     },
     st.one_of(
         st.builds(
@@ -512,39 +515,48 @@ _spec_17 = st.builds(
     st.booleans(),
     st.sampled_from(BASE_URLS_17),
     _compat_17,
+    st.none() | _thinking,
 )
 
 
-def _compat_17_differences(
+def _build_17_differences(
     version: str, specs: Sequence[Mapping[str, Any]], answers: Sequence[Mapping[str, Any]]
 ) -> list[str]:
+    """Where the port's buildModel (compat17's builder: compat, then thinking17) and OMP's differ."""
+    builder = load_compat17_builder(version)
     differences = []
     for spec, theirs in zip(specs, answers, strict=True):
-        # rule_engine_specs.ts gives a spec without a name its id (as finalizeCustomModel does).
-        ours = build_compat_17({"name": spec["id"], **spec}, version)
-        if "error" in theirs or ours != theirs["compat"]:
-            differences.append(_difference(spec, "compat", ours, theirs.get("compat", theirs)))
+        if "error" in theirs:
+            differences.append(f"{json.dumps(spec)}: OMP threw {theirs['error']}")
+            continue
+        # rule_engine_specs.ts gives a spec its defaults and its id as name (finalizeCustomModel's).
+        decision = builder.decide({**SPEC_DEFAULTS, "name": spec["id"], **spec})
+        ours = {"compat": decision.compat, "thinking": decision.thinking, "reasoning": decision.reasoning}
+        for name, value in ours.items():
+            if value != theirs[name]:
+                differences.append(_difference(spec, name, value, theirs[name]))
     return differences
 
 
 @pytest.mark.parametrize("version", CODE_17_RELEASES)
-def test_17x_compat_of_every_bundled_model(version: str, omp_install: OmpInstall) -> None:
+def test_17x_build_of_every_bundled_model(version: str, omp_install: OmpInstall) -> None:
     """Each bundled row as 17.x loads it, then rebuilt under other providers, hosts and flags."""
     release = _release(version, omp_install)
     catalog = json.loads(release.catalog_path.read_text(encoding="utf-8"))
     specs = [model for models in catalog.values() for model in models.values()] + _bundled_specs(release)
-    differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
+    differences = _build_17_differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
 
 @pytest.mark.parametrize("version", CODE_17_RELEASES)
-def test_17x_compat_of_generated_specs(version: str, omp_install: OmpInstall) -> None:
-    """Hypothesis-generated specs, all drawn first and sent in one batch (one bun process)."""
+def test_17x_build_of_generated_specs(version: str, omp_install: OmpInstall) -> None:
+    """Hypothesis-generated specs, drawn one by one (small examples draw fast) and sent in one
+    batch (one bun process)."""
     release = _release(version, omp_install)
-    batches: list[list[dict[str, Any]]] = []
+    specs: list[dict[str, Any]] = []
 
     @settings(
-        max_examples=12,
+        max_examples=1200,
         deadline=None,
         database=None,
         suppress_health_check=[
@@ -553,13 +565,12 @@ def test_17x_compat_of_generated_specs(version: str, omp_install: OmpInstall) ->
             HealthCheck.large_base_example,
         ],
     )
-    @given(specs=st.lists(_spec_17, min_size=100, max_size=150))
-    def draw(specs: list[dict[str, Any]]) -> None:
-        batches.append(specs)
+    @given(spec=_spec_17)
+    def draw(spec: dict[str, Any]) -> None:
+        specs.append(spec)
 
     draw()
-    specs = [spec for batch in batches for spec in batch]
-    differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
+    differences = _build_17_differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
 
