@@ -790,6 +790,10 @@ class _Merger:
         (17+), or as written (13.x/14.x, whose ``{mode, minLevel, maxLevel}`` OMP stores as is)."""
         return normalize_thinking(value) if self.profile.id_thinking is None else _copy_value(value)
 
+    def model_name(self, name: Any) -> Any:
+        """A written display name as OMP keeps it: cleaned (17+, ``cleanModelName``) or as is."""
+        return clean_model_name(name) if self.profile.clean_names else name
+
     def patch_fields(self) -> tuple[str, ...]:
         """The plain fields a definition or modelOverrides entry sets under this profile."""
         allowed = self.profile.model_fields
@@ -1204,7 +1208,7 @@ class _Merger:
         name = values.get("name")
         put(
             "name",
-            clean_model_name(name if name is not None else model_id),
+            self.model_name(name if name is not None else model_id),
             origins.get("name", overlay.default_origin),
         )
         put("api", values["api"], origins["api"])
@@ -1379,7 +1383,7 @@ class _Merger:
                 values[key] = self.written_thinking(override[key]) if key == "thinking" else override[key]
                 origins[key] = self.origin((*path, key), how)
         if "name" in values:
-            values["name"] = clean_model_name(values["name"])
+            values["name"] = self.model_name(values["name"])
 
         def sub_origin(key: str, sub: str) -> Origin:
             return self.origin((*path, key, sub), how)
@@ -1675,7 +1679,7 @@ class _CustomOverlay:
                 if key == "thinking":
                     value = merger.written_thinking(value)
                 elif key == "name":
-                    value = clean_model_name(value)
+                    value = merger.model_name(value)
                 values[key], origins[key] = _copy_value(value), at(key)
         cost = definition.get("cost")
         if isinstance(cost, Mapping):

@@ -41,7 +41,9 @@ from functools import cache
 from importlib import resources
 from typing import Any, TypeGuard
 
+from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.settings import RuntimeSettings
+from catalogmgr.omp.whatwg_url import parse as parse_url
 
 GPT54_WINDOW = 1_000_000
 _DEFAULT_POLICY_SET = "18.2.3"
@@ -383,7 +385,7 @@ def strip_thinking_variant(model_id: str, tables: PolicyTables) -> str | None:
 def strip_pair_token(model_id: str, pair_tokens: Sequence[str]) -> str | None:
     """The id without its first bounded ``-<token>`` of ``pair_tokens`` (OMP's taxonomy collapse
     tokens), or ``None``; shared by the twin collapse and the rule engine's identity."""
-    lower = model_id.lower()
+    lower = js_lower(model_id)
     for token in pair_tokens:
         needle = f"-{token}"
         start = 0
@@ -481,17 +483,12 @@ _QWEN_COMPAT = {
 
 
 def _llama_cpp_base_url(base_url: Any) -> str:
-    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: no trailing slash, ``/v1``."""
-    from urllib.parse import urlsplit
-
+    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: the URL's protocol, host and
+    path as JavaScript's ``URL`` gives them (:mod:`catalogmgr.omp.whatwg_url`), no trailing
+    slash, ``/v1``; a URL ``new URL`` rejects is kept as written."""
     raw = base_url if isinstance(base_url, str) and base_url else "http://127.0.0.1:8080"
-    try:
-        parts = urlsplit(raw)
-        if not parts.scheme or not parts.netloc:
-            raise ValueError(raw)
-        normalized = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-    except ValueError:
-        normalized = raw
+    parsed = parse_url(raw)
+    normalized = raw if parsed is None else f"{parsed.protocol}//{parsed.host}{parsed.pathname.rstrip('/')}"
     return normalized if normalized.endswith("/v1") else f"{normalized}/v1"
 
 
