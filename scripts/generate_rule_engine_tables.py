@@ -45,7 +45,9 @@ for (const directive of Object.keys(AXES)) {
 	const axis = AXES[directive];
 	if (axis.set === "wire" && axis.records) axisRecords[axis.key] = [...axis.records];
 }
-const manifest = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "package.json");
+// pi-catalog's own version: a release installs the pi-catalog of its own version, and a catalog-only
+// install (pi-catalog 18.2.11, whose release is not on npm) has no pi-coding-agent.
+const manifest = path.join(nodeModules, "@oh-my-pi", "pi-catalog", "package.json");
 const version = (await Bun.file(manifest).json()).version;
 console.log(JSON.stringify({ version, hosts: KNOWN_HOSTS, axisRecords, apiRecords: API_COMPAT_RECORDS }));
 """

@@ -311,6 +311,8 @@ PROFILES: tuple[Profile, ...] = (
         catalog_layout="pi-catalog",
         schema_file="omp-models-yml.18.2.9.schema.json",
         model_kind_filter=True,
+        # pi-catalog 18.2.9 is not on npm; 18.2.11, the newest published, lies in this epoch.
+        rules="18.2.11",
     ),
     Profile(
         id="18.3",
@@ -322,6 +324,8 @@ PROFILES: tuple[Profile, ...] = (
         schema_file="omp-models-yml.18.3.schema.json",
         model_kind_filter=True,
         max_context_window=True,
+        # pi-catalog 18.3.x is not on npm: the newest published (18.2.11) is the nearest.
+        rules="18.2.11",
     ),
 )
 
