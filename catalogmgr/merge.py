@@ -914,10 +914,19 @@ class _Merger:
                 self._apply_policy_changes(provider, model_id, changes)
 
     def collapse_thinking_twins(self) -> None:
-        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``."""
+        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``. Under
+        17.x (``compat_built_in_code``) its own pairing and pair thinking, and the collapsed model
+        is built again (``collapseBuiltModelVariants``)."""
         assert self.tables is not None
+        built_17 = self.rule_engine is not None and self.policies.compat_built_in_code
+        strip: Callable[[str], str | None] | None = None
+        if built_17:
+            from catalogmgr.omp.thinking17 import strip_thinking_variant_token_17
+
+            strip = strip_thinking_variant_token_17
+        derive = self._pair_thinking_17 if built_17 else None
         for provider, models in self._scoped(self.catalog):
-            for twin in thinking_twins(models, provider, self.tables):
+            for twin in thinking_twins(models, provider, self.tables, strip=strip, derive=derive):
                 if twin.thinking_id not in models or twin.base_id not in models:
                     continue  # already folded into another pair
                 del models[twin.thinking_id]
@@ -930,6 +939,20 @@ class _Merger:
                 if twin.thinking is not None:
                     changes.append(PolicyChange("thinking", twin.thinking, how))
                 self._apply_policy_changes(provider, twin.base_id, changes)
+                if built_17:
+                    self.apply_rule_engine([((provider, twin.base_id), "provider")])
+
+    def _pair_thinking_17(self, member: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """17.x ``derivePairThinkingSurface`` when no member has thinking: ``resolveModelThinking``
+        of the thinking member with reasoning forced on, over the compat built from the member as it
+        is (``buildCompat(thinkingSpec)``: its resolved compat as the authored one)."""
+        from catalogmgr.omp.compat17 import build_compat_17
+        from catalogmgr.omp.thinking17 import derive_thinking_17
+
+        assert self.rule_engine is not None
+        release = self.rule_engine.version
+        spec = {key: value for key, value in member.items() if key != "thinking"}
+        return derive_thinking_17({**spec, "reasoning": True}, build_compat_17(member, release), release)
 
     def apply_llama_cpp_fixups(self) -> None:
         """``#applyLlamaCppModelFixups``: last, on providers with ``discovery: {type: llama.cpp}``."""

@@ -131,6 +131,29 @@ def _ask_omp(omp_install: OmpInstall, specs: Sequence[Mapping[str, Any]]) -> lis
     return answers
 
 
+def drawn_specs(batch: st.SearchStrategy[list[dict[str, Any]]], examples: int) -> list[dict[str, Any]]:
+    """``examples`` batches hypothesis draws from ``batch``, all drawn first and joined, so one bun
+    process answers them all (no shrinking: a difference lists the specs themselves)."""
+    batches: list[list[dict[str, Any]]] = []
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+    @given(specs=batch)
+    def draw(specs: list[dict[str, Any]]) -> None:
+        batches.append(specs)
+
+    draw()
+    return [spec for drawn in batches for spec in drawn]
+
+
 def _release(version: str, omp_install: OmpInstall) -> OmpInstall:
     """That OMP release: the differential suite's own, or one under ``$CATALOGMGR_OMP_ROOT`` (a
     release, or a pi-catalog published without its release: ``<root>/pc/<version>``)."""
@@ -578,26 +601,10 @@ def test_17x_build_of_every_bundled_model(version: str, omp_install: OmpInstall)
 
 @pytest.mark.parametrize("version", CODE_17_RELEASES)
 def test_17x_build_of_generated_specs(version: str, omp_install: OmpInstall) -> None:
-    """Hypothesis-generated specs, drawn one by one (small examples draw fast) and sent in one
-    batch (one bun process)."""
+    """Hypothesis-generated specs, all drawn first (``drawn_specs``) and sent in one batch (one bun
+    process)."""
     release = _release(version, omp_install)
-    specs: list[dict[str, Any]] = []
-
-    @settings(
-        max_examples=1200,
-        deadline=None,
-        database=None,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.data_too_large,
-            HealthCheck.large_base_example,
-        ],
-    )
-    @given(spec=_spec_17)
-    def draw(spec: dict[str, Any]) -> None:
-        specs.append(spec)
-
-    draw()
+    specs = drawn_specs(st.lists(_spec_17, min_size=100, max_size=150), 12)
     differences = _build_17_differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
