@@ -44,6 +44,10 @@ fix-ups) gets the ``thinking``, ``reasoning`` and resolved ``compat`` of OMP's c
 (:mod:`catalogmgr.omp.rule_engine`), at the same points: after custom models (before the
 ``X`` / ``X-thinking`` collapse, which reads the members' thinking), after modelOverrides, and
 after each llama.cpp fix-up. A ``thinking`` a definition or an override writes is kept as written.
+Which ``buildModel`` runs is the profile's (:mod:`catalogmgr.omp.builders`): under the 17.x
+profiles it is 17.x's code-built compat (:mod:`catalogmgr.omp.compat17`), which OMP 17.x also
+runs on every bundled row when it loads the catalog, so there the base is built first
+(:func:`built_bundled_catalog`: the untouched models are then those built rows, shared).
 
 **Sharing.** ``merge_catalog`` never mutates its inputs and never deep-copies the base: the result
 catalog is new down to the provider maps, and every model the overlay touches is a fresh dict, but
@@ -66,6 +70,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from catalogmgr.documents import Document
+from catalogmgr.omp.builders import MODEL_BUILDERS, BuilderKind
 from catalogmgr.omp.policies import (
     PolicyChange,
     PolicyTables,
@@ -92,8 +97,8 @@ from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.omp.thinking13 import ID_THINKING, IdThinking, enrich_model_thinking
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
-if TYPE_CHECKING:  # the rule engine module loads when a model is first rebuilt (see _Merger.rule_engine)
-    from catalogmgr.omp.rule_engine import RuleEngine
+if TYPE_CHECKING:  # a builder's module loads when a model is first built (see _Merger.rule_engine)
+    from catalogmgr.omp.builders import ModelBuilder
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
 _ABSENT = object()
@@ -305,6 +310,50 @@ def clean_model_name(name: Any) -> Any:
         return name
     cleaned = _SPACE_RUNS.sub(" ", _NOISE_TAGS.sub("", _AUTHOR_PREFIX.sub("", name, count=1))).strip()
     return cleaned if cleaned else name
+
+
+def build_bundled_model(model: Mapping[str, Any], builder: ModelBuilder) -> dict[str, Any]:
+    """One ``models.json`` row as OMP 17.x's ``buildModel`` makes it when the catalog loads: the
+    row with its display name cleaned, its resolved ``compat`` and, as ``compatConfig``, the
+    compat the row stores (both left out when undefined, as OMP's JSON leaves them)."""
+    decision = builder.decide(model)
+    built = dict(model)
+    built["name"] = clean_model_name(model.get("name"))
+    if decision.thinking is None:
+        built.pop("thinking", None)
+    else:
+        built["thinking"] = decision.thinking
+    authored = model.get("compat")
+    built.pop("compat", None)  # `compat` follows the spread, as OMP's object literal orders it
+    if decision.compat is not None:
+        built["compat"] = decision.compat
+    if authored is not None:
+        built["compatConfig"] = authored
+    else:
+        built.pop("compatConfig", None)
+    return built
+
+
+# The last few bundled catalogs built (each with the catalog it was built from, which keeps that
+# catalog's id from being reused): a process merges many overlays over one base, and the runtime
+# base of `changes`/`list` must share the built rows with the merge it is compared with.
+_BUILT_BASES: list[tuple[Catalog, str, Catalog]] = []
+_BUILT_BASES_KEPT = 4
+
+
+def built_bundled_catalog(base: Catalog, builder: ModelBuilder) -> Catalog:
+    """``base`` with every model through :func:`build_bundled_model` (OMP 17.x's catalog load),
+    computed once per (catalog object, release) and shared: treat the result as read-only."""
+    for source, version, built in _BUILT_BASES:
+        if source is base and version == builder.version:
+            return built
+    built = {
+        provider: {model_id: build_bundled_model(model, builder) for model_id, model in models.items()}
+        for provider, models in base.items()
+    }
+    _BUILT_BASES.append((base, builder.version, built))
+    del _BUILT_BASES[:-_BUILT_BASES_KEPT]
+    return built
 
 
 def _normalize_discovery_base_url(base_url: Any, discovery: Any) -> Any:
@@ -584,21 +633,24 @@ class _Merger:
         scope: frozenset[str] | None = None,
         base_provenance: bool = True,
     ) -> None:
-        self.base = base
+        # The models as OMP holds them before any overlay: 17.x builds every bundled row at load
+        # (its `buildModel`: resolved compat, authored compatConfig), later releases store them built.
+        self.policies = policy_set(profile.runtime_policies)
+        builder_name = self.policies.model_builder if settings is not None else None
+        self._builder: BuilderKind | None = MODEL_BUILDERS[builder_name] if builder_name is not None else None
+        self.base = (
+            built_bundled_catalog(base, self._builder.load(profile))
+            if self._builder is not None and self._builder.builds_bundled
+            else base
+        )
         # Whether untouched models get their (all "bundled") provenance; see merge_catalog.
         self.base_provenance = base_provenance
         # The providers the result is limited to (None: all); see merge_catalog's ``providers``.
         self.scope = scope
         self.profile = profile
         self.settings = settings
-        self.policies = policy_set(profile.runtime_policies)
         self.tables: PolicyTables | None = (
             load_policy_tables(self.policies.tables) if settings is not None else None
-        )
-        # The release whose rule engine rebuilds models (None: none runs); its tables are read when
-        # a model is first rebuilt, so a merge that rebuilds none (`show` with no overlay) skips them.
-        self._rule_engine_release: str | None = (
-            profile.rules if settings is not None and self.policies.rule_engine else None
         )
         # Models OMP passes through `buildModel` (rebuilt: their thinking is the rule engine's), in
         # the order of the composition, and those whose definition/override authors `thinking`.
@@ -615,7 +667,7 @@ class _Merger:
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
         self.base_name = base_name
         self.reference_index = reference_index
-        self.catalog: Catalog = {provider: dict(models) for provider, models in base.items()}
+        self.catalog: Catalog = {provider: dict(models) for provider, models in self.base.items()}
         self.touched: dict[tuple[str, str], _ModelProvenance] = {}
         # Each overridden model as it was before its modelOverrides entry (the Codex clamp's floor).
         self._override_baselines: dict[tuple[str, str], dict[str, Any]] = {}
@@ -635,14 +687,10 @@ class _Merger:
         return ID_THINKING[variant] if variant is not None else None
 
     @property
-    def rule_engine(self) -> RuleEngine | None:
-        """OMP's compat rule engine for this merge (loaded once per process), or None."""
-        release = self._rule_engine_release
-        if release is None:
-            return None
-        from catalogmgr.omp.rule_engine import load_rule_engine
-
-        return load_rule_engine(release)
+    def rule_engine(self) -> ModelBuilder | None:
+        """OMP's ``buildModel`` for this merge (:mod:`catalogmgr.omp.builders`: the 18.x compat rule
+        engine or 17.x's compat code; loaded once per process, when a model is first built), or None."""
+        return self._builder.load(self.profile) if self._builder is not None else None
 
     def _scoped(self, catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
         """The providers of ``catalog`` the whole-catalog passes visit: all, or the scope's."""
@@ -1172,9 +1220,13 @@ class _Merger:
             values.get("preferWebsockets"),
             origins.get("preferWebsockets", overlay.default_origin),
         )
-        # 18.x copies the reference's authored compat, 14.x its resolved one.
-        compat_key = "compat" if self.profile.reference_lookup == "exact-id" else "compatConfig"
-        reference_compat = reference.get(compat_key) if reference is not None else None
+        # 18.x copies the reference's authored compat, 14.x its resolved one; 17.x's offline
+        # refresh leaves a new model its own definition's compat only.
+        reference_compat: Any = None
+        if reference is not None and self.profile.reference_lookup == "exact-id":
+            reference_compat = reference.get("compat")
+        elif reference is not None and self.policies.reference_compat_kept:
+            reference_compat = reference.get("compatConfig")
         compat = merge_compat(reference_compat, values.get("compat"))
         if compat is not None:
             model["compat"] = compat
@@ -1699,7 +1751,7 @@ def merge_catalog(
     def reference_index() -> ReferenceIndex:
         # Built on demand: only new custom models need it, and OMP indexes the pre-overlay models.
         if not cached:
-            cached.append(build_reference_index(base))
+            cached.append(build_reference_index(merger.base))
         return cached[0]
 
     scope = frozenset(providers) if providers is not None else None

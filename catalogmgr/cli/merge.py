@@ -476,7 +476,7 @@ def show(
         return
     policies = policy_set(result.profile.runtime_policies)
     if result.settings is not None and policies.compat_built_in_code:
-        # 17.x resolves every model's compat at load, bundled ones included (not ported).
+        # 17.x fills parts of every model's thinking in code at load (its compat is ported).
         echo(f"catalogmgr: note: {BUILT_COMPAT_NOTE}", err=True)
     elif (
         status == "added"
@@ -528,13 +528,13 @@ def catalog_only_rules_note(profile: Profile) -> str:
     )
 
 
-# OMP 17.x's `buildModel` resolves every model's compat record (and fills wire defaults of its
-# thinking, e.g. `requiresEffort` on Gemini 3) in code when it loads the catalog; measured over the
-# merge corpus by tests/tools/policy_corpus_diff.py --omp-version 17.3.5.
+# OMP 17.x's `buildModel` resolves every model's compat record (ported: catalogmgr.omp.compat17) and
+# fills wire defaults of its thinking (e.g. `requiresEffort` on Gemini 3) in code when it loads the
+# catalog; measured over the merge corpus by tests/tools/policy_corpus_diff.py --omp-version 17.3.5.
 BUILT_COMPAT_NOTE = (
-    "OMP 17.x resolves every model's compat (and fills parts of its `thinking`) in code when it "
-    "loads the catalog; the Python engine shows the catalog's stored compat and thinking under this "
-    "profile: `--engine omp` asks the installed OMP itself"
+    "OMP 17.x fills parts of every model's `thinking` in code when it loads the catalog; the Python "
+    "engine shows the catalog's stored thinking under this profile (its resolved compat is OMP's): "
+    "`--engine omp` asks the installed OMP itself"
 )
 
 

@@ -93,15 +93,27 @@ class PolicySet:
     # (catalogmgr.omp.rule_engine), on the compiled rules the profile names (`Profile.rules`).
     rule_engine: bool = False
     # 17.x's `buildModel` (pi-catalog build.ts) resolves every model's compat (and fills its
-    # thinking) in code at load, bundled models included; catalogmgr does not port that code, so
-    # under this set a model's `compat` is the catalog's stored one and `show` says so.
+    # thinking) in code at load, bundled models included (catalogmgr.omp.compat17).
     compat_built_in_code: bool = False
+    # A new custom model starts from its reference model's authored compat (finalizeCustomModel);
+    # 17.x's offline refresh then merges the definitions again over the built snapshot, patching
+    # each new model in "replace" mode, so only the definition's own compat is left (read in
+    # 17.3.5's model-registry.ts #refreshRuntimeDiscoveries; measured under the OMP bridge).
+    reference_compat_kept: bool = True
     # The llama.cpp fix-ups reach every model under `/v1` (17.3+); 17.2's
     # `applyLlamaCppQwenThinking` re-points the Qwen-family models only.
     llama_cpp_v1_every_model: bool = True
     # 13.x/14.x: `refresh()`'s built-in discovery replaces a keyed bundled provider's models by
     # their bundled rows, without the provider-level compat (:func:`discovery_drops_provider_compat`).
     discovery_refresh: bool = False
+
+    @property
+    def model_builder(self) -> str | None:
+        """The implementation of OMP's ``buildModel`` the merge runs under this set (a key of
+        :data:`catalogmgr.omp.builders.MODEL_BUILDERS`), or None when none is ported."""
+        if self.compat_built_in_code:
+            return "code-17"
+        return "rule-engine" if self.rule_engine else None
 
 
 # Named by the first release read; `Profile.runtime_policies` picks one.
@@ -117,6 +129,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         compat_built_in_code=True,
+        reference_compat_kept=False,
         llama_cpp_v1_every_model=False,
     ),
     # 17.3: + every model of a llama.cpp provider under `/v1` (read in 17.3.5).
@@ -127,6 +140,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         compat_built_in_code=True,
+        reference_compat_kept=False,
     ),
     # 18.1+: + long-context cap, extended-context maximum, Codex clamp; the compat rule engine's
     # thinking (ported from 18.2.3's code and rules).

@@ -115,13 +115,13 @@ def test_an_invalid_config_yml_is_one_located_error(run_cli: Any, base: Path, tm
     ("version", "noted"), [("17.3.5", True), ("17.2.15", True), ("18.2.3", False), ("14.9.9", False)]
 )
 def test_show_says_17x_builds_compat_in_code(run_cli: Any, base: Path, version: str, noted: bool) -> None:
-    # OMP 17.x resolves every model's compat at load (bundled ones too), which the Python engine
-    # does not port: measured by tests/tools/policy_corpus_diff.py --omp-version 17.3.5.
+    # OMP 17.x fills parts of every model's thinking at load (bundled ones too), which the Python
+    # engine does not port yet: measured by tests/tools/policy_corpus_diff.py --omp-version 17.3.5.
     shown = run_cli(
         "show", "openai/gpt-5.6", "--base", str(base), "--no-default-overlay", "--omp-version", version
     )
     assert shown.exit_code == 0, shown.stderr
-    assert ("OMP 17.x resolves every model's compat" in shown.stderr) is noted
+    assert ("OMP 17.x fills parts of every model's `thinking`" in shown.stderr) is noted
 
 
 @pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])

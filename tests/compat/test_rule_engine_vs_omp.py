@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from omp import OmpInstall
 from omp_versions import catalog_release, find_bun, installed_releases, omp_root
 
+from catalogmgr.omp.compat17 import CODE_17, build_compat_17
 from catalogmgr.omp.rule_engine import (
     EFFORTS,
     RuleEngine,
@@ -363,17 +364,30 @@ _spec = st.builds(
 )
 
 
-# One bun process per example: a few batches of ~50 specs (a list of 100+ overruns Hypothesis's
-# buffer: most examples came out invalid and two batches ran in five minutes), ~1,000 specs per release.
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
-)
-@given(specs=st.lists(_spec, min_size=40, max_size=60))
 @pytest.mark.parametrize("version", GENERATED_RELEASES)
-def test_generated_specs(version: str, omp_install: OmpInstall, specs: list[dict[str, Any]]) -> None:
+def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
+    """Hypothesis-generated specs, all drawn first and sent in one batch (one bun process per
+    release). Lists of ~50 (a list of 100+ overruns Hypothesis's buffer: most draws came out
+    invalid), 20 of them: ~1,000 specs per release."""
     release = _release(version, omp_install)
+    batches: list[list[dict[str, Any]]] = []
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+    @given(specs=st.lists(_spec, min_size=40, max_size=60))
+    def draw(specs: list[dict[str, Any]]) -> None:
+        batches.append(specs)
+
+    draw()
+    specs = [spec for batch in batches for spec in batch]
     differences = _differences(specs, _ask_omp(release, specs), load_rule_engine(version))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
@@ -383,6 +397,214 @@ def test_generated_tables_are_current(version: str, omp_install: OmpInstall) -> 
     """``scripts/generate_rule_engine_tables.py --check``: the stored rules are what OMP gives today."""
     omp_install = _release(version, omp_install)
     script = Path(__file__).resolve().parents[2] / "scripts" / "generate_rule_engine_tables.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), str(omp_install.node_modules), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# -- OMP 17.x: buildModel's compat, built in code (catalogmgr.omp.compat17) ---------------------------
+#
+# 17.x has no rule engine: pi-catalog's buildCompat resolves each model's compat in code, for every
+# bundled row at load and for every rebuilt model. The same bun script asks each installed 17.x
+# release's own buildModel (one process per release per batch); the compat is compared whole.
+
+CODE_17_RELEASES = sorted(CODE_17)
+# Providers and URLs 17.x's detection singles out, beyond the 18.x lists above.
+PROVIDERS_17 = (
+    *CUSTOM_PROVIDERS,
+    "deepseek",
+    "opencode-zen",
+    "opencode-go",
+    "xai",
+    "github-copilot",
+    "azure",
+    "kimi-code",
+    "openai",
+    "anthropic",
+    "zenmux",
+    "cerebras",
+    "mistral",
+    "alibaba-coding-plan",
+    "firepass",
+    "minimax",
+    "umans",
+)
+BASE_URLS_17 = (
+    *BASE_URLS,
+    "https://api.deepseek.com/v1",
+    "https://api.anthropic.com",
+    "https://api.anthropic.com.evil.example/v1",
+    "https://gateway.ai.cloudflare.com/v1/acct/gw/anthropic",
+    "https://res.services.ai.azure.com/anthropic",
+    "https://bedrock-runtime.us-east-1.amazonaws.com",
+    "https://generativelanguage.googleapis.com/v1beta/openai",
+    "https://opencode.ai/zen/v1",
+    "https://api.githubcopilot.com",
+    "https://zenmux.ai/api/anthropic",
+    "https://api.kimi.com/coding/v1",
+    "http://10.0.0.5:8000/v1",
+    "not a url",
+)
+# Ids 17.x's family predicates and parsers classify (identity/family.ts, classify.ts).
+WORDS_17 = (
+    "kimi-k2.7-code",
+    "kimi-k2.7-code-highspeed",
+    "kimi-for-coding",
+    "kimi-k3",
+    "kimi-k2.6",
+    "kimi-k2p6",
+    "moonshotai/kimi-k2",
+    "glm-5.2",
+    "glm-5",
+    "glm-4.5v",
+    "glm-5.3-air",
+    "grok-4.6",
+    "grok-4.5",
+    "grok-4.20-multi-agent",
+    "grok-code-fast-1",
+    "big-pickle",
+    "mimo-v2-pro",
+    "deepseek-v4-flash",
+    "deepseek-reasoner",
+    "daybreak-blue-latest",
+    "gpt-5.6",
+    "gpt-5.4-mini",
+    "gpt-4o",
+    "o3-mini",
+    "claude-opus-4-8",
+    "claude-sonnet-5",
+    "claude-fable-5",
+    "anthropic/claude-3.5-sonnet",
+    "anthropic.claude-opus-4-5",
+    "us.anthropic.claude-3-7-sonnet",
+    "amazon.nova-pro-v1:0",
+    "gemini-2.5-pro",
+    "google/gemini-3-flash-preview",
+    "qwen3.7-plus",
+    "MiniMax-M3",
+    "k3",
+)
+_compat_17 = st.fixed_dictionaries(
+    {},
+    optional={
+        "supportsReasoningEffort": st.booleans(),
+        "reasoningEffortMap": st.dictionaries(
+            st.sampled_from(EFFORTS), st.sampled_from(["none", "max", "low"]), max_size=3
+        )
+        | st.just("low"),
+        "thinkingFormat": st.sampled_from(
+            ["openai", "qwen", "zai", "openrouter", "qwen-chat-template", "kimi"]
+        ),
+        "reasoningDisableMode": st.sampled_from(["omit", "lowest-effort", "zai-thinking-disabled"]),
+        "omitReasoningEffort": st.booleans(),
+        "whenThinking": st.none()
+        | st.just(False)
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "supportsReasoningEffort": st.booleans(),
+                "thinkingFormat": st.just("zai"),
+                "reasoningDisableMode": st.just("omit"),
+            },
+        ),
+        "extraBody": st.fixed_dictionaries(
+            {}, optional={"thinking": st.just({"type": "enabled"}), "x": st.just(1)}
+        )
+        | st.just("ab"),
+        "streamIdleTimeoutMs": st.integers(0, 10**6),
+        "streamFirstEventTimeoutMs": st.integers(0, 10**6),
+        "kimiApiFormat": st.just("openai"),
+        "disableStrictTools": st.booleans(),
+        "supportsStore": st.booleans() | st.none(),
+        "promptCacheMinimumTokens": st.integers(0, 5000),
+        "replayUnsignedThinking": st.booleans(),
+        "notACompatKey": st.just(True),
+    },
+)
+_spec_17 = st.builds(
+    lambda model_id, provider, api, reasoning, base_url, compat: {
+        "id": model_id,
+        "provider": provider,
+        "api": api,
+        "reasoning": reasoning,
+        **({"baseUrl": base_url} if base_url is not None else {}),
+        **({"compat": compat} if compat else {}),
+    },
+    st.one_of(
+        st.builds(
+            lambda ns, word, suffix: f"{ns}{word}{suffix}",
+            _namespace,
+            st.sampled_from(WORDS_17 + tuple(WORDS)),
+            _suffix,
+        ),
+        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,24}", fullmatch=True),
+    ),
+    st.sampled_from(PROVIDERS_17),
+    st.sampled_from(APIS),
+    st.booleans(),
+    st.sampled_from(BASE_URLS_17),
+    _compat_17,
+)
+
+
+def _compat_17_differences(
+    version: str, specs: Sequence[Mapping[str, Any]], answers: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    differences = []
+    for spec, theirs in zip(specs, answers, strict=True):
+        # rule_engine_specs.ts gives a spec without a name its id (as finalizeCustomModel does).
+        ours = build_compat_17({"name": spec["id"], **spec}, version)
+        if "error" in theirs or ours != theirs["compat"]:
+            differences.append(_difference(spec, "compat", ours, theirs.get("compat", theirs)))
+    return differences
+
+
+@pytest.mark.parametrize("version", CODE_17_RELEASES)
+def test_17x_compat_of_every_bundled_model(version: str, omp_install: OmpInstall) -> None:
+    """Each bundled row as 17.x loads it, then rebuilt under other providers, hosts and flags."""
+    release = _release(version, omp_install)
+    catalog = json.loads(release.catalog_path.read_text(encoding="utf-8"))
+    specs = [model for models in catalog.values() for model in models.values()] + _bundled_specs(release)
+    differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
+    assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+@pytest.mark.parametrize("version", CODE_17_RELEASES)
+def test_17x_compat_of_generated_specs(version: str, omp_install: OmpInstall) -> None:
+    """Hypothesis-generated specs, all drawn first and sent in one batch (one bun process)."""
+    release = _release(version, omp_install)
+    batches: list[list[dict[str, Any]]] = []
+
+    @settings(
+        max_examples=12,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+    @given(specs=st.lists(_spec_17, min_size=100, max_size=150))
+    def draw(specs: list[dict[str, Any]]) -> None:
+        batches.append(specs)
+
+    draw()
+    specs = [spec for batch in batches for spec in batch]
+    differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
+    assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+@pytest.mark.parametrize("version", CODE_17_RELEASES)
+def test_17x_host_tables_are_current(version: str, omp_install: OmpInstall) -> None:
+    """``scripts/generate_compat17_tables.py --check``: the stored KNOWN_HOSTS are the release's."""
+    omp_install = _release(version, omp_install)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_compat17_tables.py"
     completed = subprocess.run(
         [sys.executable, str(script), str(omp_install.node_modules), "--check"],
         capture_output=True,
