@@ -82,10 +82,10 @@ _DSML_HEALING_PROVIDERS = frozenset(
         "nanogpt",
         "opencode-go",
         "openrouter",
-        "litellm",
-        "nous",
     }
 )
+# 18.2.3 adds the transparent gateways, which forward the upstream model's chat template.
+_DSML_HEALING_GATEWAYS = frozenset({"litellm", "nous"})
 # pickResponsesOnly: what the `openrouter` api takes from the Responses record.
 _RESPONSES_ONLY_KEYS = (
     "supportsLongPromptCacheRetention",
@@ -208,11 +208,15 @@ def _overlay_effort_map_axis(compat: dict[str, Any], axes: Axes, authored: Mappi
         compat["reasoningEffortMap"] = {**axis_map, **authored_map}
 
 
-def _compat_reasoning(spec: Mapping[str, Any], axes: Axes) -> bool:
-    """``compatReasoning``: the spec reasons, or an exact-efforts rule with upgrade-neutral."""
+def _compat_reasoning(spec: Mapping[str, Any], axes: Axes, code: CompatCode) -> bool:
+    """``compatReasoning``: the spec reasons, or (18.2.3) an exact-efforts rule with upgrade-neutral."""
     if _js_truthy(spec.get("reasoning")):
         return True
-    return axes.reasoning and _read_rule_thinking(axes.thinking).get("upgradeNeutral") is True
+    return (
+        code.compat_reasoning_upgrade
+        and axes.reasoning
+        and _read_rule_thinking(axes.thinking).get("upgradeNeutral") is True
+    )
 
 
 def _default_omit_reasoning_effort(
@@ -276,14 +280,16 @@ def _azure_anthropic_route(base_url: Any) -> bool:
     return isinstance(base_url, str) and _AZURE_ANTHROPIC_URL.search(base_url) is not None
 
 
-def _stream_markup_healing(provider: str, facts: _Facts, base_url: Any) -> Any:
+def _stream_markup_healing(
+    provider: str, facts: _Facts, base_url: Any, dsml_providers: frozenset[str]
+) -> Any:
     """``detectStreamMarkupHealing``: Kimi/DeepSeek grammars, none for official OpenAI."""
     family = facts.identity.family
     if provider in ("kimi-code", "moonshot") or (
         facts.is_("kimi") and family is not None and family.startswith("k2")
     ):
         return "kimi"
-    if facts.is_("deepseek") and provider in _DSML_HEALING_PROVIDERS:
+    if facts.is_("deepseek") and provider in dsml_providers:
         return "dsml"
     if _official_openai_endpoint(provider, base_url):
         return UNDEFINED
@@ -687,9 +693,77 @@ class ThinkingDecision:
     catalog: dict[str, Any] = field(default_factory=dict)
 
 
-# The releases whose resolve.ts the compat baselines here follow (the thinking decision reads the
-# same code in 18.2.0 and 18.2.3; the request-wire baselines differ between them).
-COMPAT_CODE_VERSIONS = frozenset({"18.2.3"})
+_CURSOR_FLAG = "requiresCursorToolSchemaProjection"
+_IMAGE_HOISTING_FLAG = "requiresToolResultImageHoisting"
+_ASSISTANT_PREFILL_FLAG = "supportsAssistantPrefill"
+
+
+@dataclass(frozen=True)
+class CompatCode:
+    """What one release's ``buildModel`` code does differently from 18.2.3's, as named switches.
+
+    The rule tables (``rule-engine-<version>.json.gz``) carry a release's data; these switches carry
+    the few code differences read in the releases' ``build.ts`` and ``compat/resolve.ts`` (diffed
+    release against release), so one port serves every release with the rule engine.
+    """
+
+    # The release the code was read in (also the tables' name).
+    version: str
+    # 18.1.17 (resolveThinkingPolicy, buildModel): a spec reporting no reasoning gets thinking
+    # where an exact `thinking-efforts` rule says `thinking-upgrade-neutral` and the spec has no
+    # explicit efforts; the built model's `reasoning` is `spec.reasoning || thinking !== undefined`.
+    # Before: no reasoning, no thinking, and `reasoning` is the spec's own value.
+    thinking_upgrade: bool = True
+    # 18.1.20 (resolve.ts anthropic baseline): `supportsServerCompaction` / `firstPartyProvider`.
+    anthropic_first_party_keys: bool = True
+    # build.ts applyCatalogAssignments: the rule-owned flags it sets or deletes (cursor's tool
+    # schema projection from 18.1.16, tool-result image hoisting from 18.1.20, assistant prefill
+    # from 18.2.0); a flag it does not know stays as the spec wrote it.
+    catalog_flags: tuple[str, ...] = (_CURSOR_FLAG, _IMAGE_HOISTING_FLAG, _ASSISTANT_PREFILL_FLAG)
+    # 18.2.3 (compatReasoning): the compat baselines read the reasoning the cascade's exact
+    # `thinking-upgrade-neutral` rule grants; before, `Boolean(spec.reasoning)` alone.
+    compat_reasoning_upgrade: bool = True
+    # 18.2.3: the chat-completions and Responses baselines carry `disableReasoningWithTools: false`.
+    disable_reasoning_with_tools: bool = True
+    # 18.2.3 DSML_HEALING_PROVIDERS: + the transparent gateways `litellm` and `nous`.
+    dsml_gateways: bool = True
+
+
+# Each release whose code was read, by the name of its stored tables (newest last). A release with
+# the same code and tables as an older one is not listed: `Profile.rules_by_release` maps it.
+COMPAT_CODE: Mapping[str, CompatCode] = {
+    code.version: code
+    for code in (
+        CompatCode(
+            "18.1.16",
+            thinking_upgrade=False,
+            anthropic_first_party_keys=False,
+            catalog_flags=(_CURSOR_FLAG,),
+            compat_reasoning_upgrade=False,
+            disable_reasoning_with_tools=False,
+            dsml_gateways=False,
+        ),
+        CompatCode(
+            "18.1.17",
+            anthropic_first_party_keys=False,
+            catalog_flags=(_CURSOR_FLAG,),
+            compat_reasoning_upgrade=False,
+            disable_reasoning_with_tools=False,
+            dsml_gateways=False,
+        ),
+        CompatCode(
+            "18.1.20",
+            catalog_flags=(_CURSOR_FLAG, _IMAGE_HOISTING_FLAG),
+            compat_reasoning_upgrade=False,
+            disable_reasoning_with_tools=False,
+            dsml_gateways=False,
+        ),
+        CompatCode(
+            "18.2.0", compat_reasoning_upgrade=False, disable_reasoning_with_tools=False, dsml_gateways=False
+        ),
+        CompatCode("18.2.3"),
+    )
+}
 
 
 _MemoKey = TypeVar("_MemoKey", bound=Hashable)
@@ -733,8 +807,13 @@ class RuleEngine:
 
     def __init__(self, tables: Mapping[str, Any]) -> None:
         self.version: str = tables["ompVersion"]
-        # Whether the resolved compat is this release's (else only `thinking`/`reasoning` are).
-        self.resolves_compat = self.version in COMPAT_CODE_VERSIONS
+        # This release's code switches (an unread release: only `thinking`/`reasoning` claimed).
+        self.code: CompatCode = COMPAT_CODE.get(self.version, COMPAT_CODE["18.2.3"])
+        # Whether the resolved compat and catalog corrections are this release's.
+        self.resolves_compat = self.version in COMPAT_CODE
+        self._dsml_providers = _DSML_HEALING_PROVIDERS | (
+            _DSML_HEALING_GATEWAYS if self.code.dsml_gateways else frozenset()
+        )
         self._classes: list[Mapping[str, Any]] = list(tables["taxonomy"]["classes"])
         self._collapse: Mapping[str, Any] = tables["taxonomy"]["collapse"]
         self._hosts: Mapping[str, Mapping[str, Any]] = tables["hosts"]
@@ -1082,7 +1161,7 @@ class RuleEngine:
                 "promptCacheMinimumTokens": 0,
                 "promptCacheMaximumCheckpoints": 0,
                 "streamIdleTimeoutMs": _BEDROCK_REASONING_STREAM_IDLE_TIMEOUT_MS
-                if _compat_reasoning(spec, axes)
+                if _compat_reasoning(spec, axes, self.code)
                 else UNDEFINED,
             }
         elif api == "devin-agent":
@@ -1111,7 +1190,7 @@ class RuleEngine:
         )
         is_azure = _azure_anthropic_route(base_url)
         signing = official or is_copilot or is_zenmux or self._anthropic_signing_proxy(base_url)
-        return {
+        baseline: dict[str, Any] = {
             "officialEndpoint": official,
             "signingEndpoint": signing,
             "supportsContextManagement": True,
@@ -1136,7 +1215,8 @@ class RuleEngine:
             "requiresThinkingEnabled": requires_thinking_enabled,
             "replayUnsignedThinking": not signing
             and (
-                _compat_reasoning(spec, axes) or self.model_matches_host(provider, base_url, "deepseekFamily")
+                _compat_reasoning(spec, axes, self.code)
+                or self.model_matches_host(provider, base_url, "deepseekFamily")
             ),
             "escapeBuiltinToolNames": False,
             "injectClaudeCodeInstruction": True,
@@ -1144,6 +1224,17 @@ class RuleEngine:
             "thinkingLoopGuard": UNDEFINED,
             "streamIdleTimeoutMs": _get(authored, "streamIdleTimeoutMs"),
         }
+        return self._release_keys(baseline)
+
+    def _release_keys(self, baseline: dict[str, Any]) -> dict[str, Any]:
+        """A baseline without the keys this release's code does not set yet (absent, not undefined:
+        ``applyCompatOverrides`` only lands an authored key the record has)."""
+        if not self.code.disable_reasoning_with_tools:
+            baseline.pop("disableReasoningWithTools", None)
+        if not self.code.anthropic_first_party_keys:
+            baseline.pop("supportsServerCompaction", None)
+            baseline.pop("firstPartyProvider", None)
+        return baseline
 
     def _anthropic_signing_proxy(self, base_url: Any) -> bool:
         """``isAnthropicSigningProxyUrl``: non-official hosts that enforce thinking signatures."""
@@ -1159,7 +1250,7 @@ class RuleEngine:
         self, spec: Mapping[str, Any], facts: _Facts, axes: Axes, authored: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         """``resolveOpenAICompletionsPolicy``."""
-        reasoning_capable = _compat_reasoning(spec, axes)
+        reasoning_capable = _compat_reasoning(spec, axes, self.code)
         detection, compat = self._completions_detection(spec, facts, reasoning_capable)
         self._apply_wire_axes(compat, axes.wire, "openai-completions")
         _apply_overrides(compat, authored)
@@ -1314,7 +1405,7 @@ class RuleEngine:
         else:
             disable_mode = _reasoning_disable_mode(thinking_format)
         qwen_dialect = thinking_format in ("qwen", "qwen-chat-template")
-        return {
+        baseline: dict[str, Any] = {
             "supportsStore": not is_non_standard,
             "supportsDeveloperRole": is_openai_host or is_azure_host,
             "supportsMultipleSystemMessages": multiple_system_messages,
@@ -1397,7 +1488,9 @@ class RuleEngine:
             "streamFirstEventTimeoutMs": 0 if d.is_local_serving else UNDEFINED,
             "streamIdleTimeoutMs": stream_idle,
             "stripDeepseekSpecialTokens": facts.is_("deepseek") and provider in ("nvidia", "deepseek"),
-            "streamMarkupHealingPattern": _stream_markup_healing(provider, facts, base_url),
+            "streamMarkupHealingPattern": _stream_markup_healing(
+                provider, facts, base_url, self._dsml_providers
+            ),
             "reasoningDeltasMayBeCumulative": False,
             "emptyLengthFinishIsContextError": False,
             "usesOpenAIToolCallIdLimit": False,
@@ -1412,6 +1505,7 @@ class RuleEngine:
             "retryWithoutStrictOnGrammarError": False,
             "supportsPromptCacheKey": False,
         }
+        return self._release_keys(baseline)
 
     def _completions_thinking_format(
         self, base_url: Any, facts: _Facts, is_qwen: bool, is_fireworks: bool
@@ -1467,7 +1561,9 @@ class RuleEngine:
             else:
                 compat["reasoningDisableMode"] = _reasoning_disable_mode(compat.get("thinkingFormat"))
         _default_omit_reasoning_effort(compat, authored, axes)
-        axis_when_thinking = axes.wire.get("whenThinking") if _compat_reasoning(spec, axes) else None
+        axis_when_thinking = (
+            axes.wire.get("whenThinking") if _compat_reasoning(spec, axes, self.code) else None
+        )
         if not isinstance(axis_when_thinking, Mapping):
             axis_when_thinking = None
         policy: Any = _get(authored, "whenThinking")
@@ -1526,7 +1622,7 @@ class RuleEngine:
             _official_openai_endpoint(provider, base_url) and facts.is_("openai") and facts.rev_gte("5.6")
         )
         thinking_format = "openrouter" if is_openrouter else "openai"
-        reasoning_capable = _compat_reasoning(spec, axes)
+        reasoning_capable = _compat_reasoning(spec, axes, self.code)
         local_serving = (
             provider not in _PROXY_OPENAI_COMPAT_PROVIDERS and provider in _LOCAL_OPENAI_COMPAT_PROVIDERS
         ) or _loopback_hostname(base_url)
@@ -1601,7 +1697,9 @@ class RuleEngine:
             "retryWithoutStrictOnGrammarError": False,
             "cacheControlFormat": "anthropic" if is_openrouter and is_anthropic_model else UNDEFINED,
             "stripDeepseekSpecialTokens": is_deepseek and provider in ("nvidia", "deepseek"),
-            "streamMarkupHealingPattern": _stream_markup_healing(provider, facts, base_url),
+            "streamMarkupHealingPattern": _stream_markup_healing(
+                provider, facts, base_url, self._dsml_providers
+            ),
             "reasoningDeltasMayBeCumulative": False,
             "emptyLengthFinishIsContextError": False,
             "usesOpenAIToolCallIdLimit": False,
@@ -1611,6 +1709,7 @@ class RuleEngine:
             if local_serving
             else _get(authored, "streamIdleTimeoutMs"),
         }
+        self._release_keys(compat)
         self._apply_wire_axes(compat, axes.wire, api)
         _apply_overrides(compat, authored)
         _overlay_effort_map_axis(compat, axes, authored)
@@ -1665,12 +1764,18 @@ class RuleEngine:
         compat = self.resolve_compat(spec, facts, axes)
         thinking = self._thinking(spec, facts, rule, compat)
         reasoning = spec.get("reasoning")
+        if self.code.thinking_upgrade and not _js_truthy(reasoning):
+            reasoning = thinking is not None
         return ThinkingDecision(
             thinking=defined(thinking),
-            reasoning=reasoning if _js_truthy(reasoning) else thinking is not None,
+            reasoning=reasoning,
             compat=defined(compat),
             catalog=axes.catalog,
         )
+
+    def apply_catalog_axes(self, model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
+        """:func:`apply_catalog_axes` as this release's ``build.ts`` applies them."""
+        apply_catalog_axes(model, catalog, now_ms, self.code.catalog_flags)
 
     def _thinking(
         self,
@@ -1689,7 +1794,7 @@ class RuleEngine:
             else None
         )
         if not _js_truthy(spec.get("reasoning")) and (
-            explicit is not None or rule.get("upgradeNeutral") is not True
+            not self.code.thinking_upgrade or explicit is not None or rule.get("upgradeNeutral") is not True
         ):
             return None
         if (
@@ -1952,11 +2057,7 @@ def load_rule_engine(version: str) -> RuleEngine:
 
 # -- catalog-data axes (build.ts applyCatalogAssignments / applyCatalogCorrections) ------------------
 
-_CATALOG_FLAGS = (
-    "requiresCursorToolSchemaProjection",
-    "requiresToolResultImageHoisting",
-    "supportsAssistantPrefill",
-)
+_CATALOG_FLAGS = (_CURSOR_FLAG, _IMAGE_HOISTING_FLAG, _ASSISTANT_PREFILL_FLAG)
 _COST_KEYS = ("input", "output", "cacheRead", "cacheWrite")
 
 
@@ -1970,14 +2071,21 @@ def _js_number(value: float) -> float | int:
     return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
 
 
-def apply_catalog_axes(model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
+def apply_catalog_axes(
+    model: dict[str, Any],
+    catalog: Mapping[str, Any],
+    now_ms: float,
+    flags: Sequence[str] = _CATALOG_FLAGS,
+) -> None:
     """``applyCatalogAssignments`` then ``applyCatalogCorrections`` on a built model (in place):
-    rule-owned selection metadata, then reviewed price, limit and modality corrections."""
-    _catalog_assignments(model, catalog)
+    rule-owned selection metadata, then reviewed price, limit and modality corrections.
+    ``flags``: the rule-owned flags the release's code sets or deletes (``CompatCode.catalog_flags``;
+    :meth:`RuleEngine.apply_catalog_axes` passes its release's)."""
+    _catalog_assignments(model, catalog, flags)
     _catalog_corrections(model, catalog, now_ms)
 
 
-def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any]) -> None:
+def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any], flags: Sequence[str]) -> None:
     tier = catalog.get("serviceTierCost")
     if isinstance(tier, Mapping):
         flex, priority_tier = _number_field(tier, "flex"), _number_field(tier, "priority")
@@ -1992,7 +2100,7 @@ def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any]) -> N
         model["applyPatchToolType"] = catalog["applyPatchToolType"]
     if catalog.get("editPromptVariant") in ("full", "compact"):
         model["editPromptVariant"] = catalog["editPromptVariant"]
-    for flag in _CATALOG_FLAGS:
+    for flag in flags:
         if catalog.get(flag) is True:
             model[flag] = True
         else:

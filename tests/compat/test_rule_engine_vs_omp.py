@@ -1,5 +1,9 @@
 """Differential: the Python port of OMP's compat rule engine (:mod:`catalogmgr.omp.rule_engine`)
-against OMP 18.2.3's own ``buildModel``, on ``thinking``, ``reasoning`` and the resolved ``compat``.
+against OMP's own ``buildModel``, on ``thinking``, ``reasoning``, the resolved ``compat`` and the
+rules' catalog corrections: OMP 18.2.3 and every release whose rules are stored
+(``rule-engine-<version>.json.gz``: 18.1.16, 18.1.17, 18.1.20 -- also 18.1.21's --, 18.2.0), each
+with the port on that release's tables and code switches (``CompatCode``). A release not installed
+under ``$CATALOGMGR_OMP_ROOT`` is skipped.
 
 Specs are sent in batches, one bun process per batch (``rule_engine_specs.ts``):
 
@@ -38,7 +42,6 @@ from catalogmgr.omp.rule_engine import (
     EFFORTS,
     RuleEngine,
     RuleEngineError,
-    apply_catalog_axes,
     load_rule_engine,
 )
 
@@ -163,7 +166,7 @@ def _ours(engine: RuleEngine, spec: Mapping[str, Any]) -> dict[str, Any]:
     try:
         decision = engine.decide(spec)
         model = copy.deepcopy({**SPEC_DEFAULTS, **spec})
-        apply_catalog_axes(model, decision.catalog, time.time() * 1000)
+        engine.apply_catalog_axes(model, decision.catalog, time.time() * 1000)
     except RuleEngineError as exc:
         return {"error": str(exc)}
     return {
@@ -322,8 +325,17 @@ _thinking = st.fixed_dictionaries(
         "effortMap": st.dictionaries(st.sampled_from(EFFORTS), st.just("max"), max_size=2),
     },
 )
+# Rule-owned catalog flags a spec may carry: each release's build.ts sets or deletes those it knows.
+_catalog_flags = st.fixed_dictionaries(
+    {},
+    optional={
+        "supportsAssistantPrefill": st.booleans(),
+        "requiresToolResultImageHoisting": st.booleans(),
+        "requiresCursorToolSchemaProjection": st.booleans(),
+    },
+)
 _spec = st.builds(
-    lambda model_id, provider, api, reasoning, base_url, compat, thinking: {
+    lambda model_id, provider, api, reasoning, base_url, compat, thinking, flags: {
         "id": model_id,
         "provider": provider,
         "api": api,
@@ -331,6 +343,7 @@ _spec = st.builds(
         **({"baseUrl": base_url} if base_url is not None else {}),
         **({"compat": compat} if compat else {}),
         **({"thinking": thinking} if thinking is not None else {}),
+        **flags,
     },
     _model_id,
     st.sampled_from(CUSTOM_PROVIDERS),
@@ -339,19 +352,37 @@ _spec = st.builds(
     st.sampled_from(BASE_URLS),
     _compat,
     st.none() | _thinking,
+    _catalog_flags,
 )
 
 
-# One bun process per example: a few large batches, not many small ones.
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
-)
-@given(specs=st.lists(_spec, min_size=100, max_size=150))
-def test_generated_specs(omp_install: OmpInstall, specs: list[dict[str, Any]]) -> None:
-    differences = _differences(specs, _ask_omp(omp_install, specs))
-    assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+@pytest.mark.parametrize("version", STORED)
+def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
+    """Generated specs through each stored release's own buildModel, the port on that release's
+    rules and code: 25 batches for the suite's own OMP, 8 for each other release (CI time).
+
+    A batch is 20-40 specs: larger lists overrun hypothesis's example buffer (a spec with its
+    compat and thinking is big), so that nearly every draw was discarded and one batch took
+    minutes to generate."""
+    release = _release(version, omp_install)
+    engine = load_rule_engine(version)
+
+    # One bun process per example: a few large batches, not many small ones.
+    @settings(
+        max_examples=25 if version == omp_install.version else 8,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+    @given(specs=st.lists(_spec, min_size=20, max_size=40))
+    def check(specs: list[dict[str, Any]]) -> None:
+        differences = _differences(specs, _ask_omp(release, specs), engine)
+        assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+    check()
 
 
 @pytest.mark.parametrize("version", STORED)
