@@ -638,6 +638,7 @@ class _Merger:
         self.policies = policy_set(profile.runtime_policies)
         builder_name = self.policies.model_builder if settings is not None else None
         self._builder: BuilderKind | None = MODEL_BUILDERS[builder_name] if builder_name is not None else None
+        self._stored_base = base
         self.base = (
             built_bundled_catalog(base, self._builder.load(profile))
             if self._builder is not None and self._builder.builds_bundled
@@ -692,6 +693,32 @@ class _Merger:
         engine or 17.x's compat code; loaded once per process, when a model is first built), or None."""
         return self._builder.load(self.profile) if self._builder is not None else None
 
+    def _built_keys(self, model: Mapping[str, Any]) -> tuple[str, ...] | None:
+        """The ``compat`` keys of a bundled row that OMP's load-time ``buildModel`` resolved (not
+        the row's own authored value): None when the base is stored built."""
+        if self.base is self._stored_base:
+            return None
+        authored = as_map(model.get("compatConfig"))
+        return tuple(
+            key
+            for key, value in as_map(model.get("compat")).items()
+            if not (key in authored and _same(authored[key], value))
+        )
+
+    def _base_entries(self, model: Mapping[str, Any]) -> dict[str, Origin]:
+        """Provenance of a model as the base holds it: all "bundled", but for the compat keys a
+        load-time ``buildModel`` resolved (17.x), which are that release's runtime's."""
+        entries = _base_provenance(model, self.base_origin)
+        built = self._built_keys(model)
+        if built:
+            assert self.rule_engine is not None
+            version = self.rule_engine.version
+            how = f"policy: OMP {version}'s buildModel resolves compat in code at load"
+            origin = Origin(layer=f"OMP {version} runtime", position=None, how=how)
+            for key in built:
+                entries[f"compat.{key}"] = origin
+        return entries
+
     def _scoped(self, catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
         """The providers of ``catalog`` the whole-catalog passes visit: all, or the scope's."""
         return [
@@ -707,7 +734,7 @@ class _Merger:
         key = (provider, model_id)
         record = self.touched.get(key)
         if record is None:
-            record = _ModelProvenance(_base_provenance(model, self.base_origin))
+            record = _ModelProvenance(self._base_entries(model))
             self.touched[key] = record
         return record
 
@@ -762,6 +789,10 @@ class _Merger:
         """A definition's / override's ``thinking`` as OMP keeps it: normalized to ``efforts``
         (17+), or as written (13.x/14.x, whose ``{mode, minLevel, maxLevel}`` OMP stores as is)."""
         return normalize_thinking(value) if self.profile.id_thinking is None else _copy_value(value)
+
+    def model_name(self, name: Any) -> Any:
+        """A written display name as OMP keeps it: cleaned (17+, ``cleanModelName``) or as is."""
+        return clean_model_name(name) if self.profile.clean_names else name
 
     def patch_fields(self) -> tuple[str, ...]:
         """The plain fields a definition or modelOverrides entry sets under this profile."""
@@ -965,7 +996,8 @@ class _Merger:
         from catalogmgr.omp.rule_engine import RuleEngineError
 
         assert self.rule_engine is not None
-        how = f"policy: pi-catalog {self.rule_engine.version}'s compat rule engine (buildModel)"
+        assert self._builder is not None
+        how = f"policy: pi-catalog {self.rule_engine.version}'s {self._builder.label} (buildModel)"
         for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
             if model is None:
@@ -1211,7 +1243,7 @@ class _Merger:
         name = values.get("name")
         put(
             "name",
-            clean_model_name(name if name is not None else model_id),
+            self.model_name(name if name is not None else model_id),
             origins.get("name", overlay.default_origin),
         )
         put("api", values["api"], origins["api"])
@@ -1226,6 +1258,9 @@ class _Merger:
         if thinking is not None:
             origin = origins["thinking"] if values.get("thinking") is not None else reference_origin
             put("thinking", thinking, origin or overlay.default_origin)
+        if values.get("thinking") is not None and self.policies.custom_models_repatched:
+            # 17.x patches the new model again: a thinking it writes stands as written.
+            self.authored_thinking.add((overlay.provider, model_id))
         put("input", *pick("input", list(DEFAULT_INPUT)))
         put(
             "imageInputDecoder",
@@ -1255,13 +1290,14 @@ class _Merger:
             values.get("preferWebsockets"),
             origins.get("preferWebsockets", overlay.default_origin),
         )
-        # 18.x copies the reference's authored compat, 14.x its resolved one; 17.x's offline
-        # refresh leaves a new model its own definition's compat only.
-        reference_compat: Any = None
-        if reference is not None and self.profile.reference_lookup == "exact-id":
-            reference_compat = reference.get("compat")
-        elif reference is not None and self.policies.reference_compat_kept:
-            reference_compat = reference.get("compatConfig")
+        # 18.x copies the reference's authored compat, 14.x its resolved one; 17.x keeps none
+        # (PolicySet.custom_models_repatched).
+        compat_key = "compat" if self.profile.reference_lookup == "exact-id" else "compatConfig"
+        reference_compat = (
+            reference.get(compat_key)
+            if reference is not None and not self.policies.custom_models_repatched
+            else None
+        )
         compat = merge_compat(reference_compat, values.get("compat"))
         if compat is not None:
             model["compat"] = compat
@@ -1382,7 +1418,7 @@ class _Merger:
                 values[key] = self.written_thinking(override[key]) if key == "thinking" else override[key]
                 origins[key] = self.origin((*path, key), how)
         if "name" in values:
-            values["name"] = clean_model_name(values["name"])
+            values["name"] = self.model_name(values["name"])
 
         def sub_origin(key: str, sub: str) -> Origin:
             return self.origin((*path, key, sub), how)
@@ -1546,10 +1582,14 @@ class _Merger:
                     continue
                 if not self.base_provenance:
                     continue
-                shape = (tuple(model), *(_keys_if_map(model.get(key)) for key in _SUBKEYED_ORDER))
+                shape = (
+                    tuple(model),
+                    *(_keys_if_map(model.get(key)) for key in _SUBKEYED_ORDER),
+                    self._built_keys(model),
+                )
                 entries = by_shape.get(shape)
                 if entries is None:
-                    entries = by_shape[shape] = _base_provenance(model, self.base_origin)
+                    entries = by_shape[shape] = self._base_entries(model)
                 provenance[(provider, model_id)] = entries
         return MergeResult(
             catalog=self.catalog,
@@ -1676,7 +1716,7 @@ class _CustomOverlay:
                 if key == "thinking":
                     value = merger.written_thinking(value)
                 elif key == "name":
-                    value = clean_model_name(value)
+                    value = merger.model_name(value)
                 values[key], origins[key] = _copy_value(value), at(key)
         cost = definition.get("cost")
         if isinstance(cost, Mapping):

@@ -475,17 +475,15 @@ def show(
         echo(render_json_document(record), output_format="json")
         return
     policies = policy_set(result.profile.runtime_policies)
-    if result.settings is not None and policies.compat_built_in_code:
-        # 17.x fills parts of every model's thinking in code at load (its compat is ported).
-        echo(f"catalogmgr: note: {BUILT_COMPAT_NOTE}", err=True)
-    elif (
+    if (
         status == "added"
         and result.settings is not None
-        and not policies.rule_engine
+        and policies.model_builder is None
         and result.profile.id_thinking is None
     ):
         # Only releases whose thinking rules catalogmgr has not ported (13.x/14.x's id-derived
-        # thinking is, catalogmgr.omp.thinking13; 18.x's compat rule engine is).
+        # thinking is, catalogmgr.omp.thinking13; 17.x's buildModel is, catalogmgr.omp.compat17
+        # and thinking17; 18.x's compat rule engine is).
         echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)
     if (
         status != "base"
@@ -526,16 +524,6 @@ def catalog_only_rules_note(profile: Profile) -> str:
         f"pi-catalog; OMP {profile.source}'s own is not on npm), exact against that package's "
         f"buildModel; OMP {profile.source}'s whole registry cannot be run here"
     )
-
-
-# OMP 17.x's `buildModel` resolves every model's compat record (ported: catalogmgr.omp.compat17) and
-# fills wire defaults of its thinking (e.g. `requiresEffort` on Gemini 3) in code when it loads the
-# catalog; measured over the merge corpus by tests/tools/policy_corpus_diff.py --omp-version 17.3.5.
-BUILT_COMPAT_NOTE = (
-    "OMP 17.x fills parts of every model's `thinking` in code when it loads the catalog; the Python "
-    "engine shows the catalog's stored thinking under this profile (its resolved compat is OMP's): "
-    "`--engine omp` asks the installed OMP itself"
-)
 
 
 def _runtime_base(base_catalog: BaseCatalog, result: MergeResult, layers: Sequence[Layer]) -> Catalog:

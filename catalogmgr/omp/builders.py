@@ -46,6 +46,8 @@ class BuilderKind:
 
     load: Callable[[Profile], ModelBuilder]
     builds_bundled: bool
+    # How provenance names what it decides ("policy: OMP <version>'s <label> (buildModel)").
+    label: str
 
 
 def _rule_engine(profile: Profile) -> ModelBuilder:
@@ -61,6 +63,6 @@ def _compat17(profile: Profile) -> ModelBuilder:
 
 
 MODEL_BUILDERS: Mapping[str, BuilderKind] = {
-    "rule-engine": BuilderKind(_rule_engine, builds_bundled=False),
-    "code-17": BuilderKind(_compat17, builds_bundled=True),
+    "rule-engine": BuilderKind(_rule_engine, builds_bundled=False, label="compat rule engine"),
+    "code-17": BuilderKind(_compat17, builds_bundled=True, label="compat code"),
 }

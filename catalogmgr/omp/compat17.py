@@ -57,6 +57,7 @@ from catalogmgr.omp.rule_engine import (
     _official_openai_endpoint,
     defined,
 )
+from catalogmgr.omp.thinking17 import derive_thinking_17
 
 Record = dict[str, Any]
 
@@ -906,11 +907,11 @@ class Compat17Builder:
 
     def decide(self, spec: Mapping[str, Any]) -> ThinkingDecision:
         """What 17.x's ``buildModel`` gives ``spec`` (its ``compat`` the authored one): the spec's
-        own ``reasoning`` (17.x never upgrades it), the resolved compat and the thinking."""
+        own ``reasoning`` (17.x never upgrades it), the resolved compat, and the thinking
+        ``resolveModelThinking`` derives from both (:mod:`catalogmgr.omp.thinking17`)."""
         compat = build_compat_17(spec, self.version)
-        thinking = spec.get("thinking")
         return ThinkingDecision(
-            thinking=dict(thinking) if isinstance(thinking, Mapping) else None,
+            thinking=derive_thinking_17(spec, compat, self.version),
             reasoning=spec.get("reasoning"),
             compat=compat,
         )

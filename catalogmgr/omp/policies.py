@@ -41,7 +41,9 @@ from functools import cache
 from importlib import resources
 from typing import Any, TypeGuard
 
+from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.settings import RuntimeSettings
+from catalogmgr.omp.whatwg_url import parse as parse_url
 
 GPT54_WINDOW = 1_000_000
 _DEFAULT_POLICY_SET = "18.2.3"
@@ -95,11 +97,12 @@ class PolicySet:
     # 17.x's `buildModel` (pi-catalog build.ts) resolves every model's compat (and fills its
     # thinking) in code at load, bundled models included (catalogmgr.omp.compat17).
     compat_built_in_code: bool = False
-    # A new custom model starts from its reference model's authored compat (finalizeCustomModel);
-    # 17.x's offline refresh then merges the definitions again over the built snapshot, patching
-    # each new model in "replace" mode, so only the definition's own compat is left (read in
-    # 17.3.5's model-registry.ts #refreshRuntimeDiscoveries; measured under the OMP bridge).
-    reference_compat_kept: bool = True
+    # 17.x's offline refresh merges the models.yml definitions again over the built snapshot
+    # (model-registry.ts #refreshRuntimeDiscoveries), so a new custom model is patched once more in
+    # "replace" mode (applyModelPatch): it keeps only its definition's compat, not its reference
+    # model's (finalizeCustomModel's), and a `thinking` it writes stands as written. Read in
+    # 17.3.5; measured under the OMP bridge (no credentials: the refresh always finds models).
+    custom_models_repatched: bool = False
     # The llama.cpp fix-ups reach every model under `/v1` (17.3+); 17.2's
     # `applyLlamaCppQwenThinking` re-points the Qwen-family models only.
     llama_cpp_v1_every_model: bool = True
@@ -129,7 +132,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         compat_built_in_code=True,
-        reference_compat_kept=False,
+        custom_models_repatched=True,
         llama_cpp_v1_every_model=False,
     ),
     # 17.3: + every model of a llama.cpp provider under `/v1` (read in 17.3.5).
@@ -140,7 +143,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         compat_built_in_code=True,
-        reference_compat_kept=False,
+        custom_models_repatched=True,
     ),
     # 18.1+: + long-context cap, extended-context maximum, Codex clamp; the compat rule engine's
     # thinking (ported from 18.2.3's code and rules).
@@ -382,7 +385,7 @@ def strip_thinking_variant(model_id: str, tables: PolicyTables) -> str | None:
 def strip_pair_token(model_id: str, pair_tokens: Sequence[str]) -> str | None:
     """The id without its first bounded ``-<token>`` of ``pair_tokens`` (OMP's taxonomy collapse
     tokens), or ``None``; shared by the twin collapse and the rule engine's identity."""
-    lower = model_id.lower()
+    lower = js_lower(model_id)
     for token in pair_tokens:
         needle = f"-{token}"
         start = 0
@@ -480,17 +483,12 @@ _QWEN_COMPAT = {
 
 
 def _llama_cpp_base_url(base_url: Any) -> str:
-    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: no trailing slash, ``/v1``."""
-    from urllib.parse import urlsplit
-
+    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: the URL's protocol, host and
+    path as JavaScript's ``URL`` gives them (:mod:`catalogmgr.omp.whatwg_url`), no trailing
+    slash, ``/v1``; a URL ``new URL`` rejects is kept as written."""
     raw = base_url if isinstance(base_url, str) and base_url else "http://127.0.0.1:8080"
-    try:
-        parts = urlsplit(raw)
-        if not parts.scheme or not parts.netloc:
-            raise ValueError(raw)
-        normalized = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-    except ValueError:
-        normalized = raw
+    parsed = parse_url(raw)
+    normalized = raw if parsed is None else f"{parsed.protocol}//{parsed.host}{parsed.pathname.rstrip('/')}"
     return normalized if normalized.endswith("/v1") else f"{normalized}/v1"
 
 

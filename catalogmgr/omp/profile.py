@@ -171,6 +171,9 @@ class Profile:
     # the api is unchanged) or "replace" (13.x/14.x `#mergeCustomModels`: `compat: customModel.compat`,
     # the provider's and the definition's only).
     same_id_compat: Literal["merge", "replace"] = "merge"
+    # A written display name is cleaned (`cleanModelName`: "OpenAI: " prefixes, "(latest)" tags...;
+    # pi-catalog, 17+) or kept as written (13.x/14.x).
+    clean_names: bool = True
     # The plain model fields a definition / modelOverrides entry may set (None: all of 18.x's).
     model_fields: frozenset[str] | None = None
     # `thinking` is `{mode, minLevel, maxLevel}` as written, and a reasoning model OMP builds without
@@ -230,6 +233,7 @@ PROFILES: tuple[Profile, ...] = (
         compat_config=False,
         disable_strict_tools=False,
         same_id_compat="replace",
+        clean_names=False,
         model_fields=MODEL_FIELDS_13,
         id_thinking="13",
         patch_keeps_long_context=False,
@@ -253,6 +257,7 @@ PROFILES: tuple[Profile, ...] = (
         reference_lookup="exact-id",
         compat_config=False,
         same_id_compat="replace",
+        clean_names=False,
         model_fields=MODEL_FIELDS_13,
         id_thinking="14",
         runtime_policies="13",

@@ -7,9 +7,12 @@ The expected values were read from OMP 17.2.15's and 17.3.5's own ``buildModel``
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalogmgr.merge import Layer, catalog_changes, merge_catalog
 from catalogmgr.omp import identity17
@@ -245,3 +248,85 @@ def test_17x_provider_override_rebuilds_from_the_authored_compat() -> None:
     assert ("deepseek-chat", "compat.supportsStore") in changed
     assert ("deepseek-v4-pro", "compat.supportsToolChoice") in changed
     assert all(field.startswith(("compat", "compatConfig")) for _, field in changed)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+_field = _json | st.sampled_from(["", "openai", "xai-oauth", "https://api.x.ai/v1", "http://[::1", "kimi-k3"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    spec=st.fixed_dictionaries(
+        {
+            "api": st.sampled_from(
+                ["openai-completions", "openrouter", "openai-responses", "anthropic-messages"]
+            )
+        },
+        optional={
+            "id": _field,
+            "name": _field,
+            "provider": _field,
+            "baseUrl": _field,
+            "reasoning": _json,
+            "compat": _json
+            | st.fixed_dictionaries(
+                {}, optional={"whenThinking": _json, "extraBody": _json, "reasoningEffortMap": _json}
+            ),
+        },
+    ),
+    release=st.sampled_from(RELEASES),
+)
+def test_any_spec_builds_to_json_or_none(spec: dict[str, Any], release: str) -> None:
+    """Whatever a models.yml holds, the builder answers with plain JSON data, never an exception."""
+    compat = build_compat_17(spec, release)
+    assert compat is not None
+    assert json.loads(json.dumps(compat)) == compat
+
+
+def test_17x_provenance_names_the_load_time_build() -> None:
+    result = merge_catalog(copy.deepcopy(BASE), [], profile=_profile_17_3(), settings=RuntimeSettings())
+    origins = result.provenance[("deepseek", "deepseek-v4-pro")]
+    # The row's own authored compat stays bundled; what buildModel resolved is OMP 17.3.5's.
+    assert origins["compat.supportsToolChoice"].how == "bundled"
+    assert origins["compatConfig.supportsToolChoice"].how == "bundled"
+    assert origins["compat.maxTokensField"].layer == "OMP 17.3.5 runtime"
+    assert origins["compat.maxTokensField"].how.startswith("policy: OMP 17.3.5's buildModel")
+
+
+def test_17x_new_model_keeps_its_own_compat_and_written_thinking() -> None:
+    """17.x's refresh patches a new custom model again in "replace" mode: no reference compat, and
+    the thinking it writes is kept as written (resolveModelThinking would fill `requiresEffort`)."""
+    overlay = {
+        "providers": {
+            "gw": {
+                "baseUrl": "https://gw.example/v1",
+                "apiKey": "K",
+                "api": "openai-completions",
+                "models": [
+                    {"id": "deepseek-v4-pro:cloud"},
+                    {
+                        "id": "coder-thinking",
+                        "reasoning": True,
+                        "thinking": {"mode": "effort", "efforts": ["low", "high"]},
+                    },
+                ],
+            }
+        }
+    }
+    result = merge_catalog(
+        copy.deepcopy(BASE), [Layer("o", overlay)], profile=_profile_17_3(), settings=RuntimeSettings()
+    )
+    new = result.catalog["gw"]["deepseek-v4-pro:cloud"]
+    assert new["contextWindow"] == 1_000_000  # the reference's window
+    assert "compatConfig" not in new
+    assert new["compat"]["supportsToolChoice"] is True  # not the reference's authored False
+    assert result.catalog["gw"]["coder-thinking"]["thinking"] == {
+        "mode": "effort",
+        "efforts": ["low", "high"],
+    }

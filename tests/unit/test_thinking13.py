@@ -241,3 +241,9 @@ def test_13_refresh_drops_a_keyed_discovery_providers_compat() -> None:
     written = merge_catalog(base, [Layer("o.yml", overlay)], profile=profile).catalog
     assert runs["groq"]["g"]["compat"] == {"supportsStore": False}
     assert written["groq"]["g"]["compat"] == {"supportsStore": False, "supportsStrictMode": False}
+
+
+def test_13_and_14_keep_a_written_name_as_is() -> None:
+    overlay = {"providers": {"acme": {"modelOverrides": {"m1": {"name": "OpenAI: M1 (latest)"}}}}}
+    assert _merge("14.9", overlay)["acme"]["m1"]["name"] == "OpenAI: M1 (latest)"
+    assert _merge("18.2.3", overlay)["acme"]["m1"]["name"] == "M1"
