@@ -34,20 +34,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus import corpus_files, shared_user_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omp import OmpInstall
 from omp_versions import catalog_release, find_bun, installed_releases, omp_root
 
+from catalogmgr.documents import parse_document
+from catalogmgr.merge import Layer, merge_catalog
 from catalogmgr.omp.compat17 import CODE_17, build_compat_17
 from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.policies import _llama_cpp_base_url
+from catalogmgr.omp.profile import PROFILES_BY_ID
 from catalogmgr.omp.rule_engine import (
     EFFORTS,
     RuleEngine,
     RuleEngineError,
     load_rule_engine,
 )
+from catalogmgr.omp.settings import DEFAULT_SETTINGS
 from catalogmgr.omp.whatwg_url import hostname as whatwg_hostname
 
 pytestmark = pytest.mark.omp
@@ -409,6 +414,35 @@ def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
     specs = [spec for batch in batches for spec in batch]
     differences = _differences(specs, _ask_omp(release, specs), load_rule_engine(version))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+def test_corpus_rebuilds_under_the_newest_profiles(omp_install: OmpInstall) -> None:
+    """Every model the merge corpus (and ../shared's users' files, when present) rebuilds under the
+    18.3 profile, over pi-catalog 18.2.11's own bundled catalog: the spec the merge hands the rule
+    engine, through that package's own buildModel (one bun process). The 18.2.9 and 18.3 releases
+    cannot be run whole (not on npm), so this is the merge-level proof of their rule engine."""
+    release = _release("18.2.11", omp_install)
+    profile = PROFILES_BY_ID["18.3"]
+    assert profile.rules == "18.2.11"
+    engine = load_rule_engine("18.2.11")  # the instance the merge's builder loads (cached)
+    specs: dict[str, dict[str, Any]] = {}
+    decide = engine.decide
+
+    def recording(spec: Mapping[str, Any]) -> Any:
+        specs.setdefault(json.dumps(spec, sort_keys=True), copy.deepcopy(dict(spec)))
+        return decide(spec)
+
+    base = json.loads(release.catalog_path.read_text(encoding="utf-8"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "decide", recording)
+        for path in corpus_files() + shared_user_files():
+            document = parse_document(path.read_text(encoding="utf-8"), name=str(path), fmt="yaml")
+            layers = [Layer(path.name, document.data, document)]
+            merge_catalog(base, layers, profile=profile, settings=DEFAULT_SETTINGS, provenance=False)
+    batch = list(specs.values())
+    assert len(batch) > 1000  # the corpus rebuilds thousands of distinct models
+    differences = _differences(batch, _ask_omp(release, batch), engine)
+    assert not differences, f"{len(differences)} of {len(batch)} differ:\n" + "\n".join(differences[:15])
 
 
 @pytest.mark.parametrize("version", STORED)
