@@ -997,6 +997,8 @@ class _Merger:
 
         assert self.rule_engine is not None
         assert self._builder is not None
+        # Named by its package: the 18.2.9/18.3 profiles run a pi-catalog published without its
+        # release (18.2.11), so "OMP <version>" would name a release that never ran these rules.
         how = f"policy: pi-catalog {self.rule_engine.version}'s {self._builder.label} (buildModel)"
         for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
@@ -1528,9 +1530,29 @@ class _Merger:
         for provider, models in list(self.catalog.items()):
             # The provider dicts are this merge's own copies; the models stay untouched.
             for model_id in [key for key, model in models.items() if model.get("kind", "chat") != "chat"]:
+                self._warn_hidden_definition(provider, model_id, str(models[model_id].get("kind")))
                 del models[model_id]
             if not models:
                 del self.catalog[provider]
+
+    def _warn_hidden_definition(self, provider: str, model_id: str, kind: str) -> None:
+        """A model the overlay defines that OMP will not list: say so where it is written (e.g. a
+        provider named ``local`` meets OMP's own tiny-model rules, which make ``qwen*`` "tiny")."""
+        definitions = self.providers.get(provider, {}).get("models")
+        if not isinstance(definitions, list):
+            return
+        for index, definition in enumerate(definitions):
+            if isinstance(definition, Mapping) and definition.get("id") == model_id:
+                self._warn(
+                    ("providers", provider, "models", index),
+                    f"OMP gives {provider}/{model_id} the kind {kind!r} (the {self.profile.id} profile's "
+                    "compat rules), and getAll() lists chat models only: OMP will not offer it as a "
+                    "chat model",
+                    "model-hidden-by-kind",
+                    hint=f"a provider named like one of OMP's own ({provider!r}) takes its rules; "
+                    "rename it if that is not meant",
+                )
+                return
 
     # -- the whole -------------------------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ from catalogmgr.merge import (
     compose_overlays,
     merge_catalog,
 )
-from catalogmgr.omp.policies import policy_set
+from catalogmgr.omp.policies import discovery_compat_note, load_discovery_refresh, policy_set
 from catalogmgr.omp.profile import Profile
 from catalogmgr.render import style
 from catalogmgr.render.catalog import (
@@ -492,7 +492,21 @@ def show(
         and result.profile.rules in CATALOG_ONLY_RULES
     ):
         echo(f"catalogmgr: note: {catalog_only_rules_note(result.profile)}", err=True)
+    if status != "added" and result.settings is not None and policies.discovery_refresh:
+        note = _discovery_compat_note(result.profile, layers, provider)
+        if note is not None:
+            echo(f"catalogmgr: note: {note}", err=True)
     echo(views.show_text(provider, model_id, status, model, origins if explain else None))
+
+
+def _discovery_compat_note(profile: Profile, layers: Sequence[Layer], provider: str) -> str | None:
+    """OMP 13.x/14.x: whether refresh() drops (or may drop) this provider's models.yml compat."""
+    providers = compose_overlays(layers).get("providers")
+    config = providers.get(provider) if isinstance(providers, Mapping) else None
+    if not isinstance(config, Mapping):
+        return None
+    table = load_discovery_refresh(str(profile.source))
+    return discovery_compat_note(provider, config, table, str(profile.source))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -243,6 +243,28 @@ def discovery_drops_provider_compat(
     return keyed and provider in table.with_api_key
 
 
+def discovery_compat_note(
+    provider: str, config: Mapping[str, Any], table: DiscoveryRefresh, release: str
+) -> str | None:
+    """What ``show`` says of a bundled model whose provider's models.yml compat OMP 13.x/14.x's
+    ``refresh()`` may drop (:func:`discovery_drops_provider_compat`), or ``None``."""
+    compat = config.get("compat")
+    has_compat = (isinstance(compat, Mapping) and bool(compat)) or config.get("disableStrictTools") is True
+    if not has_compat or provider not in table.always | table.with_api_key:
+        return None
+    if discovery_drops_provider_compat(provider, config, table):
+        return (
+            f"OMP {release} re-reads {provider}'s bundled models when it refreshes (its built-in "
+            "discovery runs with the models.yml apiKey), so the provider-level compat of models.yml "
+            "does not reach them"
+        )
+    return (
+        f"if OMP {release} finds a key for {provider} in your environment or auth storage, it "
+        f"re-reads {provider}'s bundled models when it refreshes and the provider-level compat "
+        "of models.yml shown here does not reach them (catalogmgr reads no credentials)"
+    )
+
+
 def resolve_max_context_window(model: Mapping[str, Any], tables: PolicyTables) -> int | None:
     """``resolveMaxContextWindow``: the model's ``maxContextWindow`` or the curated one, the larger."""
     curated = tables.curated_maximum(model)
