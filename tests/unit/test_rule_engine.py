@@ -16,6 +16,7 @@ from catalogmgr.merge import Layer, merge_catalog
 from catalogmgr.omp.policies import policy_set
 from catalogmgr.omp.profile import PROFILES
 from catalogmgr.omp.rule_engine import (
+    COMPAT_CODE,
     RuleEngine,
     RuleEngineError,
     glob_match,
@@ -292,5 +293,113 @@ def test_every_profile_names_stored_rules() -> None:
     assert {profile.id for profile in running} >= {"18.0", "18.2.3", "18.2.9", "18.3"}
     for profile in running:
         assert load_rule_engine(profile.rules).version == profile.rules
-    assert load_rule_engine("18.2.3").resolves_compat
-    assert not load_rule_engine("18.2.0").resolves_compat
+        for _, rules in profile.rules_by_release:
+            assert load_rule_engine(rules).version == rules
+    # Every stored release's code was read: its compat is claimed, not only its thinking.
+    stored = [
+        entry.name.removeprefix("rule-engine-").removesuffix(".json.gz")
+        for entry in resources.files("catalogmgr").joinpath("omp", "data").iterdir()
+        if entry.name.startswith("rule-engine-")
+    ]
+    assert sorted(stored) == sorted(COMPAT_CODE)
+    assert all(load_rule_engine(version).resolves_compat for version in stored)
+
+
+def _compat(version: str, **spec: Any) -> dict[str, Any]:
+    compat = load_rule_engine(version).decide(spec).compat
+    assert compat is not None
+    return compat
+
+
+# Each release switch (CompatCode), with what that release's own buildModel answers (read with
+# tests/compat/rule_engine_specs.ts on 18.1.16, 18.1.20, 18.2.0 and 18.2.3).
+
+
+def test_release_switch_disable_reasoning_with_tools() -> None:
+    spec = {"id": "my-model", "provider": "gw", "api": "openai-completions", "reasoning": True}
+    assert _compat("18.2.3", **spec)["disableReasoningWithTools"] is False
+    assert "disableReasoningWithTools" not in _compat("18.2.0", **spec)
+    # Absent, so an authored value does not land either (applyCompatOverrides).
+    authored = _compat("18.2.0", **spec, compat={"disableReasoningWithTools": True})
+    assert "disableReasoningWithTools" not in authored
+
+
+def test_release_switch_dsml_gateways() -> None:
+    spec = {
+        "id": "deepseek-v4-pro",
+        "provider": "litellm",
+        "api": "openai-completions",
+        "reasoning": True,
+        "baseUrl": "http://gw.example:4000/v1",
+    }
+    assert _compat("18.2.3", **spec)["streamMarkupHealingPattern"] == "dsml"
+    assert _compat("18.2.0", **spec)["streamMarkupHealingPattern"] == "thinking"
+
+
+def test_release_switch_compat_reasoning_upgrade() -> None:
+    # deepseek-v4-flash has an exact, upgrade-neutral effort ladder: both releases give it thinking
+    # and reasoning; only 18.2.3's compat reads the upgraded reasoning.
+    spec = {
+        "id": "deepseek-v4-flash",
+        "provider": "deepseek",
+        "api": "openai-completions",
+        "reasoning": False,
+    }
+    for version in ("18.2.0", "18.2.3"):
+        decision = load_rule_engine(version).decide(spec)
+        assert decision.reasoning is True
+        assert decision.thinking is not None
+        assert decision.thinking["efforts"] == ["low", "high", "max"]
+    assert _compat("18.2.3", **spec)["disableReasoningOnToolChoice"] is True
+    assert _compat("18.2.0", **spec)["disableReasoningOnToolChoice"] is False
+
+
+def test_release_switch_thinking_upgrade() -> None:
+    # 18.1.16's code never gives a spec without reasoning thinking (18.2.0's rules under its code).
+    tables = json.loads(
+        gzip.decompress(
+            resources.files("catalogmgr").joinpath("omp", "data", "rule-engine-18.2.0.json.gz").read_bytes()
+        )
+    )
+    old_code = RuleEngine({**tables, "ompVersion": "18.1.16"})
+    spec = {
+        "id": "deepseek-v4-flash",
+        "provider": "deepseek",
+        "api": "openai-completions",
+        "reasoning": False,
+    }
+    decision = old_code.decide(spec)
+    assert (decision.thinking, decision.reasoning) == (None, False)
+    assert load_rule_engine("18.1.16").decide(spec).thinking is None
+
+
+def test_release_switch_anthropic_first_party_keys() -> None:
+    spec = {
+        "id": "claude-sonnet-4-6",
+        "provider": "my-proxy",
+        "api": "anthropic-messages",
+        "reasoning": True,
+        "baseUrl": "https://gw.example.com",
+    }
+    for version in ("18.1.20", "18.2.0", "18.2.3"):
+        compat = _compat(version, **spec)
+        assert (compat["firstPartyProvider"], compat["supportsServerCompaction"]) == (False, True)
+    old = _compat("18.1.16", **spec)
+    assert "firstPartyProvider" not in old
+    assert "supportsServerCompaction" not in old
+
+
+def test_release_switch_catalog_flags() -> None:
+    flags = ("supportsAssistantPrefill", "requiresToolResultImageHoisting")
+    kept = {}
+    for version in ("18.1.16", "18.1.20", "18.2.0"):
+        engine = load_rule_engine(version)
+        model = {
+            "id": "my-model",
+            "provider": "gw",
+            "api": "openai-completions",
+            **dict.fromkeys(flags, True),
+        }
+        engine.apply_catalog_axes(model, engine.decide(model).catalog, 0)
+        kept[version] = tuple(flag for flag in flags if flag in model)
+    assert kept == {"18.1.16": flags, "18.1.20": ("supportsAssistantPrefill",), "18.2.0": ()}
