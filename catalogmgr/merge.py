@@ -44,6 +44,10 @@ fix-ups) gets the ``thinking``, ``reasoning`` and resolved ``compat`` of OMP's c
 (:mod:`catalogmgr.omp.rule_engine`), at the same points: after custom models (before the
 ``X`` / ``X-thinking`` collapse, which reads the members' thinking), after modelOverrides, and
 after each llama.cpp fix-up. A ``thinking`` a definition or an override writes is kept as written.
+Which ``buildModel`` runs is the profile's (:mod:`catalogmgr.omp.builders`): under the 17.x
+profiles it is 17.x's code-built compat (:mod:`catalogmgr.omp.compat17`), which OMP 17.x also
+runs on every bundled row when it loads the catalog, so there the base is built first
+(:func:`built_bundled_catalog`: the untouched models are then those built rows, shared).
 
 **Sharing.** ``merge_catalog`` never mutates its inputs and never deep-copies the base: the result
 catalog is new down to the provider maps, and every model the overlay touches is a fresh dict, but
@@ -66,29 +70,35 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from catalogmgr.documents import Document
+from catalogmgr.omp.builders import MODEL_BUILDERS, BuilderKind
 from catalogmgr.omp.policies import (
     PolicyChange,
     PolicyTables,
     clamp_context_override,
     configured_extended_window,
+    discovery_drops_provider_compat,
     hardcoded_policy_changes,
     llama_cpp_changes,
+    load_discovery_refresh,
     load_policy_tables,
     policy_set,
     thinking_twins,
 )
 from catalogmgr.omp.profile import DEFAULT_PROFILE, Profile
 from catalogmgr.omp.reference import (
+    REFERENCE_FIELDS_14,
     ReferenceIndex,
     build_reference_index,
     inherit_reference_thinking,
     resolve_reference,
+    resolve_reference_14,
 )
 from catalogmgr.omp.settings import RuntimeSettings
+from catalogmgr.omp.thinking13 import ID_THINKING, IdThinking, enrich_model_thinking
 from catalogmgr.problems import Position, Problem, Severity, pointer_from_path
 
-if TYPE_CHECKING:  # the rule engine module loads when a model is first rebuilt (see _Merger.rule_engine)
-    from catalogmgr.omp.rule_engine import RuleEngine
+if TYPE_CHECKING:  # a builder's module loads when a model is first built (see _Merger.rule_engine)
+    from catalogmgr.omp.builders import ModelBuilder
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
 _ABSENT = object()
@@ -300,6 +310,50 @@ def clean_model_name(name: Any) -> Any:
         return name
     cleaned = _SPACE_RUNS.sub(" ", _NOISE_TAGS.sub("", _AUTHOR_PREFIX.sub("", name, count=1))).strip()
     return cleaned if cleaned else name
+
+
+def build_bundled_model(model: Mapping[str, Any], builder: ModelBuilder) -> dict[str, Any]:
+    """One ``models.json`` row as OMP 17.x's ``buildModel`` makes it when the catalog loads: the
+    row with its display name cleaned, its resolved ``compat`` and, as ``compatConfig``, the
+    compat the row stores (both left out when undefined, as OMP's JSON leaves them)."""
+    decision = builder.decide(model)
+    built = dict(model)
+    built["name"] = clean_model_name(model.get("name"))
+    if decision.thinking is None:
+        built.pop("thinking", None)
+    else:
+        built["thinking"] = decision.thinking
+    authored = model.get("compat")
+    built.pop("compat", None)  # `compat` follows the spread, as OMP's object literal orders it
+    if decision.compat is not None:
+        built["compat"] = decision.compat
+    if authored is not None:
+        built["compatConfig"] = authored
+    else:
+        built.pop("compatConfig", None)
+    return built
+
+
+# The last few bundled catalogs built (each with the catalog it was built from, which keeps that
+# catalog's id from being reused): a process merges many overlays over one base, and the runtime
+# base of `changes`/`list` must share the built rows with the merge it is compared with.
+_BUILT_BASES: list[tuple[Catalog, str, Catalog]] = []
+_BUILT_BASES_KEPT = 4
+
+
+def built_bundled_catalog(base: Catalog, builder: ModelBuilder) -> Catalog:
+    """``base`` with every model through :func:`build_bundled_model` (OMP 17.x's catalog load),
+    computed once per (catalog object, release) and shared: treat the result as read-only."""
+    for source, version, built in _BUILT_BASES:
+        if source is base and version == builder.version:
+            return built
+    built = {
+        provider: {model_id: build_bundled_model(model, builder) for model_id, model in models.items()}
+        for provider, models in base.items()
+    }
+    _BUILT_BASES.append((base, builder.version, built))
+    del _BUILT_BASES[:-_BUILT_BASES_KEPT]
+    return built
 
 
 def _normalize_discovery_base_url(base_url: Any, discovery: Any) -> Any:
@@ -579,21 +633,25 @@ class _Merger:
         scope: frozenset[str] | None = None,
         base_provenance: bool = True,
     ) -> None:
-        self.base = base
+        # The models as OMP holds them before any overlay: 17.x builds every bundled row at load
+        # (its `buildModel`: resolved compat, authored compatConfig), later releases store them built.
+        self.policies = policy_set(profile.runtime_policies)
+        builder_name = self.policies.model_builder if settings is not None else None
+        self._builder: BuilderKind | None = MODEL_BUILDERS[builder_name] if builder_name is not None else None
+        self._stored_base = base
+        self.base = (
+            built_bundled_catalog(base, self._builder.load(profile))
+            if self._builder is not None and self._builder.builds_bundled
+            else base
+        )
         # Whether untouched models get their (all "bundled") provenance; see merge_catalog.
         self.base_provenance = base_provenance
         # The providers the result is limited to (None: all); see merge_catalog's ``providers``.
         self.scope = scope
         self.profile = profile
         self.settings = settings
-        self.policies = policy_set(profile.runtime_policies)
         self.tables: PolicyTables | None = (
             load_policy_tables(self.policies.tables) if settings is not None else None
-        )
-        # The release whose rule engine rebuilds models (None: none runs); its tables are read when
-        # a model is first rebuilt, so a merge that rebuilds none (`show` with no overlay) skips them.
-        self._rule_engine_release: str | None = (
-            profile.rules if settings is not None and self.policies.rule_engine else None
         )
         # Models OMP passes through `buildModel` (rebuilt: their thinking is the rule engine's), in
         # the order of the composition, and those whose definition/override authors `thinking`.
@@ -610,7 +668,7 @@ class _Merger:
         self.base_origin = Origin(layer=base_name, position=None, how="bundled")
         self.base_name = base_name
         self.reference_index = reference_index
-        self.catalog: Catalog = {provider: dict(models) for provider, models in base.items()}
+        self.catalog: Catalog = {provider: dict(models) for provider, models in self.base.items()}
         self.touched: dict[tuple[str, str], _ModelProvenance] = {}
         # Each overridden model as it was before its modelOverrides entry (the Codex clamp's floor).
         self._override_baselines: dict[tuple[str, str], dict[str, Any]] = {}
@@ -624,14 +682,42 @@ class _Merger:
     # -- helpers ---------------------------------------------------------------------------------
 
     @property
-    def rule_engine(self) -> RuleEngine | None:
-        """OMP's compat rule engine for this merge (loaded once per process), or None."""
-        release = self._rule_engine_release
-        if release is None:
-            return None
-        from catalogmgr.omp.rule_engine import load_rule_engine
+    def id_thinking(self) -> IdThinking | None:
+        """OMP 13.x/14.x's id-derived thinking rules for this profile, or None."""
+        variant = self.profile.id_thinking
+        return ID_THINKING[variant] if variant is not None else None
 
-        return load_rule_engine(release)
+    @property
+    def rule_engine(self) -> ModelBuilder | None:
+        """OMP's ``buildModel`` for this merge (:mod:`catalogmgr.omp.builders`: the 18.x compat rule
+        engine or 17.x's compat code; loaded once per process, when a model is first built), or None."""
+        return self._builder.load(self.profile) if self._builder is not None else None
+
+    def _built_keys(self, model: Mapping[str, Any]) -> tuple[str, ...] | None:
+        """The ``compat`` keys of a bundled row that OMP's load-time ``buildModel`` resolved (not
+        the row's own authored value): None when the base is stored built."""
+        if self.base is self._stored_base:
+            return None
+        authored = as_map(model.get("compatConfig"))
+        return tuple(
+            key
+            for key, value in as_map(model.get("compat")).items()
+            if not (key in authored and _same(authored[key], value))
+        )
+
+    def _base_entries(self, model: Mapping[str, Any]) -> dict[str, Origin]:
+        """Provenance of a model as the base holds it: all "bundled", but for the compat keys a
+        load-time ``buildModel`` resolved (17.x), which are that release's runtime's."""
+        entries = _base_provenance(model, self.base_origin)
+        built = self._built_keys(model)
+        if built:
+            assert self.rule_engine is not None
+            version = self.rule_engine.version
+            how = f"policy: OMP {version}'s buildModel resolves compat in code at load"
+            origin = Origin(layer=f"OMP {version} runtime", position=None, how=how)
+            for key in built:
+                entries[f"compat.{key}"] = origin
+        return entries
 
     def _scoped(self, catalog: Catalog) -> list[tuple[str, dict[str, Any]]]:
         """The providers of ``catalog`` the whole-catalog passes visit: all, or the scope's."""
@@ -648,7 +734,7 @@ class _Merger:
         key = (provider, model_id)
         record = self.touched.get(key)
         if record is None:
-            record = _ModelProvenance(_base_provenance(model, self.base_origin))
+            record = _ModelProvenance(self._base_entries(model))
             self.touched[key] = record
         return record
 
@@ -681,10 +767,7 @@ class _Merger:
             apis.append(config.get("api"))
         if self.profile.baseurl_scope == "all":
             apis = []  # before 18.2.3 the provider URL re-points every model of the provider
-        compat = merge_compat(
-            config.get("compat"),
-            {"disableStrictTools": True} if js_truthy(config.get("disableStrictTools")) else None,
-        )
+        compat = merge_compat(config.get("compat"), self.strict_tools_compat(config))
         return _ProviderOverride(
             name=name,
             base_url=_normalize_discovery_base_url(config.get("baseUrl"), config.get("discovery")),
@@ -696,6 +779,28 @@ class _Merger:
             bedrock={key: config[key] for key in _BEDROCK_FIELDS if config.get(key) is not None},
         )
 
+    def strict_tools_compat(self, config: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The compat a provider's ``disableStrictTools: true`` folds in (none before OMP 14)."""
+        if self.profile.disable_strict_tools and js_truthy(config.get("disableStrictTools")):
+            return {"disableStrictTools": True}
+        return None
+
+    def written_thinking(self, value: Any) -> Any:
+        """A definition's / override's ``thinking`` as OMP keeps it: normalized to ``efforts``
+        (17+), or as written (13.x/14.x, whose ``{mode, minLevel, maxLevel}`` OMP stores as is)."""
+        return normalize_thinking(value) if self.profile.id_thinking is None else _copy_value(value)
+
+    def model_name(self, name: Any) -> Any:
+        """A written display name as OMP keeps it: cleaned (17+, ``cleanModelName``) or as is."""
+        return clean_model_name(name) if self.profile.clean_names else name
+
+    def patch_fields(self) -> tuple[str, ...]:
+        """The plain fields a definition or modelOverrides entry sets under this profile."""
+        allowed = self.profile.model_fields
+        if allowed is None:
+            return _PLAIN_PATCH_FIELDS
+        return tuple(key for key in _PLAIN_PATCH_FIELDS if key in allowed)
+
     def apply_provider_override(self, override: _ProviderOverride, config: Mapping[str, Any]) -> None:
         models = self.catalog.get(override.name)
         if not models:
@@ -704,6 +809,8 @@ class _Merger:
         how = "provider override"
         headers = override.headers if isinstance(override.headers, Mapping) else None
         compat = override.compat if isinstance(override.compat, Mapping) and override.compat else None
+        if compat is not None and self.discovery_drops_compat(override.name, config):
+            compat = None
         remote = override.remote_compaction if js_truthy(override.remote_compaction) else None
         compat_origin = self._provider_compat_origins(override.name, config)
         for model_id in list(models):
@@ -735,6 +842,14 @@ class _Merger:
                 )
             if compat:
                 self._merge_compat_into(model, record, compat, compat_origin)
+
+    def discovery_drops_compat(self, provider: str, config: Mapping[str, Any]) -> bool:
+        """OMP 13.x/14.x at run time: the provider's compat is lost when ``refresh()`` re-reads
+        its bundled models (:func:`~catalogmgr.omp.policies.discovery_drops_provider_compat`)."""
+        if self.settings is None or not self.policies.discovery_refresh:
+            return False
+        table = load_discovery_refresh(str(self.profile.source))
+        return discovery_drops_provider_compat(provider, config, table)
 
     def _provider_compat_origins(self, name: str, config: Mapping[str, Any]) -> Callable[[str], Origin]:
         """Origin of each provider-level compat key (``disableStrictTools`` folds in from its flag)."""
@@ -769,8 +884,8 @@ class _Merger:
     # -- runtime policies (catalogmgr.omp.policies) -------------------------------------------------
 
     def _policy_origin(self, change: PolicyChange) -> Origin:
-        assert self.tables is not None
-        return Origin(layer=f"OMP {self.tables.policy_set} runtime", position=None, how=change.how)
+        # The release whose ModelRegistry the profile follows (its tables may be another's).
+        return Origin(layer=f"OMP {self.profile.source} runtime", position=None, how=change.how)
 
     def _apply_policy_changes(self, provider: str, model_id: str, changes: Sequence[PolicyChange]) -> None:
         if not changes:
@@ -881,7 +996,8 @@ class _Merger:
         from catalogmgr.omp.rule_engine import RuleEngineError
 
         assert self.rule_engine is not None
-        how = f"policy: OMP {self.rule_engine.version}'s compat rule engine (buildModel)"
+        assert self._builder is not None
+        how = f"policy: OMP {self.rule_engine.version}'s {self._builder.label} (buildModel)"
         for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
             if model is None:
@@ -907,6 +1023,26 @@ class _Merger:
                 self._set_resolved_compat(provider, model_id, decision.compat, how)
                 self._apply_catalog_corrections(provider, model_id, kind, decision.catalog)
 
+    def apply_id_thinking(self, keys: Sequence[tuple[str, str]]) -> None:
+        """OMP 13.x/14.x: ``enrichModelThinking`` on the models it built (new custom models,
+        same-id definitions, modelOverrides; :mod:`catalogmgr.omp.thinking13`)."""
+        variant = self.id_thinking
+        assert variant is not None
+        for provider, model_id in keys:
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is None:
+                continue
+            thinking = enrich_model_thinking(model, variant)
+            if thinking is model.get("thinking"):
+                continue
+            if thinking is None:
+                editable = self._editable(provider, model_id)
+                editable.pop("thinking", None)
+                self._touch(provider, model_id, editable).drop("thinking")
+                continue
+            how = "policy: thinking derived from the model id (OMP 13.x/14.x enrichModelThinking)"
+            self._apply_policy_changes(provider, model_id, [PolicyChange("thinking", thinking, how)])
+
     def _apply_catalog_corrections(
         self, provider: str, model_id: str, kind: str, catalog: Mapping[str, Any]
     ) -> None:
@@ -914,13 +1050,17 @@ class _Merger:
         rebuild path restores: a new model its own prices, a patch its window, limit and prices."""
         if not catalog:
             return
-        from catalogmgr.omp.rule_engine import RuleEngineError
+        from catalogmgr.omp.rule_engine import RuleEngine, RuleEngineError, apply_catalog_axes
 
         assert self.rule_engine is not None
         model = self.catalog[provider][model_id]
         built = _copy_value(dict(model))
         try:
-            self.rule_engine.apply_catalog_axes(built, catalog, self.now_ms)
+            if isinstance(self.rule_engine, RuleEngine):
+                # As that release's build.ts applies them (its rule-owned flags).
+                self.rule_engine.apply_catalog_axes(built, catalog, self.now_ms)
+            else:
+                apply_catalog_axes(built, catalog, self.now_ms)
         except RuleEngineError:
             return  # a malformed time-based schedule: OMP throws; nothing better than the files
         kept: tuple[str, ...] = ()
@@ -1036,7 +1176,10 @@ class _Merger:
             for sub in headers:
                 record.entries[f"headers.{sub}"] = overlay.sub_origin("headers", sub)
         authored = overlay.values.get("compat")
-        resolved = merge_compat(model.get("compat") if model.get("api") == old_api else None, authored)
+        # 18.x resolves the definition's compat over the bundled model's (same api); 13.x/14.x
+        # give the model the definition's (with its provider's) alone.
+        keeps_bundled = self.profile.same_id_compat == "merge" and model.get("api") == old_api
+        resolved = merge_compat(model.get("compat") if keeps_bundled else None, authored)
         record.drop("compat")
         record.drop("compatConfig")
         for key, value in (("compat", resolved), ("compatConfig", authored)):
@@ -1069,10 +1212,7 @@ class _Merger:
             # applyStandaloneCustomModelPolicies: a standalone gpt-5.4 gets its 1M window.
             values = {**values, "contextWindow": 1_000_000}
             origins["contextWindow"] = overlay.default_origin
-        # Before 14, a custom model inherits nothing from a bundled one (no reference lookup).
-        reference = (
-            resolve_reference(model_id, self.reference_index()) if self.profile.reference_models else None
-        )
+        reference = self._reference_of(model_id)
         reference_origin = (
             Origin(
                 layer=self.base_name,
@@ -1103,17 +1243,24 @@ class _Merger:
         name = values.get("name")
         put(
             "name",
-            clean_model_name(name if name is not None else model_id),
+            self.model_name(name if name is not None else model_id),
             origins.get("name", overlay.default_origin),
         )
         put("api", values["api"], origins["api"])
         put("provider", overlay.provider, origins["provider"])
         put("baseUrl", values.get("baseUrl"), origins.get("baseUrl", overlay.default_origin))
         put("reasoning", *pick("reasoning", False))
-        thinking = inherit_reference_thinking(values.get("thinking"), reference, overlay.provider)
+        if self.profile.reference_lookup == "exact-id":
+            own = values.get("thinking")
+            thinking = own if own is not None else (reference or {}).get("thinking")
+        else:
+            thinking = inherit_reference_thinking(values.get("thinking"), reference, overlay.provider)
         if thinking is not None:
             origin = origins["thinking"] if values.get("thinking") is not None else reference_origin
             put("thinking", thinking, origin or overlay.default_origin)
+        if values.get("thinking") is not None and self.policies.custom_models_repatched:
+            # 17.x patches the new model again: a thinking it writes stands as written.
+            self.authored_thinking.add((overlay.provider, model_id))
         put("input", *pick("input", list(DEFAULT_INPUT)))
         put(
             "imageInputDecoder",
@@ -1143,7 +1290,14 @@ class _Merger:
             values.get("preferWebsockets"),
             origins.get("preferWebsockets", overlay.default_origin),
         )
-        reference_compat = reference.get("compatConfig") if reference is not None else None
+        # 18.x copies the reference's authored compat, 14.x its resolved one; 17.x keeps none
+        # (PolicySet.custom_models_repatched).
+        compat_key = "compat" if self.profile.reference_lookup == "exact-id" else "compatConfig"
+        reference_compat = (
+            reference.get(compat_key)
+            if reference is not None and not self.policies.custom_models_repatched
+            else None
+        )
         compat = merge_compat(reference_compat, values.get("compat"))
         if compat is not None:
             model["compat"] = compat
@@ -1174,6 +1328,18 @@ class _Merger:
         self.rebuilt[(overlay.provider, model_id)] = "new"
         if values.get("cost") is not None:
             self.authored_cost.add((overlay.provider, model_id))
+
+    def _reference_of(self, model_id: str) -> Mapping[str, Any] | None:
+        """The bundled model a new custom model takes its missing fields from (none before 14)."""
+        if not self.profile.reference_models:
+            return None
+        if self.profile.reference_lookup == "normalized":
+            return resolve_reference(model_id, self.reference_index())
+        found = resolve_reference_14(model_id, self.reference_index())
+        if found is None:
+            return None
+        kept = ("id", "provider", *REFERENCE_FIELDS_14)
+        return {key: found[key] for key in kept if key in found}
 
     # -- c. modelOverrides ------------------------------------------------------------------------
 
@@ -1246,12 +1412,13 @@ class _Merger:
         how = "modelOverrides"
         values: dict[str, Any] = {}
         origins: dict[str, Origin] = {}
-        for key in (*_PLAIN_PATCH_FIELDS, "cost", "remoteCompaction", "premiumMultiplier"):
+        extra = ("remoteCompaction",) if self.profile.model_fields is None else ()
+        for key in (*self.patch_fields(), "cost", *extra, "premiumMultiplier"):
             if key in override:
-                values[key] = normalize_thinking(override[key]) if key == "thinking" else override[key]
+                values[key] = self.written_thinking(override[key]) if key == "thinking" else override[key]
                 origins[key] = self.origin((*path, key), how)
         if "name" in values:
-            values["name"] = clean_model_name(values["name"])
+            values["name"] = self.model_name(values["name"])
 
         def sub_origin(key: str, sub: str) -> Origin:
             return self.origin((*path, key, sub), how)
@@ -1346,6 +1513,15 @@ class _Merger:
             return f"provider {provider!r} has no models in this catalog"
         return None
 
+    def drop_compat_config(self) -> None:
+        """Before OMP 17 a ``Model`` has no ``compatConfig`` (only the compat it runs with): the
+        authored copy the steps above keep beside ``compat`` is not part of those releases' rows."""
+        for (provider, model_id), record in self.touched.items():
+            model = self.catalog.get(provider, {}).get(model_id)
+            if model is not None and "compatConfig" in model:
+                del self._editable(provider, model_id)["compatConfig"]
+            record.drop("compatConfig")
+
     def hide_non_chat_models(self) -> None:
         """OMP 18.2.8+: ``getAll()`` lists chat models only (``modelKind(model) === "chat"``, where
         ``modelKind`` is ``model.kind ?? "chat"``); embedding, image, tts, ... rows are for roles."""
@@ -1373,14 +1549,20 @@ class _Merger:
         if self.rebuilt and self.rule_engine is not None:
             # Built before the twin collapse, which reads the members' thinking.
             self.apply_rule_engine(list(self.rebuilt.items()))
+        if self.settings is not None and self.id_thinking is not None:
+            self.apply_id_thinking([key for key, how in self.rebuilt.items() if how != "provider"])
         if self.settings is not None and self.policies.twin_collapse:
             self.collapse_thinking_twins()
         self.apply_model_overrides()
         self.apply_bedrock_fields(overrides)
         if self.overridden and self.rule_engine is not None:
             self.apply_rule_engine([(key, "patch") for key in self.overridden])
+        if self.settings is not None and self.id_thinking is not None:
+            self.apply_id_thinking(list(self.overridden))
         if self.settings is not None and self.policies.llama_cpp:
             self.apply_llama_cpp_fixups()
+        if not self.profile.compat_config:
+            self.drop_compat_config()
         if self.scope is not None:
             # Every overlay step ran (its warnings are the whole catalog's); the passes over every
             # model skipped the other providers, which therefore leave the result here.
@@ -1400,10 +1582,14 @@ class _Merger:
                     continue
                 if not self.base_provenance:
                     continue
-                shape = (tuple(model), *(_keys_if_map(model.get(key)) for key in _SUBKEYED_ORDER))
+                shape = (
+                    tuple(model),
+                    *(_keys_if_map(model.get(key)) for key in _SUBKEYED_ORDER),
+                    self._built_keys(model),
+                )
                 entries = by_shape.get(shape)
                 if entries is None:
-                    entries = by_shape[shape] = _base_provenance(model, self.base_origin)
+                    entries = by_shape[shape] = self._base_entries(model)
                 provenance[(provider, model_id)] = entries
         return MergeResult(
             catalog=self.catalog,
@@ -1524,13 +1710,13 @@ class _CustomOverlay:
             values["baseUrl"], origins["baseUrl"] = definition["baseUrl"], at("baseUrl")
         else:
             values["baseUrl"], origins["baseUrl"] = config.get("baseUrl"), at_provider("baseUrl")
-        for key in (*_PLAIN_PATCH_FIELDS, "cost", "premiumMultiplier"):
+        for key in (*merger.patch_fields(), "cost", "premiumMultiplier"):
             if definition.get(key) is not None:
                 value = definition[key]
                 if key == "thinking":
-                    value = normalize_thinking(value)
+                    value = merger.written_thinking(value)
                 elif key == "name":
-                    value = clean_model_name(value)
+                    value = merger.model_name(value)
                 values[key], origins[key] = _copy_value(value), at(key)
         cost = definition.get("cost")
         if isinstance(cost, Mapping):
@@ -1550,9 +1736,7 @@ class _CustomOverlay:
                 at("headers") if isinstance(model_headers, Mapping) else at_provider("headers")
             )
         # Compat: provider compat (with disableStrictTools folded in) deep-merged with the model's.
-        provider_compat = config.get("compat")
-        if js_truthy(config.get("disableStrictTools")):
-            provider_compat = merge_compat(provider_compat, {"disableStrictTools": True})
+        provider_compat = merge_compat(config.get("compat"), merger.strict_tools_compat(config))
         compat = merge_compat(provider_compat, definition.get("compat"))
         if compat is not None:
             values["compat"] = compat
@@ -1569,7 +1753,7 @@ class _CustomOverlay:
                 else:
                     sub_origins[("compat", sub)] = at_provider("disableStrictTools")
         remote = _merge_remote_compaction(config.get("remoteCompaction"), definition.get("remoteCompaction"))
-        if remote is not None:
+        if remote is not None and merger.profile.model_fields is None:
             values["remoteCompaction"] = remote
             origins["remoteCompaction"] = (
                 at("remoteCompaction")
@@ -1644,7 +1828,7 @@ def merge_catalog(
     def reference_index() -> ReferenceIndex:
         # Built on demand: only new custom models need it, and OMP indexes the pre-overlay models.
         if not cached:
-            cached.append(build_reference_index(base, profile.reference_isolated_providers))
+            cached.append(build_reference_index(merger.base, profile.reference_isolated_providers))
         return cached[0]
 
     scope = frozenset(providers) if providers is not None else None

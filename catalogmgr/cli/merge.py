@@ -474,11 +474,15 @@ def show(
         echo(render_json_document(record), output_format="json")
         return
     policies = policy_set(result.profile.runtime_policies)
-    if result.settings is not None and policies.compat_built_in_code:
-        # 17.x resolves every model's compat at load, bundled ones included (not ported).
-        echo(f"catalogmgr: note: {BUILT_COMPAT_NOTE}", err=True)
-    elif status == "added" and result.settings is not None and not policies.rule_engine:
-        # Only releases whose compat rule engine catalogmgr has not ported (before 18.2.3).
+    if (
+        status == "added"
+        and result.settings is not None
+        and policies.model_builder is None
+        and result.profile.id_thinking is None
+    ):
+        # Only releases whose thinking rules catalogmgr has not ported (13.x/14.x's id-derived
+        # thinking is, catalogmgr.omp.thinking13; 17.x's buildModel is, catalogmgr.omp.compat17
+        # and thinking17; 18.x's compat rule engine is).
         echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)
     echo(views.show_text(provider, model_id, status, model, origins if explain else None))
 
@@ -495,16 +499,6 @@ NEW_MODEL_THINKING_NOTE = (
     "a new model's `thinking` and resolved compat are what OMP's compat rule engine derives; the "
     "Python engine shows only what the files and a same-provider reference give: `--engine omp` "
     "asks the installed OMP itself"
-)
-
-
-# OMP 17.x's `buildModel` resolves every model's compat record (and fills wire defaults of its
-# thinking, e.g. `requiresEffort` on Gemini 3) in code when it loads the catalog; measured over the
-# merge corpus by tests/tools/policy_corpus_diff.py --omp-version 17.3.5.
-BUILT_COMPAT_NOTE = (
-    "OMP 17.x resolves every model's compat (and fills parts of its `thinking`) in code when it "
-    "loads the catalog; the Python engine shows the catalog's stored compat and thinking under this "
-    "profile: `--engine omp` asks the installed OMP itself"
 )
 
 

@@ -41,7 +41,9 @@ from functools import cache
 from importlib import resources
 from typing import Any, TypeGuard
 
+from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.settings import RuntimeSettings
+from catalogmgr.omp.whatwg_url import parse as parse_url
 
 GPT54_WINDOW = 1_000_000
 _DEFAULT_POLICY_SET = "18.2.3"
@@ -93,18 +95,34 @@ class PolicySet:
     # (catalogmgr.omp.rule_engine), on the compiled rules the profile names (`Profile.rules`).
     rule_engine: bool = False
     # 17.x's `buildModel` (pi-catalog build.ts) resolves every model's compat (and fills its
-    # thinking) in code at load, bundled models included; catalogmgr does not port that code, so
-    # under this set a model's `compat` is the catalog's stored one and `show` says so.
+    # thinking) in code at load, bundled models included (catalogmgr.omp.compat17).
     compat_built_in_code: bool = False
+    # 17.x's offline refresh merges the models.yml definitions again over the built snapshot
+    # (model-registry.ts #refreshRuntimeDiscoveries), so a new custom model is patched once more in
+    # "replace" mode (applyModelPatch): it keeps only its definition's compat, not its reference
+    # model's (finalizeCustomModel's), and a `thinking` it writes stands as written. Read in
+    # 17.3.5; measured under the OMP bridge (no credentials: the refresh always finds models).
+    custom_models_repatched: bool = False
     # The llama.cpp fix-ups reach every model under `/v1` (17.3+); 17.2's
     # `applyLlamaCppQwenThinking` re-points the Qwen-family models only.
     llama_cpp_v1_every_model: bool = True
+    # 13.x/14.x: `refresh()`'s built-in discovery replaces a keyed bundled provider's models by
+    # their bundled rows, without the provider-level compat (:func:`discovery_drops_provider_compat`).
+    discovery_refresh: bool = False
+
+    @property
+    def model_builder(self) -> str | None:
+        """The implementation of OMP's ``buildModel`` the merge runs under this set (a key of
+        :data:`catalogmgr.omp.builders.MODEL_BUILDERS`), or None when none is ported."""
+        if self.compat_built_in_code:
+            return "code-17"
+        return "rule-engine" if self.rule_engine else None
 
 
 # Named by the first release read; `Profile.runtime_policies` picks one.
 POLICY_SETS: Mapping[str, PolicySet] = {
     # 13.x / 14.x: `#applyHardcodedModelPolicies` is gpt-5.4's window alone.
-    "13": PolicySet("13", tables="18.2.3"),
+    "13": PolicySet("13", tables="18.2.3", discovery_refresh=True),
     # 17.x: + ollama-cloud's omitMaxOutputTokens, llama.cpp fix-ups, `collapseBuiltModelVariants`.
     # 17.0-17.2: as 17.3 but llama.cpp's `/v1` for Qwen-family models only (read in 17.2.15).
     "17.2": PolicySet(
@@ -114,6 +132,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         compat_built_in_code=True,
+        custom_models_repatched=True,
         llama_cpp_v1_every_model=False,
     ),
     # 17.3: + every model of a llama.cpp provider under `/v1` (read in 17.3.5).
@@ -124,6 +143,7 @@ POLICY_SETS: Mapping[str, PolicySet] = {
         llama_cpp=True,
         twin_collapse=True,
         compat_built_in_code=True,
+        custom_models_repatched=True,
     ),
     # 18.1+: + long-context cap, extended-context maximum, Codex clamp; the compat rule engine's
     # thinking (ported from 18.2.3's code and rules).
@@ -179,6 +199,48 @@ def load_policy_tables(policy_set: str = _DEFAULT_POLICY_SET) -> PolicyTables:
         reviewed_collapse_providers=frozenset(data["reviewedCollapseProviders"]),
         pair_tokens=tuple(data["pairTokens"]),
     )
+
+
+@dataclass(frozen=True)
+class DiscoveryRefresh:
+    """Which bundled providers' models one 13.x/14.x release re-reads at ``refresh()`` (generated
+    by ``scripts/generate_discovery_tables.py`` from that release's own ModelRegistry)."""
+
+    always: frozenset[str]
+    with_api_key: frozenset[str]
+
+
+@cache
+def load_discovery_refresh(release: str) -> DiscoveryRefresh:
+    """The table of ``release`` (``13.19.0``); a release the file does not name re-reads none."""
+    resource = resources.files("catalogmgr").joinpath("omp", "data", "discovery-refresh.json")
+    entry = json.loads(resource.read_text(encoding="utf-8"))["releases"].get(release, {})
+    return DiscoveryRefresh(frozenset(entry.get("always", ())), frozenset(entry.get("withApiKey", ())))
+
+
+# `kNoAuth`: the key value OMP treats as "no key".
+_NO_AUTH_KEY = "N/A"
+
+
+def discovery_drops_provider_compat(
+    provider: str, config: Mapping[str, Any], table: DiscoveryRefresh
+) -> bool:
+    """Whether OMP 13.x/14.x's ``refresh()`` replaces ``provider``'s bundled models, dropping the
+    compat its ``models.yml`` entry (``config``) gave them.
+
+    ``#refreshRuntimeDiscoveries`` runs the built-in discovery of every provider with a key (or
+    needing none); offline its model manager answers with the bundled rows, which replace the
+    loaded models keeping only their ``baseUrl`` and ``headers``; definitions and
+    ``modelOverrides`` are applied again after it. The key counted is the entry's ``apiKey``
+    (``resolveApiKeyConfig``: an environment variable's value or the text itself), as OMP sees it
+    with no credentials of its own -- what ``--engine omp`` runs; keys in the user's environment
+    or auth storage are not seen.
+    """
+    if provider in table.always:
+        return True
+    api_key = config.get("apiKey")
+    keyed = isinstance(api_key, str) and bool(api_key) and api_key != _NO_AUTH_KEY
+    return keyed and provider in table.with_api_key
 
 
 def resolve_max_context_window(model: Mapping[str, Any], tables: PolicyTables) -> int | None:
@@ -323,7 +385,7 @@ def strip_thinking_variant(model_id: str, tables: PolicyTables) -> str | None:
 def strip_pair_token(model_id: str, pair_tokens: Sequence[str]) -> str | None:
     """The id without its first bounded ``-<token>`` of ``pair_tokens`` (OMP's taxonomy collapse
     tokens), or ``None``; shared by the twin collapse and the rule engine's identity."""
-    lower = model_id.lower()
+    lower = js_lower(model_id)
     for token in pair_tokens:
         needle = f"-{token}"
         start = 0
@@ -421,17 +483,12 @@ _QWEN_COMPAT = {
 
 
 def _llama_cpp_base_url(base_url: Any) -> str:
-    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: no trailing slash, ``/v1``."""
-    from urllib.parse import urlsplit
-
+    """``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))``: the URL's protocol, host and
+    path as JavaScript's ``URL`` gives them (:mod:`catalogmgr.omp.whatwg_url`), no trailing
+    slash, ``/v1``; a URL ``new URL`` rejects is kept as written."""
     raw = base_url if isinstance(base_url, str) and base_url else "http://127.0.0.1:8080"
-    try:
-        parts = urlsplit(raw)
-        if not parts.scheme or not parts.netloc:
-            raise ValueError(raw)
-        normalized = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-    except ValueError:
-        normalized = raw
+    parsed = parse_url(raw)
+    normalized = raw if parsed is None else f"{parsed.protocol}//{parsed.host}{parsed.pathname.rstrip('/')}"
     return normalized if normalized.endswith("/v1") else f"{normalized}/v1"
 
 

@@ -100,6 +100,13 @@ SETTING_KEYS_17 = tuple(
 SETTING_KEYS_14 = ("baseUrl", "headers", "compat", "disableStrictTools", "modelOverrides", "discovery")
 SETTING_KEYS_13 = ("baseUrl", "compat", "modelOverrides", "discovery")
 
+# The model fields a models.yml definition or modelOverrides entry sets in OMP 13.x/14.x (besides
+# cost, headers, compat and premiumMultiplier): `CustomModelOverlay` / `applyModelOverride` of their
+# model-registry.ts copy these and nothing else (no tokenizer, supportsTools, omitMaxOutputTokens...).
+MODEL_FIELDS_13 = frozenset(
+    {"name", "reasoning", "thinking", "input", "contextWindow", "maxTokens", "contextPromotionTarget"}
+)
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -153,6 +160,30 @@ class Profile:
     # 18.2.1+: cline-pass); before, every provider's (the 17.x and older catalogs have no
     # cline-pass rows, so only the 18.0 profile needs to say so).
     reference_isolated_providers: frozenset[str] = frozenset({"cline-pass"})
+    # How the reference is found and what it gives: "normalized" (18.x identity/reference.ts:
+    # case-folded, affixes and markers stripped; thinking only from the same provider, the
+    # reference's authored compat) or "exact-id" (14.x `resolveCustomModelReference`: exact ids,
+    # `:cloud`/`-cloud` and `:`->`-` only; cost, input, reasoning, thinking, windows and the
+    # reference's resolved compat, whatever its provider).
+    reference_lookup: Literal["normalized", "exact-id"] = "normalized"
+    # -- OMP 13.x/14.x's older Model shape and patching (model-registry.ts before pi-catalog) -------
+    # Models carry `compatConfig` (the authored compat beside the resolved one; 17+).
+    compat_config: bool = True
+    # A provider's `disableStrictTools: true` folds into compat (14+; 13.x has no such key).
+    disable_strict_tools: bool = True
+    # A same-id definition's compat: "merge" (18.x: onto the bundled model's resolved compat when
+    # the api is unchanged) or "replace" (13.x/14.x `#mergeCustomModels`: `compat: customModel.compat`,
+    # the provider's and the definition's only).
+    same_id_compat: Literal["merge", "replace"] = "merge"
+    # A written display name is cleaned (`cleanModelName`: "OpenAI: " prefixes, "(latest)" tags...;
+    # pi-catalog, 17+) or kept as written (13.x/14.x).
+    clean_names: bool = True
+    # The plain model fields a definition / modelOverrides entry may set (None: all of 18.x's).
+    model_fields: frozenset[str] | None = None
+    # `thinking` is `{mode, minLevel, maxLevel}` as written, and a reasoning model OMP builds without
+    # one gets it from its id (`catalogmgr.omp.thinking13.ID_THINKING[id_thinking]`, pi-ai's
+    # `enrichModelThinking`); None: 17+'s `efforts` shape and thinking rules.
+    id_thinking: Literal["13", "14"] | None = None
     # The runtime policy set this epoch's ModelRegistry applies after reading the files
     # (`catalogmgr.omp.policies.POLICY_SETS`: which policies, which generated rule tables).
     runtime_policies: str = "18.2.3"
@@ -199,6 +230,12 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         id="13.19",
         reference_models=False,
+        compat_config=False,
+        disable_strict_tools=False,
+        same_id_compat="replace",
+        clean_names=False,
+        model_fields=MODEL_FIELDS_13,
+        id_thinking="13",
         patch_keeps_long_context=False,
         runtime_policies="13",
         first=_v("13.0.0"),
@@ -217,6 +254,12 @@ PROFILES: tuple[Profile, ...] = (
         # npm has no 15.x or 16.x pi-coding-agent: this profile stands for them too.
         id="14.9",
         patch_keeps_long_context=False,
+        reference_lookup="exact-id",
+        compat_config=False,
+        same_id_compat="replace",
+        clean_names=False,
+        model_fields=MODEL_FIELDS_13,
+        id_thinking="14",
         runtime_policies="13",
         first=_v("14.0.0"),
         source=_v("14.9.9"),

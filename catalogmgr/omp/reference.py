@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from catalogmgr.omp.jsstring import JS_SPACE_CLASS, js_lower, js_trim
+
 # --- OMP 18.2.3 vocabularies (compat/rules.json) -------------------------------------------------
 
 _TRAILING_MARKERS = (
@@ -54,20 +56,22 @@ _STRIPPABLE_SUFFIXES: tuple[str, ...] = (
 
 # --- identity/id.ts --------------------------------------------------------------------------------
 
-_LEADING_BRACKETED_AFFIX = re.compile(r"^(?:\s*(?:\[|【)[^\]】]+(?:\]|】)\s*)+")
-_TRAILING_BRACKETED_AFFIX = re.compile(r"(?:\s*(?:\[|【)[^\]】]+(?:\]|】)\s*)+$")
+# JavaScript's `\s` is not Python's (catalogmgr.omp.jsstring.JS_SPACE_CLASS), nor its `$`.
+_BRACKETED_AFFIX = rf"{JS_SPACE_CLASS}*(?:\[|【)[^\]】]+(?:\]|】){JS_SPACE_CLASS}*"
+_LEADING_BRACKETED_AFFIX = re.compile(rf"^(?:{_BRACKETED_AFFIX})+")
+_TRAILING_BRACKETED_AFFIX = re.compile(rf"(?:{_BRACKETED_AFFIX})+\Z")
 _MODEL_ID_SEGMENT = re.compile(r"[a-z0-9.:-]+")
 _MODEL_FAMILY_PREFIX = re.compile(
     r"^(claude|gemini|gpt|grok|glm|qwen|deepseek|kimi|mimo|doubao|ernie|gpt-oss|gemma|minimax|step"
     r"|command|jamba|llama|o[1345])",
     re.IGNORECASE,
 )
-_WHITESPACE_RUN = re.compile(r"\s+")
+_WHITESPACE_RUN = re.compile(rf"{JS_SPACE_CLASS}+")
 _DIGIT = re.compile(r"\d")
 
 
 def _normalize_whitespace(value: str) -> str:
-    return _WHITESPACE_RUN.sub(" ", value.strip())
+    return _WHITESPACE_RUN.sub(" ", js_trim(value))
 
 
 def _segment_sort_key(segment: str) -> tuple[int, str]:
@@ -79,7 +83,7 @@ def _segment_sort_key(segment: str) -> tuple[int, str]:
 
 def model_like_segments(model_id: str) -> list[str]:
     """Segments of an id that look like model names (``claude-opus-4-8``), longest first."""
-    matches = _MODEL_ID_SEGMENT.findall(_normalize_whitespace(model_id).lower())
+    matches = _MODEL_ID_SEGMENT.findall(js_lower(_normalize_whitespace(model_id)))
     segments = dict.fromkeys(
         segment for segment in matches if _MODEL_FAMILY_PREFIX.match(segment) and _DIGIT.search(segment)
     )
@@ -115,7 +119,7 @@ def bracket_stripped_candidates(model_id: str) -> list[str]:
 
 
 def _strip_trailing_marker(candidate: str) -> str | None:
-    lower = candidate.lower()
+    lower = js_lower(candidate)
     length = max((len(suffix) for suffix in _STRIPPABLE_SUFFIXES if lower.endswith(suffix)), default=0)
     return candidate[:-length] if 0 < length < len(candidate) else None
 
@@ -126,14 +130,14 @@ def reference_candidate_ids(model_id: str) -> list[str]:
     queue = [model_id]
     index = 0
     while index < len(queue):
-        candidate = queue[index].strip()
+        candidate = js_trim(queue[index])
         index += 1
         if not candidate or candidate in seen:
             continue
         seen[candidate] = None
         queue.extend(bracket_stripped_candidates(candidate))
         queue.extend(model_like_segments(candidate))
-        lower = candidate.lower()
+        lower = js_lower(candidate)
         for suffix in (":cloud", "-cloud"):
             if lower.endswith(suffix):
                 queue.append(candidate[: -len(suffix)])
@@ -190,6 +194,8 @@ class ReferenceIndex:
 
     exact: Mapping[str, Mapping[str, Any]]
     suffix_alias: Mapping[str, Mapping[str, Any]]
+    # OMP 14.x's map (`buildCustomReferenceMap`): the exact id -> best model of every provider.
+    by_id: Mapping[str, Mapping[str, Any]]
 
 
 def build_reference_index(
@@ -200,16 +206,22 @@ def build_reference_index(
     ``isolated``: the providers whose rows seed no reference (``Profile.reference_isolated_providers``:
     none before 18.2.1)."""
     exact: dict[str, Mapping[str, Any]] = {}
+    by_id: dict[str, Mapping[str, Any]] = {}
+    for models in catalog.values():
+        for model_id, model in models.items():
+            key = str(model.get("id", model_id))
+            if _should_replace(by_id.get(key), model):
+                by_id[key] = model
     for provider, models in catalog.items():
         if provider in isolated:
             continue
         for model_id, model in models.items():
             if _is_zero_cost_xai_oauth(provider, model):
                 continue
-            key = str(model.get("id", model_id)).strip().lower()
+            key = js_lower(js_trim(str(model.get("id", model_id))))
             if _should_replace(exact.get(key), model):
                 exact[key] = model
-    return ReferenceIndex(exact=exact, suffix_alias=_suffix_aliases(exact.values()))
+    return ReferenceIndex(exact=exact, suffix_alias=_suffix_aliases(exact.values()), by_id=by_id)
 
 
 def _suffix_aliases(references: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -231,7 +243,7 @@ def resolve_reference(model_id: str, index: ReferenceIndex) -> Mapping[str, Any]
         # Portkey-style wire ids are opaque: fuzzy matching would pick unrelated models.
         return None
     for candidate in reference_candidate_ids(model_id):
-        key = candidate.strip().lower()
+        key = js_lower(js_trim(candidate))
         reference = index.exact.get(key) or index.suffix_alias.get(key)
         if reference is not None:
             return reference
@@ -252,3 +264,39 @@ def inherit_reference_thinking(
     if reference.get("provider") != provider:
         return None
     return reference.get("thinking")
+
+
+# --- OMP 14.x (pi-coding-agent model-registry.ts, resolveCustomModelReference) ----------------------
+
+# What a 14.x custom model takes from its reference (finalizeCustomModel's `reference?.X`).
+REFERENCE_FIELDS_14 = ("reasoning", "thinking", "input", "cost", "contextWindow", "maxTokens", "compat")
+
+
+def reference_candidate_ids_14(model_id: str) -> list[str]:
+    """``getCustomReferenceCandidateIds``: the trimmed id, then without ``:cloud``/``-cloud``
+    (matched case-insensitively), then with ``:`` -> ``-``, breadth first; case is kept."""
+    seen: dict[str, None] = {}
+    queue = [model_id]
+    index = 0
+    while index < len(queue):
+        candidate = js_trim(queue[index])
+        index += 1
+        if not candidate or candidate in seen:
+            continue
+        seen[candidate] = None
+        for suffix in (":cloud", "-cloud"):
+            if js_lower(candidate).endswith(suffix):
+                queue.append(candidate[: -len(suffix)])
+        dashed = candidate.replace(":", "-")
+        if dashed != candidate:
+            queue.append(dashed)
+    return list(seen)
+
+
+def resolve_reference_14(model_id: str, index: ReferenceIndex) -> Mapping[str, Any] | None:
+    """OMP 14.x's reference: the first candidate id that is exactly a bundled model's id."""
+    for candidate in reference_candidate_ids_14(model_id):
+        reference = index.by_id.get(candidate)
+        if reference is not None:
+            return reference
+    return None

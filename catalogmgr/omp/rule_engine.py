@@ -45,9 +45,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
+from catalogmgr.omp.jsstring import js_lower, js_trim
 from catalogmgr.omp.policies import strip_pair_token
+from catalogmgr.omp.whatwg_url import hostname as whatwg_hostname
 
 EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high", "xhigh", "max")
 _DEFAULT_EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high")
@@ -63,10 +64,6 @@ _LOCAL_OPENAI_COMPAT_PROVIDERS = frozenset({"llama.cpp", "lm-studio", "vllm", "o
 _PROXY_OPENAI_COMPAT_PROVIDERS = frozenset({"litellm"})
 _FIREWORKS_THINKING_EFFORT_MAP: Mapping[str, str] = {"minimal": "none"}
 # JavaScript's String.prototype.trim: WhiteSpace and LineTerminator code points.
-_JS_WHITESPACE = (
-    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
 _MATCHER_RANK = {"exact": 4, "bounded": 3, "namespace": 2, "prefix": 1, "glob": 0}
 _GLM_CODING_PLAN_STREAM_IDLE_TIMEOUT_MS = 600_000
 _LOCAL_OPENAI_COMPAT_STREAM_IDLE_TIMEOUT_MS = 300_000
@@ -248,15 +245,8 @@ def _reasoning_disable_mode(thinking_format: Any) -> str:
 
 
 def _whatwg_hostname(url: str) -> str | None:
-    """``new URL(url).hostname`` for the URLs a models.yml holds (None: OMP's parse throws)."""
-    try:
-        parts = urlsplit(url)
-        hostname = parts.hostname
-    except ValueError:
-        return None
-    if not parts.scheme or not parts.netloc:
-        return None
-    return hostname or ""
+    """``new URL(url).hostname`` (None: OMP's parse throws; catalogmgr.omp.whatwg_url)."""
+    return whatwg_hostname(url)
 
 
 def _official_openai_endpoint(provider: str, base_url: Any) -> bool:
@@ -272,7 +262,7 @@ def _official_anthropic_url(base_url: Any) -> bool:
     """``isOfficialAnthropicApiUrl``: no URL, or the exact origin with a path boundary."""
     if not base_url:
         return True
-    lower = str(base_url).lower()
+    lower = _js_lower(str(base_url))
     return lower == _OFFICIAL_ANTHROPIC_URL or lower.startswith(f"{_OFFICIAL_ANTHROPIC_URL}/")
 
 
@@ -328,12 +318,12 @@ class RuleEngineError(Exception):
 
 
 def _js_trim(value: str) -> str:
-    return value.strip(_JS_WHITESPACE)
+    return js_trim(value)
 
 
 def _js_lower(value: str) -> str:
-    # Python's lower() and JavaScript's toLowerCase() agree but for a few special casings.
-    return value.lower()
+    # toLowerCase() under bun's Unicode version, not Python's (catalogmgr.omp.jsstring).
+    return js_lower(value)
 
 
 def _code(value: str, index: int) -> int:
@@ -630,14 +620,10 @@ def _loopback_hostname(base_url: Any) -> bool:
     """``hasLocalLoopbackBaseUrl``: a loopback or private-network host (WHATWG URL hostname)."""
     if not isinstance(base_url, str) or not base_url:
         return False
-    try:
-        parts = urlsplit(base_url)
-        hostname = parts.hostname
-    except ValueError:
+    parsed = whatwg_hostname(base_url)
+    if parsed is None:
         return False
-    if not parts.scheme or not parts.netloc or hostname is None:
-        return False
-    hostname = hostname.lower()
+    hostname = _js_lower(parsed)
     if hostname in ("localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"):
         return True
     return (
@@ -792,7 +778,7 @@ class _ModelTokens:
     __slots__ = ("_tokens", "lower")
 
     def __init__(self, model: str) -> None:
-        self.lower = model.lower()
+        self.lower = _js_lower(model)
         self._tokens: list[str] | None = None
 
     @property

@@ -111,14 +111,45 @@ def test_an_invalid_config_yml_is_one_located_error(run_cli: Any, base: Path, tm
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("version", "noted"), [("17.3.5", True), ("17.2.15", True), ("18.2.3", False), ("14.9.9", False)]
-)
-def test_show_says_17x_builds_compat_in_code(run_cli: Any, base: Path, version: str, noted: bool) -> None:
-    # OMP 17.x resolves every model's compat at load (bundled ones too), which the Python engine
-    # does not port: measured by tests/tools/policy_corpus_diff.py --omp-version 17.3.5.
-    shown = run_cli(
-        "show", "openai/gpt-5.6", "--base", str(base), "--no-default-overlay", "--omp-version", version
+@pytest.mark.parametrize("version", ["17.3.5", "17.2.15"])
+def test_show_under_17x_builds_the_model_as_17x_does(
+    run_cli: Any, base: Path, tmp_path: Path, version: str
+) -> None:
+    # 17.x's buildModel (compat in code, then thinking from it) is ported (catalogmgr.omp.compat17,
+    # thinking17): no "not ported" note, and the resolved compat names 17.x's code.
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        "providers:\n  gw:\n    baseUrl: https://gw.example/v1\n    apiKey: K\n"
+        "    api: openai-completions\n    models:\n      - id: kimi-k2.6\n        reasoning: true\n",
+        encoding="utf-8",
     )
+    shown = run_cli(
+        "show", "gw/kimi-k2.6", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "--omp-version", version, "--explain",
+    )  # fmt: skip
     assert shown.exit_code == 0, shown.stderr
-    assert ("OMP 17.x resolves every model's compat" in shown.stderr) is noted
+    assert "note:" not in shown.stderr
+    assert "alwaysSendMaxTokens" in shown.stdout
+    assert "compat code (buildModel)" in shown.stdout
+
+
+@pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])
+def test_show_under_13x_14x_derives_a_new_models_thinking_from_its_id(
+    run_cli: Any, base: Path, tmp_path: Path, version: str
+) -> None:
+    # pi-ai's enrichModelThinking, ported (catalogmgr.omp.thinking13): no "not ported" note.
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        "providers:\n  gw:\n    baseUrl: https://gw.example/v1\n    apiKey: K\n"
+        "    api: openai-responses\n    models:\n      - id: gpt-5.4\n        reasoning: true\n",
+        encoding="utf-8",
+    )
+    shown = run_cli(
+        "show", "gw/gpt-5.4", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "--omp-version", version, "--explain",
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
+    assert "rule engine derives" not in shown.stderr
+    assert "thinking derived from the model id" in shown.stdout
+    thinking = '{"mode": "effort", "minLevel": "low", "maxLevel": "xhigh"}'
+    assert f"thinking       {thinking}   <- OMP {version} runtime" in shown.stdout

@@ -78,11 +78,13 @@ class OmpInstall:
     version: str
     catalog_version: str
     bun_version: str
+    # The bundled catalog inside node_modules: pi-catalog's (17+), pi-ai's before.
+    catalog_file: Path = Path("@oh-my-pi/pi-catalog/src/models.json")
 
     @property
     def catalog_path(self) -> Path:
-        """The bundled catalog this OMP reads (pi-catalog 16+ layout)."""
-        return self.node_modules / "@oh-my-pi" / "pi-catalog" / "src" / "models.json"
+        """The bundled catalog this OMP reads."""
+        return self.node_modules / self.catalog_file
 
 
 def _package_version(node_modules: Path, name: str) -> str | None:

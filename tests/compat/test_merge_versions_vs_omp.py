@@ -10,8 +10,13 @@ names must be equal. (The other merged fields are compared field by field for 18
 
 The 17.2/17.3 switches (llama.cpp's ``/v1`` on Qwen-family models only before 17.3, a cost patch
 dropping ``longContext`` before 17.3) are checked on the whole effective catalog of the overlays
-that exercise them, against 17.2.15 and 17.3.5: every compared field equal but those 17.x builds
-in code at load (``compat``, ``compatConfig``, ``thinking``). The whole corpus, every release::
+that exercise them, against 17.2.15 and 17.3.5: every compared field equal, the resolved ``compat``,
+``compatConfig`` and ``thinking`` 17.x builds in code at load included (:mod:`catalogmgr.omp.compat17`).
+
+OMP 13.19.0 and 14.9.9 (pi-ai's catalog and registry) are compared on the whole effective catalog
+of every corpus overlay, every field, ``thinking`` and ``compat`` included (one bun process per
+release), and the generated table of their ``refresh()`` discovery is checked against each
+release. The whole corpus plus users' files, every release::
 
     CATALOGMGR_OMP_ROOT=/work/omp python tests/tools/policy_corpus_diff.py --omp-version all
 """
@@ -19,6 +24,8 @@ in code at load (``compat``, ``compatConfig``, ``thinking``). The whole corpus, 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,10 +53,14 @@ def _installed(version: str) -> OmpInstall:
     if ROOT is None or release is None or release.source_only:
         pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
     bun = find_bun(release, ROOT)
-    catalog_version = _package_version(release.node_modules, "@oh-my-pi/pi-catalog")
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    # The bundled catalog is pi-catalog's from 17, pi-ai's before (the profile says which).
+    catalog_file = profile_for_version(parsed).catalog_package_files[0]
+    catalog_version = _package_version(release.node_modules, "/".join(catalog_file.parts[:2]))
     if bun is None or catalog_version is None:
         pytest.skip(f"OMP {version} under {ROOT} lacks bun or its bundled catalog")
-    return OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4")
+    return OmpInstall(release.node_modules, Path(bun), version, catalog_version, "1.4.4", catalog_file)
 
 
 @pytest.mark.parametrize("version", CHECKED)
@@ -95,13 +106,10 @@ def test_provider_base_url_scope_matches_the_release(version: str) -> None:
 # The overlays whose merge switches differ between 17.2 and 17.3 (llama.cpp's `/v1` scope, a cost
 # patch's `longContext`); the whole effective catalog of each is compared, one bun process per release.
 SWITCH_OVERLAYS = [CORPUS_DIR / "52-policy-long-context-cap.yml", CORPUS_DIR / "55-policy-llama-cpp.yml"]
-# 17.x's buildModel resolves every model's compat and fills parts of its thinking in code at load,
-# which catalogmgr does not port (README "Known, reasoned divergences"; `show` says so).
-BUILT_IN_CODE = frozenset({"compat", "compatConfig", "thinking"})
 
 
 @pytest.mark.parametrize("version", ["17.2.15", "17.3.5"])
-def test_17x_effective_catalog_matches_but_code_built_compat(version: str) -> None:
+def test_17x_effective_catalog_matches(version: str) -> None:
     probe = OmpProbe(_installed(version))
     results = probe.results({label(path): path.read_bytes() for path in SWITCH_OVERLAYS})
     base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
@@ -123,12 +131,137 @@ def test_17x_effective_catalog_matches_but_code_built_compat(version: str) -> No
         for key in sorted(ours_keys & set(theirs)):
             model, row = ours[key[0]][key[1]], theirs[key]
             compared += 1
-            for field in (*COMPARED_FIELDS, "omitMaxOutputTokens"):
-                if field not in BUILT_IN_CODE and not same(
-                    model.get(field, MISSING), row.get(field, MISSING)
-                ):
+            for field in (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig"):
+                if not same(model.get(field, MISSING), row.get(field, MISSING)):
                     mismatches.append(
                         f"{path.name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
                     )
     assert compared > 1000
     assert mismatches == []
+
+
+# OMP 13.x/14.x (pi-ai's catalog and model-registry.ts): no compatConfig, thinking from the id
+# (catalogmgr.omp.thinking13), same-id compat replaced, 14.x's exact-id references, refresh()
+# dropping a keyed discovery provider's compat. Every overlay of the corpus, every compared field,
+# one bun process per release.
+PRE_17_FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
+# Beside the corpus (whose files every release's verdict record covers), overlays for the 13.x/14.x
+# paths alone: each branch of the id-derived thinking, names kept as written, modelOverrides and
+# same-id definitions rebuilding thinking, and which providers' compat refresh() drops.
+PRE_17_OVERLAYS = {
+    "pre-17/new-models.yml": """\
+providers:
+  gw:
+    baseUrl: https://gw.example/v1
+    apiKey: GW_KEY
+    api: openai-completions
+    models:
+      - {id: noisy-name, name: "OpenAI: Noisy  (latest)"}
+      - {id: deepseek-v4-lite, api: google-generative-ai, reasoning: true}
+      - {id: gemini-3-pro-preview, api: google-vertex, reasoning: true}
+      - {id: gemini-3.5-flash, api: google-generative-ai, reasoning: true}
+      - {id: gemini-2.5-pro-exp, api: google-vertex, reasoning: true}
+      - {id: vendor/claude-sonnet-4-6, api: anthropic-messages, reasoning: true}
+      - {id: claude-opus-4-5-20251101, api: anthropic-messages, reasoning: true}
+      - {id: claude-sonnet-3-7, api: anthropic-messages, reasoning: true}
+      - {id: gpt-5.1-codex-mini, api: openai-responses, reasoning: true}
+      - {id: gpt-5.3-max, api: openai-codex-responses, reasoning: true}
+      - {id: Upper-GPT-5.2, api: openai-responses, reasoning: true}
+      - {id: glm-9, baseUrl: "https://api.z.ai/api/paas/v4", reasoning: true}
+      - {id: router-model, baseUrl: "https://openrouter.ai/api/v1", reasoning: true}
+      - {id: qwen-max-x, reasoning: true}
+      - {id: dashscope-model, baseUrl: "https://dashscope.aliyuncs.com/v1", reasoning: true}
+      - {id: grok-x, baseUrl: "https://api.x.ai/v1", reasoning: true, compat: {supportsReasoningEffort: true}}
+      - {id: plain-openai-format, reasoning: true, compat: {thinkingFormat: openai}}
+      - {id: azure-model, api: azure-openai-responses, reasoning: true}
+      - {id: backwards, reasoning: true, thinking: {mode: budget, minLevel: high, maxLevel: low}}
+      - {id: written, reasoning: true, thinking: {mode: budget, minLevel: low, maxLevel: medium}}
+      - {id: not-reasoning, reasoning: false, thinking: {mode: budget, minLevel: low, maxLevel: medium}}
+      - {id: "kimi-k2.6:cloud", reasoning: true}
+""",
+    "pre-17/patches.yml": """\
+providers:
+  openai:
+    modelOverrides:
+      gpt-5.1: {reasoning: false}
+      gpt-5.2: {thinking: {mode: effort, minLevel: low, maxLevel: high}, name: "OpenAI: GPT-5.2 (latest)"}
+      gpt-4o: {reasoning: true}
+  anthropic:
+    baseUrl: https://api.anthropic.com
+    apiKey: ANTHROPIC_API_KEY
+    models:
+      - {id: claude-sonnet-4-5, api: anthropic-messages, reasoning: true, name: "Claude (latest)"}
+      - id: claude-opus-4-6
+        api: anthropic-messages
+        reasoning: true
+        thinking: {mode: budget, minLevel: low, maxLevel: high}
+""",
+    "pre-17/discovery.yml": """\
+providers:
+  openrouter:
+    compat: {supportsStrictMode: false}
+  deepseek:
+    apiKey: DEEPSEEK_API_KEY
+    compat: {supportsStrictMode: false}
+  xai:
+    apiKey: N/A
+    compat: {supportsStrictMode: false}
+  mistral:
+    baseUrl: https://api.mistral.ai/v1
+    headers: {X-Team: a}
+    apiKey: MISTRAL_API_KEY
+    compat: {supportsStrictMode: false}
+    modelOverrides:
+      mistral-large-latest: {compat: {supportsStore: false}}
+""",
+}
+
+
+@pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])
+def test_13x_14x_effective_catalog_matches_the_release(version: str) -> None:
+    probe = OmpProbe(_installed(version))
+    texts = {label(path): path.read_text(encoding="utf-8") for path in corpus_files()} | PRE_17_OVERLAYS
+    results = probe.results({name: text.encode() for name, text in texts.items()})
+    base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    profile = profile_for_version(parsed)
+    compared = 0
+    mismatches = []
+    for name, text in texts.items():
+        result = results[name]
+        if not result.accepted:
+            assert name not in PRE_17_OVERLAYS, f"OMP {version} rejects {name}: {result}"
+            continue
+        document = parse_document(text, name=name, fmt="yaml")
+        ours = merge_catalog(
+            base, [Layer(name, document.data, document)], profile=profile, settings=RuntimeSettings()
+        ).catalog
+        theirs = {(row["provider"], row["id"]): row for row in probe.effective_catalog(result)}
+        ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
+        mismatches += [f"{name}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
+        for key in sorted(ours_keys & set(theirs)):
+            model, row = ours[key[0]][key[1]], theirs[key]
+            compared += 1
+            mismatches += [
+                f"{name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
+                for field in PRE_17_FIELDS
+                if not same(model.get(field, MISSING), row.get(field, MISSING))
+            ]
+    assert compared > 10_000
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("version", ["13.19.0", "14.9.9"])
+def test_discovery_refresh_table_is_current(version: str) -> None:
+    """``scripts/generate_discovery_tables.py --check``: the stored table is what the release does."""
+    install = _installed(version)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_discovery_tables.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), str(install.node_modules), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr

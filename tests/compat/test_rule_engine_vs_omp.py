@@ -26,6 +26,7 @@ import gzip
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -38,12 +39,16 @@ from hypothesis import strategies as st
 from omp import OmpInstall
 from omp_versions import find_bun, installed_releases, omp_root
 
+from catalogmgr.omp.compat17 import CODE_17, build_compat_17
+from catalogmgr.omp.jsstring import js_lower
+from catalogmgr.omp.policies import _llama_cpp_base_url
 from catalogmgr.omp.rule_engine import (
     EFFORTS,
     RuleEngine,
     RuleEngineError,
     load_rule_engine,
 )
+from catalogmgr.omp.whatwg_url import hostname as whatwg_hostname
 
 pytestmark = pytest.mark.omp
 
@@ -398,3 +403,440 @@ def test_generated_tables_are_current(version: str, omp_install: OmpInstall) -> 
         timeout=300,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# -- OMP 17.x: buildModel's compat, built in code (catalogmgr.omp.compat17) ---------------------------
+#
+# 17.x has no rule engine: pi-catalog's buildCompat resolves each model's compat in code, for every
+# bundled row at load and for every rebuilt model. The same bun script asks each installed 17.x
+# release's own buildModel (one process per release per batch); the compat is compared whole.
+
+CODE_17_RELEASES = sorted(CODE_17)
+# Providers and URLs 17.x's detection singles out, beyond the 18.x lists above.
+PROVIDERS_17 = (
+    *CUSTOM_PROVIDERS,
+    "deepseek",
+    "opencode-zen",
+    "opencode-go",
+    "xai",
+    "github-copilot",
+    "azure",
+    "kimi-code",
+    "openai",
+    "anthropic",
+    "zenmux",
+    "cerebras",
+    "mistral",
+    "alibaba-coding-plan",
+    "firepass",
+    "minimax",
+    "umans",
+)
+BASE_URLS_17 = (
+    *BASE_URLS,
+    "https://api.deepseek.com/v1",
+    "https://api.anthropic.com",
+    "https://api.anthropic.com.evil.example/v1",
+    "https://gateway.ai.cloudflare.com/v1/acct/gw/anthropic",
+    "https://res.services.ai.azure.com/anthropic",
+    "https://bedrock-runtime.us-east-1.amazonaws.com",
+    "https://generativelanguage.googleapis.com/v1beta/openai",
+    "https://opencode.ai/zen/v1",
+    "https://api.githubcopilot.com",
+    "https://zenmux.ai/api/anthropic",
+    "https://api.kimi.com/coding/v1",
+    "http://10.0.0.5:8000/v1",
+    "not a url",
+)
+# Ids 17.x's family predicates and parsers classify (identity/family.ts, classify.ts).
+WORDS_17 = (
+    "kimi-k2.7-code",
+    "kimi-k2.7-code-highspeed",
+    "kimi-for-coding",
+    "kimi-k3",
+    "kimi-k2.6",
+    "kimi-k2p6",
+    "moonshotai/kimi-k2",
+    "glm-5.2",
+    "glm-5",
+    "glm-4.5v",
+    "glm-5.3-air",
+    "grok-4.6",
+    "grok-4.5",
+    "grok-4.20-multi-agent",
+    "grok-code-fast-1",
+    "big-pickle",
+    "mimo-v2-pro",
+    "deepseek-v4-flash",
+    "deepseek-reasoner",
+    "daybreak-blue-latest",
+    "gpt-5.6",
+    "gpt-5.4-mini",
+    "gpt-4o",
+    "o3-mini",
+    "claude-opus-4-8",
+    "claude-sonnet-5",
+    "claude-fable-5",
+    "anthropic/claude-3.5-sonnet",
+    "anthropic.claude-opus-4-5",
+    "us.anthropic.claude-3-7-sonnet",
+    "amazon.nova-pro-v1:0",
+    "gemini-2.5-pro",
+    "google/gemini-3-flash-preview",
+    "qwen3.7-plus",
+    "MiniMax-M3",
+    "k3",
+)
+_compat_17 = st.fixed_dictionaries(
+    {},
+    optional={
+        "supportsReasoningEffort": st.booleans(),
+        "reasoningEffortMap": st.dictionaries(
+            st.sampled_from(EFFORTS), st.sampled_from(["none", "max", "low"]), max_size=3
+        )
+        | st.just("low"),
+        "thinkingFormat": st.sampled_from(
+            ["openai", "qwen", "zai", "openrouter", "qwen-chat-template", "kimi"]
+        ),
+        "reasoningDisableMode": st.sampled_from(["omit", "lowest-effort", "zai-thinking-disabled"]),
+        "omitReasoningEffort": st.booleans(),
+        "whenThinking": st.none()
+        | st.just(False)
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "supportsReasoningEffort": st.booleans(),
+                "thinkingFormat": st.just("zai"),
+                "reasoningDisableMode": st.just("omit"),
+            },
+        ),
+        "extraBody": st.fixed_dictionaries(
+            {}, optional={"thinking": st.just({"type": "enabled"}), "x": st.just(1)}
+        )
+        | st.just("ab"),
+        "streamIdleTimeoutMs": st.integers(0, 10**6),
+        "streamFirstEventTimeoutMs": st.integers(0, 10**6),
+        "kimiApiFormat": st.just("openai"),
+        "disableStrictTools": st.booleans(),
+        "supportsStore": st.booleans() | st.none(),
+        "promptCacheMinimumTokens": st.integers(0, 5000),
+        "replayUnsignedThinking": st.booleans(),
+        "notACompatKey": st.just(True),
+    },
+)
+_spec_17 = st.builds(
+    lambda model_id, provider, api, reasoning, base_url, compat: {
+        "id": model_id,
+        "provider": provider,
+        "api": api,
+        "reasoning": reasoning,
+        **({"baseUrl": base_url} if base_url is not None else {}),
+        **({"compat": compat} if compat else {}),
+    },
+    st.one_of(
+        st.builds(
+            lambda ns, word, suffix: f"{ns}{word}{suffix}",
+            _namespace,
+            st.sampled_from(WORDS_17 + tuple(WORDS)),
+            _suffix,
+        ),
+        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,24}", fullmatch=True),
+    ),
+    st.sampled_from(PROVIDERS_17),
+    st.sampled_from(APIS),
+    st.booleans(),
+    st.sampled_from(BASE_URLS_17),
+    _compat_17,
+)
+
+
+def _compat_17_differences(
+    version: str, specs: Sequence[Mapping[str, Any]], answers: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    differences = []
+    for spec, theirs in zip(specs, answers, strict=True):
+        # rule_engine_specs.ts gives a spec without a name its id (as finalizeCustomModel does).
+        ours = build_compat_17({"name": spec["id"], **spec}, version)
+        if "error" in theirs or ours != theirs["compat"]:
+            differences.append(_difference(spec, "compat", ours, theirs.get("compat", theirs)))
+    return differences
+
+
+@pytest.mark.parametrize("version", CODE_17_RELEASES)
+def test_17x_compat_of_every_bundled_model(version: str, omp_install: OmpInstall) -> None:
+    """Each bundled row as 17.x loads it, then rebuilt under other providers, hosts and flags."""
+    release = _release(version, omp_install)
+    catalog = json.loads(release.catalog_path.read_text(encoding="utf-8"))
+    specs = [model for models in catalog.values() for model in models.values()] + _bundled_specs(release)
+    differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
+    assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+@pytest.mark.parametrize("version", CODE_17_RELEASES)
+def test_17x_compat_of_generated_specs(version: str, omp_install: OmpInstall) -> None:
+    """Hypothesis-generated specs, all drawn first and sent in one batch (one bun process)."""
+    release = _release(version, omp_install)
+    batches: list[list[dict[str, Any]]] = []
+
+    @settings(
+        max_examples=12,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+    @given(specs=st.lists(_spec_17, min_size=100, max_size=150))
+    def draw(specs: list[dict[str, Any]]) -> None:
+        batches.append(specs)
+
+    draw()
+    specs = [spec for batch in batches for spec in batch]
+    differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
+    assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+@pytest.mark.parametrize("version", CODE_17_RELEASES)
+def test_17x_host_tables_are_current(version: str, omp_install: OmpInstall) -> None:
+    """``scripts/generate_compat17_tables.py --check``: the stored KNOWN_HOSTS are the release's."""
+    omp_install = _release(version, omp_install)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_compat17_tables.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), str(omp_install.node_modules), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# -- JavaScript's toLowerCase (catalogmgr.omp.jsstring) ----------------------------------------------
+
+_TO_LOWER_SCRIPT = """
+const strings: string[] = JSON.parse(await Bun.stdin.text());
+console.log(JSON.stringify(strings.map(text => text.toLowerCase())));
+"""
+# Characters where the lowering rules bite: the final sigma, İ's two-unit lowercase, letters newer
+# than Python's Unicode (Garay, Latin Extended-D), astral letters, case-ignorable marks.
+_LOWER_ALPHABET = "ΣσςΑαİIiẞßAz\ua7cb\ua7dc\U00010d50\U00010400\u0301\u00ad'. -_/:0"
+
+
+def test_js_lower_matches_bun(omp_install: OmpInstall) -> None:
+    """:func:`catalogmgr.omp.jsstring.js_lower` equals bun's ``toLowerCase``: every code point
+    alone, and generated strings mixing the characters whose lowering depends on Unicode version
+    or context; one bun process."""
+    strings = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
+    batches: list[list[str]] = []
+
+    @settings(max_examples=4, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.text(alphabet=_LOWER_ALPHABET, min_size=1, max_size=12), min_size=500, max_size=500))
+    def draw(texts: list[str]) -> None:
+        batches.append(texts)
+
+    draw()
+    strings += [text for batch in batches for text in batch]
+    strings += ["ΑΣ", "ΑΣ Β", "ΑΣΑ", "A\u0301Σ", "AΣ\u0301", "Σ\ua7cb", "\ua7cbΣ", "GPT-\ua7cb-THINKING"]
+    with tempfile.TemporaryDirectory(prefix="catalogmgr-jslower-") as tmp:
+        script = Path(tmp) / "lower.ts"
+        script.write_text(_TO_LOWER_SCRIPT, encoding="utf-8")
+        completed = subprocess.run(
+            [str(omp_install.bun), "--no-install", str(script)],
+            input=json.dumps(strings),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "HOME": tmp, "NO_COLOR": "1"},
+            cwd=tmp,
+        )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    # The one line bun printed (str.splitlines would also split at U+2028, U+0085...).
+    answers: list[str] = json.loads(completed.stdout)
+    differences = [
+        f"{text!r}: ours={js_lower(text)!r} bun={answer!r}"
+        for text, answer in zip(strings, answers, strict=True)
+        if js_lower(text) != answer
+    ]
+    assert not differences, f"{len(differences)} differ:\n" + "\n".join(differences[:15])
+
+
+def test_js_lowercase_table_is_current(omp_install: OmpInstall) -> None:
+    """``scripts/generate_js_lowercase.py --check``: the stored table is bun's lowercase."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_js_lowercase.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), str(omp_install.node_modules), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# -- JavaScript's URL hostname (catalogmgr.omp.whatwg_url) -------------------------------------------
+
+_HOSTNAME_SCRIPT = """
+const urls: string[] = JSON.parse(await Bun.stdin.text());
+console.log(JSON.stringify(urls.map(url => {
+	try {
+		return new URL(url).hostname;
+	} catch {
+		return null;
+	}
+})));
+"""
+# Base URLs a user may write or paste that WHATWG and RFC 3986 read differently.
+HOSTILE_BASE_URLS = (
+    "http:api.openai.com/v1",
+    "https:\\\\api.openai.com\\v1",
+    "https:///api.openai.com/v1",
+    "https://api%2Eopenai.com/v1",
+    "https://API.OPENAI.COM/v1",
+    "https://user:secret@api.openai.com/v1",
+    "https://api.openai.com:99999/v1",
+    "foo://API.openai.com/v1",
+    "http://127.1:8080/v1",
+    "http://0x7f.0.0.1:8080/v1",
+    "http://2130706433/v1",
+    "http://012.0.0.1/v1",
+    "http://0xc0.0xa8.1.1/v1",
+    "http://[::1]:8080/v1",
+    "http://[0:0:0:0:0:0:0:1]/v1",
+    "http://LOCALHOST:11434",
+    "http://box.local./v1",
+    "http://ｌｏｃａｌｈｏｓｔ:8080/v1",
+    "http://bücher.local/v1",
+    "  http://localhost:8080/v1",
+    "http://local\nhost:8080/v1",
+    "http://a b.local/v1",
+)
+_URL_ALPHABET = [
+    *"aZ0.:/\\@[]%xf7e-_?#^| \t",
+    "0x", "::", "%2e", "%41", "%ff", "127", "255", "256", "ffff", "xn--", "localhost", "ü", "。",
+]  # fmt: skip
+_URL_PREFIXES = ("http://", "https:", "https:\\\\", "ws:", "foo://", "file://", "HTTP://", "")
+
+
+def test_whatwg_hostname_matches_bun(omp_install: OmpInstall) -> None:
+    """:func:`catalogmgr.omp.whatwg_url.hostname` equals bun's ``new URL(url).hostname`` (or its
+    throwing): hostile base URLs and generated ones from URL-significant pieces; one bun process."""
+    urls = list(HOSTILE_BASE_URLS) + [url for url in BASE_URLS if isinstance(url, str)]
+    batches: list[list[str]] = []
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(_URL_PREFIXES), st.lists(st.sampled_from(_URL_ALPHABET), max_size=12)),
+            min_size=200,
+            max_size=200,
+        )
+    )
+    def draw(pieces: list[tuple[str, list[str]]]) -> None:
+        batches.append([prefix + "".join(parts) for prefix, parts in pieces])
+
+    draw()
+    urls += [url for batch in batches for url in batch]
+    with tempfile.TemporaryDirectory(prefix="catalogmgr-hostname-") as tmp:
+        script = Path(tmp) / "hostname.ts"
+        script.write_text(_HOSTNAME_SCRIPT, encoding="utf-8")
+        completed = subprocess.run(
+            [str(omp_install.bun), "--no-install", str(script)],
+            input=json.dumps(urls),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "HOME": tmp, "NO_COLOR": "1"},
+            cwd=tmp,
+        )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    answers: list[str | None] = json.loads(completed.stdout)
+    differences = [
+        f"{url!r}: ours={whatwg_hostname(url)!r} bun={answer!r}"
+        for url, answer in zip(urls, answers, strict=True)
+        if whatwg_hostname(url) != answer
+    ]
+    assert not differences, f"{len(differences)} of {len(urls)} differ:\n" + "\n".join(differences[:15])
+
+
+def test_hostile_base_urls_through_build_model(omp_install: OmpInstall) -> None:
+    """The rule engine on the hostile base URLs (official OpenAI endpoint, loopback servers)."""
+    specs = [
+        {"id": model_id, "provider": provider, "api": "openai-completions", "reasoning": True, "baseUrl": url}
+        for url in HOSTILE_BASE_URLS
+        for provider, model_id in (("openai", "gpt-5.1"), ("local", "qwen3-30b-a3b"), ("gw", "deepseek-r1"))
+    ]
+    differences = _differences(specs, _ask_omp(omp_install, specs))
+    assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+_LLAMA_CPP_SCRIPT = """
+import * as path from "node:path";
+const nodeModules = process.argv[2];
+const discovery = await import(
+	path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "src", "config", "model-discovery.ts")
+);
+const urls: string[] = JSON.parse(await Bun.stdin.text());
+console.log(JSON.stringify(urls.map(url =>
+	discovery.ensureLlamaCppV1BaseUrl(discovery.normalizeLlamaCppBaseUrl(url)))));
+"""
+_SPECIAL_PREFIXES = ("http://", "https:", "https:\\\\", "ws:", "HTTP://", "http://127.0.0.1:8080", "")
+_PATH_ALPHABET = [*_URL_ALPHABET, "..", "./", "../", "%2E", "80", "443", "v1", "/v1", "{", "`"]
+
+
+def test_llama_cpp_base_url_matches_omp(omp_install: OmpInstall) -> None:
+    """``policies._llama_cpp_base_url`` equals OMP's
+    ``ensureLlamaCppV1BaseUrl(normalizeLlamaCppBaseUrl(url))`` (``new URL``'s protocol, host and
+    path): hostile and generated base URLs; one bun process."""
+    urls = [*HOSTILE_BASE_URLS, "http://LOCALHOST:8080/v1/", "http://u:p@h:80/a/../b/./", "http://h/a b/ü/"]
+    batches: list[list[str]] = []
+
+    @settings(
+        max_examples=10,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(_SPECIAL_PREFIXES), st.lists(st.sampled_from(_PATH_ALPHABET), max_size=12)
+            ),
+            min_size=200,
+            max_size=200,
+        )
+    )
+    def draw(pieces: list[tuple[str, list[str]]]) -> None:
+        batches.append([prefix + "".join(parts) for prefix, parts in pieces])
+
+    draw()
+    urls += [url for batch in batches for url in batch]
+    with tempfile.TemporaryDirectory(prefix="catalogmgr-llamacpp-") as tmp:
+        script = Path(tmp) / "llama.ts"
+        script.write_text(_LLAMA_CPP_SCRIPT, encoding="utf-8")
+        completed = subprocess.run(
+            [str(omp_install.bun), "--no-install", str(script), str(omp_install.node_modules)],
+            input=json.dumps(urls),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={"PATH": "/usr/bin:/bin", "HOME": tmp, "NO_COLOR": "1"},
+            cwd=tmp,
+        )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    answers: list[str] = json.loads(completed.stdout)
+    differences = [
+        f"{url!r}: ours={_llama_cpp_base_url(url)!r} omp={answer!r}"
+        for url, answer in zip(urls, answers, strict=True)
+        if _llama_cpp_base_url(url) != answer
+    ]
+    assert not differences, f"{len(differences)} of {len(urls)} differ:\n" + "\n".join(differences[:15])

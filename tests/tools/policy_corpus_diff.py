@@ -25,7 +25,6 @@ from __future__ import annotations
 import collections
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 COMPAT_DIR = Path(__file__).resolve().parents[1] / "compat"
@@ -50,17 +49,6 @@ from catalogmgr.omp.settings import RuntimeSettings  # noqa: E402
 FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
 
 
-@dataclass(frozen=True)
-class ReleaseInstall(OmpInstall):
-    """An install whose bundled catalog may live in pi-ai (13.x, 14.x), as its profile says."""
-
-    catalog_file: Path = Path("@oh-my-pi/pi-catalog/src/models.json")
-
-    @property
-    def catalog_path(self) -> Path:
-        return self.node_modules / self.catalog_file
-
-
 def release_installs(wanted: str) -> list[OmpInstall]:
     """The installs under ``$CATALOGMGR_OMP_ROOT`` named by ``wanted`` (a version or ``all``)."""
     root = omp_root()
@@ -81,7 +69,7 @@ def release_installs(wanted: str) -> list[OmpInstall]:
             print(f"OMP {release.version}: no bun or no bundled catalog, skipped", file=sys.stderr)
             continue
         installs.append(
-            ReleaseInstall(
+            OmpInstall(
                 release.node_modules, Path(bun), release.version, catalog_version, "1.4.4", catalog_file
             )
         )

@@ -70,6 +70,18 @@ FIXED_IDS = [
     "gpt-oss:120b-cloud",
     "anthropic/claude-sonnet-4.5:exacto",
     "x/y/gpt-5.1-mini-search",
+    # JavaScript's trim/\s/toLowerCase, not Python's (catalogmgr.omp.jsstring): U+FEFF is
+    # whitespace there, U+001C and U+0085 are not; letters newer than Python's Unicode.
+    "\ufeffgpt-5.1",
+    "gpt-5.1\ufeff",
+    "gpt-5.1\x1c",
+    "\x85claude-opus-4-5",
+    "[Kiro]\ufeffclaude-opus-4-8",
+    "[Kiro]\x1cclaude-opus-4-8 [x]\x1c",
+    "claude\u2028opus 4-5 gpt-5.1",
+    "GPT-5.1\u00a0",
+    "\ua7cbGPT-5.4",
+    "GPT-5.1-\u212a",
 ]
 
 
