@@ -901,7 +901,8 @@ class _Merger:
         before the overlays: each such row takes the compat keys OMP's load gives it."""
         from catalogmgr.omp.load_rebuilds import load_rebuilds
 
-        rebuilds = load_rebuilds(self.profile.rules)
+        assert self.settings is not None
+        rebuilds = load_rebuilds(self.profile.rules, extended_context=self.settings.extended_context)
         if not rebuilds:
             return
         origin = self._policy_origin(

@@ -54,34 +54,43 @@ const manifest = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "package
 const version = (await Bun.file(manifest).json()).version;
 
 // The bundled rows OMP re-materializes at load: a registry as `omp models` builds it, with no
-// models.yml, refreshed offline (no network: fetch refuses); each compat key whose value differs
-// from the row models.json stores.
+// models.yml, refreshed offline (no network: fetch refuses), with the extendedContext setting off
+// and on (the rows it rebuilds differ); each compat key whose value differs from the row
+// models.json stores.
 globalThis.fetch = (async () => {
 	throw new Error("network disabled");
 }) as unknown as typeof fetch;
 const agentSrc = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "src");
 const { ModelRegistry } = await import(path.join(agentSrc, "config", "model-registry.ts"));
-const { Settings } = await import(path.join(agentSrc, "config", "settings.ts"));
+const settingsModule = await import(path.join(agentSrc, "config", "settings.ts"));
+const resetSettings = settingsModule.resetSettingsForTest ?? settingsModule._resetSettingsForTest;
 const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
-const agentDir = path.join(process.cwd(), "agent");
-const settings = await Settings.init({ cwd: process.cwd(), agentDir });
-const registry = new ModelRegistry(await discoverAuthStorage(), path.join(agentDir, "models.yml"), {
-	fetch: globalThis.fetch,
-	settings,
-});
-await registry.refresh("offline");
 const bundled = await Bun.file(path.join(src, "models.json")).json();
-const loadRebuilds: Record<string, Record<string, Record<string, unknown>>> = {};
-for (const model of registry.getAll()) {
-	const row = bundled[model.provider]?.[model.id];
-	if (row === undefined) continue;
-	const loaded = model.compat ?? {};
-	const stored = row.compat ?? {};
-	for (const key of new Set([...Object.keys(loaded), ...Object.keys(stored)])) {
-		if (JSON.stringify(loaded[key]) === JSON.stringify(stored[key])) continue;
-		if (!(key in loaded)) throw new Error(`${model.provider}/${model.id}: compat.${key} dropped at load`);
-		((loadRebuilds[model.provider] ??= {})[model.id] ??= {})[key] = loaded[key];
+const loadRebuilds: Record<string, Record<string, Record<string, Record<string, unknown>>>> = {};
+for (const extendedContext of [false, true]) {
+	const setting = extendedContext ? "extendedContext" : "default";
+	const agentDir = path.join(process.cwd(), `agent-${setting}`);
+	if (extendedContext) await Bun.write(path.join(agentDir, "config.yml"), "extendedContext: true");
+	resetSettings();
+	const settings = await settingsModule.Settings.init({ cwd: process.cwd(), agentDir });
+	const registry = new ModelRegistry(await discoverAuthStorage(), path.join(agentDir, "models.yml"), {
+		fetch: globalThis.fetch,
+		settings,
+	});
+	await registry.refresh("offline");
+	const rebuilt: Record<string, Record<string, Record<string, unknown>>> = {};
+	for (const model of registry.getAll()) {
+		const row = bundled[model.provider]?.[model.id];
+		if (row === undefined) continue;
+		const loaded = model.compat ?? {};
+		const stored = row.compat ?? {};
+		for (const key of new Set([...Object.keys(loaded), ...Object.keys(stored)])) {
+			if (JSON.stringify(loaded[key]) === JSON.stringify(stored[key])) continue;
+			if (!(key in loaded)) throw new Error(`${model.provider}/${model.id}: compat.${key} dropped`);
+			((rebuilt[model.provider] ??= {})[model.id] ??= {})[key] = loaded[key];
+		}
 	}
+	if (Object.keys(rebuilt).length > 0) loadRebuilds[setting] = rebuilt;
 }
 const apiRecords = API_COMPAT_RECORDS;
 console.log(JSON.stringify({ version, hosts: KNOWN_HOSTS, axisRecords, apiRecords, loadRebuilds }));
@@ -108,7 +117,8 @@ def _thinking_rule(rule: dict[str, Any]) -> dict[str, Any] | None:
 
 def build_tables(node_modules: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """The tables for the OMP under ``node_modules``: (its version, the tables, its load rebuilds:
-    provider -> model id -> the compat keys OMP's load gives that bundled row)."""
+    setting ("default" / "extendedContext") -> provider -> model id -> the compat keys OMP's load
+    gives that bundled row)."""
     found = _ask_omp(node_modules)
     rules_path = node_modules / "@oh-my-pi" / "pi-catalog" / "src" / "compat" / "rules.json"
     rules = json.loads(rules_path.read_text(encoding="utf-8"))

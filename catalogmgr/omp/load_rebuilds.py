@@ -12,7 +12,10 @@ rows and their load agree.
 Which rows, and the compat keys OMP gives them, are generated from the installed release by
 ``scripts/generate_rule_engine_tables.py`` (``load-rebuilds-<release>.json``, named like the
 release's rule tables; absent where the load changes nothing). The merge applies them to the base
-catalog before the overlays, in the runtime view only (they are OMP's load, not the file).
+catalog before the overlays, in the runtime view only (they are OMP's load, not the file). The rows
+depend on the ``extendedContext`` setting (with it on, the context policies rebuild other codex
+rows), so each setting has its own; and on the credentials OMP finds (a provider with a key runs
+its discovery and is rebuilt too): the tables are OMP's load with none.
 """
 
 from __future__ import annotations
@@ -27,11 +30,16 @@ from typing import Any
 LoadRebuilds = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 
+def load_rebuilds(release: str, *, extended_context: bool) -> LoadRebuilds:
+    """The load rebuilds of the release whose rule tables are named ``release`` (empty: none),
+    under the ``extendedContext`` setting (OMP rebuilds other rows with it on)."""
+    return _stored(release).get("extendedContext" if extended_context else "default", {})
+
+
 @cache
-def load_rebuilds(release: str) -> LoadRebuilds:
-    """The load rebuilds of the release whose rule tables are named ``release`` (empty: none)."""
+def _stored(release: str) -> Mapping[str, LoadRebuilds]:
     resource = resources.files("catalogmgr").joinpath("omp", "data", f"load-rebuilds-{release}.json")
     if not resource.is_file():
         return {}
-    rebuilds: LoadRebuilds = json.loads(resource.read_text(encoding="utf-8"))
+    rebuilds: Mapping[str, LoadRebuilds] = json.loads(resource.read_text(encoding="utf-8"))
     return rebuilds
