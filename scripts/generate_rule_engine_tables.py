@@ -53,10 +53,11 @@ for (const directive of Object.keys(AXES)) {
 const manifest = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "package.json");
 const version = (await Bun.file(manifest).json()).version;
 
-// The bundled rows OMP re-materializes at load: a registry as `omp models` builds it, with no
-// models.yml, refreshed offline (no network: fetch refuses), with the extendedContext setting off
-// and on (the rows it rebuilds differ); each compat key whose value differs from the row
-// models.json stores.
+// The bundled rows OMP re-materializes at load: a registry as `omp models` builds it, refreshed
+// offline (no network: fetch refuses), with the extendedContext setting off and on (the rows it
+// rebuilds differ), with no models.yml and with one giving every bundled provider an apiKey (a
+// keyed provider's discovery runs and rebuilds its rows); each compat key whose value differs from
+// the row models.json stores.
 globalThis.fetch = (async () => {
 	throw new Error("network disabled");
 }) as unknown as typeof fetch;
@@ -67,10 +68,23 @@ const resetSettings = settingsModule.resetSettingsForTest ?? settingsModule._res
 const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
 const bundled = await Bun.file(path.join(src, "models.json")).json();
 const loadRebuilds: Record<string, Record<string, Record<string, Record<string, unknown>>>> = {};
-for (const extendedContext of [false, true]) {
-	const setting = extendedContext ? "extendedContext" : "default";
+// A provider whose discovery first parses its credential (`prepareModelDiscovery`: an OAuth token
+// for muse-code, an AWS one for bedrock-mantle) rejects a plain key: it is not given one.
+const registryIndex = path.join(nodeModules, "@oh-my-pi", "pi-ai", "src", "registry", "index.ts");
+const { getProviderDefinition } = await import(registryIndex);
+const keyable = Object.keys(bundled).filter(id => !getProviderDefinition(id)?.prepareModelDiscovery);
+const keyedFile = JSON.stringify({
+	providers: Object.fromEntries(keyable.map(provider => [provider, { apiKey: "CATALOGMGR_KEY" }])),
+});
+for (const [setting, extendedContext, keyed] of [
+	["default", false, false],
+	["extendedContext", true, false],
+	["keyed", false, true],
+	["keyedExtendedContext", true, true],
+] as const) {
 	const agentDir = path.join(process.cwd(), `agent-${setting}`);
 	if (extendedContext) await Bun.write(path.join(agentDir, "config.yml"), "extendedContext: true");
+	if (keyed) await Bun.write(path.join(agentDir, "models.yml"), keyedFile);
 	resetSettings();
 	const settings = await settingsModule.Settings.init({ cwd: process.cwd(), agentDir });
 	const registry = new ModelRegistry(await discoverAuthStorage(), path.join(agentDir, "models.yml"), {

@@ -423,6 +423,14 @@ def test_a_release_re_materializes_stale_bundled_rows_at_load() -> None:
     assert extended.catalog["openai-codex"]["gpt-6-astra"]["compat"] == {"clampOutputToModelMax": False}
     # The file view, and a release whose bundled rows agree with its load, change nothing.
     assert merge_catalog(base, [], profile=profile, settings=None).catalog["openai"]["gpt-4o"] == row
+    # A provider the file gives an apiKey runs its discovery at load: its rows are rebuilt too.
+    grok = {"id": "grok-4.6", "provider": "opencode-go", "api": "openai-responses", "compat": {}}
+    keyed_base = {"opencode-go": {"grok-4.6": grok}}
+    unkeyed = merge_catalog(keyed_base, [], profile=profile, settings=DEFAULT_SETTINGS)
+    assert unkeyed.catalog["opencode-go"]["grok-4.6"]["compat"] == {}
+    key = Layer(name="models.yml", data={"providers": {"opencode-go": {"apiKey": "OPENCODE_KEY"}}})
+    keyed = merge_catalog(keyed_base, [key], profile=profile, settings=DEFAULT_SETTINGS)
+    assert keyed.catalog["opencode-go"]["grok-4.6"]["compat"] == {"clampOutputToModelMax": False}
     newer = select_profile("18.2.0", {}, None).profile
     assert (
         merge_catalog(base, [], profile=newer, settings=DEFAULT_SETTINGS).catalog["openai"]["gpt-4o"] == row
