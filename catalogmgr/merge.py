@@ -901,8 +901,11 @@ class _Merger:
         before the overlays: each such row takes the compat keys OMP's load gives it."""
         from catalogmgr.omp.load_rebuilds import load_rebuilds
 
-        rebuilds = load_rebuilds(self.profile.rules)
-        if not rebuilds:
+        assert self.settings is not None
+        extended = self.settings.extended_context
+        rebuilds = load_rebuilds(self.profile.rules, extended_context=extended)
+        keyed = load_rebuilds(self.profile.rules, extended_context=extended, keyed=True)
+        if not rebuilds and not keyed:
             return
         origin = self._policy_origin(
             PolicyChange(
@@ -913,7 +916,9 @@ class _Merger:
             )
         )
         for provider, models in self._scoped(self.catalog):
-            for model_id, keys in rebuilds.get(provider, {}).items():
+            # A provider the files give an apiKey runs its discovery at load, which rebuilds its rows.
+            has_key = js_truthy(self.providers.get(provider, {}).get("apiKey"))
+            for model_id, keys in (keyed if has_key else rebuilds).get(provider, {}).items():
                 model = models.get(model_id)
                 compat = model.get("compat") if model is not None else None
                 if not isinstance(compat, Mapping):

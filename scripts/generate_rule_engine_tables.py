@@ -55,39 +55,60 @@ for (const directive of Object.keys(AXES)) {
 const manifest = path.join(nodeModules, "@oh-my-pi", "pi-catalog", "package.json");
 const version = (await Bun.file(manifest).json()).version;
 
-// The bundled rows OMP re-materializes at load: a registry as `omp models` builds it, with no
-// models.yml, refreshed offline (no network: fetch refuses); each compat key whose value differs
-// from the row models.json stores. A catalog-only install (pi-catalog 18.2.11: no release to load)
-// has no registry, so none are known.
+// The bundled rows OMP re-materializes at load: a registry as `omp models` builds it, refreshed
+// offline (no network: fetch refuses), with the extendedContext setting off and on (the rows it
+// rebuilds differ), with no models.yml and with one giving every bundled provider an apiKey (a
+// keyed provider's discovery runs and rebuilds its rows); each compat key whose value differs from
+// the row models.json stores.
+// A catalog-only install (pi-catalog 18.2.11: no release to load) has no registry: none known.
+const loadRebuilds: Record<string, Record<string, Record<string, Record<string, unknown>>>> = {};
 const agentSrc = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "src");
-const loadRebuilds: Record<string, Record<string, Record<string, unknown>>> = {};
 if (await Bun.file(path.join(agentSrc, "config", "model-registry.ts")).exists()) {
 	globalThis.fetch = (async () => {
 		throw new Error("network disabled");
 	}) as unknown as typeof fetch;
 	const { ModelRegistry } = await import(path.join(agentSrc, "config", "model-registry.ts"));
-	const { Settings } = await import(path.join(agentSrc, "config", "settings.ts"));
+	const settingsModule = await import(path.join(agentSrc, "config", "settings.ts"));
+	const resetSettings = settingsModule.resetSettingsForTest ?? settingsModule._resetSettingsForTest;
 	const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
-	const agentDir = path.join(process.cwd(), "agent");
-	const settings = await Settings.init({ cwd: process.cwd(), agentDir });
-	const registry = new ModelRegistry(await discoverAuthStorage(), path.join(agentDir, "models.yml"), {
-		fetch: globalThis.fetch,
-		settings,
-	});
-	await registry.refresh("offline");
 	const bundled = await Bun.file(path.join(src, "models.json")).json();
-	for (const model of registry.getAll()) {
-		const row = bundled[model.provider]?.[model.id];
-		if (row === undefined) continue;
-		const loaded = model.compat ?? {};
-		const stored = row.compat ?? {};
-		for (const key of new Set([...Object.keys(loaded), ...Object.keys(stored)])) {
-			if (JSON.stringify(loaded[key]) === JSON.stringify(stored[key])) continue;
-			if (!(key in loaded)) {
-				throw new Error(`${model.provider}/${model.id}: compat.${key} dropped at load`);
+	// A provider whose discovery first parses its credential (`prepareModelDiscovery`: an OAuth token
+	// for muse-code, an AWS one for bedrock-mantle) rejects a plain key: it is not given one.
+	const registryIndex = path.join(nodeModules, "@oh-my-pi", "pi-ai", "src", "registry", "index.ts");
+	const { getProviderDefinition } = await import(registryIndex);
+	const keyable = Object.keys(bundled).filter(id => !getProviderDefinition(id)?.prepareModelDiscovery);
+	const keyedFile = JSON.stringify({
+		providers: Object.fromEntries(keyable.map(provider => [provider, { apiKey: "CATALOGMGR_KEY" }])),
+	});
+	for (const [setting, extendedContext, keyed] of [
+		["default", false, false],
+		["extendedContext", true, false],
+		["keyed", false, true],
+		["keyedExtendedContext", true, true],
+	] as const) {
+		const agentDir = path.join(process.cwd(), `agent-${setting}`);
+		if (extendedContext) await Bun.write(path.join(agentDir, "config.yml"), "extendedContext: true");
+		if (keyed) await Bun.write(path.join(agentDir, "models.yml"), keyedFile);
+		resetSettings();
+		const settings = await settingsModule.Settings.init({ cwd: process.cwd(), agentDir });
+		const registry = new ModelRegistry(await discoverAuthStorage(), path.join(agentDir, "models.yml"), {
+			fetch: globalThis.fetch,
+			settings,
+		});
+		await registry.refresh("offline");
+		const rebuilt: Record<string, Record<string, Record<string, unknown>>> = {};
+		for (const model of registry.getAll()) {
+			const row = bundled[model.provider]?.[model.id];
+			if (row === undefined) continue;
+			const loaded = model.compat ?? {};
+			const stored = row.compat ?? {};
+			for (const key of new Set([...Object.keys(loaded), ...Object.keys(stored)])) {
+				if (JSON.stringify(loaded[key]) === JSON.stringify(stored[key])) continue;
+				if (!(key in loaded)) throw new Error(`${model.provider}/${model.id}: compat.${key} dropped`);
+				((rebuilt[model.provider] ??= {})[model.id] ??= {})[key] = loaded[key];
 			}
-			((loadRebuilds[model.provider] ??= {})[model.id] ??= {})[key] = loaded[key];
 		}
+		if (Object.keys(rebuilt).length > 0) loadRebuilds[setting] = rebuilt;
 	}
 }
 const apiRecords = API_COMPAT_RECORDS;
@@ -115,7 +136,8 @@ def _thinking_rule(rule: dict[str, Any]) -> dict[str, Any] | None:
 
 def build_tables(node_modules: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """The tables for the OMP under ``node_modules``: (its version, the tables, its load rebuilds:
-    provider -> model id -> the compat keys OMP's load gives that bundled row)."""
+    setting ("default" / "extendedContext") -> provider -> model id -> the compat keys OMP's load
+    gives that bundled row)."""
     found = _ask_omp(node_modules)
     rules_path = node_modules / "@oh-my-pi" / "pi-catalog" / "src" / "compat" / "rules.json"
     rules = json.loads(rules_path.read_text(encoding="utf-8"))

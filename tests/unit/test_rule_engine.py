@@ -14,7 +14,7 @@ import pytest
 
 from catalogmgr.merge import Layer, merge_catalog
 from catalogmgr.omp.policies import policy_set
-from catalogmgr.omp.profile import PROFILES
+from catalogmgr.omp.profile import PROFILES, select_profile
 from catalogmgr.omp.rule_engine import (
     COMPAT_CODE,
     RuleEngine,
@@ -24,7 +24,7 @@ from catalogmgr.omp.rule_engine import (
     parse_revision,
     parse_revision_prefix,
 )
-from catalogmgr.omp.settings import DEFAULT_SETTINGS
+from catalogmgr.omp.settings import DEFAULT_SETTINGS, RuntimeSettings
 
 LOCAL = "http://127.0.0.1:8080/v1"
 
@@ -403,3 +403,55 @@ def test_release_switch_catalog_flags() -> None:
         engine.apply_catalog_axes(model, engine.decide(model).catalog, 0)
         kept[version] = tuple(flag for flag in flags if flag in model)
     assert kept == {"18.1.16": flags, "18.1.20": ("supportsAssistantPrefill",), "18.2.0": ()}
+
+
+def test_a_release_re_materializes_stale_bundled_rows_at_load() -> None:
+    # OMP 18.1.16 rebuilds its openai rows at load (offline built-in discovery): the Responses
+    # record it builds has `clampOutputToModelMax`, which its models.json lacks; with
+    # extendedContext on it rebuilds other codex rows (read from 18.1.16's own load).
+    row = {"id": "gpt-4o", "provider": "openai", "api": "openai-responses", "compat": {"x": 1}}
+    codex = {"id": "gpt-6-astra", "provider": "openai-codex", "api": "openai-codex-responses", "compat": {}}
+    base = {"openai": {"gpt-4o": row}, "openai-codex": {"gpt-6-astra": codex}}
+    profile = select_profile("18.1.16", {}, None).profile
+    loaded = merge_catalog(base, [], profile=profile, settings=DEFAULT_SETTINGS)
+    assert loaded.catalog["openai"]["gpt-4o"]["compat"] == {"x": 1, "clampOutputToModelMax": False}
+    assert "re-materializes" in (
+        loaded.provenance[("openai", "gpt-4o")]["compat.clampOutputToModelMax"].how or ""
+    )
+    assert loaded.catalog["openai-codex"]["gpt-6-astra"]["compat"] == {}
+    extended = merge_catalog(base, [], profile=profile, settings=RuntimeSettings(extended_context=True))
+    assert extended.catalog["openai-codex"]["gpt-6-astra"]["compat"] == {"clampOutputToModelMax": False}
+    # The file view, and a release whose bundled rows agree with its load, change nothing.
+    assert merge_catalog(base, [], profile=profile, settings=None).catalog["openai"]["gpt-4o"] == row
+    # A provider the file gives an apiKey runs its discovery at load: its rows are rebuilt too.
+    grok = {"id": "grok-4.6", "provider": "opencode-go", "api": "openai-responses", "compat": {}}
+    keyed_base = {"opencode-go": {"grok-4.6": grok}}
+    unkeyed = merge_catalog(keyed_base, [], profile=profile, settings=DEFAULT_SETTINGS)
+    assert unkeyed.catalog["opencode-go"]["grok-4.6"]["compat"] == {}
+    key = Layer(name="models.yml", data={"providers": {"opencode-go": {"apiKey": "OPENCODE_KEY"}}})
+    keyed = merge_catalog(keyed_base, [key], profile=profile, settings=DEFAULT_SETTINGS)
+    assert keyed.catalog["opencode-go"]["grok-4.6"]["compat"] == {"clampOutputToModelMax": False}
+    newer = select_profile("18.2.0", {}, None).profile
+    assert (
+        merge_catalog(base, [], profile=newer, settings=DEFAULT_SETTINGS).catalog["openai"]["gpt-4o"] == row
+    )
+
+
+def test_cline_pass_seeds_references_before_18_2_1() -> None:
+    base = {
+        "cline-pass": {
+            "kimi-k9": {
+                "id": "kimi-k9",
+                "provider": "cline-pass",
+                "api": "openai-completions",
+                "maxTokens": 7,
+            }
+        }
+    }
+    overlay = {"providers": {"gw": {"baseUrl": "https://gw.example/v1", "api": "openai-completions",
+                                    "apiKey": "GW_KEY", "models": [{"id": "kimi-k9"}]}}}  # fmt: skip
+    layers = [Layer(name="models.yml", data=overlay)]
+    old = merge_catalog(base, layers, profile=select_profile("18.2.0", {}, None).profile)
+    new = merge_catalog(base, layers, profile=select_profile("18.2.3", {}, None).profile)
+    assert old.catalog["gw"]["kimi-k9"]["maxTokens"] == 7
+    assert new.catalog["gw"]["kimi-k9"]["maxTokens"] != 7
