@@ -22,6 +22,10 @@ Usage (needs OMP's bun; nothing reaches the network)::
     python scripts/generate_rule_engine_tables.py /path/to/node_modules          # write
     python scripts/generate_rule_engine_tables.py /path/to/node_modules --check  # compare only
 
+``node_modules`` is an OMP release's install, or a pi-catalog published without its release
+(``.ci/omp/pc/18.2.11/node_modules``, the 18.2.9 and 18.3 profiles' rules): the tables are named
+by pi-catalog's version, and such an install has no registry, hence no load rebuilds.
+
 The output is deterministic (OMP's key order, gzip without a timestamp), so a re-run on the same OMP
 leaves the file byte for byte unchanged; ``--check`` exits 1 when the stored file differs.
 """
