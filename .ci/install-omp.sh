@@ -26,7 +26,7 @@ OMP_PACKAGE=@oh-my-pi/pi-coding-agent
 OMP_VERSION=18.2.3
 BUN_VERSION=1.4.4
 DIR=${1:-.ci/omp}
-OMP_RELEASES=${OMP_RELEASES:-13.19.0 14.9.9 17.2.15 17.3.5 18.2.0}
+OMP_RELEASES=${OMP_RELEASES:-13.19.0 14.9.9 17.2.15 17.3.5 18.1.16 18.1.20 18.2.0}
 OMP_SOURCE_RELEASES=${OMP_SOURCE_RELEASES:-18.2.9 18.3.4}
 OMP_CATALOG_RELEASES=${OMP_CATALOG_RELEASES:-18.2.11}
 # What a source release's config modules import, at the newest releases whose linux native addon

@@ -901,6 +901,42 @@ class _Merger:
             model[change.field] = _copy_value(change.value)
             record.set_field(model, change.field, self._policy_origin(change))
 
+    def apply_load_rebuilds(self) -> None:
+        """The bundled rows the release re-materializes at load (:mod:`catalogmgr.omp.load_rebuilds`),
+        before the overlays: each such row takes the compat keys OMP's load gives it."""
+        from catalogmgr.omp.load_rebuilds import load_rebuilds
+
+        assert self.settings is not None
+        extended = self.settings.extended_context
+        rebuilds = load_rebuilds(self.profile.rules, extended_context=extended)
+        keyed = load_rebuilds(self.profile.rules, extended_context=extended, keyed=True)
+        if not rebuilds and not keyed:
+            return
+        origin = self._policy_origin(
+            PolicyChange(
+                "compat",
+                None,
+                f"policy: OMP {self.profile.rules} re-materializes this bundled model at load "
+                "(offline built-in discovery, buildModel)",
+            )
+        )
+        for provider, models in self._scoped(self.catalog):
+            # A provider the files give an apiKey runs its discovery at load, which rebuilds its rows.
+            has_key = js_truthy(self.providers.get(provider, {}).get("apiKey"))
+            for model_id, keys in (keyed if has_key else rebuilds).get(provider, {}).items():
+                model = models.get(model_id)
+                compat = model.get("compat") if model is not None else None
+                if not isinstance(compat, Mapping):
+                    continue
+                changed = {key: value for key, value in keys.items() if compat.get(key, _ABSENT) != value}
+                if not changed:
+                    continue
+                model = self._editable(provider, model_id)
+                record = self._touch(provider, model_id, model)
+                model["compat"] = {**model["compat"], **_copy_value(changed)}
+                for key in changed:
+                    record.entries[f"compat.{key}"] = origin
+
     def apply_hardcoded_policies(self) -> None:
         """``#applyHardcodedModelPolicies`` on the bundled models (after provider overrides)."""
         assert self.settings is not None
@@ -1081,12 +1117,17 @@ class _Merger:
         rebuild path restores: a new model its own prices, a patch its window, limit and prices."""
         if not catalog:
             return
-        from catalogmgr.omp.rule_engine import RuleEngineError, apply_catalog_axes
+        from catalogmgr.omp.rule_engine import RuleEngine, RuleEngineError, apply_catalog_axes
 
+        assert self.rule_engine is not None
         model = self.catalog[provider][model_id]
         built = _copy_value(dict(model))
         try:
-            apply_catalog_axes(built, catalog, self.now_ms)
+            if isinstance(self.rule_engine, RuleEngine):
+                # The release's own build.ts: the rule-owned flags it knows (CompatCode).
+                self.rule_engine.apply_catalog_axes(built, catalog, self.now_ms)
+            else:
+                apply_catalog_axes(built, catalog, self.now_ms)
         except RuleEngineError:
             return  # a malformed time-based schedule: OMP throws; nothing better than the files
         kept: tuple[str, ...] = ()
@@ -1096,7 +1137,6 @@ class _Merger:
             kept = ("contextWindow", "maxTokens", "cost")
             if (provider, model_id) in self.authored_input:
                 kept = (*kept, "input")
-        assert self.rule_engine is not None
         how = f"policy: OMP {self.rule_engine.version}'s reviewed catalog correction for this model id"
         changes = [
             PolicyChange(key, built[key], how)
@@ -1585,6 +1625,8 @@ class _Merger:
     # -- the whole -------------------------------------------------------------------------------------
 
     def run(self) -> MergeResult:
+        if self.settings is not None and self.policies.rule_engine:
+            self.apply_load_rebuilds()
         overrides = []
         for name, config in self.providers.items():
             override = self.provider_override(name, config)
@@ -1876,7 +1918,7 @@ def merge_catalog(
     def reference_index() -> ReferenceIndex:
         # Built on demand: only new custom models need it, and OMP indexes the pre-overlay models.
         if not cached:
-            cached.append(build_reference_index(merger.base))
+            cached.append(build_reference_index(merger.base, profile.reference_isolated_providers))
         return cached[0]
 
     scope = frozenset(providers) if providers is not None else None

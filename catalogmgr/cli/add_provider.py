@@ -159,7 +159,7 @@ def add_provider(
         # llama-server build): free. A LiteLLM proxy is recognised as such and keeps its prices.
         local=discovered.kind == "openai" and is_loopback_url(url),
         upstream=_cached_upstream_facts(env),
-        references=build_reference_index(base_catalog.catalog),
+        references=build_reference_index(base_catalog.catalog, profile.reference_isolated_providers),
         use_discovery=use_discovery,
     )
     echo(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import total_ordering
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -180,6 +180,10 @@ class Profile:
     # one gets it from its id (`catalogmgr.omp.thinking13.ID_THINKING[id_thinking]`, pi-ai's
     # `enrichModelThinking`); None: 17+'s `efforts` shape and thinking rules.
     id_thinking: Literal["13", "14"] | None = None
+    # The providers whose bundled rows seed no bare-id reference (`isBareIdReferenceProvider`,
+    # 18.2.1+: cline-pass); before, every provider's (the 17.x and older catalogs have no
+    # cline-pass rows, so only the 18.0 profile needs to say so).
+    reference_isolated_providers: frozenset[str] = frozenset({"cline-pass"})
     # The runtime policy set this epoch's ModelRegistry applies after reading the files
     # (`catalogmgr.omp.policies.POLICY_SETS`: which policies, which generated rule tables).
     runtime_policies: str = "18.2.3"
@@ -187,6 +191,9 @@ class Profile:
     # (`catalogmgr/omp/data/rule-engine-<rules>.json.gz`, scripts/generate_rule_engine_tables.py):
     # the profile's source where its pi-catalog is installable, else the nearest one that is.
     rules: str = "18.2.3"
+    # Releases inside the epoch whose `buildModel` differs (same verdicts, other rules or code):
+    # (first release, rules) oldest first; `for_release` picks the one a known version runs.
+    rules_by_release: tuple[tuple[OmpVersion, str], ...] = ()
 
     @property
     def catalog_package_files(self) -> tuple[Path, ...]:
@@ -196,8 +203,20 @@ class Profile:
     @property
     def last(self) -> OmpVersion | None:
         """The last release covered as far as catalogmgr knows (``None``: still open-ended)."""
-        index = PROFILES.index(self)
+        # By id: a profile `for_release` specialised is another value of the same epoch.
+        index = next(index for index, profile in enumerate(PROFILES) if profile.id == self.id)
         return PROFILES[index + 1].first if index + 1 < len(PROFILES) else None
+
+    def for_release(self, version: OmpVersion | None) -> Profile:
+        """This profile as release ``version`` runs it: the rule engine of the newest
+        ``rules_by_release`` entry at or before it (unknown version: the profile's ``rules``)."""
+        if version is None:
+            return self
+        rules = self.rules
+        for first, release_rules in self.rules_by_release:
+            if first <= version:
+                rules = release_rules
+        return self if rules == self.rules else replace(self, rules=rules)
 
     def covers(self) -> str:
         """``OMP 18.2.3 up to 18.2.9`` / ``OMP 18.3.0 and later``, for messages."""
@@ -290,7 +309,17 @@ PROFILES: tuple[Profile, ...] = (
         catalog_layout="pi-catalog",
         schema_file="omp-models-yml.18.0.schema.json",
         baseurl_scope="all",
+        reference_isolated_providers=frozenset(),
         rules="18.2.0",
+        # The compat rule engine changed inside the epoch (rules and code read per release: see
+        # catalogmgr.omp.rule_engine.COMPAT_CODE); 18.1.21 runs 18.1.20's; 18.0.x-18.1.15 are
+        # not on npm, so they get the oldest read.
+        rules_by_release=(
+            (_v("18.0.0"), "18.1.16"),
+            (_v("18.1.17"), "18.1.17"),
+            (_v("18.1.20"), "18.1.20"),
+            (_v("18.2.0"), "18.2.0"),
+        ),
     ),
     Profile(
         # OMP's CHANGELOG dates the baseUrl scoping to 18.2.1; 18.2.1 and 18.2.2 are not on npm.
@@ -345,6 +374,11 @@ def profile_for_version(version: OmpVersion) -> Profile:
     return chosen
 
 
+def release_profile(version: OmpVersion) -> Profile:
+    """The profile covering ``version``, as that release runs it (:meth:`Profile.for_release`)."""
+    return profile_for_version(version).for_release(version)
+
+
 def parse_requested_version(text: str, *, origin: str) -> OmpVersion:
     """A user-given ``X.Y.Z``; anything else is a usage error naming ``origin``."""
     if _STRICT_VERSION.match(text.strip()) is None:
@@ -376,6 +410,8 @@ class ProfileChoice:
             note = (
                 f"; {self.version} is newer than the newest release catalogmgr knows ({self.profile.source})"
             )
+        if self.profile.rules != PROFILES_BY_ID[self.profile.id].rules:
+            note += f"; compat rules of OMP {self.profile.rules}"
         return (
             f"catalogmgr: OMP profile {self.profile.id} ({self.profile.covers()}; tables from "
             f"{self.profile.source}): {self.reason}{note}"
@@ -418,4 +454,4 @@ def select_profile(
 
 
 def _chosen(version: OmpVersion, reason: str) -> ProfileChoice:
-    return ProfileChoice(profile_for_version(version), version, reason)
+    return ProfileChoice(release_profile(version), version, reason)

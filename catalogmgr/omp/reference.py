@@ -198,8 +198,13 @@ class ReferenceIndex:
     by_id: Mapping[str, Mapping[str, Any]]
 
 
-def build_reference_index(catalog: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> ReferenceIndex:
-    """Index a base catalog the way OMP indexes its bundled models (see the module docstring)."""
+def build_reference_index(
+    catalog: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    isolated: frozenset[str] = REFERENCE_ISOLATED_PROVIDERS,
+) -> ReferenceIndex:
+    """Index a base catalog the way OMP indexes its bundled models (see the module docstring).
+    ``isolated``: the providers whose rows seed no reference (``Profile.reference_isolated_providers``:
+    none before 18.2.1)."""
     exact: dict[str, Mapping[str, Any]] = {}
     by_id: dict[str, Mapping[str, Any]] = {}
     for models in catalog.values():
@@ -208,7 +213,7 @@ def build_reference_index(catalog: Mapping[str, Mapping[str, Mapping[str, Any]]]
             if _should_replace(by_id.get(key), model):
                 by_id[key] = model
     for provider, models in catalog.items():
-        if provider in REFERENCE_ISOLATED_PROVIDERS:
+        if provider in isolated:
             continue
         for model_id, model in models.items():
             if _is_zero_cost_xai_oauth(provider, model):

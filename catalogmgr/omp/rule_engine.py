@@ -22,9 +22,10 @@ bundled model a provider override or a same-id definition rebuilds), pi-catalog'
    ``applyCatalogCorrections``: reviewed prices, limits, input modalities, time-based prices and
    selection metadata): :func:`apply_catalog_axes`.
 
-The compat baselines follow 18.2.3's code, and pi-catalog 18.2.11's where it differs
-(:data:`COMPAT_CODE_VERSIONS`, :data:`CODE_18_2_11`); with another release's rules only
-``thinking`` and ``reasoning`` are claimed (and no catalog correction is applied). The
+The code follows 18.2.3's; each other release whose code was read (18.1.16-18.2.0, and pi-catalog
+18.2.11 for the 18.2.9 and 18.3 profiles) names where its code differs as switches
+(:data:`COMPAT_CODE`); with an unread release's rules only ``thinking`` and ``reasoning`` are
+claimed (and no catalog correction is applied). The
 data (taxonomy, the cascade's rules, ``KNOWN_HOSTS``, which compat records each axis and api use)
 is generated from the installed OMP by ``scripts/generate_rule_engine_tables.py`` into
 ``catalogmgr/omp/data/rule-engine-<version>.json.gz``; the logic is code, read in OMP's source.
@@ -80,10 +81,10 @@ _DSML_HEALING_PROVIDERS = frozenset(
         "nanogpt",
         "opencode-go",
         "openrouter",
-        "litellm",
-        "nous",
     }
 )
+# 18.2.3 adds the transparent gateways, which forward the upstream model's chat template.
+_DSML_HEALING_GATEWAYS = frozenset({"litellm", "nous"})
 # pickResponsesOnly: what the `openrouter` api takes from the Responses record.
 _RESPONSES_ONLY_KEYS = (
     "supportsLongPromptCacheRetention",
@@ -206,11 +207,15 @@ def _overlay_effort_map_axis(compat: dict[str, Any], axes: Axes, authored: Mappi
         compat["reasoningEffortMap"] = {**axis_map, **authored_map}
 
 
-def _compat_reasoning(spec: Mapping[str, Any], axes: Axes) -> bool:
-    """``compatReasoning``: the spec reasons, or an exact-efforts rule with upgrade-neutral."""
+def _compat_reasoning(spec: Mapping[str, Any], axes: Axes, code: CompatCode) -> bool:
+    """``compatReasoning``: the spec reasons, or (18.2.3) an exact-efforts rule with upgrade-neutral."""
     if _js_truthy(spec.get("reasoning")):
         return True
-    return axes.reasoning and _read_rule_thinking(axes.thinking).get("upgradeNeutral") is True
+    return (
+        code.compat_reasoning_upgrade
+        and axes.reasoning
+        and _read_rule_thinking(axes.thinking).get("upgradeNeutral") is True
+    )
 
 
 def _default_omit_reasoning_effort(
@@ -267,14 +272,16 @@ def _azure_anthropic_route(base_url: Any) -> bool:
     return isinstance(base_url, str) and _AZURE_ANTHROPIC_URL.search(base_url) is not None
 
 
-def _stream_markup_healing(provider: str, facts: _Facts, base_url: Any) -> Any:
+def _stream_markup_healing(
+    provider: str, facts: _Facts, base_url: Any, dsml_providers: frozenset[str]
+) -> Any:
     """``detectStreamMarkupHealing``: Kimi/DeepSeek grammars, none for official OpenAI."""
     family = facts.identity.family
     if provider in ("kimi-code", "moonshot") or (
         facts.is_("kimi") and family is not None and family.startswith("k2")
     ):
         return "kimi"
-    if facts.is_("deepseek") and provider in _DSML_HEALING_PROVIDERS:
+    if facts.is_("deepseek") and provider in dsml_providers:
         return "dsml"
     if _official_openai_endpoint(provider, base_url):
         return UNDEFINED
@@ -674,12 +681,99 @@ class ThinkingDecision:
     catalog: dict[str, Any] = field(default_factory=dict)
 
 
-# The releases whose resolve.ts the compat baselines here follow (the thinking decision reads the
-# same code in 18.2.0 and 18.2.3; the request-wire baselines differ between them).
-COMPAT_CODE_VERSIONS = frozenset({"18.2.3", "18.2.11"})
-# The releases whose resolve.ts, cascade.ts and taxonomy.ts are pi-catalog 18.2.11's (read there,
-# diffed against 18.2.3's): the 18.2.9 and 18.3 profiles' rules.
-CODE_18_2_11 = frozenset({"18.2.11"})
+_CURSOR_FLAG = "requiresCursorToolSchemaProjection"
+_IMAGE_HOISTING_FLAG = "requiresToolResultImageHoisting"
+_ASSISTANT_PREFILL_FLAG = "supportsAssistantPrefill"
+
+
+@dataclass(frozen=True)
+class CompatCode:
+    """What one release's ``buildModel`` code does differently from 18.2.3's, as named switches.
+
+    The rule tables (``rule-engine-<version>.json.gz``) carry a release's data; these switches carry
+    the few code differences read in the releases' ``build.ts`` and ``compat/resolve.ts`` (diffed
+    release against release), so one port serves every release with the rule engine.
+    """
+
+    # The release the code was read in (also the tables' name).
+    version: str
+    # 18.1.17 (resolveThinkingPolicy, buildModel): a spec reporting no reasoning gets thinking
+    # where an exact `thinking-efforts` rule says `thinking-upgrade-neutral` and the spec has no
+    # explicit efforts; the built model's `reasoning` is `spec.reasoning || thinking !== undefined`.
+    # Before: no reasoning, no thinking, and `reasoning` is the spec's own value.
+    thinking_upgrade: bool = True
+    # 18.1.20 (resolve.ts anthropic baseline): `supportsServerCompaction` / `firstPartyProvider`.
+    anthropic_first_party_keys: bool = True
+    # build.ts applyCatalogAssignments: the rule-owned flags it sets or deletes (cursor's tool
+    # schema projection from 18.1.16, tool-result image hoisting from 18.1.20, assistant prefill
+    # from 18.2.0); a flag it does not know stays as the spec wrote it.
+    catalog_flags: tuple[str, ...] = (_CURSOR_FLAG, _IMAGE_HOISTING_FLAG, _ASSISTANT_PREFILL_FLAG)
+    # 18.2.3 (compatReasoning): the compat baselines read the reasoning the cascade's exact
+    # `thinking-upgrade-neutral` rule grants; before, `Boolean(spec.reasoning)` alone.
+    compat_reasoning_upgrade: bool = True
+    # 18.2.3: the chat-completions and Responses baselines carry `disableReasoningWithTools: false`.
+    disable_reasoning_with_tools: bool = True
+    # 18.2.3 DSML_HEALING_PROVIDERS: + the transparent gateways `litellm` and `nous`.
+    dsml_gateways: bool = True
+    # pi-catalog 18.2.11 (cascade.ts resolveCascade): for a spec reporting no reasoning, the
+    # thinking axes also open where an identity-scoped rule wins `upgradeNeutral` with `true` and
+    # some matching rule assigns efforts (RuleEngine._upgrades_reasoning); before, only an exact
+    # `thinking-efforts` rule opens them.
+    neutral_upgrade_gate: bool = False
+    # 18.2.11 (resolve.ts): `spec.providerType ?? spec.provider` is the backend whose rules (the
+    # cascade target) and local/proxy server facts apply; before, the provider id.
+    provider_type: bool = False
+    # 18.2.11: the chat-completions and Responses baselines set `clampOutputToModelMax` on a local
+    # backend; before, always false.
+    clamp_local_output: bool = False
+    # 18.2.11: `qwenTemplateReasoningEffort`'s baseline is false (a reviewed backend x model
+    # contract in the rules grants it); before, the code derived it for local Qwen 3.8+ servers.
+    template_effort_from_rules: bool = False
+
+
+# Each release whose code was read, by the name of its stored tables (newest last). A release with
+# the same code and tables as an older one is not listed: `Profile.rules_by_release` maps it.
+COMPAT_CODE: Mapping[str, CompatCode] = {
+    code.version: code
+    for code in (
+        CompatCode(
+            "18.1.16",
+            thinking_upgrade=False,
+            anthropic_first_party_keys=False,
+            catalog_flags=(_CURSOR_FLAG,),
+            compat_reasoning_upgrade=False,
+            disable_reasoning_with_tools=False,
+            dsml_gateways=False,
+        ),
+        CompatCode(
+            "18.1.17",
+            anthropic_first_party_keys=False,
+            catalog_flags=(_CURSOR_FLAG,),
+            compat_reasoning_upgrade=False,
+            disable_reasoning_with_tools=False,
+            dsml_gateways=False,
+        ),
+        CompatCode(
+            "18.1.20",
+            catalog_flags=(_CURSOR_FLAG, _IMAGE_HOISTING_FLAG),
+            compat_reasoning_upgrade=False,
+            disable_reasoning_with_tools=False,
+            dsml_gateways=False,
+        ),
+        CompatCode(
+            "18.2.0", compat_reasoning_upgrade=False, disable_reasoning_with_tools=False, dsml_gateways=False
+        ),
+        CompatCode("18.2.3"),
+        # pi-catalog 18.2.11 (published without its release): the 18.2.9 and 18.3 profiles' rules.
+        CompatCode(
+            "18.2.11",
+            neutral_upgrade_gate=True,
+            provider_type=True,
+            clamp_local_output=True,
+            template_effort_from_rules=True,
+        ),
+    )
+}
 
 
 _MemoKey = TypeVar("_MemoKey", bound=Hashable)
@@ -723,12 +817,13 @@ class RuleEngine:
 
     def __init__(self, tables: Mapping[str, Any]) -> None:
         self.version: str = tables["ompVersion"]
-        # Whether the resolved compat is this release's (else only `thinking`/`reasoning` are).
-        self.resolves_compat = self.version in COMPAT_CODE_VERSIONS
-        # Whether this release's buildModel is pi-catalog 18.2.11's code (CODE_18_2_11): the
-        # identity-scoped neutral upgrade, `providerType`, local output clamping, template effort
-        # from the rules only. (To become switches of the per-release code table.)
-        self.code_18_2_11 = self.version in CODE_18_2_11
+        # This release's code switches (an unread release: only `thinking`/`reasoning` claimed).
+        self.code: CompatCode = COMPAT_CODE.get(self.version, COMPAT_CODE["18.2.3"])
+        # Whether the resolved compat and catalog corrections are this release's.
+        self.resolves_compat = self.version in COMPAT_CODE
+        self._dsml_providers = _DSML_HEALING_PROVIDERS | (
+            _DSML_HEALING_GATEWAYS if self.code.dsml_gateways else frozenset()
+        )
         self._classes: list[Mapping[str, Any]] = list(tables["taxonomy"]["classes"])
         self._collapse: Mapping[str, Any] = tables["taxonomy"]["collapse"]
         self._hosts: Mapping[str, Mapping[str, Any]] = tables["hosts"]
@@ -1061,7 +1156,7 @@ class RuleEngine:
         ]
         reasoning = target.reasoning or (
             self._upgrades_reasoning(ranked, target)
-            if self.code_18_2_11
+            if self.code.neutral_upgrade_gate
             else any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
         )
         wire: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
@@ -1145,7 +1240,7 @@ class RuleEngine:
                 "promptCacheMinimumTokens": 0,
                 "promptCacheMaximumCheckpoints": 0,
                 "streamIdleTimeoutMs": _BEDROCK_REASONING_STREAM_IDLE_TIMEOUT_MS
-                if _compat_reasoning(spec, axes)
+                if _compat_reasoning(spec, axes, self.code)
                 else UNDEFINED,
             }
         elif api == "devin-agent":
@@ -1174,7 +1269,7 @@ class RuleEngine:
         )
         is_azure = _azure_anthropic_route(base_url)
         signing = official or is_copilot or is_zenmux or self._anthropic_signing_proxy(base_url)
-        return {
+        baseline: dict[str, Any] = {
             "officialEndpoint": official,
             "signingEndpoint": signing,
             "supportsContextManagement": True,
@@ -1199,7 +1294,8 @@ class RuleEngine:
             "requiresThinkingEnabled": requires_thinking_enabled,
             "replayUnsignedThinking": not signing
             and (
-                _compat_reasoning(spec, axes) or self.model_matches_host(provider, base_url, "deepseekFamily")
+                _compat_reasoning(spec, axes, self.code)
+                or self.model_matches_host(provider, base_url, "deepseekFamily")
             ),
             "escapeBuiltinToolNames": False,
             "injectClaudeCodeInstruction": True,
@@ -1207,6 +1303,17 @@ class RuleEngine:
             "thinkingLoopGuard": UNDEFINED,
             "streamIdleTimeoutMs": _get(authored, "streamIdleTimeoutMs"),
         }
+        return self._release_keys(baseline)
+
+    def _release_keys(self, baseline: dict[str, Any]) -> dict[str, Any]:
+        """A baseline without the keys this release's code does not set yet (absent, not undefined:
+        ``applyCompatOverrides`` only lands an authored key the record has)."""
+        if not self.code.disable_reasoning_with_tools:
+            baseline.pop("disableReasoningWithTools", None)
+        if not self.code.anthropic_first_party_keys:
+            baseline.pop("supportsServerCompaction", None)
+            baseline.pop("firstPartyProvider", None)
+        return baseline
 
     def _anthropic_signing_proxy(self, base_url: Any) -> bool:
         """``isAnthropicSigningProxyUrl``: non-official hosts that enforce thinking signatures."""
@@ -1222,7 +1329,7 @@ class RuleEngine:
         self, spec: Mapping[str, Any], facts: _Facts, axes: Axes, authored: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         """``resolveOpenAICompletionsPolicy``."""
-        reasoning_capable = _compat_reasoning(spec, axes)
+        reasoning_capable = _compat_reasoning(spec, axes, self.code)
         detection, compat = self._completions_detection(spec, facts, reasoning_capable)
         self._apply_wire_axes(compat, axes.wire, "openai-completions")
         _apply_overrides(compat, authored)
@@ -1378,7 +1485,7 @@ class RuleEngine:
         else:
             disable_mode = _reasoning_disable_mode(thinking_format)
         qwen_dialect = thinking_format in ("qwen", "qwen-chat-template")
-        return {
+        baseline: dict[str, Any] = {
             "supportsStore": not is_non_standard,
             "supportsDeveloperRole": is_openai_host or is_azure_host,
             "supportsMultipleSystemMessages": multiple_system_messages,
@@ -1431,7 +1538,7 @@ class RuleEngine:
             "replayReasoningContent": d.is_local_backend,
             "qwenPreserveThinking": qwen_dialect and d.is_local_backend,
             # 18.2.11: a reviewed backend x model contract in the rules, false until one says so.
-            "qwenTemplateReasoningEffort": not self.code_18_2_11
+            "qwenTemplateReasoningEffort": not self.code.template_effort_from_rules
             and qwen_dialect
             and d.is_local_backend
             and provider != "ollama"
@@ -1463,7 +1570,9 @@ class RuleEngine:
             "streamFirstEventTimeoutMs": 0 if d.is_local_serving else UNDEFINED,
             "streamIdleTimeoutMs": stream_idle,
             "stripDeepseekSpecialTokens": facts.is_("deepseek") and provider in ("nvidia", "deepseek"),
-            "streamMarkupHealingPattern": _stream_markup_healing(provider, facts, base_url),
+            "streamMarkupHealingPattern": _stream_markup_healing(
+                provider, facts, base_url, self._dsml_providers
+            ),
             "reasoningDeltasMayBeCumulative": False,
             "emptyLengthFinishIsContextError": False,
             "usesOpenAIToolCallIdLimit": False,
@@ -1472,13 +1581,14 @@ class RuleEngine:
             "nativeKimiK3Reasoning": False,
             "zaiReasoningEffortDialect": False,
             # 18.2.11: a local server rejects a max-tokens request above the model's own limit.
-            "clampOutputToModelMax": self.code_18_2_11 and d.is_local_backend,
+            "clampOutputToModelMax": self.code.clamp_local_output and d.is_local_backend,
             "stripImageInput": False,
             "thinkingLoopGuard": UNDEFINED,
             "rejectRootObjectUnion": False,
             "retryWithoutStrictOnGrammarError": False,
             "supportsPromptCacheKey": False,
         }
+        return self._release_keys(baseline)
 
     def _completions_thinking_format(
         self, base_url: Any, facts: _Facts, is_qwen: bool, is_fireworks: bool
@@ -1534,7 +1644,9 @@ class RuleEngine:
             else:
                 compat["reasoningDisableMode"] = _reasoning_disable_mode(compat.get("thinkingFormat"))
         _default_omit_reasoning_effort(compat, authored, axes)
-        axis_when_thinking = axes.wire.get("whenThinking") if _compat_reasoning(spec, axes) else None
+        axis_when_thinking = (
+            axes.wire.get("whenThinking") if _compat_reasoning(spec, axes, self.code) else None
+        )
         if not isinstance(axis_when_thinking, Mapping):
             axis_when_thinking = None
         policy: Any = _get(authored, "whenThinking")
@@ -1593,7 +1705,7 @@ class RuleEngine:
             _official_openai_endpoint(provider, base_url) and facts.is_("openai") and facts.rev_gte("5.6")
         )
         thinking_format = "openrouter" if is_openrouter else "openai"
-        reasoning_capable = _compat_reasoning(spec, axes)
+        reasoning_capable = _compat_reasoning(spec, axes, self.code)
         backend = self._backend_provider(spec)
         local_serving = (
             backend not in _PROXY_OPENAI_COMPAT_PROVIDERS and backend in _LOCAL_OPENAI_COMPAT_PROVIDERS
@@ -1662,7 +1774,7 @@ class RuleEngine:
             "toolSchemaFlavor": "moonshot-mfjs" if facts.is_("kimi") else UNDEFINED,
             "alwaysSendMaxTokens": facts.is_("kimi"),
             # 18.2.11: as the chat-completions baseline, but a proxy on loopback is not clamped.
-            "clampOutputToModelMax": self.code_18_2_11
+            "clampOutputToModelMax": self.code.clamp_local_output
             and backend not in _PROXY_OPENAI_COMPAT_PROVIDERS
             and (backend in _LOCAL_OPENAI_COMPAT_PROVIDERS or _loopback_hostname(base_url)),
             "supportsObfuscationOptOut": is_openai_url or provider == "openai",
@@ -1672,7 +1784,9 @@ class RuleEngine:
             "retryWithoutStrictOnGrammarError": False,
             "cacheControlFormat": "anthropic" if is_openrouter and is_anthropic_model else UNDEFINED,
             "stripDeepseekSpecialTokens": is_deepseek and provider in ("nvidia", "deepseek"),
-            "streamMarkupHealingPattern": _stream_markup_healing(provider, facts, base_url),
+            "streamMarkupHealingPattern": _stream_markup_healing(
+                provider, facts, base_url, self._dsml_providers
+            ),
             "reasoningDeltasMayBeCumulative": False,
             "emptyLengthFinishIsContextError": False,
             "usesOpenAIToolCallIdLimit": False,
@@ -1682,6 +1796,7 @@ class RuleEngine:
             if local_serving
             else _get(authored, "streamIdleTimeoutMs"),
         }
+        self._release_keys(compat)
         self._apply_wire_axes(compat, axes.wire, api)
         _apply_overrides(compat, authored)
         _overlay_effort_map_axis(compat, axes, authored)
@@ -1736,9 +1851,11 @@ class RuleEngine:
         compat = self.resolve_compat(spec, facts, axes)
         thinking = self._thinking(spec, facts, rule, compat)
         reasoning = spec.get("reasoning")
+        if self.code.thinking_upgrade and not _js_truthy(reasoning):
+            reasoning = thinking is not None
         return ThinkingDecision(
             thinking=defined(thinking),
-            reasoning=reasoning if _js_truthy(reasoning) else thinking is not None,
+            reasoning=reasoning,
             compat=defined(compat),
             catalog=axes.catalog,
         )
@@ -1748,9 +1865,13 @@ class RuleEngine:
         spec.provider`` (a discovered model keeps its credential provider id and names the backend
         type it was discovered as), before that the provider id."""
         provider_type = spec.get("providerType")
-        if self.code_18_2_11 and isinstance(provider_type, str):
+        if self.code.provider_type and isinstance(provider_type, str):
             return provider_type
         return str(spec.get("provider", ""))
+
+    def apply_catalog_axes(self, model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
+        """:func:`apply_catalog_axes` as this release's ``build.ts`` applies them."""
+        apply_catalog_axes(model, catalog, now_ms, self.code.catalog_flags)
 
     def _thinking(
         self,
@@ -1769,7 +1890,7 @@ class RuleEngine:
             else None
         )
         if not _js_truthy(spec.get("reasoning")) and (
-            explicit is not None or rule.get("upgradeNeutral") is not True
+            not self.code.thinking_upgrade or explicit is not None or rule.get("upgradeNeutral") is not True
         ):
             return None
         if (
@@ -2032,11 +2153,7 @@ def load_rule_engine(version: str) -> RuleEngine:
 
 # -- catalog-data axes (build.ts applyCatalogAssignments / applyCatalogCorrections) ------------------
 
-_CATALOG_FLAGS = (
-    "requiresCursorToolSchemaProjection",
-    "requiresToolResultImageHoisting",
-    "supportsAssistantPrefill",
-)
+_CATALOG_FLAGS = (_CURSOR_FLAG, _IMAGE_HOISTING_FLAG, _ASSISTANT_PREFILL_FLAG)
 _COST_KEYS = ("input", "output", "cacheRead", "cacheWrite")
 
 
@@ -2050,10 +2167,17 @@ def _js_number(value: float) -> float | int:
     return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
 
 
-def apply_catalog_axes(model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
+def apply_catalog_axes(
+    model: dict[str, Any],
+    catalog: Mapping[str, Any],
+    now_ms: float,
+    flags: Sequence[str] = _CATALOG_FLAGS,
+) -> None:
     """``applyCatalogAssignments`` then ``applyCatalogCorrections`` on a built model (in place):
-    rule-owned selection metadata, then reviewed price, limit and modality corrections."""
-    _catalog_assignments(model, catalog)
+    rule-owned selection metadata, then reviewed price, limit and modality corrections.
+    ``flags``: the rule-owned flags the release's code sets or deletes (``CompatCode.catalog_flags``;
+    :meth:`RuleEngine.apply_catalog_axes` passes its release's)."""
+    _catalog_assignments(model, catalog, flags)
     _catalog_corrections(model, catalog, now_ms)
 
 
@@ -2063,7 +2187,7 @@ _MODEL_KINDS = ("chat", "tiny", "image", "tts", "stt", "search", "judge", "embed
 _WEB_SEARCH_BACKENDS = ("gemini", "anthropic", "codex", "xai", "openrouter")
 
 
-def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any]) -> None:
+def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any], flags: Sequence[str]) -> None:
     if catalog.get("kind") in _MODEL_KINDS:
         model["kind"] = catalog["kind"]
     if catalog.get("webSearch") in _WEB_SEARCH_BACKENDS:
@@ -2082,7 +2206,7 @@ def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any]) -> N
         model["applyPatchToolType"] = catalog["applyPatchToolType"]
     if catalog.get("editPromptVariant") in ("full", "compact"):
         model["editPromptVariant"] = catalog["editPromptVariant"]
-    for flag in _CATALOG_FLAGS:
+    for flag in flags:
         if catalog.get(flag) is True:
             model[flag] = True
         else:

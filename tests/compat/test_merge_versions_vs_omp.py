@@ -14,6 +14,10 @@ cost patch dropping ``longContext`` before 17.3): every compared field equal, th
 ``compat``, ``compatConfig`` and ``thinking`` 17.x builds in code at load included
 (:mod:`catalogmgr.omp.compat17`, :mod:`catalogmgr.omp.thinking17`).
 
+The 18.0 profile's releases 18.1.16, 18.1.20 and 18.2.0, each with its own compat rule engine, are
+compared on the whole effective catalog of the overlays that rebuild models, extendedContext off and
+on, every field (one bun process per release).
+
 OMP 13.19.0 and 14.9.9 (pi-ai's catalog and registry) are compared on the whole effective catalog
 of every corpus overlay, every field, ``thinking`` and ``compat`` included (one bun process per
 release), and the generated table of their ``refresh()`` discovery is checked against each
@@ -37,7 +41,7 @@ from omp_versions import Release, find_bun, installed_releases, omp_root
 
 from catalogmgr.documents import parse_document
 from catalogmgr.merge import Layer, merge_catalog
-from catalogmgr.omp.profile import OmpVersion, profile_for_version
+from catalogmgr.omp.profile import OmpVersion, profile_for_version, release_profile
 from catalogmgr.omp.settings import RuntimeSettings
 
 pytestmark = pytest.mark.omp
@@ -141,6 +145,68 @@ def test_17x_effective_catalog_matches(version: str) -> None:
                         f"{path.name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
                     )
     assert compared > 10_000
+    assert mismatches == []
+
+
+# The 18.0 profile's releases, each with its own compat rule engine (rules and code switches,
+# catalogmgr.omp.rule_engine.COMPAT_CODE), cline-pass references before 18.2.1 and 18.1.x's
+# re-materialized bundled rows (catalogmgr.omp.load_rebuilds): the whole effective catalog of the
+# overlays that rebuild models through buildModel (a provider baseUrl over every anthropic model,
+# references to Kimi/MiniMax rows, authored compat, local servers, the seed), extendedContext off
+# and on, every compared field, one bun process per release.
+RULE_ENGINE_OVERLAYS = [
+    CORPUS_DIR / name
+    for name in (
+        "01-seed-minimax-m3.yml",
+        "02-override-baseurl-only.yml",
+        "16-reference-cloud-suffix.yml",
+        "26-realworld-local-servers.yml",
+        "44-compat-provider-and-model.yml",
+    )
+]
+
+
+@pytest.mark.parametrize("version", ["18.1.16", "18.1.20", "18.2.0"])
+def test_18_0_profile_releases_match_with_their_own_rule_engine(version: str) -> None:
+    probe = OmpProbe(_installed(version))
+    base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    profile = release_profile(parsed)
+    assert profile.rules == {"18.1.16": "18.1.16", "18.1.20": "18.1.20", "18.2.0": "18.2.0"}[version]
+    compared = 0
+    mismatches = []
+    results = probe.results_under(
+        {
+            f"{label(path)} {extended}": (path.read_bytes(), {"extendedContext": True} if extended else None)
+            for path in RULE_ENGINE_OVERLAYS
+            for extended in (False, True)
+        }
+    )
+    for extended in (False, True):
+        for path in RULE_ENGINE_OVERLAYS:
+            result = results[f"{label(path)} {extended}"]
+            assert result.accepted, f"OMP {version} rejects {path.name}"
+            document = parse_document(path.read_text(encoding="utf-8"), name=path.name, fmt="yaml")
+            ours = merge_catalog(
+                base,
+                [Layer(path.name, document.data, document)],
+                profile=profile,
+                settings=RuntimeSettings(extended_context=extended),
+            ).catalog
+            theirs = {(row["provider"], row["id"]): row for row in probe.effective_catalog(result)}
+            ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
+            mismatches += [f"{path.name}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
+            for key in sorted(ours_keys & set(theirs)):
+                model, row = ours[key[0]][key[1]], theirs[key]
+                compared += 1
+                for field in (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig"):
+                    if not same(model.get(field, MISSING), row.get(field, MISSING)):
+                        mismatches.append(
+                            f"{path.name} (extendedContext {extended}): {key}: {field}: "
+                            f"ours={model.get(field)!r} omp={row.get(field)!r}"
+                        )
+    assert compared > 20000
     assert mismatches == []
 
 

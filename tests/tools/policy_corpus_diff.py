@@ -37,7 +37,13 @@ from omp_versions import find_bun, installed_releases, omp_root  # noqa: E402
 
 from catalogmgr.documents import parse_document  # noqa: E402
 from catalogmgr.merge import Layer, merge_catalog  # noqa: E402
-from catalogmgr.omp.profile import DEFAULT_PROFILE, OmpVersion, Profile, profile_for_version  # noqa: E402
+from catalogmgr.omp.profile import (  # noqa: E402
+    DEFAULT_PROFILE,
+    OmpVersion,
+    Profile,
+    profile_for_version,
+    release_profile,
+)
 from catalogmgr.omp.settings import RuntimeSettings  # noqa: E402
 
 FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
@@ -117,8 +123,8 @@ def compare_release(install: OmpInstall, profile: Profile, files: list[Path], ve
             setting = "extendedContext on" if settings else "extendedContext off"
             overlays = len({name for name, _ in rows})
             print(
-                f"{install.version:8} {profile.id:6} {view:10} {setting:19} rows {len(rows):5}  "
-                f"overlays {overlays:3}  {dict(per_field)}",
+                f"{install.version:8} {profile.id:6} rules {profile.rules:8} {view:10} {setting:19} "
+                f"rows {len(rows):5}  overlays {overlays:3}  {dict(per_field)}",
                 flush=True,
             )
 
@@ -138,7 +144,7 @@ def main(argv: list[str]) -> int:
     for install in release_installs(wanted):
         parsed = OmpVersion.parse(install.version)
         assert parsed is not None, install.version
-        compare_release(install, profile_for_version(parsed), files, verbose)
+        compare_release(install, release_profile(parsed), files, verbose)
     return 0
 
 

@@ -87,6 +87,31 @@ def test_choice_order_flag_then_environment_then_installed_then_newest(tmp_path:
     assert chosen.describe().startswith(f"catalogmgr: OMP profile {NEWEST_PROFILE.id} (")
 
 
+@pytest.mark.parametrize(
+    ("version", "rules"),
+    [
+        ("18.0.0", "18.1.16"),
+        ("18.1.16", "18.1.16"),
+        ("18.1.17", "18.1.17"),
+        ("18.1.19", "18.1.17"),
+        ("18.1.20", "18.1.20"),
+        ("18.1.21", "18.1.20"),
+        ("18.2.0", "18.2.0"),
+        ("18.2.3", "18.2.3"),
+    ],
+)
+def test_a_release_runs_its_own_compat_rules_inside_a_shared_profile(version: str, rules: str) -> None:
+    chosen = select_profile(version, {}, None)
+    assert chosen.profile.rules == rules
+    # Same epoch (id, verdicts, switches); only the rule engine differs.
+    epoch = profile_for_version(chosen.version or OmpVersion(0, 0, 0))
+    assert chosen.profile.id == epoch.id
+    assert chosen.profile.last == epoch.last
+    assert ("compat rules of OMP" in chosen.describe()) == (rules != epoch.rules)
+    if rules == epoch.rules:
+        assert chosen.profile is epoch
+
+
 @pytest.mark.parametrize("bad", ["18", "latest", "18.2.x", "", " 1.2.3.4"])
 def test_a_malformed_version_is_a_usage_error_naming_its_origin(bad: str) -> None:
     if bad:

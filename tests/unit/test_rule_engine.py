@@ -14,8 +14,9 @@ import pytest
 
 from catalogmgr.merge import Layer, merge_catalog
 from catalogmgr.omp.policies import policy_set
-from catalogmgr.omp.profile import PROFILES
+from catalogmgr.omp.profile import PROFILES, select_profile
 from catalogmgr.omp.rule_engine import (
+    COMPAT_CODE,
     RuleEngine,
     RuleEngineError,
     glob_match,
@@ -23,7 +24,7 @@ from catalogmgr.omp.rule_engine import (
     parse_revision,
     parse_revision_prefix,
 )
-from catalogmgr.omp.settings import DEFAULT_SETTINGS
+from catalogmgr.omp.settings import DEFAULT_SETTINGS, RuntimeSettings
 
 LOCAL = "http://127.0.0.1:8080/v1"
 
@@ -292,5 +293,165 @@ def test_every_profile_names_stored_rules() -> None:
     assert {profile.id for profile in running} >= {"18.0", "18.2.3", "18.2.9", "18.3"}
     for profile in running:
         assert load_rule_engine(profile.rules).version == profile.rules
-    assert load_rule_engine("18.2.3").resolves_compat
-    assert not load_rule_engine("18.2.0").resolves_compat
+        for _, rules in profile.rules_by_release:
+            assert load_rule_engine(rules).version == rules
+    # Every stored release's code was read: its compat is claimed, not only its thinking.
+    stored = [
+        entry.name.removeprefix("rule-engine-").removesuffix(".json.gz")
+        for entry in resources.files("catalogmgr").joinpath("omp", "data").iterdir()
+        if entry.name.startswith("rule-engine-")
+    ]
+    assert sorted(stored) == sorted(COMPAT_CODE)
+    assert all(load_rule_engine(version).resolves_compat for version in stored)
+
+
+def _compat(version: str, **spec: Any) -> dict[str, Any]:
+    compat = load_rule_engine(version).decide(spec).compat
+    assert compat is not None
+    return compat
+
+
+# Each release switch (CompatCode), with what that release's own buildModel answers (read with
+# tests/compat/rule_engine_specs.ts on 18.1.16, 18.1.20, 18.2.0 and 18.2.3).
+
+
+def test_release_switch_disable_reasoning_with_tools() -> None:
+    spec = {"id": "my-model", "provider": "gw", "api": "openai-completions", "reasoning": True}
+    assert _compat("18.2.3", **spec)["disableReasoningWithTools"] is False
+    assert "disableReasoningWithTools" not in _compat("18.2.0", **spec)
+    # Absent, so an authored value does not land either (applyCompatOverrides).
+    authored = _compat("18.2.0", **spec, compat={"disableReasoningWithTools": True})
+    assert "disableReasoningWithTools" not in authored
+
+
+def test_release_switch_dsml_gateways() -> None:
+    spec = {
+        "id": "deepseek-v4-pro",
+        "provider": "litellm",
+        "api": "openai-completions",
+        "reasoning": True,
+        "baseUrl": "http://gw.example:4000/v1",
+    }
+    assert _compat("18.2.3", **spec)["streamMarkupHealingPattern"] == "dsml"
+    assert _compat("18.2.0", **spec)["streamMarkupHealingPattern"] == "thinking"
+
+
+def test_release_switch_compat_reasoning_upgrade() -> None:
+    # deepseek-v4-flash has an exact, upgrade-neutral effort ladder: both releases give it thinking
+    # and reasoning; only 18.2.3's compat reads the upgraded reasoning.
+    spec = {
+        "id": "deepseek-v4-flash",
+        "provider": "deepseek",
+        "api": "openai-completions",
+        "reasoning": False,
+    }
+    for version in ("18.2.0", "18.2.3"):
+        decision = load_rule_engine(version).decide(spec)
+        assert decision.reasoning is True
+        assert decision.thinking is not None
+        assert decision.thinking["efforts"] == ["low", "high", "max"]
+    assert _compat("18.2.3", **spec)["disableReasoningOnToolChoice"] is True
+    assert _compat("18.2.0", **spec)["disableReasoningOnToolChoice"] is False
+
+
+def test_release_switch_thinking_upgrade() -> None:
+    # 18.1.16's code never gives a spec without reasoning thinking (18.2.0's rules under its code).
+    tables = json.loads(
+        gzip.decompress(
+            resources.files("catalogmgr").joinpath("omp", "data", "rule-engine-18.2.0.json.gz").read_bytes()
+        )
+    )
+    old_code = RuleEngine({**tables, "ompVersion": "18.1.16"})
+    spec = {
+        "id": "deepseek-v4-flash",
+        "provider": "deepseek",
+        "api": "openai-completions",
+        "reasoning": False,
+    }
+    decision = old_code.decide(spec)
+    assert (decision.thinking, decision.reasoning) == (None, False)
+    assert load_rule_engine("18.1.16").decide(spec).thinking is None
+
+
+def test_release_switch_anthropic_first_party_keys() -> None:
+    spec = {
+        "id": "claude-sonnet-4-6",
+        "provider": "my-proxy",
+        "api": "anthropic-messages",
+        "reasoning": True,
+        "baseUrl": "https://gw.example.com",
+    }
+    for version in ("18.1.20", "18.2.0", "18.2.3"):
+        compat = _compat(version, **spec)
+        assert (compat["firstPartyProvider"], compat["supportsServerCompaction"]) == (False, True)
+    old = _compat("18.1.16", **spec)
+    assert "firstPartyProvider" not in old
+    assert "supportsServerCompaction" not in old
+
+
+def test_release_switch_catalog_flags() -> None:
+    flags = ("supportsAssistantPrefill", "requiresToolResultImageHoisting")
+    kept = {}
+    for version in ("18.1.16", "18.1.20", "18.2.0"):
+        engine = load_rule_engine(version)
+        model = {
+            "id": "my-model",
+            "provider": "gw",
+            "api": "openai-completions",
+            **dict.fromkeys(flags, True),
+        }
+        engine.apply_catalog_axes(model, engine.decide(model).catalog, 0)
+        kept[version] = tuple(flag for flag in flags if flag in model)
+    assert kept == {"18.1.16": flags, "18.1.20": ("supportsAssistantPrefill",), "18.2.0": ()}
+
+
+def test_a_release_re_materializes_stale_bundled_rows_at_load() -> None:
+    # OMP 18.1.16 rebuilds its openai rows at load (offline built-in discovery): the Responses
+    # record it builds has `clampOutputToModelMax`, which its models.json lacks; with
+    # extendedContext on it rebuilds other codex rows (read from 18.1.16's own load).
+    row = {"id": "gpt-4o", "provider": "openai", "api": "openai-responses", "compat": {"x": 1}}
+    codex = {"id": "gpt-6-astra", "provider": "openai-codex", "api": "openai-codex-responses", "compat": {}}
+    base = {"openai": {"gpt-4o": row}, "openai-codex": {"gpt-6-astra": codex}}
+    profile = select_profile("18.1.16", {}, None).profile
+    loaded = merge_catalog(base, [], profile=profile, settings=DEFAULT_SETTINGS)
+    assert loaded.catalog["openai"]["gpt-4o"]["compat"] == {"x": 1, "clampOutputToModelMax": False}
+    assert "re-materializes" in (
+        loaded.provenance[("openai", "gpt-4o")]["compat.clampOutputToModelMax"].how or ""
+    )
+    assert loaded.catalog["openai-codex"]["gpt-6-astra"]["compat"] == {}
+    extended = merge_catalog(base, [], profile=profile, settings=RuntimeSettings(extended_context=True))
+    assert extended.catalog["openai-codex"]["gpt-6-astra"]["compat"] == {"clampOutputToModelMax": False}
+    # The file view, and a release whose bundled rows agree with its load, change nothing.
+    assert merge_catalog(base, [], profile=profile, settings=None).catalog["openai"]["gpt-4o"] == row
+    # A provider the file gives an apiKey runs its discovery at load: its rows are rebuilt too.
+    grok = {"id": "grok-4.6", "provider": "opencode-go", "api": "openai-responses", "compat": {}}
+    keyed_base = {"opencode-go": {"grok-4.6": grok}}
+    unkeyed = merge_catalog(keyed_base, [], profile=profile, settings=DEFAULT_SETTINGS)
+    assert unkeyed.catalog["opencode-go"]["grok-4.6"]["compat"] == {}
+    key = Layer(name="models.yml", data={"providers": {"opencode-go": {"apiKey": "OPENCODE_KEY"}}})
+    keyed = merge_catalog(keyed_base, [key], profile=profile, settings=DEFAULT_SETTINGS)
+    assert keyed.catalog["opencode-go"]["grok-4.6"]["compat"] == {"clampOutputToModelMax": False}
+    newer = select_profile("18.2.0", {}, None).profile
+    assert (
+        merge_catalog(base, [], profile=newer, settings=DEFAULT_SETTINGS).catalog["openai"]["gpt-4o"] == row
+    )
+
+
+def test_cline_pass_seeds_references_before_18_2_1() -> None:
+    base = {
+        "cline-pass": {
+            "kimi-k9": {
+                "id": "kimi-k9",
+                "provider": "cline-pass",
+                "api": "openai-completions",
+                "maxTokens": 7,
+            }
+        }
+    }
+    overlay = {"providers": {"gw": {"baseUrl": "https://gw.example/v1", "api": "openai-completions",
+                                    "apiKey": "GW_KEY", "models": [{"id": "kimi-k9"}]}}}  # fmt: skip
+    layers = [Layer(name="models.yml", data=overlay)]
+    old = merge_catalog(base, layers, profile=select_profile("18.2.0", {}, None).profile)
+    new = merge_catalog(base, layers, profile=select_profile("18.2.3", {}, None).profile)
+    assert old.catalog["gw"]["kimi-k9"]["maxTokens"] == 7
+    assert new.catalog["gw"]["kimi-k9"]["maxTokens"] != 7
