@@ -246,6 +246,7 @@ def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
     release = _release(version, omp_install)
     # Lists of 80-100: larger ones overrun hypothesis's data budget and take minutes to draw.
     specs = drawn_specs(st.lists(_spec, min_size=80, max_size=100), 15)
+    assert len(specs) >= 1000, len(specs)  # never a batch shrunk silently
     differences = _differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
