@@ -66,6 +66,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -74,6 +75,7 @@ from catalogmgr.omp.builders import MODEL_BUILDERS, BuilderKind
 from catalogmgr.omp.policies import (
     PolicyChange,
     PolicyTables,
+    TwinCollapse,
     clamp_context_override,
     configured_extended_window,
     discovery_drops_provider_compat,
@@ -955,23 +957,41 @@ class _Merger:
                 self._apply_policy_changes(provider, model_id, changes)
 
     def collapse_thinking_twins(self) -> None:
-        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``. Under
-        17.x (``compat_built_in_code``) its own pairing and pair thinking, and the collapsed model
-        is built again (``collapseBuiltModelVariants``)."""
-        assert self.tables is not None
-        built_17 = self.rule_engine is not None and self.policies.compat_built_in_code
-        strip: Callable[[str], str | None] | None = None
-        if built_17:
-            from catalogmgr.omp.thinking17 import strip_thinking_variant_token_17
+        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``.
 
-            strip = strip_thinking_variant_token_17
-        derive = self._pair_thinking_17 if built_17 else None
+        ``deriveThinkingPairFamilies`` pairs the ids (17.x: its own token rule; 18.x: a
+        thinking-variant suffix rule first, else the pair tokens) and picks the pair thinking: the
+        members' own, else (with a rule engine) the one OMP derives for the thinking member with
+        reasoning on, else a budget ladder. ``collapseWithTable`` then works on the models as they
+        were before any pair folded: a logical id gets the last family naming it, a member goes
+        to the last family it is in (``x-reasoner-thinking`` -> ``x-reasoner`` while
+        ``x-thinking`` -> ``x``). With a rule engine the collapsed model takes both members' input
+        kinds and the larger window and output limit (17.x then re-patches a definition's own,
+        18.x does not) and is built again (``buildModel(projectModelSpec)``), which fills back
+        e.g. ``requiresEffort`` and ``defaultLevel``."""
+        assert self.tables is not None
+        engine = self.rule_engine
+        built_17 = engine is not None and self.policies.compat_built_in_code
+        derive: Callable[[Mapping[str, Any]], Mapping[str, Any] | None] | None = None
+        if engine is not None:
+            derive = self._pair_thinking_17 if built_17 else self._pair_thinking_18
         for provider, models in self._scoped(self.catalog):
-            for twin in thinking_twins(models, provider, self.tables, strip=strip, derive=derive):
-                if twin.thinking_id not in models or twin.base_id not in models:
-                    continue  # already folded into another pair
-                member = models.pop(twin.thinking_id)
-                self.touched.pop((provider, twin.thinking_id), None)
+            strip = None if engine is None else partial(engine.thinking_pair_base, provider)
+            twins = thinking_twins(models, provider, self.tables, strip=strip, derive=derive)
+            family_of_model: dict[str, str] = {}
+            last_family: dict[str, TwinCollapse] = {}
+            for twin in twins:
+                family_of_model[twin.base_id] = twin.base_id
+                family_of_model[twin.thinking_id] = twin.base_id
+                last_family[twin.base_id] = twin
+            before = {model_id: dict(models[model_id]) for model_id in family_of_model}
+            emitted = set(family_of_model.values())
+            for model_id, family_id in family_of_model.items():
+                if model_id != family_id and model_id not in emitted:
+                    models.pop(model_id)
+                    self.touched.pop((provider, model_id), None)
+            for family_id in sorted(emitted, key=list(family_of_model).index):
+                twin = last_family[family_id]
                 how = (
                     f"policy: collapsed with its reasoning twin {twin.thinking_id!r} "
                     "(OMP routes thinking efforts to it)"
@@ -979,41 +999,29 @@ class _Merger:
                 changes = [PolicyChange("reasoning", True, how)]
                 if twin.thinking is not None:
                     changes.append(PolicyChange("thinking", twin.thinking, how))
-                if built_17:
-                    changes += self._collapsed_limits_17(provider, twin.base_id, member, how)
-                self._apply_policy_changes(provider, twin.base_id, changes)
-                if built_17:
-                    self.apply_rule_engine([((provider, twin.base_id), "provider")])
+                if engine is not None:
+                    # 17.x's refresh re-patches the base's definition ("replace"): its own stand.
+                    written = (
+                        self.definition_limits.get((provider, family_id), frozenset()) if built_17 else ()
+                    )
+                    changes += _collapsed_limits(before[family_id], before[twin.thinking_id], how, written)
+                self._apply_policy_changes(provider, family_id, changes)
+                if engine is not None:
+                    self.apply_rule_engine([((provider, family_id), "provider")])
 
-    def _collapsed_limits_17(
-        self, provider: str, base_id: str, member: Mapping[str, Any], how: str
-    ) -> list[PolicyChange]:
-        """17.x ``collapseEffortVariants``: the collapsed model takes the members' input kinds and
-        the larger window and output limit; its refresh then re-patches the base's definition
-        ("replace"), whose own input and limits stand."""
-        base = self.catalog[provider][base_id]
-        written = self.definition_limits.get((provider, base_id), frozenset())
-        members = (base, member)
-        inputs: list[list[Any]] = [
-            value if isinstance(value, list) else [] for value in (entry.get("input") for entry in members)
-        ]
-        collapsed: dict[str, Any] = {
-            "input": [kind for kind in ("text", "image") if any(kind in i for i in inputs)]
+    def _pair_thinking_18(self, member: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """18.x ``derivePairThinkingSurface`` when no member has thinking: ``resolveModelPolicy``
+        of the thinking member without its compat and thinking, reasoning forced on."""
+        from catalogmgr.omp.rule_engine import RuleEngineError
+
+        assert self.rule_engine is not None
+        spec = {
+            key: value for key, value in member.items() if key not in ("thinking", "compat", "compatConfig")
         }
-        for key in ("contextWindow", "maxTokens"):
-            # maxOrNull: the members' numbers (JSON gives no NaN; a bool is no number here).
-            known = [
-                value
-                for value in (entry.get(key) for entry in members)
-                if isinstance(value, int | float) and not isinstance(value, bool)
-            ]
-            if known:
-                collapsed[key] = max(known)
-        return [
-            PolicyChange(key, value, how)
-            for key, value in collapsed.items()
-            if key not in written and value != base.get(key, _ABSENT)
-        ]
+        try:
+            return self.rule_engine.decide({**spec, "reasoning": True, "compat": None}).thinking
+        except RuleEngineError:
+            return None  # OMP throws on a tie between rules; the budget ladder is the fallback
 
     def _pair_thinking_17(self, member: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """17.x ``derivePairThinkingSurface`` when no member has thinking: ``resolveModelThinking``
@@ -2065,3 +2073,31 @@ def _same(left: Any, right: Any) -> bool:
     if isinstance(left, list) and isinstance(right, list):
         return len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right, strict=True))
     return bool(left == right)
+
+
+def _collapsed_limits(
+    base: Mapping[str, Any], member: Mapping[str, Any], how: str, written: Collection[str]
+) -> list[PolicyChange]:
+    """``collapseWithTable``'s collapsed input kinds (both members') and the larger window and
+    output limit (``maxOrNull``), as changes to ``base`` but for its ``written`` fields."""
+    members = (base, member)
+    inputs: list[list[Any]] = [
+        value if isinstance(value, list) else [] for value in (entry.get("input") for entry in members)
+    ]
+    collapsed: dict[str, Any] = {
+        "input": [kind for kind in ("text", "image") if any(kind in i for i in inputs)]
+    }
+    for key in ("contextWindow", "maxTokens"):
+        # maxOrNull: the members' numbers (JSON gives no NaN; a bool is no number here).
+        known = [
+            value
+            for value in (entry.get(key) for entry in members)
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        ]
+        if known:
+            collapsed[key] = max(known)
+    return [
+        PolicyChange(key, value, how)
+        for key, value in collapsed.items()
+        if key not in written and value != base.get(key, _ABSENT)
+    ]

@@ -38,6 +38,10 @@ class ModelBuilder(Protocol):
 
     def decide(self, spec: Mapping[str, Any]) -> ThinkingDecision: ...
 
+    def thinking_pair_base(self, provider: str, model: str) -> str | None:
+        """The ``X`` an ``X-thinking`` id names for the twin collapse, or None."""
+        ...
+
 
 @dataclass(frozen=True)
 class BuilderKind:

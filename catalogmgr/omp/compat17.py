@@ -57,7 +57,7 @@ from catalogmgr.omp.rule_engine import (
     _official_openai_endpoint,
     defined,
 )
-from catalogmgr.omp.thinking17 import derive_thinking_17
+from catalogmgr.omp.thinking17 import derive_thinking_17, strip_thinking_variant_token_17
 
 Record = dict[str, Any]
 
@@ -915,6 +915,11 @@ class Compat17Builder:
             reasoning=spec.get("reasoning"),
             compat=compat,
         )
+
+    def thinking_pair_base(self, provider: str, model: str) -> str | None:
+        """17.x ``deriveThinkingPairFamilies``' base id: its own token rule, any provider."""
+        del provider  # 17.x pairs by the id alone
+        return strip_thinking_variant_token_17(model)
 
 
 @cache

@@ -1061,6 +1061,13 @@ class RuleEngine:
         """``stripThinkingVariantSuffix``: the id without its first bounded pair token."""
         return strip_pair_token(model, self._collapse["pairTokens"])
 
+    def thinking_pair_base(self, provider: str, model: str) -> str | None:
+        """``deriveThinkingPairFamilies``' base id for ``model``: ``collapseVariantId``'s logical
+        id when a suffix rule marks it a thinking variant (``qux-non-thinking`` -> ``qux-non``:
+        the suffix rules ignore the ``non`` guard), else ``stripThinkingVariantSuffix``."""
+        logical, _effort, thinking_variant = self._collapse_variant(provider, model)
+        return logical if thinking_variant else self.strip_thinking_variant_suffix(model)
+
     def classify(self, provider: str, model_id: str) -> Identity:
         """``classifyModel`` (strict): reviewed override, suffix collapse, then ranks."""
         trimmed = _js_trim(model_id)
