@@ -15,6 +15,11 @@
 # pi-coding-agent tarball (DIR/src/*.tgz) unpacked into DIR/src/<version>/node_modules beside the
 # packages its config modules import. A release that cannot be installed is a warning: its
 # differential test skips. Afterwards: export CATALOGMGR_OMP_ROOT="$DIR" (.ci/run does this).
+#
+# And the pi-catalog packages in $OMP_CATALOG_RELEASES (published, but no pi-coding-agent of that
+# version is) as DIR/pc/<version>/node_modules: pi-catalog, its omptype, the stand-in pi-utils and
+# bun, so pi-catalog's own buildModel runs for the rule-engine differential of the profiles whose
+# rules come from it (tests/compat/test_rule_engine_vs_omp.py).
 set -uo pipefail
 
 OMP_PACKAGE=@oh-my-pi/pi-coding-agent
@@ -23,6 +28,7 @@ BUN_VERSION=1.4.4
 DIR=${1:-.ci/omp}
 OMP_RELEASES=${OMP_RELEASES:-13.19.0 14.9.9 17.2.15 17.3.5 18.1.16 18.1.20 18.2.0}
 OMP_SOURCE_RELEASES=${OMP_SOURCE_RELEASES:-18.2.9 18.3.4}
+OMP_CATALOG_RELEASES=${OMP_CATALOG_RELEASES:-18.2.11}
 # What a source release's config modules import, at the newest releases whose linux native addon
 # is published (pi-utils 18.2.9 needs a pi-natives build that is not).
 SOURCE_DEPENDENCIES='"@oh-my-pi/omptype": "18.2.11", "@oh-my-pi/pi-utils": "18.2.3"'
@@ -113,6 +119,27 @@ install_source_release() {
     fi
 }
 
+# A published pi-catalog without its release: the catalog package alone, runnable under bun.
+install_catalog_release() {
+    local version=$1 target="$DIR/pc/$1"
+    local manifest="$target/node_modules/@oh-my-pi/pi-catalog/package.json"
+    if [ -f "$manifest" ] && grep -q "\"version\": *\"$version\"" "$manifest" &&
+        [ -x "$target/node_modules/$BUN_PACKAGE/bin/bun" ]; then
+        echo "pi-catalog $version already installed in $target/node_modules"
+        return 0
+    fi
+    mkdir -p "$target"
+    # pi-catalog asks for the pi-utils of its own version, which is not published: the override
+    # puts the stand-in of SOURCE_DEPENDENCIES in its place.
+    printf '{"name": "catalogmgr-ci-pi-catalog-%s", "private": true, "dependencies": {"@oh-my-pi/pi-catalog": "%s", %s, "%s": "%s"}, "overrides": {"@oh-my-pi/pi-utils": "18.2.3"}}\n' \
+        "$version" "$version" "$SOURCE_DEPENDENCIES" "$BUN_PACKAGE" "$BUN_VERSION" >"$target/package.json"
+    if npm install --prefix "$target" "${NPM_OPTIONS[@]}" >"$target/install.log" 2>&1; then
+        echo "pi-catalog $version installed in $target/node_modules"
+    else
+        echo "WARNING: pi-catalog $version was not installed (see $target/install.log); its differential test skips" >&2
+    fi
+}
+
 install_other_releases() {
     mkdir -p "$DIR/src"
     DIR=$(cd "$DIR" && pwd) # npm pack runs from DIR/src
@@ -123,6 +150,10 @@ install_other_releases() {
     done
     for version in $OMP_SOURCE_RELEASES; do
         install_source_release "$version" &
+        pids+=($!)
+    done
+    for version in $OMP_CATALOG_RELEASES; do
+        install_catalog_release "$version" &
         pids+=($!)
     done
     for pid in "${pids[@]}"; do wait "$pid" || true; done

@@ -950,10 +950,19 @@ class _Merger:
                 self._apply_policy_changes(provider, model_id, changes)
 
     def collapse_thinking_twins(self) -> None:
-        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``."""
+        """``collapseBuiltVariants`` after custom models: ``X-thinking`` folds into ``X``. Under
+        17.x (``compat_built_in_code``) its own pairing and pair thinking, and the collapsed model
+        is built again (``collapseBuiltModelVariants``)."""
         assert self.tables is not None
+        built_17 = self.rule_engine is not None and self.policies.compat_built_in_code
+        strip: Callable[[str], str | None] | None = None
+        if built_17:
+            from catalogmgr.omp.thinking17 import strip_thinking_variant_token_17
+
+            strip = strip_thinking_variant_token_17
+        derive = self._pair_thinking_17 if built_17 else None
         for provider, models in self._scoped(self.catalog):
-            for twin in thinking_twins(models, provider, self.tables):
+            for twin in thinking_twins(models, provider, self.tables, strip=strip, derive=derive):
                 if twin.thinking_id not in models or twin.base_id not in models:
                     continue  # already folded into another pair
                 del models[twin.thinking_id]
@@ -966,6 +975,20 @@ class _Merger:
                 if twin.thinking is not None:
                     changes.append(PolicyChange("thinking", twin.thinking, how))
                 self._apply_policy_changes(provider, twin.base_id, changes)
+                if built_17:
+                    self.apply_rule_engine([((provider, twin.base_id), "provider")])
+
+    def _pair_thinking_17(self, member: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """17.x ``derivePairThinkingSurface`` when no member has thinking: ``resolveModelThinking``
+        of the thinking member with reasoning forced on, over the compat built from the member as it
+        is (``buildCompat(thinkingSpec)``: its resolved compat as the authored one)."""
+        from catalogmgr.omp.compat17 import build_compat_17
+        from catalogmgr.omp.thinking17 import derive_thinking_17
+
+        assert self.rule_engine is not None
+        release = self.rule_engine.version
+        spec = {key: value for key, value in member.items() if key != "thinking"}
+        return derive_thinking_17({**spec, "reasoning": True}, build_compat_17(member, release), release)
 
     def apply_llama_cpp_fixups(self) -> None:
         """``#applyLlamaCppModelFixups``: last, on providers with ``discovery: {type: llama.cpp}``."""
@@ -1002,7 +1025,9 @@ class _Merger:
 
         assert self.rule_engine is not None
         assert self._builder is not None
-        how = f"policy: OMP {self.rule_engine.version}'s {self._builder.label} (buildModel)"
+        # Named by its package: the 18.2.9/18.3 profiles run a pi-catalog published without its
+        # release (18.2.11), so "OMP <version>" would name a release that never ran these rules.
+        how = f"policy: pi-catalog {self.rule_engine.version}'s {self._builder.label} (buildModel)"
         for (provider, model_id), kind in keys:
             model = self.catalog.get(provider, {}).get(model_id)
             if model is None:
@@ -1062,7 +1087,7 @@ class _Merger:
         built = _copy_value(dict(model))
         try:
             if isinstance(self.rule_engine, RuleEngine):
-                # As that release's build.ts applies them (its rule-owned flags).
+                # The release's own build.ts: the rule-owned flags it knows (CompatCode).
                 self.rule_engine.apply_catalog_axes(built, catalog, self.now_ms)
             else:
                 apply_catalog_axes(built, catalog, self.now_ms)
@@ -1533,9 +1558,29 @@ class _Merger:
         for provider, models in list(self.catalog.items()):
             # The provider dicts are this merge's own copies; the models stay untouched.
             for model_id in [key for key, model in models.items() if model.get("kind", "chat") != "chat"]:
+                self._warn_hidden_definition(provider, model_id, str(models[model_id].get("kind")))
                 del models[model_id]
             if not models:
                 del self.catalog[provider]
+
+    def _warn_hidden_definition(self, provider: str, model_id: str, kind: str) -> None:
+        """A model the overlay defines that OMP will not list: say so where it is written (e.g. a
+        provider named ``local`` meets OMP's own tiny-model rules, which make ``qwen*`` "tiny")."""
+        definitions = self.providers.get(provider, {}).get("models")
+        if not isinstance(definitions, list):
+            return
+        for index, definition in enumerate(definitions):
+            if isinstance(definition, Mapping) and definition.get("id") == model_id:
+                self._warn(
+                    ("providers", provider, "models", index),
+                    f"OMP gives {provider}/{model_id} the kind {kind!r} (the {self.profile.id} profile's "
+                    "compat rules), and getAll() lists chat models only: OMP will not offer it as a "
+                    "chat model",
+                    "model-hidden-by-kind",
+                    hint=f"a provider named like one of OMP's own ({provider!r}) takes its rules; "
+                    "rename it if that is not meant",
+                )
+                return
 
     # -- the whole -------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from omp_bun import ask_omp  # scripts/omp_bun.py: python puts this script's directory first
+from omp_bun import ask_omp, write_or_check  # scripts/omp_bun.py: this script's directory is first
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = REPO_ROOT / "catalogmgr" / "omp" / "data"
@@ -63,17 +63,10 @@ def main(argv: list[str]) -> int:
     if len(paths) != 1:
         raise SystemExit(__doc__)
     version, tables = build_tables(Path(paths[0]))
-    data = encode(tables)
     path = OUTPUT_DIR / f"compat17-{version}.json"
-    if check:
-        if not path.exists() or path.read_bytes() != data:
-            print(f"{path} is stale: run scripts/generate_compat17_tables.py {paths[0]}")
-            return 1
-        print(f"{path} is up to date")
-        return 0
-    path.write_bytes(data)
-    print(path)
-    return 0
+    return write_or_check(
+        path, encode(tables), check=check, regenerate=f"scripts/generate_compat17_tables.py {paths[0]}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,10 @@ Usage (needs OMP's bun; nothing reaches the network)::
     python scripts/generate_rule_engine_tables.py /path/to/node_modules          # write
     python scripts/generate_rule_engine_tables.py /path/to/node_modules --check  # compare only
 
+``node_modules`` is an OMP release's install, or a pi-catalog published without its release
+(``.ci/omp/pc/18.2.11/node_modules``, the 18.2.9 and 18.3 profiles' rules): the tables are named
+by pi-catalog's version, and such an install has no registry, hence no load rebuilds.
+
 The output is deterministic (OMP's key order, gzip without a timestamp), so a re-run on the same OMP
 leaves the file byte for byte unchanged; ``--check`` exits 1 when the stored file differs.
 """
@@ -50,7 +54,9 @@ for (const directive of Object.keys(AXES)) {
 	const axis = AXES[directive];
 	if (axis.set === "wire" && axis.records) axisRecords[axis.key] = [...axis.records];
 }
-const manifest = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "package.json");
+// pi-catalog's own version: a release installs the pi-catalog of its own version, and a catalog-only
+// install (pi-catalog 18.2.11, whose release is not on npm) has no pi-coding-agent.
+const manifest = path.join(nodeModules, "@oh-my-pi", "pi-catalog", "package.json");
 const version = (await Bun.file(manifest).json()).version;
 
 // The bundled rows OMP re-materializes at load: a registry as `omp models` builds it, refreshed
@@ -58,53 +64,56 @@ const version = (await Bun.file(manifest).json()).version;
 // rebuilds differ), with no models.yml and with one giving every bundled provider an apiKey (a
 // keyed provider's discovery runs and rebuilds its rows); each compat key whose value differs from
 // the row models.json stores.
-globalThis.fetch = (async () => {
-	throw new Error("network disabled");
-}) as unknown as typeof fetch;
-const agentSrc = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "src");
-const { ModelRegistry } = await import(path.join(agentSrc, "config", "model-registry.ts"));
-const settingsModule = await import(path.join(agentSrc, "config", "settings.ts"));
-const resetSettings = settingsModule.resetSettingsForTest ?? settingsModule._resetSettingsForTest;
-const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
-const bundled = await Bun.file(path.join(src, "models.json")).json();
+// A catalog-only install (pi-catalog 18.2.11: no release to load) has no registry: none known.
 const loadRebuilds: Record<string, Record<string, Record<string, Record<string, unknown>>>> = {};
-// A provider whose discovery first parses its credential (`prepareModelDiscovery`: an OAuth token
-// for muse-code, an AWS one for bedrock-mantle) rejects a plain key: it is not given one.
-const registryIndex = path.join(nodeModules, "@oh-my-pi", "pi-ai", "src", "registry", "index.ts");
-const { getProviderDefinition } = await import(registryIndex);
-const keyable = Object.keys(bundled).filter(id => !getProviderDefinition(id)?.prepareModelDiscovery);
-const keyedFile = JSON.stringify({
-	providers: Object.fromEntries(keyable.map(provider => [provider, { apiKey: "CATALOGMGR_KEY" }])),
-});
-for (const [setting, extendedContext, keyed] of [
-	["default", false, false],
-	["extendedContext", true, false],
-	["keyed", false, true],
-	["keyedExtendedContext", true, true],
-] as const) {
-	const agentDir = path.join(process.cwd(), `agent-${setting}`);
-	if (extendedContext) await Bun.write(path.join(agentDir, "config.yml"), "extendedContext: true");
-	if (keyed) await Bun.write(path.join(agentDir, "models.yml"), keyedFile);
-	resetSettings();
-	const settings = await settingsModule.Settings.init({ cwd: process.cwd(), agentDir });
-	const registry = new ModelRegistry(await discoverAuthStorage(), path.join(agentDir, "models.yml"), {
-		fetch: globalThis.fetch,
-		settings,
+const agentSrc = path.join(nodeModules, "@oh-my-pi", "pi-coding-agent", "src");
+if (await Bun.file(path.join(agentSrc, "config", "model-registry.ts")).exists()) {
+	globalThis.fetch = (async () => {
+		throw new Error("network disabled");
+	}) as unknown as typeof fetch;
+	const { ModelRegistry } = await import(path.join(agentSrc, "config", "model-registry.ts"));
+	const settingsModule = await import(path.join(agentSrc, "config", "settings.ts"));
+	const resetSettings = settingsModule.resetSettingsForTest ?? settingsModule._resetSettingsForTest;
+	const { discoverAuthStorage } = await import(path.join(agentSrc, "session", "auth-broker-config.ts"));
+	const bundled = await Bun.file(path.join(src, "models.json")).json();
+	// A provider whose discovery first parses its credential (`prepareModelDiscovery`: an OAuth token
+	// for muse-code, an AWS one for bedrock-mantle) rejects a plain key: it is not given one.
+	const registryIndex = path.join(nodeModules, "@oh-my-pi", "pi-ai", "src", "registry", "index.ts");
+	const { getProviderDefinition } = await import(registryIndex);
+	const keyable = Object.keys(bundled).filter(id => !getProviderDefinition(id)?.prepareModelDiscovery);
+	const keyedFile = JSON.stringify({
+		providers: Object.fromEntries(keyable.map(provider => [provider, { apiKey: "CATALOGMGR_KEY" }])),
 	});
-	await registry.refresh("offline");
-	const rebuilt: Record<string, Record<string, Record<string, unknown>>> = {};
-	for (const model of registry.getAll()) {
-		const row = bundled[model.provider]?.[model.id];
-		if (row === undefined) continue;
-		const loaded = model.compat ?? {};
-		const stored = row.compat ?? {};
-		for (const key of new Set([...Object.keys(loaded), ...Object.keys(stored)])) {
-			if (JSON.stringify(loaded[key]) === JSON.stringify(stored[key])) continue;
-			if (!(key in loaded)) throw new Error(`${model.provider}/${model.id}: compat.${key} dropped`);
-			((rebuilt[model.provider] ??= {})[model.id] ??= {})[key] = loaded[key];
+	for (const [setting, extendedContext, keyed] of [
+		["default", false, false],
+		["extendedContext", true, false],
+		["keyed", false, true],
+		["keyedExtendedContext", true, true],
+	] as const) {
+		const agentDir = path.join(process.cwd(), `agent-${setting}`);
+		if (extendedContext) await Bun.write(path.join(agentDir, "config.yml"), "extendedContext: true");
+		if (keyed) await Bun.write(path.join(agentDir, "models.yml"), keyedFile);
+		resetSettings();
+		const settings = await settingsModule.Settings.init({ cwd: process.cwd(), agentDir });
+		const registry = new ModelRegistry(await discoverAuthStorage(), path.join(agentDir, "models.yml"), {
+			fetch: globalThis.fetch,
+			settings,
+		});
+		await registry.refresh("offline");
+		const rebuilt: Record<string, Record<string, Record<string, unknown>>> = {};
+		for (const model of registry.getAll()) {
+			const row = bundled[model.provider]?.[model.id];
+			if (row === undefined) continue;
+			const loaded = model.compat ?? {};
+			const stored = row.compat ?? {};
+			for (const key of new Set([...Object.keys(loaded), ...Object.keys(stored)])) {
+				if (JSON.stringify(loaded[key]) === JSON.stringify(stored[key])) continue;
+				if (!(key in loaded)) throw new Error(`${model.provider}/${model.id}: compat.${key} dropped`);
+				((rebuilt[model.provider] ??= {})[model.id] ??= {})[key] = loaded[key];
+			}
 		}
+		if (Object.keys(rebuilt).length > 0) loadRebuilds[setting] = rebuilt;
 	}
-	if (Object.keys(rebuilt).length > 0) loadRebuilds[setting] = rebuilt;
 }
 const apiRecords = API_COMPAT_RECORDS;
 console.log(JSON.stringify({ version, hosts: KNOWN_HOSTS, axisRecords, apiRecords, loadRebuilds }));

@@ -38,3 +38,17 @@ def ask_omp(node_modules: Path, script: str, *, prefix: str) -> Any:
     if completed.returncode != 0:
         raise SystemExit(f"bun failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def write_or_check(path: Path, data: bytes, *, check: bool, regenerate: str) -> int:
+    """A generator's last step: write ``data`` to ``path`` (printing the path), or with ``check``
+    compare it with what is stored; the exit code (1: stale, ``regenerate`` says how to refresh)."""
+    if check:
+        if not path.exists() or path.read_bytes() != data:
+            print(f"{path} is stale: run {regenerate}")
+            return 1
+        print(f"{path} is up to date")
+        return 0
+    path.write_bytes(data)
+    print(path)
+    return 0

@@ -43,7 +43,8 @@ from catalogmgr.merge import (
     compose_overlays,
     merge_catalog,
 )
-from catalogmgr.omp.policies import policy_set
+from catalogmgr.omp.policies import discovery_compat_note, load_discovery_refresh, policy_set
+from catalogmgr.omp.profile import Profile
 from catalogmgr.render import style
 from catalogmgr.render.catalog import (
     render_catalog_json,
@@ -484,7 +485,28 @@ def show(
         # thinking is, catalogmgr.omp.thinking13; 17.x's buildModel is, catalogmgr.omp.compat17
         # and thinking17; 18.x's compat rule engine is).
         echo(f"catalogmgr: note: {NEW_MODEL_THINKING_NOTE}", err=True)
+    if (
+        status != "base"
+        and result.settings is not None
+        and policies.rule_engine
+        and result.profile.rules in CATALOG_ONLY_RULES
+    ):
+        echo(f"catalogmgr: note: {catalog_only_rules_note(result.profile)}", err=True)
+    if status != "added" and result.settings is not None and policies.discovery_refresh:
+        note = _discovery_compat_note(result.profile, layers, provider)
+        if note is not None:
+            echo(f"catalogmgr: note: {note}", err=True)
     echo(views.show_text(provider, model_id, status, model, origins if explain else None))
+
+
+def _discovery_compat_note(profile: Profile, layers: Sequence[Layer], provider: str) -> str | None:
+    """OMP 13.x/14.x: whether refresh() drops (or may drop) this provider's models.yml compat."""
+    providers = compose_overlays(layers).get("providers")
+    config = providers.get(provider) if isinstance(providers, Mapping) else None
+    if not isinstance(config, Mapping):
+        return None
+    table = load_discovery_refresh(str(profile.source))
+    return discovery_compat_note(provider, config, table, str(profile.source))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -500,6 +522,22 @@ NEW_MODEL_THINKING_NOTE = (
     "Python engine shows only what the files and a same-provider reference give: `--engine omp` "
     "asks the installed OMP itself"
 )
+
+
+# The rule tables of a pi-catalog published without its release (catalogmgr/omp/data): the 18.2.9
+# and 18.3 profiles' catalog packages are not on npm, pi-catalog 18.2.11 is (inside 18.2.x, the
+# nearest to 18.3), and tests/compat/test_rule_engine_vs_omp.py proves the port on its buildModel.
+CATALOG_ONLY_RULES = frozenset({"18.2.11"})
+
+
+def catalog_only_rules_note(profile: Profile) -> str:
+    """What the rule engine of ``profile`` is when its rules come from a catalog-only package."""
+    return (
+        f"under profile {profile.id} a rebuilt model's `thinking`, resolved compat and catalog "
+        f"corrections are pi-catalog {profile.rules}'s compat rules and code (the newest published "
+        f"pi-catalog; OMP {profile.source}'s own is not on npm), exact against that package's "
+        f"buildModel; OMP {profile.source}'s whole registry cannot be run here"
+    )
 
 
 def _runtime_base(base_catalog: BaseCatalog, result: MergeResult, layers: Sequence[Layer]) -> Catalog:

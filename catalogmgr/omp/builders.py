@@ -46,7 +46,7 @@ class BuilderKind:
 
     load: Callable[[Profile], ModelBuilder]
     builds_bundled: bool
-    # How provenance names what it decides ("policy: OMP <version>'s <label> (buildModel)").
+    # How provenance names what it decides ("policy: pi-catalog <version>'s <label> (buildModel)").
     label: str
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -243,6 +243,28 @@ def discovery_drops_provider_compat(
     return keyed and provider in table.with_api_key
 
 
+def discovery_compat_note(
+    provider: str, config: Mapping[str, Any], table: DiscoveryRefresh, release: str
+) -> str | None:
+    """What ``show`` says of a bundled model whose provider's models.yml compat OMP 13.x/14.x's
+    ``refresh()`` may drop (:func:`discovery_drops_provider_compat`), or ``None``."""
+    compat = config.get("compat")
+    has_compat = (isinstance(compat, Mapping) and bool(compat)) or config.get("disableStrictTools") is True
+    if not has_compat or provider not in table.always | table.with_api_key:
+        return None
+    if discovery_drops_provider_compat(provider, config, table):
+        return (
+            f"OMP {release} re-reads {provider}'s bundled models when it refreshes (its built-in "
+            "discovery runs with the models.yml apiKey), so the provider-level compat of models.yml "
+            "does not reach them"
+        )
+    return (
+        f"if OMP {release} finds a key for {provider} in your environment or auth storage, it "
+        f"re-reads {provider}'s bundled models when it refreshes and the provider-level compat "
+        "of models.yml shown here does not reach them (catalogmgr reads no credentials)"
+    )
+
+
 def resolve_max_context_window(model: Mapping[str, Any], tables: PolicyTables) -> int | None:
     """``resolveMaxContextWindow``: the model's ``maxContextWindow`` or the curated one, the larger."""
     curated = tables.curated_maximum(model)
@@ -437,28 +459,52 @@ class TwinCollapse:
     thinking: Mapping[str, Any] | None
 
 
+# OMP 17.x's collapse (variant-collapse.ts `derivePairThinkingSurface`): with no member thinking,
+# the thinking member's own derivation (reasoning forced on), else this budget ladder.
+_DEFAULT_PAIR_THINKING: Mapping[str, Any] = {
+    "mode": "budget",
+    "efforts": ["minimal", "low", "medium", "high"],
+}
+
+
 def thinking_twins(
-    models: Mapping[str, Mapping[str, Any]], provider: str, tables: PolicyTables
+    models: Mapping[str, Mapping[str, Any]],
+    provider: str,
+    tables: PolicyTables,
+    *,
+    strip: Callable[[str], str | None] | None = None,
+    derive: Callable[[Mapping[str, Any]], Mapping[str, Any] | None] | None = None,
 ) -> list[TwinCollapse]:
-    """The reasoning twins OMP collapses in one provider's models (``deriveThinkingPairFamilies``)."""
+    """The reasoning twins OMP collapses in one provider's models (``deriveThinkingPairFamilies``).
+    ``strip`` and ``derive`` are 17.x's: how an id names its twin's base (default: the tables'
+    pair tokens), and the thinking OMP derives for the thinking member when no member has any."""
     if provider in tables.reviewed_collapse_providers:
         return []
     found: list[TwinCollapse] = []
     for model_id, model in models.items():
-        base_id = strip_thinking_variant(model_id, tables)
+        base_id = strip(model_id) if strip is not None else strip_thinking_variant(model_id, tables)
         if base_id is None or base_id == model_id or base_id not in models:
             continue
         base = models[base_id]
         if not twins_collapse(model, base):
             continue
-        found.append(TwinCollapse(base_id, model_id, _pair_thinking(model, base, base_id, model_id)))
+        thinking = _pair_thinking(model, base, base_id, model_id, derive)
+        found.append(TwinCollapse(base_id, model_id, thinking))
     return found
 
 
 def _pair_thinking(
-    thinking_model: Mapping[str, Any], base: Mapping[str, Any], base_id: str, thinking_id: str
+    thinking_model: Mapping[str, Any],
+    base: Mapping[str, Any],
+    base_id: str,
+    thinking_id: str,
+    derive: Callable[[Mapping[str, Any]], Mapping[str, Any] | None] | None = None,
 ) -> Mapping[str, Any] | None:
     baked = thinking_model.get("thinking") or base.get("thinking")
+    if (not isinstance(baked, Mapping) or not baked.get("efforts")) and derive is not None:
+        baked = derive(thinking_model)
+        if not isinstance(baked, Mapping) or not baked.get("efforts"):
+            baked = _DEFAULT_PAIR_THINKING
     if not isinstance(baked, Mapping) or not baked.get("efforts"):
         return None
     surface = {key: value for key, value in baked.items() if key not in _ROUTING_KEYS_DROPPED}

@@ -156,10 +156,6 @@ class Profile:
     # A custom model takes the fields it leaves out from a bundled reference model
     # (`resolveCustomModelReference`, 14+); 13.x gives it OMP's defaults only.
     reference_models: bool = True
-    # The providers whose bundled rows seed no bare-id reference (`isBareIdReferenceProvider`,
-    # 18.2.1+: cline-pass); before, every provider's (the 17.x and older catalogs have no
-    # cline-pass rows, so only the 18.0 profile needs to say so).
-    reference_isolated_providers: frozenset[str] = frozenset({"cline-pass"})
     # How the reference is found and what it gives: "normalized" (18.x identity/reference.ts:
     # case-folded, affixes and markers stripped; thinking only from the same provider, the
     # reference's authored compat) or "exact-id" (14.x `resolveCustomModelReference`: exact ids,
@@ -184,6 +180,10 @@ class Profile:
     # one gets it from its id (`catalogmgr.omp.thinking13.ID_THINKING[id_thinking]`, pi-ai's
     # `enrichModelThinking`); None: 17+'s `efforts` shape and thinking rules.
     id_thinking: Literal["13", "14"] | None = None
+    # The providers whose bundled rows seed no bare-id reference (`isBareIdReferenceProvider`,
+    # 18.2.1+: cline-pass); before, every provider's (the 17.x and older catalogs have no
+    # cline-pass rows, so only the 18.0 profile needs to say so).
+    reference_isolated_providers: frozenset[str] = frozenset({"cline-pass"})
     # The runtime policy set this epoch's ModelRegistry applies after reading the files
     # (`catalogmgr.omp.policies.POLICY_SETS`: which policies, which generated rule tables).
     runtime_policies: str = "18.2.3"
@@ -340,6 +340,8 @@ PROFILES: tuple[Profile, ...] = (
         catalog_layout="pi-catalog",
         schema_file="omp-models-yml.18.2.9.schema.json",
         model_kind_filter=True,
+        # pi-catalog 18.2.9 is not on npm; 18.2.11, the newest published, lies in this epoch.
+        rules="18.2.11",
     ),
     Profile(
         id="18.3",
@@ -351,6 +353,8 @@ PROFILES: tuple[Profile, ...] = (
         schema_file="omp-models-yml.18.3.schema.json",
         model_kind_filter=True,
         max_context_window=True,
+        # pi-catalog 18.3.x is not on npm: the newest published (18.2.11) is the nearest.
+        rules="18.2.11",
     ),
 )
 

@@ -22,8 +22,10 @@ bundled model a provider override or a same-id definition rebuilds), pi-catalog'
    ``applyCatalogCorrections``: reviewed prices, limits, input modalities, time-based prices and
    selection metadata): :func:`apply_catalog_axes`.
 
-The compat baselines follow 18.2.3's code (:data:`COMPAT_CODE_VERSIONS`); with another release's
-rules only ``thinking`` and ``reasoning`` are claimed (and no catalog correction is applied). The
+The code follows 18.2.3's; each other release whose code was read (18.1.16-18.2.0, and pi-catalog
+18.2.11 for the 18.2.9 and 18.3 profiles) names where its code differs as switches
+(:data:`COMPAT_CODE`); with an unread release's rules only ``thinking`` and ``reasoning`` are
+claimed (and no catalog correction is applied). The
 data (taxonomy, the cascade's rules, ``KNOWN_HOSTS``, which compat records each axis and api use)
 is generated from the installed OMP by ``scripts/generate_rule_engine_tables.py`` into
 ``catalogmgr/omp/data/rule-engine-<version>.json.gz``; the logic is code, read in OMP's source.
@@ -713,6 +715,20 @@ class CompatCode:
     disable_reasoning_with_tools: bool = True
     # 18.2.3 DSML_HEALING_PROVIDERS: + the transparent gateways `litellm` and `nous`.
     dsml_gateways: bool = True
+    # pi-catalog 18.2.11 (cascade.ts resolveCascade): for a spec reporting no reasoning, the
+    # thinking axes also open where an identity-scoped rule wins `upgradeNeutral` with `true` and
+    # some matching rule assigns efforts (RuleEngine._upgrades_reasoning); before, only an exact
+    # `thinking-efforts` rule opens them.
+    neutral_upgrade_gate: bool = False
+    # 18.2.11 (resolve.ts): `spec.providerType ?? spec.provider` is the backend whose rules (the
+    # cascade target) and local/proxy server facts apply; before, the provider id.
+    provider_type: bool = False
+    # 18.2.11: the chat-completions and Responses baselines set `clampOutputToModelMax` on a local
+    # backend; before, always false.
+    clamp_local_output: bool = False
+    # 18.2.11: `qwenTemplateReasoningEffort`'s baseline is false (a reviewed backend x model
+    # contract in the rules grants it); before, the code derived it for local Qwen 3.8+ servers.
+    template_effort_from_rules: bool = False
 
 
 # Each release whose code was read, by the name of its stored tables (newest last). A release with
@@ -748,6 +764,14 @@ COMPAT_CODE: Mapping[str, CompatCode] = {
             "18.2.0", compat_reasoning_upgrade=False, disable_reasoning_with_tools=False, dsml_gateways=False
         ),
         CompatCode("18.2.3"),
+        # pi-catalog 18.2.11 (published without its release): the 18.2.9 and 18.3 profiles' rules.
+        CompatCode(
+            "18.2.11",
+            neutral_upgrade_gate=True,
+            provider_type=True,
+            clamp_local_output=True,
+            template_effort_from_rules=True,
+        ),
     )
 }
 
@@ -815,11 +839,24 @@ class RuleEngine:
             for provider in dict.fromkeys(providers) if providers is not None else [None]:
                 self._buckets.setdefault((cls, provider), []).append(order)
         # The reviewed identity overrides by lowercased model id, in the classes' order (the
-        # first provider-specific match wins, else the first provider-agnostic one).
+        # first provider-specific match wins, else the first provider-agnostic one), and (18.2.11)
+        # those that name the model by a glob: (override, glob, lowercased provider, specificity).
         self._overrides: dict[str, list[Mapping[str, Any]]] = {}
+        self._pattern_overrides: list[tuple[Mapping[str, Any], str, str | None, int]] = []
         for cls in self._classes:
             for override in cls["overrides"]:
-                self._overrides.setdefault(_js_lower(override["model"]), []).append(override)
+                if override.get("model") is not None:
+                    self._overrides.setdefault(_js_lower(override["model"]), []).append(override)
+                elif override.get("glob") is not None:
+                    provider = override.get("provider")
+                    self._pattern_overrides.append(
+                        (
+                            override,
+                            override["glob"],
+                            _js_lower(provider) if provider is not None else None,
+                            _non_wildcard(override["glob"]),
+                        )
+                    )
         # Memos of pure functions of the tables, filled as models are decided: a big overlay
         # repeats the same ids under many providers and the same few (provider, baseUrl) pairs.
         self._class_ranks: _Memo[str, tuple[str, str | None, str | None]] = _Memo()
@@ -827,7 +864,7 @@ class RuleEngine:
         self._model_hosts: _Memo[tuple[str, str | None, str], bool] = _Memo()
         self._candidates: _Memo[tuple[str, str, str], list[_Rule]] = _Memo()
         self._completions_baselines: _Memo[
-            tuple[str, str | None, Identity, bool], tuple[_Detection, dict[str, Any]]
+            tuple[str, str, str | None, Identity, bool], tuple[_Detection, dict[str, Any]]
         ] = _Memo()
         # Every class matcher in the classes' order, with its rank: ranking a model is one pass.
         self._matchers = [
@@ -933,19 +970,45 @@ class RuleEngine:
         return _classify_family(cls, bare, lower), _extract_revision(cls, bare)
 
     def _identity_override(self, provider: str, bare_model: str) -> Mapping[str, Any] | None:
-        overrides = self._overrides.get(_js_lower(bare_model))
-        if overrides is None:
-            return None
+        """``findIdentityOverride``: an exact override (this provider's, else a provider-agnostic
+        one), else the most specific glob override (this provider's, else an agnostic one)."""
+        lower_model = _js_lower(bare_model)
         lower_provider = _js_lower(provider)
-        agnostic = None
-        for override in overrides:
-            # No observation time: an expiring override stays active (resolveIdentity).
-            if override.get("provider") is not None:
-                if _js_lower(override["provider"]) == lower_provider:
-                    return dict(override)
-            elif agnostic is None:
-                agnostic = override
-        return agnostic
+        overrides = self._overrides.get(lower_model)
+        if overrides is not None:
+            agnostic = None
+            for override in overrides:
+                # No observation time: an expiring override stays active (resolveIdentity).
+                if override.get("provider") is not None:
+                    if _js_lower(override["provider"]) == lower_provider:
+                        return dict(override)
+                elif agnostic is None:
+                    agnostic = override
+            if agnostic is not None:
+                return agnostic
+        if not self._pattern_overrides:
+            return None
+        return self._pattern_override(lower_provider, lower_model) or self._pattern_override(
+            None, lower_model
+        )
+
+    def _pattern_override(self, lower_provider: str | None, lower_model: str) -> Mapping[str, Any] | None:
+        """``rankPatternOverrides``: the matching glob override of that provider (None: of none)
+        with the most non-wildcard characters; two at that count tie, which OMP throws on."""
+        winner: tuple[int, Mapping[str, Any]] | None = None
+        tied: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None
+        for override, glob, provider, specificity in self._pattern_overrides:
+            if provider != lower_provider or not glob_match(glob, lower_model):
+                continue
+            if winner is not None and winner[0] == specificity:
+                tied = (winner[1], override)
+            elif winner is None or winner[0] < specificity:
+                winner, tied = (specificity, override), None
+        if tied is not None:
+            raise RuleEngineError(
+                f"ambiguous override for `{lower_model}`: `{tied[0]['id']}` and `{tied[1]['id']}` tie"
+            )
+        return winner[1] if winner is not None else None
 
     def _collapse_variant(self, provider: str, model: str) -> tuple[str, str | None, bool]:
         """``collapseVariantId``: (logical id, effort, thinking variant)."""
@@ -1091,7 +1154,11 @@ class RuleEngine:
             for rule in self._candidate_rules(target.cls, target.provider, target.api)
             if (rank := self._rank(rule, target, revision, tokens)) is not None
         ]
-        reasoning = target.reasoning or any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
+        reasoning = target.reasoning or (
+            self._upgrades_reasoning(ranked, target)
+            if self.code.neutral_upgrade_gate
+            else any(rule.has_exact_efforts and rank[0] == 2 for rule, rank in ranked)
+        )
         wire: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
         thinking: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
         catalog: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
@@ -1108,6 +1175,32 @@ class RuleEngine:
             },
             reasoning=reasoning,
         )
+
+    @staticmethod
+    def _upgrades_reasoning(ranked: Sequence[tuple[_Rule, tuple[int, int, int]]], target: Target) -> bool:
+        """18.2.11's thinking-axis gate for a target that reports no reasoning: an exact
+        ``thinking-efforts`` rule, or an identity-scoped rule (a class other than ``unknown``, a
+        family, a revision or models) that wins the ``upgradeNeutral`` axis with ``true`` while
+        some matching rule assigns efforts. Every matching ``upgradeNeutral`` contests the axis,
+        so an equal-rank tie throws as on any other axis."""
+        upgrade: dict[str, tuple[tuple[int, int, int], _Rule]] = {}
+        has_efforts = exact = False
+        for rule, rank in ranked:
+            thinking = rule.compiled.get("thinking")
+            if thinking is None:
+                continue
+            if "upgradeNeutral" in thinking:
+                _contest(upgrade, {"upgradeNeutral": True}, rank, rule, target)
+            has_efforts = has_efforts or "efforts" in thinking
+            exact = exact or (rule.has_exact_efforts and rank[0] == 2)
+        held = upgrade.get("upgradeNeutral")
+        if exact or held is None or not has_efforts:
+            return exact
+        winner = held[1].compiled
+        identity_scoped = (winner.get("class") is not None and winner["class"] != "unknown") or any(
+            winner.get(selector) is not None for selector in ("family", "revision", "models")
+        )
+        return identity_scoped and winner["thinking"]["upgradeNeutral"] is True
 
     # -- compat (resolve.ts: detected baselines, wire axes, the spec's overrides, fix-ups) --------
 
@@ -1255,7 +1348,7 @@ class RuleEngine:
         if base_url is not None and not isinstance(base_url, str):
             detection = self._detect_openai(spec, facts, reasoning_capable)
             return detection, self._completions_baseline(spec, facts, detection, reasoning_capable)
-        key = (provider, base_url, facts.identity, reasoning_capable)
+        key = (provider, self._backend_provider(spec), base_url, facts.identity, reasoning_capable)
         known = self._completions_baselines.get(key)
         if known is None:
             detection = self._detect_openai(spec, facts, reasoning_capable)
@@ -1272,8 +1365,9 @@ class RuleEngine:
         is_moonshot_native = host("moonshotNative")
         is_direct_deepseek = host("deepseekDirect")
         is_deepseek_reasoning = (host("deepseekFamily") or facts.is_("deepseek")) and reasoning_capable
-        is_local_backend = provider not in _PROXY_OPENAI_COMPAT_PROVIDERS and (
-            provider in _LOCAL_OPENAI_COMPAT_PROVIDERS or _loopback_hostname(base_url)
+        backend = self._backend_provider(spec)
+        is_local_backend = backend not in _PROXY_OPENAI_COMPAT_PROVIDERS and (
+            backend in _LOCAL_OPENAI_COMPAT_PROVIDERS or _loopback_hostname(base_url)
         )
         return _Detection(
             is_cline_pass=provider == "cline-pass",
@@ -1443,7 +1537,9 @@ class RuleEngine:
             and not d.is_xiaomi_mimo,
             "replayReasoningContent": d.is_local_backend,
             "qwenPreserveThinking": qwen_dialect and d.is_local_backend,
-            "qwenTemplateReasoningEffort": qwen_dialect
+            # 18.2.11: a reviewed backend x model contract in the rules, false until one says so.
+            "qwenTemplateReasoningEffort": not self.code.template_effort_from_rules
+            and qwen_dialect
             and d.is_local_backend
             and provider != "ollama"
             and is_qwen
@@ -1484,7 +1580,8 @@ class RuleEngine:
             "dropThinkingWhenReasoningEffort": False,
             "nativeKimiK3Reasoning": False,
             "zaiReasoningEffortDialect": False,
-            "clampOutputToModelMax": False,
+            # 18.2.11: a local server rejects a max-tokens request above the model's own limit.
+            "clampOutputToModelMax": self.code.clamp_local_output and d.is_local_backend,
             "stripImageInput": False,
             "thinkingLoopGuard": UNDEFINED,
             "rejectRootObjectUnion": False,
@@ -1609,8 +1706,9 @@ class RuleEngine:
         )
         thinking_format = "openrouter" if is_openrouter else "openai"
         reasoning_capable = _compat_reasoning(spec, axes, self.code)
+        backend = self._backend_provider(spec)
         local_serving = (
-            provider not in _PROXY_OPENAI_COMPAT_PROVIDERS and provider in _LOCAL_OPENAI_COMPAT_PROVIDERS
+            backend not in _PROXY_OPENAI_COMPAT_PROVIDERS and backend in _LOCAL_OPENAI_COMPAT_PROVIDERS
         ) or _loopback_hostname(base_url)
         is_anthropic_model, is_deepseek = facts.is_("anthropic"), facts.is_("deepseek")
         compat: dict[str, Any] = {
@@ -1675,7 +1773,10 @@ class RuleEngine:
             "wireModelIdMode": "openrouter" if is_openrouter else "raw",
             "toolSchemaFlavor": "moonshot-mfjs" if facts.is_("kimi") else UNDEFINED,
             "alwaysSendMaxTokens": facts.is_("kimi"),
-            "clampOutputToModelMax": False,
+            # 18.2.11: as the chat-completions baseline, but a proxy on loopback is not clamped.
+            "clampOutputToModelMax": self.code.clamp_local_output
+            and backend not in _PROXY_OPENAI_COMPAT_PROVIDERS
+            and (backend in _LOCAL_OPENAI_COMPAT_PROVIDERS or _loopback_hostname(base_url)),
             "supportsObfuscationOptOut": is_openai_url or provider == "openai",
             "officialEndpoint": _official_openai_endpoint(provider, base_url),
             "harmonyLeakMitigation": False,
@@ -1737,7 +1838,7 @@ class RuleEngine:
         identity = self.classify(provider, model_id)
         facts = _Facts(identity)
         target = Target(
-            provider=provider,
+            provider=self._backend_provider(spec),
             api=str(spec.get("api")),
             cls=identity.cls,
             model=model_id,
@@ -1758,6 +1859,15 @@ class RuleEngine:
             compat=defined(compat),
             catalog=axes.catalog,
         )
+
+    def _backend_provider(self, spec: Mapping[str, Any]) -> str:
+        """The provider whose rules and local-server facts apply: 18.2.11's ``spec.providerType ??
+        spec.provider`` (a discovered model keeps its credential provider id and names the backend
+        type it was discovered as), before that the provider id."""
+        provider_type = spec.get("providerType")
+        if self.code.provider_type and isinstance(provider_type, str):
+            return provider_type
+        return str(spec.get("provider", ""))
 
     def apply_catalog_axes(self, model: dict[str, Any], catalog: Mapping[str, Any], now_ms: float) -> None:
         """:func:`apply_catalog_axes` as this release's ``build.ts`` applies them."""
@@ -2071,7 +2181,17 @@ def apply_catalog_axes(
     _catalog_corrections(model, catalog, now_ms)
 
 
+# types.ts MODEL_KINDS and build.ts's web-search backends (18.2.11's `kind` / `web-search` axes; no
+# older release's rules assign them).
+_MODEL_KINDS = ("chat", "tiny", "image", "tts", "stt", "search", "judge", "embedding", "rerank", "video")
+_WEB_SEARCH_BACKENDS = ("gemini", "anthropic", "codex", "xai", "openrouter")
+
+
 def _catalog_assignments(model: dict[str, Any], catalog: Mapping[str, Any], flags: Sequence[str]) -> None:
+    if catalog.get("kind") in _MODEL_KINDS:
+        model["kind"] = catalog["kind"]
+    if catalog.get("webSearch") in _WEB_SEARCH_BACKENDS:
+        model["webSearch"] = catalog["webSearch"]
     tier = catalog.get("serviceTierCost")
     if isinstance(tier, Mapping):
         flex, priority_tier = _number_field(tier, "flex"), _number_field(tier, "priority")

@@ -35,12 +35,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
-from catalogmgr.omp.rule_engine import UNDEFINED, _includes_ascii_case_insensitive, _js_trim, _js_truthy
+from catalogmgr.omp import identity17 as ids
+from catalogmgr.omp.identity17 import ParsedModel, bare_model_id, semver_gte
+from catalogmgr.omp.rule_engine import UNDEFINED, _includes_ascii_case_insensitive, _js_lower, _js_truthy
 
 _I = re.IGNORECASE | re.ASCII
-_A = re.ASCII
 
 # -- the two 17.x code generations --------------------------------------------------------------
 
@@ -117,139 +118,20 @@ _OPENAI_COMPAT_APIS = frozenset({"openai-completions", "openrouter"})
 _ANTHROPIC_APIS = frozenset({"anthropic-messages", "bedrock-converse-stream"})
 _GOOGLE_APIS = frozenset({"google-generative-ai", "google-gemini-cli", "google-vertex"})
 
-# -- identity/classify.ts ------------------------------------------------------------------------
+# -- identity (classify.ts / family.ts: catalogmgr.omp.identity17, and what only thinking reads) --
 
 
-class SemVer(NamedTuple):
-    """``SemVer``: tuple order is OMP's ``compareSemVer`` order."""
-
-    major: int
-    minor: int
-    patch: int
-
-
-class ParsedModel(NamedTuple):
-    """``parseKnownModel``'s result: ``family`` is gemini/anthropic/openai/unknown; ``kind`` the
-    Gemini/Anthropic kind or the OpenAI variant; ``version`` None for ``unknown``."""
-
-    family: str
-    kind: str
-    version: SemVer | None
-
-
-_SEMVER = re.compile(r"^(\d{1,2})(?:[.-](\d{1,2}))?(?:[.-](\d{1,2}))?\Z", _A)
-
-
-def parse_semver(version: str) -> SemVer | None:
-    """``parseSemVer``: one to three 1-2 digit components separated by ``.`` or ``-``."""
-    match = _SEMVER.match(version)
-    if match is None:
-        return None
-    return SemVer(int(match[1]), int(match[2] or 0), int(match[3] or 0))
-
-
-def _version(text: str) -> SemVer:
-    parsed = parse_semver(text)
-    assert parsed is not None, text
-    return parsed
-
-
-def _gte(left: SemVer | None, right: str) -> bool:
-    """``semverGte(left, "x.y")``; OMP's ``compareSemVer`` puts a missing version first."""
-    return left is not None and left >= _version(right)
-
-
-def bare_model_id(model_id: str) -> str:
-    """``bareModelId``: the id after its last ``/``."""
-    return model_id[model_id.rfind("/") + 1 :]
-
-
-_GEMINI = re.compile(r"gemini-(\d+(?:\.\d+){0,2})-(pro|flash)\b", _A)
-_ANTHROPIC_KIND_FIRST = re.compile(r"claude-(opus|sonnet|fable|mythos)-(\d{1,2}(?:[.-]\d{1,2}){0,2})\b", _A)
-_ANTHROPIC_VERSION_FIRST = re.compile(
-    r"claude-(\d{1,2}(?:[.-]\d{1,2}){0,2})-(opus|sonnet|fable|mythos)\b", _A
-)
-_OPENAI = re.compile(
-    r"gpt-(\d+(?:\.\d+){0,2})(?:-(codex-spark|codex-mini|codex-max|codex|mini|max|nano))?\b", _A
-)
-_GLM = re.compile(r"glm-(\d{1,2}(?:\.\d+)?)(v)?(?:-(air|turbo|flashx|flash|preview))?\b", _I)
-# classify.ts OPENAI_ALIAS_VERSIONS (17.3): rolling aliases take their snapshot's version.
-_OPENAI_ALIAS_VERSIONS = {
-    "daybreak-blue-latest": "5.6",
-    "gpt-daybreak-blue-latest": "5.6",
-    "daybreak-red-latest": "5.6",
-    "gpt-daybreak-red-latest": "5.6",
-}
-
-
-def parse_gemini_model(model_id: str) -> ParsedModel | None:
-    """``parseGeminiModel``: ``gemini-<version>-(pro|flash)``, a ``-preview`` suffix dropped."""
-    if model_id.endswith("-preview"):
-        model_id = model_id[: -len("-preview")]
-    match = _GEMINI.search(model_id)
-    version = parse_semver(match[1]) if match else None
-    return ParsedModel("gemini", match[2], version) if match and version else None
-
-
-def parse_anthropic_model(model_id: str) -> ParsedModel | None:
-    """``parseAnthropicModel``: ``claude-<kind>-<version>`` or ``claude-<version>-<kind>``."""
-    match = _ANTHROPIC_KIND_FIRST.search(model_id)
-    if match is not None:
-        kind, version_text = match[1], match[2]
-    else:
-        match = _ANTHROPIC_VERSION_FIRST.search(model_id)
-        if match is None:
-            return None
-        kind, version_text = match[2], match[1]
-    version = parse_semver(version_text)
-    return ParsedModel("anthropic", kind, version) if version else None
-
-
-def parse_openai_model(model_id: str, generation: Generation) -> ParsedModel | None:
-    """``parseOpenAIModel``: ``gpt-<version>[-<variant>]`` (17.3: or a rolling alias)."""
-    alias = _OPENAI_ALIAS_VERSIONS.get(model_id) if generation.openai_aliases else None
-    match = None if alias else _OPENAI.search(model_id)
-    version_text = alias or (match[1] if match else None)
-    version = parse_semver(version_text) if version_text else None
-    if version is None:
-        return None
-    return ParsedModel("openai", (match[2] if match else None) or "base", version)
-
-
-class _Glm(NamedTuple):
-    variant: str
-    vision: bool
-    version: SemVer
-
-
-def _parse_glm_model(model_id: str) -> _Glm | None:
-    """``parseGlmModel``: ``glm-<version>[v][-<variant>]``, case-insensitive."""
-    match = _GLM.search(model_id)
-    version = parse_semver(match[1]) if match else None
-    if match is None or version is None:
-        return None
-    return _Glm((match[3] or "base").lower(), (match[2] or "").lower() == "v", version)
-
-
-def parse_known_model(model_id: str, generation: Generation) -> ParsedModel:
-    """``parseKnownModel``: Gemini, else Anthropic, else OpenAI, else ``unknown``, on the bare id."""
+def parse_known_model(model_id: str, generation: Generation) -> ParsedModel | None:
+    """``parseKnownModel`` on the bare id: Gemini, else Anthropic, else OpenAI; None is OMP's
+    ``unknown`` family."""
     bare = bare_model_id(model_id)
     return (
-        parse_gemini_model(bare)
-        or parse_anthropic_model(bare)
-        or parse_openai_model(bare, generation)
-        or ParsedModel("unknown", "", None)
+        ids.parse_gemini_model(bare)
+        or ids.parse_anthropic_model(bare)
+        or ids.parse_openai_model(bare, aliases=generation.openai_aliases)
     )
 
 
-def _anthropic_adaptive_at_least(parsed: ParsedModel, opus_min: str) -> bool:
-    """``isAnthropicAdaptiveGenAtLeast``: Opus from ``opus_min``, every other kind from 5."""
-    return _gte(parsed.version, opus_min if parsed.kind == "opus" else "5")
-
-
-# -- identity/family.ts --------------------------------------------------------------------------
-
-_KIMI_K3 = re.compile(r"(^|/)kimi-k3(?:\.\d+)?(?:[-.:_]|\Z)", _I)
 _MINIMAX_M2 = re.compile(r"(?:^|[/.-])m2\d*(?:[.-]\d+)?(?:[-.:_]|\Z)", _I)
 _MINIMAX_M3 = re.compile(r"(?:^|[/._-])(?:minimax[/._-])?m3(?:[-.:_]|\Z)", _I)
 _GPT_OSS = re.compile(r"(^|/)gpt-oss[-:]", _I)
@@ -259,75 +141,67 @@ _OPENAI_O_SERIES = re.compile(r"^o[134](?:\Z|[-:.])", _I)
 _SAKANA_FUGU = re.compile(r"^fugu(?:\Z|-)", _I)
 
 
-def _is_kimi_k3(model_id: str) -> bool:
-    return _KIMI_K3.search(model_id) is not None
-
-
-def _is_deepseek_id_or_name(value: str) -> bool:
-    return "deepseek" in value.lower()
-
-
 def _is_deepseek_v4_flash(model_id: str) -> bool:
-    return "deepseek-v4-flash" in bare_model_id(model_id).lower()
-
-
-def _is_mimo_id_or_name(value: str) -> bool:
-    return "mimo" in value.lower()
+    """``isDeepseekV4FlashModelId``."""
+    return "deepseek-v4-flash" in _js_lower(bare_model_id(model_id))
 
 
 def _is_minimax_m2(model_id: str) -> bool:
-    lower = model_id.lower()
+    """``isMinimaxM2FamilyModelId``: M2, M2.x, dotless ``m21``... (not M1/M3)."""
+    lower = _js_lower(model_id)
     return "minimax" in lower and _MINIMAX_M2.search(lower) is not None
 
 
 def _is_minimax_m3(model_id: str) -> bool:
-    lower = model_id.lower()
+    """``isMinimaxM3FamilyModelId``."""
+    lower = _js_lower(model_id)
     return "minimax" in lower and _MINIMAX_M3.search(lower) is not None
 
 
 def _is_gpt_oss(model_id: str) -> bool:
+    """``isOpenAIGptOssModelId``."""
     return _GPT_OSS.search(model_id) is not None
 
 
-def _is_glm_at_least(model_id: str, floor: str) -> bool:
-    """``isGlm52ReasoningEffortModelId`` / ``isGlm53ReasoningEffortModelId``: a base/air/turbo
-    GLM, not vision, at or above ``floor``."""
-    glm = _parse_glm_model(bare_model_id(model_id))
+def _is_glm53(model_id: str, generation: Generation) -> bool:
+    """17.3's ``isGlm53ReasoningEffortModelId``: GLM 5.3+ on the base / air / turbo lines, not
+    vision (17.2 has no such test)."""
+    if not generation.glm53:
+        return False
+    glm = ids.parse_glm_model(bare_model_id(model_id))
     return (
         glm is not None
         and not glm.vision
-        and glm.variant in ("base", "air", "turbo")
-        and _gte(glm.version, floor)
+        and glm.kind in ("base", "air", "turbo")
+        and semver_gte(glm.version, "5.3")
     )
 
 
-def _is_glm52(model_id: str) -> bool:
-    return _is_glm_at_least(model_id, "5.2")
-
-
-def _is_glm53(model_id: str, generation: Generation) -> bool:
-    return generation.glm53 and _is_glm_at_least(model_id, "5.3")
-
-
-def _is_grok_xhigh_capable(model_id: str) -> bool:
-    """``isGrokXHighEffortCapable`` (17.3): ``grok-4.20-multi-agent*`` and ``grok-4.6*``."""
-    bare = _js_trim(bare_model_id(model_id)).lower()
-    return bare.startswith("grok-4.20-multi-agent") or bare.startswith("grok-4.6")
-
-
-def _supports_adaptive_thinking_display(model_id: str) -> bool:
-    parsed = parse_anthropic_model(bare_model_id(model_id))
-    return parsed is not None and _anthropic_adaptive_at_least(parsed, "4.7")
+def _thinking_variant_token(model_id: str) -> re.Match[str] | None:
+    """``findThinkingVariantToken``: the first bounded ``-thinking``/``-reasoner``/``-reasoning``
+    not named by a preceding ``non``/``no`` (``non-thinking`` is the other SKU)."""
+    for match in _THINKING_VARIANT_TOKEN.finditer(model_id):
+        preceding = _TRAILING_WORD.search(model_id[: match.start()])
+        if preceding is None or _js_lower(preceding[1]) not in ("non", "no"):
+            return match
+    return None
 
 
 def has_thinking_variant_token(model_id: str) -> bool:
-    """``findThinkingVariantToken(id) !== undefined``: a bounded ``-thinking``/``-reasoner``/
-    ``-reasoning`` not named by a preceding ``non``/``no`` (``non-thinking`` is the other SKU)."""
-    for match in _THINKING_VARIANT_TOKEN.finditer(model_id):
-        preceding = _TRAILING_WORD.search(model_id[: match.start()])
-        if preceding is None or preceding[1].lower() not in ("non", "no"):
-            return True
-    return False
+    """``findThinkingVariantToken(id) !== undefined``."""
+    return _thinking_variant_token(model_id) is not None
+
+
+def strip_thinking_variant_token_17(model_id: str) -> str | None:
+    """``stripThinkingVariantToken`` (17.x ``identity/family.ts``): the id without its first
+    thinking-variant token (``kimi-k2-thinking`` -> ``kimi-k2``, ``x-reasoner-thinking`` ->
+    ``x-thinking``), or None when it has none or nothing would remain. 17.x's twin collapse
+    (``deriveThinkingPairFamilies``) pairs an id with the id this gives."""
+    match = _thinking_variant_token(model_id)
+    if match is None:
+        return None
+    stripped = model_id[: match.start()] + model_id[match.end() :]
+    return stripped or None
 
 
 # -- hosts.ts (the host classes model-thinking.ts asks about) --------------------------------------
@@ -344,7 +218,7 @@ _HOSTS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 def _matches_host(spec: Mapping[str, Any], host: str) -> bool:
     """``modelMatchesHost``: the provider id, or a marker anywhere in the base URL."""
     providers, markers = _HOSTS[host]
-    if spec.get("provider") in providers:
+    if _provider(spec) in providers:
         return True
     base_url = spec.get("baseUrl")
     if not isinstance(base_url, str) or not base_url:
@@ -383,7 +257,7 @@ def derive_thinking_17(spec: Mapping[str, Any], compat: Any, release: str) -> di
     generation = generation_for_release(release)
     if not _js_truthy(spec.get("reasoning")):
         return None
-    if spec.get("api") in _RESPONSES_APIS and _member(compat, "supportsReasoningEffort") is False:
+    if _api(spec) in _RESPONSES_APIS and _member(compat, "supportsReasoningEffort") is False:
         return None  # thinks natively, but the wire takes no effort: no control surface
     thinking = spec.get("thinking")
     if isinstance(thinking, Mapping) and isinstance(thinking.get("efforts"), list) and thinking["efforts"]:
@@ -405,12 +279,12 @@ def derive_thinking_from_identity_17(
         "mode": mode,
         "efforts": list(_supported_efforts(parsed, spec, compat, generation)),
     }
-    if _is_kimi_k3(model_id) or _is_glm53(model_id, generation):
+    if ids.is_kimi_k3_model_id(model_id) or _is_glm53(model_id, generation):
         config["defaultLevel"] = "max"
     effort_map = _effort_map(spec, compat, mode, config["efforts"])
     if effort_map is not None:
         config["effortMap"] = effort_map
-    if spec.get("api") in _ANTHROPIC_APIS and _supports_adaptive_thinking_display(model_id):
+    if _api(spec) in _ANTHROPIC_APIS and ids.supports_adaptive_thinking_display(model_id):
         config["supportsDisplay"] = True
     if _implies_mandatory_reasoning(parsed, model_id, generation):
         config["requiresEffort"] = True
@@ -419,6 +293,17 @@ def derive_thinking_from_identity_17(
 
 def _id(spec: Mapping[str, Any]) -> str:
     value = spec.get("id")
+    return value if isinstance(value, str) else ""
+
+
+def _api(spec: Mapping[str, Any]) -> str:
+    # A non-string api or provider equals none of the names OMP compares them with.
+    value = spec.get("api")
+    return value if isinstance(value, str) else ""
+
+
+def _provider(spec: Mapping[str, Any]) -> str:
+    value = spec.get("provider")
     return value if isinstance(value, str) else ""
 
 
@@ -447,14 +332,14 @@ def _fill_wire_defaults(
     replace_map = effort_map is not None if not has_map else efforts_changed
     needs_display = (
         "supportsDisplay" not in thinking
-        and spec.get("api") in _ANTHROPIC_APIS
-        and _supports_adaptive_thinking_display(model_id)
+        and _api(spec) in _ANTHROPIC_APIS
+        and ids.supports_adaptive_thinking_display(model_id)
     )
     needs_requires_effort = "requiresEffort" not in thinking and _implies_mandatory_reasoning(
         parsed, model_id, generation
     )
     needs_default_level = "defaultLevel" not in thinking and (
-        _is_kimi_k3(model_id) or _is_glm53(model_id, generation)
+        ids.is_kimi_k3_model_id(model_id) or _is_glm53(model_id, generation)
     )
     filled = copy.deepcopy(dict(thinking))
     if efforts_changed:
@@ -496,9 +381,9 @@ def _detected_effort_map(spec: Mapping[str, Any], compat: Any, mode: Any) -> Map
     MiMo, and Fireworks' ``minimal`` -> ``none``."""
     if mode == "anthropic-adaptive":
         return _MINIMAX_ANTHROPIC_ADAPTIVE_MAP if _is_minimax_on_anthropic_endpoint(spec) else None
-    if spec.get("api") not in _OPENAI_COMPAT_APIS:
+    if _api(spec) not in _OPENAI_COMPAT_APIS:
         return None
-    if spec.get("provider") == "groq" and spec.get("id") == "qwen/qwen3-32b":
+    if _provider(spec) == "groq" and spec.get("id") == "qwen/qwen3-32b":
         return _GROQ_QWEN3_32B_MAP
     if _is_openai_compat_mimo(spec, compat):
         return _MIMO_MAP
@@ -509,15 +394,15 @@ def _detected_effort_map(spec: Mapping[str, Any], compat: Any, mode: Any) -> Map
 
 def _is_minimax_on_anthropic_endpoint(spec: Mapping[str, Any]) -> bool:
     model_id = _id(spec)
-    return spec.get("api") == "anthropic-messages" and (_is_minimax_m2(model_id) or _is_minimax_m3(model_id))
+    return _api(spec) == "anthropic-messages" and (_is_minimax_m2(model_id) or _is_minimax_m3(model_id))
 
 
 def _is_openai_compat_mimo(spec: Mapping[str, Any], compat: Any) -> bool:
     """``isOpenAICompatMimoReasoningEffortModel``: MiMo (by id or name) on an openai-compat api
     whose compat sends OpenAI/OpenRouter-style effort."""
-    if spec.get("api") not in _OPENAI_COMPAT_APIS:
+    if _api(spec) not in _OPENAI_COMPAT_APIS:
         return False
-    if not _is_mimo_id_or_name(_id(spec)) and not _is_mimo_id_or_name(_name(spec)):
+    if not ids.is_mimo_model_id_or_name(_id(spec)) and not ids.is_mimo_model_id_or_name(_name(spec)):
         return False
     return _member(compat, "thinkingFormat") in ("openai", "openrouter") and _js_truthy(
         _member(compat, "supportsReasoningEffort")
@@ -526,24 +411,26 @@ def _is_openai_compat_mimo(spec: Mapping[str, Any], compat: Any) -> bool:
 
 def _is_anthropic_messages_glm52(spec: Mapping[str, Any]) -> bool:
     return (
-        spec.get("api") == "anthropic-messages"
-        and spec.get("provider") in ("umans", "zai")
-        and _is_glm52(_id(spec))
+        _api(spec) == "anthropic-messages"
+        and _provider(spec) in ("umans", "zai")
+        and ids.is_glm52_reasoning_effort_model_id(_id(spec))
     )
 
 
 def _is_ollama_cloud_glm52(spec: Mapping[str, Any]) -> bool:
     return (
-        spec.get("api") == "ollama-chat" and spec.get("provider") == "ollama-cloud" and _is_glm52(_id(spec))
+        _api(spec) == "ollama-chat"
+        and _provider(spec) == "ollama-cloud"
+        and ids.is_glm52_reasoning_effort_model_id(_id(spec))
     )
 
 
 def _is_gpt56_plus_wire_effort(spec: Mapping[str, Any], generation: Generation) -> bool:
     """``isGpt56PlusWireEffortModel``: GPT-5.6+ on an api with a wire effort field."""
-    if spec.get("api") not in _RESPONSES_APIS | _OPENAI_COMPAT_APIS:
+    if _api(spec) not in _RESPONSES_APIS | _OPENAI_COMPAT_APIS:
         return False
-    parsed = parse_openai_model(bare_model_id(_id(spec)), generation)
-    return parsed is not None and _gte(parsed.version, "5.6")
+    parsed = ids.parse_openai_model(bare_model_id(_id(spec)), aliases=generation.openai_aliases)
+    return parsed is not None and semver_gte(parsed.version, "5.6")
 
 
 def _is_deepseek_reasoning(spec: Mapping[str, Any]) -> bool:
@@ -552,13 +439,13 @@ def _is_deepseek_reasoning(spec: Mapping[str, Any]) -> bool:
     if not _js_truthy(spec.get("reasoning")):
         return False
     model_id, name = _id(spec), _name(spec)
-    opencode_alias = spec.get("provider") == "opencode-zen" and (
-        model_id.lower() == "big-pickle" or name.lower() == "big pickle"
+    opencode_alias = _provider(spec) == "opencode-zen" and (
+        _js_lower(model_id) == "big-pickle" or _js_lower(name) == "big pickle"
     )
     return (
         _matches_host(spec, "deepseekFamily")
-        or _is_deepseek_id_or_name(model_id)
-        or _is_deepseek_id_or_name(name)
+        or ids.is_deepseek_model_id_or_name(model_id)
+        or ids.is_deepseek_model_id_or_name(name)
         or opencode_alias
     )
 
@@ -570,7 +457,7 @@ def _deepseek_efforts(spec: Mapping[str, Any], compat: Any, generation: Generati
     model_id = _id(spec)
     if _is_deepseek_v4_flash(model_id):
         return _LOW_HIGH_MAX
-    bare = bare_model_id(model_id).lower()
+    bare = _js_lower(bare_model_id(model_id))
     if generation.deepseek_v4_ladders and "deepseek-v4" in bare:
         if not _thinking_format_is(compat, "openrouter"):
             return _LOW_HIGH_MAX
@@ -582,10 +469,10 @@ def _model_defined_efforts(
     spec: Mapping[str, Any], compat: Any, generation: Generation
 ) -> tuple[str, ...] | None:
     """``getModelDefinedEfforts``: the ladders a model/host pair fixes whatever the spec says."""
-    model_id, api, provider = _id(spec), spec.get("api"), spec.get("provider")
+    model_id, api, provider = _id(spec), _api(spec), _provider(spec)
     if _is_glm53(model_id, generation):
         return _LOW_HIGH_MAX
-    if _is_glm52(model_id):
+    if ids.is_glm52_reasoning_effort_model_id(model_id):
         # GLM-5.2's reasoning_effort dialect is per host.
         if _thinking_format_is(compat, "openrouter"):
             return _DEFAULT_WITH_XHIGH
@@ -598,7 +485,7 @@ def _model_defined_efforts(
             return _HIGH_MAX
         if api in _OPENAI_COMPAT_APIS:
             return _DEFAULT_WITH_MAX
-    if _is_kimi_k3(model_id):
+    if ids.is_kimi_k3_model_id(model_id):
         return _LOW_HIGH_MAX
     if provider == "sakana" and _SAKANA_FUGU.search(model_id):
         return _HIGH_MAX
@@ -619,7 +506,7 @@ def _model_defined_efforts(
     if provider == "baseten" and _is_gpt_oss(model_id):
         return _HIGH_MAX
     if generation.xai_ladders and _matches_host(spec, "xai"):
-        return _DEFAULT_WITH_XHIGH if _is_grok_xhigh_capable(model_id) else _DEFAULT
+        return _DEFAULT_WITH_XHIGH if ids.is_grok_xhigh_effort_capable(model_id) else _DEFAULT
     if api in _OPENAI_COMPAT_APIS and (
         _is_minimax_m2(model_id) or _is_gpt_oss(model_id) or _is_openai_compat_mimo(spec, compat)
     ):
@@ -630,47 +517,53 @@ def _model_defined_efforts(
 def _anthropic_adaptive_efforts(spec: Mapping[str, Any]) -> tuple[str, ...] | None:
     """``getAnthropicAdaptiveEfforts``: Opus 4.6+/Sonnet 5+... on Anthropic/Bedrock (five tiers
     with the real xhigh on the Messages API from Opus 4.7, else four), or via OpenRouter."""
-    parsed = parse_anthropic_model(bare_model_id(_id(spec)))
-    if parsed is None or not _anthropic_adaptive_at_least(parsed, "4.6"):
+    parsed = ids.parse_anthropic_model(bare_model_id(_id(spec)))
+    if parsed is None or not ids.is_anthropic_adaptive_gen_at_least(parsed, "4.6"):
         return None
-    api = spec.get("api")
+    api = _api(spec)
     if api in _ANTHROPIC_APIS:
-        real_xhigh = api == "anthropic-messages" and _anthropic_adaptive_at_least(parsed, "4.7")
+        real_xhigh = api == "anthropic-messages" and ids.is_anthropic_adaptive_gen_at_least(parsed, "4.7")
         return _FIVE_TIER_LOW_TO_MAX if real_xhigh else _FOUR_TIER_LOW_TO_MAX
     if api in _OPENAI_COMPAT_APIS and _matches_host(spec, "openrouter"):
-        return _FIVE_TIER_LOW_TO_MAX if _anthropic_adaptive_at_least(parsed, "4.7") else _FOUR_TIER_LOW_TO_MAX
+        return (
+            _FIVE_TIER_LOW_TO_MAX
+            if ids.is_anthropic_adaptive_gen_at_least(parsed, "4.7")
+            else _FOUR_TIER_LOW_TO_MAX
+        )
     return None
 
 
 def _supported_efforts(
-    parsed: ParsedModel, spec: Mapping[str, Any], compat: Any, generation: Generation
+    parsed: ParsedModel | None, spec: Mapping[str, Any], compat: Any, generation: Generation
 ) -> tuple[str, ...]:
     """``inferSupportedEfforts``: a model-defined ladder, else per family."""
     model_defined = _model_defined_efforts(spec, compat, generation)
     if model_defined is not None:
         return model_defined
+    if parsed is None:
+        return _fallback_efforts(spec, compat)
     if parsed.family == "openai":
-        if parsed.kind == "codex-mini" and parsed.version == _version("5.1"):
+        if parsed.kind == "codex-mini" and parsed.version == (5, 1, 0):
             return _GPT_5_1_CODEX_MINI
-        if _gte(parsed.version, "5.6"):
+        if semver_gte(parsed.version, "5.6"):
             return _FIVE_TIER_LOW_TO_MAX
-        return _GPT_5_2_PLUS if _gte(parsed.version, "5.2") else _DEFAULT
+        return _GPT_5_2_PLUS if semver_gte(parsed.version, "5.2") else _DEFAULT
     if parsed.family == "gemini":
-        if not _gte(parsed.version, "3.0"):
+        if not semver_gte(parsed.version, "3.0"):
             return _DEFAULT
         return _GEMINI_3_PRO if parsed.kind == "pro" else _GEMINI_3_FLASH
     if parsed.family == "anthropic":
-        api = spec.get("api")
-        if api == "anthropic-messages" and _gte(parsed.version, "4.6"):
+        api = _api(spec)
+        if api == "anthropic-messages" and semver_gte(parsed.version, "4.6"):
             return _LOW_MEDIUM_HIGH
-        if api == "bedrock-converse-stream" and _gte(parsed.version, "4.6"):
+        if api == "bedrock-converse-stream" and semver_gte(parsed.version, "4.6"):
             return _DEFAULT
     return _fallback_efforts(spec, compat)
 
 
 def _fallback_efforts(spec: Mapping[str, Any], compat: Any) -> tuple[str, ...]:
     """``inferFallbackEfforts`` (its model-defined check is already made by every caller)."""
-    api = spec.get("api")
+    api = _api(spec)
     if _is_minimax_on_anthropic_endpoint(spec):
         return _LOW_MEDIUM_HIGH
     if api == "anthropic-messages":
@@ -689,44 +582,44 @@ def _fallback_efforts(spec: Mapping[str, Any], compat: Any) -> tuple[str, ...]:
     return _DEFAULT
 
 
-def _implies_mandatory_reasoning(parsed: ParsedModel, model_id: str, generation: Generation) -> bool:
+def _implies_mandatory_reasoning(parsed: ParsedModel | None, model_id: str, generation: Generation) -> bool:
     """``impliesMandatoryReasoning``: upstreams that reject thinking off (Gemini 3 and 2.5 Pro,
     Kimi K3, GLM-5.3+, MiniMax M2, OpenAI o-series, thinking-variant SKUs)."""
-    if parsed.family == "gemini":
-        if _gte(parsed.version, "3.0"):
+    if parsed is not None and parsed.family == "gemini":
+        if semver_gte(parsed.version, "3.0"):
             return True
-        if parsed.kind == "pro" and _gte(parsed.version, "2.5"):
+        if parsed.kind == "pro" and semver_gte(parsed.version, "2.5"):
             return True
-    if _is_kimi_k3(model_id) or _is_glm53(model_id, generation) or _is_minimax_m2(model_id):
+    if ids.is_kimi_k3_model_id(model_id) or _is_glm53(model_id, generation) or _is_minimax_m2(model_id):
         return True
     if _OPENAI_O_SERIES.search(bare_model_id(model_id)):
         return True
     return has_thinking_variant_token(model_id)
 
 
-def _control_mode(spec: Mapping[str, Any], parsed: ParsedModel, generation: Generation) -> str:
+def _control_mode(spec: Mapping[str, Any], parsed: ParsedModel | None, generation: Generation) -> str:
     """``inferThinkingControlMode``: how the api carries thinking for this model."""
-    api = spec.get("api")
+    api = _api(spec)
     if api in _GOOGLE_APIS:
-        is_gemini_3 = parsed.family == "gemini" and parsed.version is not None and parsed.version.major == 3
+        is_gemini_3 = parsed is not None and parsed.family == "gemini" and parsed.version[0] == 3
         return "google-level" if is_gemini_3 else "budget"
     if api == "anthropic-messages":
         if _is_minimax_on_anthropic_endpoint(spec):
             return "anthropic-adaptive"
         if _is_anthropic_messages_glm52(spec):
             return "anthropic-budget-effort"
-        if parsed.family == "anthropic":
-            if _gte(parsed.version, "4.6"):
+        if parsed is not None and parsed.family == "anthropic":
+            if semver_gte(parsed.version, "4.6"):
                 return "anthropic-adaptive"
             # Opus 4.5 takes `output_config.effort` beside the budget; Sonnet/Haiku 4.5 reject it.
-            if parsed.kind == "opus" and _gte(parsed.version, "4.5"):
+            if parsed.kind == "opus" and semver_gte(parsed.version, "4.5"):
                 return "anthropic-budget-effort"
         return "budget"
     if api == "bedrock-converse-stream":
-        if parsed.family == "anthropic":
-            if _anthropic_adaptive_at_least(parsed, "4.6"):
+        if parsed is not None and parsed.family == "anthropic":
+            if ids.is_anthropic_adaptive_gen_at_least(parsed, "4.6"):
                 return "anthropic-adaptive"
-            if parsed.kind == "opus" and _gte(parsed.version, "4.5"):
+            if parsed.kind == "opus" and semver_gte(parsed.version, "4.5"):
                 return "anthropic-budget-effort"
         return "budget"
     return "effort"

@@ -153,3 +153,83 @@ def test_show_under_13x_14x_derives_a_new_models_thinking_from_its_id(
     assert "thinking derived from the model id" in shown.stdout
     thinking = '{"mode": "effort", "minLevel": "low", "maxLevel": "xhigh"}'
     assert f"thinking       {thinking}   <- OMP {version} runtime" in shown.stdout
+
+
+@pytest.mark.parametrize(("version", "noted"), [("18.3.4", True), ("18.2.9", True), ("18.2.3", False)])
+def test_show_names_the_catalog_only_rules_of_the_newest_profiles(
+    run_cli: Any, base: Path, tmp_path: Path, version: str, noted: bool
+) -> None:
+    # The 18.2.9 and 18.3 profiles rebuild models with pi-catalog 18.2.11's rules and code: a
+    # package published without its release, so `show` says what the answer is and is not.
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        "providers:\n  llama.cpp:\n    baseUrl: http://127.0.0.1:8080/v1\n    apiKey: none\n"
+        "    api: openai-completions\n    models:\n      - id: qwen3-32b\n",
+        encoding="utf-8",
+    )
+    shown = run_cli(
+        "show", "llama.cpp/qwen3-32b", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "--omp-version", version, "--engine", "python", "--explain",
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
+    assert ("pi-catalog 18.2.11's compat rules and code" in shown.stderr) is noted
+    engine = "pi-catalog 18.2.11" if noted else "pi-catalog 18.2.3"
+    assert f"policy: {engine}'s compat rule engine (buildModel)" in shown.stdout
+
+
+@pytest.mark.parametrize(("version", "listed"), [("18.2.3", True), ("18.3.0", False)])
+def test_a_provider_named_local_meets_omps_own_tiny_model_rules(
+    run_cli: Any, base: Path, tmp_path: Path, version: str, listed: bool
+) -> None:
+    # From pi-catalog 18.2.11 (the 18.2.9/18.3 profiles) `local` is OMP's own provider of tiny
+    # local models: its rules give `qwen*` the kind "tiny" (read from that package's buildModel:
+    # {"kind": "tiny"} for this very spec), and getAll() lists chat models only.
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        "providers:\n  local:\n    baseUrl: http://127.0.0.1:11434/v1\n    apiKey: none\n"
+        "    api: openai-completions\n    models:\n      - id: qwen3:8b\n        reasoning: true\n"
+        "      - id: llava:7b\n",
+        encoding="utf-8",
+    )
+    merged = run_cli(
+        "merge", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "--omp-version", version, "--engine", "python", "--compact",
+    )  # fmt: skip
+    assert merged.exit_code == 0, merged.stderr
+    models = json.loads(merged.stdout)["local"]
+    assert ("qwen3:8b" in models) is listed
+    assert "llava:7b" in models
+    # Said where the model is written, as a warning (the merge still succeeds).
+    warned = "o.yml:7:9: [warning] OMP gives local/qwen3:8b the kind 'tiny'" in merged.stderr
+    assert warned is not listed
+
+
+@pytest.mark.parametrize(
+    ("version", "api_key", "note"),
+    [
+        ("13.19.0", "OPENAI_API_KEY", "re-reads openai's bundled models when it refreshes"),
+        ("13.19.0", None, "if OMP 13.19.0 finds a key for openai"),
+        ("14.9.9", "K", "re-reads openai's bundled models when it refreshes"),
+        ("18.2.3", "K", None),
+    ],
+)
+def test_show_says_when_13x_14x_refresh_drops_the_provider_compat(
+    run_cli: Any, base: Path, tmp_path: Path, version: str, api_key: str | None, note: str | None
+) -> None:
+    key_line = f"    apiKey: {api_key}\n" if api_key else ""
+    overlay = tmp_path / "o.yml"
+    overlay.write_text(
+        f"providers:\n  openai:\n{key_line}    compat:\n      supportsStore: false\n", encoding="utf-8"
+    )
+    shown = run_cli(
+        "show", "openai/gpt-5.6", "--base", str(base), "--no-default-overlay", "--overlay", str(overlay),
+        "--omp-version", version,
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
+    if note is None:
+        assert "refreshes" not in shown.stderr
+    else:
+        assert note in shown.stderr
+    # The catalog OMP runs: with a key, the provider compat is gone under 13.x/14.x.
+    dropped = api_key is not None and version != "18.2.3"
+    assert ("supportsStore" in shown.stdout) is not dropped

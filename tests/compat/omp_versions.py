@@ -80,6 +80,19 @@ def installed_releases(root: Path) -> list[Release]:
     return [found[version] for version in sorted(found, key=version_key)]
 
 
+def catalog_release(root: Path, version: str) -> Release | None:
+    """A published pi-catalog whose release is not on npm, installed alone as
+    ``<root>/pc/<version>/node_modules`` (``.ci/install-omp.sh``): its ``buildModel`` runs, its
+    registry does not (``source_only``: no release to merge with)."""
+    node_modules = root / "pc" / version / "node_modules"
+    manifest = node_modules / "@oh-my-pi" / "pi-catalog" / "package.json"
+    try:
+        found = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        return None
+    return Release(version, node_modules, True) if found == version else None
+
+
 def find_bun(release: Release, root: Path) -> str | None:
     """The release's own bun, else any bun under ``root``."""
     own = release.node_modules / BUN_RELATIVE

@@ -8,10 +8,11 @@ the release's own bundled catalog; the ``baseUrl`` of every model of every provi
 names must be equal. (The other merged fields are compared field by field for 18.2.3 in
 ``test_merge_vs_omp.py``.) One bun process per release, through the same probe.
 
-The 17.2/17.3 switches (llama.cpp's ``/v1`` on Qwen-family models only before 17.3, a cost patch
-dropping ``longContext`` before 17.3) are checked on the whole effective catalog of the overlays
-that exercise them, against 17.2.15 and 17.3.5: every compared field equal, the resolved ``compat``,
-``compatConfig`` and ``thinking`` 17.x builds in code at load included (:mod:`catalogmgr.omp.compat17`).
+OMP 17.2.15 and 17.3.5 are compared on the whole effective catalog of every corpus overlay (among
+them those of the 17.2/17.3 switches: llama.cpp's ``/v1`` on Qwen-family models only before 17.3, a
+cost patch dropping ``longContext`` before 17.3): every compared field equal, the resolved
+``compat``, ``compatConfig`` and ``thinking`` 17.x builds in code at load included
+(:mod:`catalogmgr.omp.compat17`, :mod:`catalogmgr.omp.thinking17`).
 
 The 18.0 profile's releases 18.1.16, 18.1.20 and 18.2.0, each with its own compat rule engine, are
 compared on the whole effective catalog of the overlays that rebuild models, extendedContext off and
@@ -108,23 +109,26 @@ def test_provider_base_url_scope_matches_the_release(version: str) -> None:
 
 
 # The overlays whose merge switches differ between 17.2 and 17.3 (llama.cpp's `/v1` scope, a cost
-# patch's `longContext`); the whole effective catalog of each is compared, one bun process per release.
+# patch's `longContext`), among the whole corpus compared (every overlay OMP accepts; its effective
+# catalog, `thinking` included: catalogmgr.omp.thinking17), one bun process per release.
 SWITCH_OVERLAYS = [CORPUS_DIR / "52-policy-long-context-cap.yml", CORPUS_DIR / "55-policy-llama-cpp.yml"]
 
 
 @pytest.mark.parametrize("version", ["17.2.15", "17.3.5"])
 def test_17x_effective_catalog_matches(version: str) -> None:
     probe = OmpProbe(_installed(version))
-    results = probe.results({label(path): path.read_bytes() for path in SWITCH_OVERLAYS})
+    results = probe.results({label(path): path.read_bytes() for path in corpus_files()})
     base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
     parsed = OmpVersion.parse(version)
     assert parsed is not None
     profile = profile_for_version(parsed)
     compared = 0
     mismatches = []
-    for path in SWITCH_OVERLAYS:
+    for path in corpus_files():
         result = results[label(path)]
-        assert result.accepted, f"OMP {version} rejects {path.name}"
+        if not result.accepted:
+            assert path not in SWITCH_OVERLAYS, f"OMP {version} rejects {path.name}"
+            continue
         document = parse_document(path.read_text(encoding="utf-8"), name=path.name, fmt="yaml")
         ours = merge_catalog(
             base, [Layer(path.name, document.data, document)], profile=profile, settings=RuntimeSettings()
@@ -140,7 +144,7 @@ def test_17x_effective_catalog_matches(version: str) -> None:
                     mismatches.append(
                         f"{path.name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
                     )
-    assert compared > 1000
+    assert compared > 10_000
     assert mismatches == []
 
 

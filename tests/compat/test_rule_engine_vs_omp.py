@@ -34,20 +34,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus import corpus_files, shared_user_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omp import OmpInstall
-from omp_versions import find_bun, installed_releases, omp_root
+from omp_versions import catalog_release, find_bun, installed_releases, omp_root
 
-from catalogmgr.omp.compat17 import CODE_17, build_compat_17
+from catalogmgr.documents import parse_document
+from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.compat17 import CODE_17, load_compat17_builder
 from catalogmgr.omp.jsstring import js_lower
 from catalogmgr.omp.policies import _llama_cpp_base_url
+from catalogmgr.omp.profile import PROFILES_BY_ID
 from catalogmgr.omp.rule_engine import (
     EFFORTS,
     RuleEngine,
     RuleEngineError,
     load_rule_engine,
 )
+from catalogmgr.omp.settings import DEFAULT_SETTINGS
 from catalogmgr.omp.whatwg_url import hostname as whatwg_hostname
 
 pytestmark = pytest.mark.omp
@@ -91,6 +96,10 @@ CUSTOM_PROVIDERS = (
     "moonshot",
     "umans",
     "xiaomi-token-plan-sgp",
+    "local",
+    "web",
+    "stepfun",
+    "typesafe",
 )
 BASE_URLS = (
     None,
@@ -130,16 +139,42 @@ def _ask_omp(omp_install: OmpInstall, specs: Sequence[Mapping[str, Any]]) -> lis
     return answers
 
 
+def drawn_specs(batch: st.SearchStrategy[list[dict[str, Any]]], examples: int) -> list[dict[str, Any]]:
+    """``examples`` batches hypothesis draws from ``batch``, all drawn first and joined, so one bun
+    process answers them all (no shrinking: a difference lists the specs themselves)."""
+    batches: list[list[dict[str, Any]]] = []
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+    @given(specs=batch)
+    def draw(specs: list[dict[str, Any]]) -> None:
+        batches.append(specs)
+
+    draw()
+    return [spec for drawn in batches for spec in drawn]
+
+
 def _release(version: str, omp_install: OmpInstall) -> OmpInstall:
-    """That OMP release: the differential suite's own, or one under ``$CATALOGMGR_OMP_ROOT``."""
+    """That OMP release: the differential suite's own, or one under ``$CATALOGMGR_OMP_ROOT`` (a
+    release, or a pi-catalog published without its release: ``<root>/pc/<version>``)."""
     if version == omp_install.version:
         return omp_install
     root = omp_root()
     release = next(
         (found for found in (installed_releases(root) if root else []) if found.version == version), None
     )
+    if (release is None or release.source_only) and root is not None:
+        release = catalog_release(root, version)  # buildModel is all this test runs
     bun = find_bun(release, root) if release is not None and root is not None else None
-    if release is None or release.source_only or bun is None:
+    if release is None or bun is None:
         pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
     return OmpInstall(release.node_modules, Path(bun), version, version, "")
 
@@ -164,6 +199,8 @@ CATALOG_FIELDS = (
     "requiresToolResultImageHoisting",
     "supportsAssistantPrefill",
     "contextPromotionTarget",
+    "kind",
+    "webSearch",
 )
 
 
@@ -255,15 +292,21 @@ def test_every_bundled_model_rebuilt(version: str, omp_install: OmpInstall) -> N
 
 
 def _taxonomy_words() -> list[str]:
-    tables = json.loads(gzip.decompress(_DATA.joinpath("rule-engine-18.2.3.json.gz").read_bytes()))
+    """The words of the suite's own release's rules (18.2.3) and of the newest stored (18.2.11:
+    glob overrides, new providers)."""
     words: set[str] = set()
-    for cls in tables["taxonomy"]["classes"]:
-        words.update(matcher["token"] for matcher in cls["matchers"])
-        words.update(family["glob"].replace("*", "") for family in cls["families"])
-        words.update(rule["prefix"] for rule in cls["revisionPrefixes"])
-        words.update(override["model"] for override in cls["overrides"])
-    for rule in tables["cascade"]:
-        words.update(selector["value"].replace("*", "") for selector in rule.get("models", ()))
+    for version in ("18.2.3", "18.2.11"):
+        tables = json.loads(gzip.decompress(_DATA.joinpath(f"rule-engine-{version}.json.gz").read_bytes()))
+        for cls in tables["taxonomy"]["classes"]:
+            words.update(matcher["token"] for matcher in cls["matchers"])
+            words.update(family["glob"].replace("*", "") for family in cls["families"])
+            words.update(rule["prefix"] for rule in cls["revisionPrefixes"])
+            # An override names its model exactly, or (18.2.11) by a glob.
+            words.update(
+                (override.get("model") or override["glob"]).replace("*", "") for override in cls["overrides"]
+            )
+        for rule in tables["cascade"]:
+            words.update(selector["value"].replace("*", "") for selector in rule.get("models", ()))
     return sorted(word for word in words if word)
 
 
@@ -340,9 +383,11 @@ _catalog_flags = st.fixed_dictionaries(
     },
 )
 _spec = st.builds(
-    lambda model_id, provider, api, reasoning, base_url, compat, thinking, flags: {
+    lambda model_id, provider, provider_type, api, reasoning, base_url, compat, thinking, flags: {
         "id": model_id,
         "provider": provider,
+        # 18.2.11: a discovered model's backend type (its rules and local-server facts).
+        **({"providerType": provider_type} if provider_type is not None else {}),
         "api": api,
         "reasoning": reasoning,
         **({"baseUrl": base_url} if base_url is not None else {}),
@@ -352,6 +397,7 @@ _spec = st.builds(
     },
     _model_id,
     st.sampled_from(CUSTOM_PROVIDERS),
+    st.none() | st.none() | st.sampled_from(CUSTOM_PROVIDERS),
     st.sampled_from(APIS),
     st.booleans(),
     st.sampled_from(BASE_URLS),
@@ -364,18 +410,19 @@ _spec = st.builds(
 @pytest.mark.parametrize("version", STORED)
 def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
     """Generated specs through each stored release's own buildModel, the port on that release's
-    rules and code: 25 batches for the suite's own OMP, 8 for each other release (CI time).
+    rules and code: 25 batches for the suite's own OMP, 12 for each other release, all drawn first
+    and sent in one bun process per release.
 
     A batch is 20-40 specs: larger lists overrun hypothesis's example buffer (a spec with its
     compat and thinking is big), so that nearly every draw was discarded and one batch took
     minutes to generate."""
     release = _release(version, omp_install)
-    engine = load_rule_engine(version)
+    batches: list[list[dict[str, Any]]] = []
 
-    # One bun process per example: a few large batches, not many small ones.
     @settings(
-        max_examples=25 if version == omp_install.version else 8,
+        max_examples=25 if version == omp_install.version else 12,
         deadline=None,
+        database=None,
         suppress_health_check=[
             HealthCheck.too_slow,
             HealthCheck.data_too_large,
@@ -383,11 +430,42 @@ def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
         ],
     )
     @given(specs=st.lists(_spec, min_size=20, max_size=40))
-    def check(specs: list[dict[str, Any]]) -> None:
-        differences = _differences(specs, _ask_omp(release, specs), engine)
-        assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+    def draw(specs: list[dict[str, Any]]) -> None:
+        batches.append(specs)
 
-    check()
+    draw()
+    specs = [spec for batch in batches for spec in batch]
+    differences = _differences(specs, _ask_omp(release, specs), load_rule_engine(version))
+    assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+def test_corpus_rebuilds_under_the_newest_profiles(omp_install: OmpInstall) -> None:
+    """Every model the merge corpus (and ../shared's users' files, when present) rebuilds under the
+    18.3 profile, over pi-catalog 18.2.11's own bundled catalog: the spec the merge hands the rule
+    engine, through that package's own buildModel (one bun process). The 18.2.9 and 18.3 releases
+    cannot be run whole (not on npm), so this is the merge-level proof of their rule engine."""
+    release = _release("18.2.11", omp_install)
+    profile = PROFILES_BY_ID["18.3"]
+    assert profile.rules == "18.2.11"
+    engine = load_rule_engine("18.2.11")  # the instance the merge's builder loads (cached)
+    specs: dict[str, dict[str, Any]] = {}
+    decide = engine.decide
+
+    def recording(spec: Mapping[str, Any]) -> Any:
+        specs.setdefault(json.dumps(spec, sort_keys=True), copy.deepcopy(dict(spec)))
+        return decide(spec)
+
+    base = json.loads(release.catalog_path.read_text(encoding="utf-8"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "decide", recording)
+        for path in corpus_files() + shared_user_files():
+            document = parse_document(path.read_text(encoding="utf-8"), name=str(path), fmt="yaml")
+            layers = [Layer(path.name, document.data, document)]
+            merge_catalog(base, layers, profile=profile, settings=DEFAULT_SETTINGS, provenance=False)
+    batch = list(specs.values())
+    assert len(batch) > 1000  # the corpus rebuilds thousands of distinct models
+    differences = _differences(batch, _ask_omp(release, batch), engine)
+    assert not differences, f"{len(differences)} of {len(batch)} differ:\n" + "\n".join(differences[:15])
 
 
 @pytest.mark.parametrize("version", STORED)
@@ -408,8 +486,10 @@ def test_generated_tables_are_current(version: str, omp_install: OmpInstall) -> 
 # -- OMP 17.x: buildModel's compat, built in code (catalogmgr.omp.compat17) ---------------------------
 #
 # 17.x has no rule engine: pi-catalog's buildCompat resolves each model's compat in code, for every
-# bundled row at load and for every rebuilt model. The same bun script asks each installed 17.x
-# release's own buildModel (one process per release per batch); the compat is compared whole.
+# bundled row at load and for every rebuilt model, and resolveModelThinking the thinking from it.
+# The same bun script asks each installed 17.x release's own buildModel (one process per release
+# per batch); the port's whole decision (compat17's builder: compat, thinking, reasoning) is
+# compared. test_thinking17_vs_omp.py checks the thinking port alone, on OMP's own compat.
 
 CODE_17_RELEASES = sorted(CODE_17)
 # Providers and URLs 17.x's detection singles out, beyond the 18.x lists above.
@@ -525,13 +605,14 @@ _compat_17 = st.fixed_dictionaries(
     },
 )
 _spec_17 = st.builds(
-    lambda model_id, provider, api, reasoning, base_url, compat: {
+    lambda model_id, provider, api, reasoning, base_url, compat, thinking: {
         "id": model_id,
         "provider": provider,
         "api": api,
         "reasoning": reasoning,
         **({"baseUrl": base_url} if base_url is not None else {}),
         **({"compat": compat} if compat else {}),
+        **({"thinking": thinking} if thinking is not None else {}),
     },
     st.one_of(
         st.builds(
@@ -547,54 +628,49 @@ _spec_17 = st.builds(
     st.booleans(),
     st.sampled_from(BASE_URLS_17),
     _compat_17,
+    st.none() | _thinking,
 )
 
 
-def _compat_17_differences(
+def _build_17_differences(
     version: str, specs: Sequence[Mapping[str, Any]], answers: Sequence[Mapping[str, Any]]
 ) -> list[str]:
+    """Where the port's buildModel (compat17's builder: compat, then thinking17) and OMP's differ."""
+    builder = load_compat17_builder(version)
     differences = []
     for spec, theirs in zip(specs, answers, strict=True):
-        # rule_engine_specs.ts gives a spec without a name its id (as finalizeCustomModel does).
-        ours = build_compat_17({"name": spec["id"], **spec}, version)
-        if "error" in theirs or ours != theirs["compat"]:
-            differences.append(_difference(spec, "compat", ours, theirs.get("compat", theirs)))
+        if "error" in theirs:
+            differences.append(f"{json.dumps(spec)}: OMP threw {theirs['error']}")
+            continue
+        # rule_engine_specs.ts gives a spec its defaults and its id as name (finalizeCustomModel's).
+        decision = builder.decide({**SPEC_DEFAULTS, "name": spec["id"], **spec})
+        ours = {"compat": decision.compat, "thinking": decision.thinking, "reasoning": decision.reasoning}
+        for name, value in ours.items():
+            if value != theirs[name]:
+                differences.append(_difference(spec, name, value, theirs[name]))
     return differences
 
 
 @pytest.mark.parametrize("version", CODE_17_RELEASES)
-def test_17x_compat_of_every_bundled_model(version: str, omp_install: OmpInstall) -> None:
+def test_17x_build_of_every_bundled_model(version: str, omp_install: OmpInstall) -> None:
     """Each bundled row as 17.x loads it, then rebuilt under other providers, hosts and flags."""
     release = _release(version, omp_install)
     catalog = json.loads(release.catalog_path.read_text(encoding="utf-8"))
     specs = [model for models in catalog.values() for model in models.values()] + _bundled_specs(release)
-    differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
+    differences = _build_17_differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
 
 @pytest.mark.parametrize("version", CODE_17_RELEASES)
-def test_17x_compat_of_generated_specs(version: str, omp_install: OmpInstall) -> None:
-    """Hypothesis-generated specs, all drawn first and sent in one batch (one bun process)."""
+def test_17x_build_of_generated_specs(version: str, omp_install: OmpInstall) -> None:
+    """Hypothesis-generated specs, all drawn first (``drawn_specs``) and sent in one batch (one bun
+    process)."""
     release = _release(version, omp_install)
-    batches: list[list[dict[str, Any]]] = []
-
-    @settings(
-        max_examples=12,
-        deadline=None,
-        database=None,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.data_too_large,
-            HealthCheck.large_base_example,
-        ],
-    )
-    @given(specs=st.lists(_spec_17, min_size=100, max_size=150))
-    def draw(specs: list[dict[str, Any]]) -> None:
-        batches.append(specs)
-
-    draw()
-    specs = [spec for batch in batches for spec in batch]
-    differences = _compat_17_differences(version, specs, _ask_omp(release, specs))
+    specs = drawn_specs(st.lists(_spec_17, min_size=100, max_size=150), 12)
+    # Large lists can overflow hypothesis's buffer and come out invalid: never let the batch
+    # shrink silently (about 1,200 specs are drawn).
+    assert len(specs) >= 1000, len(specs)
+    differences = _build_17_differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
 

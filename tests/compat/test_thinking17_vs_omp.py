@@ -1,12 +1,12 @@
 """Differential: :func:`catalogmgr.omp.thinking17.derive_thinking_17` against OMP 17.x's own
 ``resolveModelThinking`` (pi-catalog ``src/model-thinking.ts``), for each installed 17.x release.
 
-The 17.x section of the rule-engine differential (``test_rule_engine_vs_omp.py`` covers 18.x): it
-shares that harness's apis, providers and base URLs; specs go in batches, one bun process per
-release per batch (``thinking17_specs.ts``), which answers, per spec, the compat 17.x's
-``buildCompat`` resolves, ``resolveModelThinking(spec, compat)`` and ``buildModel(spec).thinking``.
-The port is given OMP's compat (17.x's compat is :mod:`catalogmgr.omp.compat17`'s business, not
-this port's) and must give OMP's thinking:
+The 17.x thinking section of the rule-engine differential (``test_rule_engine_vs_omp.py``): it uses
+that harness (``rule_engine_specs.ts``: OMP's own ``buildModel`` on a batch of specs, one bun process
+per release per test), whose answers carry the compat 17.x's ``buildCompat`` resolved and the
+``thinking`` ``buildModel`` set (``resolveModelThinking(spec, compat)``). The port is given OMP's
+compat (17.x's compat is :mod:`catalogmgr.omp.compat17`'s, checked in that file) and must give OMP's
+thinking:
 
 1. every bundled model of the release, with its baked thinking (``fillThinkingWireDefaults``, as
    OMP builds bundled rows), without it (``deriveThinking``), and moved to another provider and
@@ -17,60 +17,35 @@ this port's) and must give OMP's thinking:
    authored compat (``thinkingFormat``, ``supportsReasoningEffort``, ``reasoningEffortMap``...)
    and explicit thinking.
 
+3. X / X-thinking twins through the merge against the release's own ModelRegistry (17.x's pairing,
+   pair thinking and the collapsed model built again).
+
 A release that is not installed under ``$CATALOGMGR_OMP_ROOT`` skips.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from catalog_diff import COMPARED_FIELDS, MISSING, same
 from hypothesis import strategies as st
-from omp_versions import Release, find_bun, installed_releases, omp_root
-from test_rule_engine_vs_omp import APIS, BASE_URLS, CUSTOM_PROVIDERS
+from omp import OmpInstall, OmpProbe
+from test_merge_versions_vs_omp import _installed
+from test_rule_engine_vs_omp import APIS, BASE_URLS, CUSTOM_PROVIDERS, _ask_omp, _release, drawn_specs
 
+from catalogmgr.documents import parse_document
+from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.profile import OmpVersion, profile_for_version
+from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.omp.thinking17 import derive_thinking_17
 
 pytestmark = pytest.mark.omp
 
-SCRIPT = Path(__file__).with_name("thinking17_specs.ts")
 RELEASES = ("17.2.15", "17.3.5")
 EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max")
-
-
-def _installed(version: str) -> tuple[Release, str]:
-    """The release and its bun, or a skip."""
-    root = omp_root()
-    release = next(
-        (found for found in (installed_releases(root) if root else []) if found.version == version), None
-    )
-    bun = find_bun(release, root) if release is not None and root is not None else None
-    if release is None or release.source_only or bun is None:
-        pytest.skip(f"OMP {version} is not installed under $CATALOGMGR_OMP_ROOT (.ci/install-omp.sh)")
-    return release, bun
-
-
-def _ask_omp(version: str, specs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    release, bun = _installed(version)
-    completed = subprocess.run(
-        [bun, "--no-install", str(SCRIPT), str(release.node_modules)],
-        input=json.dumps({"specs": list(specs)}),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "NO_COLOR": "1"},
-        cwd=SCRIPT.parent,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    answers: list[dict[str, Any]] = json.loads(completed.stdout.strip().splitlines()[-1])
-    assert len(answers) == len(specs)
-    return answers
 
 
 def _differences(
@@ -81,17 +56,15 @@ def _differences(
         if "error" in theirs:
             differences.append(f"{json.dumps(spec)}: OMP threw {theirs['error']}")
             continue
-        # The harness's own check: buildModel bakes exactly what resolveModelThinking gives.
-        assert theirs["built"] == theirs["thinking"], spec
+        # rule_engine_specs.ts gives a spec without a name its id (as finalizeCustomModel does).
         ours = derive_thinking_17({"name": spec["id"], **spec}, theirs["compat"], version)
         if ours != theirs["thinking"]:
             differences.append(f"{json.dumps(spec)}:\n    python={ours}\n    omp=   {theirs['thinking']}")
     return differences
 
 
-def _bundled_specs(release: Release) -> list[dict[str, Any]]:
-    catalog_path = release.node_modules / "@oh-my-pi" / "pi-catalog" / "src" / "models.json"
-    catalog = json.loads(catalog_path.read_text(encoding="utf-8"))
+def _bundled_specs(release: OmpInstall) -> list[dict[str, Any]]:
+    catalog = json.loads(release.catalog_path.read_text(encoding="utf-8"))
     specs: list[dict[str, Any]] = []
     index = 0
     for models in catalog.values():
@@ -115,11 +88,11 @@ def _bundled_specs(release: Release) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("version", RELEASES)
-def test_every_bundled_model(version: str) -> None:
+def test_every_bundled_model(version: str, omp_install: OmpInstall) -> None:
     """Each 17.x release over its own bundled catalog: as bundled, re-derived and moved."""
-    release, _ = _installed(version)
+    release = _release(version, omp_install)
     specs = _bundled_specs(release)
-    differences = _differences(version, specs, _ask_omp(version, specs))
+    differences = _differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
 
@@ -267,15 +240,110 @@ _spec = st.builds(
 )
 
 
-# One bun process per example: batches of 80-100 specs (larger lists overrun hypothesis's data
-# budget and take minutes to generate).
 @pytest.mark.parametrize("version", RELEASES)
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
-)
-@given(specs=st.lists(_spec, min_size=80, max_size=100))
-def test_generated_specs(version: str, specs: list[dict[str, Any]]) -> None:
-    differences = _differences(version, specs, _ask_omp(version, specs))
+def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
+    """Hypothesis-generated specs, all drawn first and sent in one batch (one bun process)."""
+    release = _release(version, omp_install)
+    # Lists of 80-100: larger ones overrun hypothesis's data budget and take minutes to draw.
+    specs = drawn_specs(st.lists(_spec, min_size=80, max_size=100), 15)
+    differences = _differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
+
+
+# -- 17.x's twin collapse (variant-collapse.ts), through the merge ------------------------------------
+
+# X / X-thinking pairs 17.x collapses and builds again (collapseBuiltModelVariants): pairs that
+# reason, pairs that do not (the thinking member's derived ladder), families whose derived thinking
+# is mandatory (requiresEffort refilled on the collapsed model), 17.x's token rule (the first
+# `-thinking`/`-reasoner`/`-reasoning`, ASCII case-insensitive, not after `non`/`no`).
+TWINS_17 = """\
+providers:
+  tw:
+    baseUrl: https://tw.example/v1
+    apiKey: K
+    api: openai-completions
+    models:
+      - id: foo
+      - id: foo-thinking
+      - id: bar
+        reasoning: true
+      - id: bar-reasoning
+      - id: kimi-k3
+        reasoning: true
+      - id: kimi-k3-thinking
+        reasoning: true
+      - id: glm-5.3
+      - id: glm-5.3-thinking
+        reasoning: true
+      - id: MiniMax-M2.5
+        reasoning: true
+      - id: MiniMax-M2.5-thinking
+        reasoning: true
+      - id: Foo
+      - id: Foo-THINKING
+        reasoning: true
+      - id: mimo-v2-flash
+        reasoning: true
+      - id: mimo-v2-thinking-flash
+        reasoning: true
+      - id: qux-non-thinking
+      - id: qux-non
+        reasoning: true
+      - id: priced
+        cost: {input: 1, output: 2, cacheRead: 0, cacheWrite: 0}
+      - id: priced-thinking
+        reasoning: true
+        cost: {input: 3, output: 6, cacheRead: 0, cacheWrite: 0}
+  tg:
+    baseUrl: https://tg.example/v1beta
+    apiKey: K
+    api: google-generative-ai
+    models:
+      - id: gemini-3-pro
+        reasoning: true
+      - id: gemini-3-pro-thinking
+        reasoning: true
+  ta:
+    baseUrl: https://ta.example
+    apiKey: K
+    api: anthropic-messages
+    models:
+      - id: claude-opus-4-7
+        reasoning: true
+      - id: claude-opus-4-7-thinking
+        reasoning: true
+"""
+
+
+WHOLE_FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_twins_collapse_as_17x_builds_them(version: str) -> None:
+    probe = OmpProbe(_installed(version))
+    result = probe.results({"twins-17.yml": TWINS_17.encode()})["twins-17.yml"]
+    assert result.accepted
+    base = json.loads(probe.install.catalog_path.read_text(encoding="utf-8"))
+    parsed = OmpVersion.parse(version)
+    assert parsed is not None
+    document = parse_document(TWINS_17, name="twins-17.yml", fmt="yaml")
+    ours = merge_catalog(
+        base, [Layer("twins-17.yml", document.data, document)], profile=profile_for_version(parsed),
+        settings=RuntimeSettings(),
+    ).catalog  # fmt: skip
+    theirs = {
+        (row["provider"], row["id"]): row
+        for row in probe.effective_catalog(result)
+        if row["provider"] in ours
+    }
+    ours_keys = {(provider, model_id) for provider in ("tw", "tg", "ta") for model_id in ours[provider]}
+    assert ours_keys == {key for key in theirs if key[0] in ("tw", "tg", "ta")}
+    assert ("tw", "foo-thinking") not in ours_keys  # folded into foo
+    assert ("tw", "priced-thinking") in ours_keys  # other prices: a SKU of its own
+    mismatches = [
+        f"{key}: {field}: ours={ours[key[0]][key[1]].get(field)!r} omp={theirs[key].get(field)!r}"
+        for key in sorted(ours_keys)
+        for field in WHOLE_FIELDS
+        if not same(ours[key[0]][key[1]].get(field, MISSING), theirs[key].get(field, MISSING))
+    ]
+    assert mismatches == []

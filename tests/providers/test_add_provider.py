@@ -63,7 +63,9 @@ def test_ollama_written_entry_validates_merges_and_lists_the_server(
         "    apiKey: X_KEY\n    api: openai-completions\n    models:\n      - id: m\n",
         encoding="utf-8",
     )
-    result = run_cli("add-provider", "local", "--discover", httpserver.url_for("/"), "--write", str(target))
+    # Not "local": from pi-catalog 18.2.11 (the 18.2.9/18.3 profiles) that id is OMP's own provider
+    # of tiny local models, whose rules make `qwen*` a "tiny" model that getAll() does not list.
+    result = run_cli("add-provider", "homelab", "--discover", httpserver.url_for("/"), "--write", str(target))
     assert result.exit_code == 0, result.stderr
     assert "kind ollama, serving 3 model(s)" in result.stderr
     assert "discovery: {type: ollama}" in result.stderr  # the offer, with why
@@ -71,7 +73,7 @@ def test_ollama_written_entry_validates_merges_and_lists_the_server(
     assert "# my providers" in text
     assert "# keep me" in text
     assert run_cli("validate", str(target)).exit_code == 0
-    models = _list(run_cli, target, "local")
+    models = _list(run_cli, target, "homelab")
     assert list(models) == ["llama3.2:latest", "qwen3:8b", "llava:7b"]
     assert models["qwen3:8b"]["contextWindow"] == 40960
     assert models["qwen3:8b"]["reasoning"] is True

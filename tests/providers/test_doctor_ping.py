@@ -25,7 +25,8 @@ def configured(workdir: Path, tmp_home: Path, httpserver: HTTPServer) -> Path:
         "api": "openai-completions",
         "models": [{"id": "qwen3-8b"}],
     }
-    (agent / "models.yml").write_text(overlay({"local": provider}), encoding="utf-8")
+    # "homelab", not "local": from pi-catalog 18.2.11 `local` is OMP's tiny-model provider (qwen* hidden).
+    (agent / "models.yml").write_text(overlay({"homelab": provider}), encoding="utf-8")
     return agent
 
 

@@ -54,7 +54,9 @@ def _ping(
     return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else {}, result.stderr
 
 
-def _endpoint(record: dict[str, Any], provider: str = "local") -> dict[str, Any]:
+# The servers are "homelab", not "local": from pi-catalog 18.2.11 (the newest profiles) `local` is
+# OMP's own provider of tiny local models, whose rules hide `qwen*` from getAll().
+def _endpoint(record: dict[str, Any], provider: str = "homelab") -> dict[str, Any]:
     [entry] = [item for item in record["providers"] if item["provider"] == provider]
     [endpoint] = entry["endpoints"]
     return endpoint
@@ -73,7 +75,7 @@ def _free_port() -> int:
 def test_all_good_openai(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b", "llama-3.1-8b"]), key=PLANTED_KEY)
     path = _write(
-        workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b", "llama-3.1-8b"])}
+        workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b", "llama-3.1-8b"])}
     )
     code, record, _ = _ping(run_cli, path)
     endpoint = _endpoint(record)
@@ -87,7 +89,7 @@ def test_all_good_openai(run_cli: Run, workdir: Path, httpserver: HTTPServer) ->
 
 def test_wrong_key_is_unauthorized(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key="sk-the-right-key-000000000000")
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path)
     assert code == 1
     assert _endpoint(record)["status"] == "unauthorized"
@@ -99,7 +101,7 @@ def test_unset_variable_is_sent_literally_and_said(
     run_cli: Run, workdir: Path, httpserver: HTTPServer
 ) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path, key=None)
     assert code == 1
     [(request, _)] = httpserver.log
@@ -110,7 +112,7 @@ def test_unset_variable_is_sent_literally_and_said(
 def test_wrong_base_path_is_not_found(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     httpserver.no_handler_status_code = 404  # what real servers answer for an unknown path
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path)
     assert code == 1
     assert _endpoint(record)["status"] == "not-found"
@@ -119,7 +121,7 @@ def test_wrong_base_path_is_not_found(run_cli: Run, workdir: Path, httpserver: H
 
 def test_unlisted_id_with_did_you_mean(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["Qwen3-8B-Instruct", "qwen3:8b"]), key=PLANTED_KEY)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b", "gpt-oss"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b", "gpt-oss"])})
     code, record, _ = _ping(run_cli, path)
     endpoint = _endpoint(record)
     assert code == 1
@@ -131,7 +133,7 @@ def test_unlisted_id_with_did_you_mean(run_cli: Run, workdir: Path, httpserver: 
 
 
 def test_refused_connection(run_cli: Run, workdir: Path) -> None:
-    path = _write(workdir, {"local": _openai_provider(f"http://127.0.0.1:{_free_port()}/v1", ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(f"http://127.0.0.1:{_free_port()}/v1", ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path)
     assert code == 1
     assert _endpoint(record)["status"] == "unreachable"
@@ -140,10 +142,10 @@ def test_refused_connection(run_cli: Run, workdir: Path) -> None:
 
 def test_text_output_names_each_verdict(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3:8b"]), key=PLANTED_KEY)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     result = run_cli("ping", "--overlay", path, env={"LOCAL_KEY": PLANTED_KEY})
     assert result.exit_code == 1
-    assert "local  missing-models" in result.stdout
+    assert "homelab  missing-models" in result.stdout
     assert "not listed: qwen3-8b (did you mean qwen3:8b?)" in result.stdout
     assert "1 broken" in result.stderr
     assert PLANTED_KEY not in result.stdout + result.stderr
@@ -229,7 +231,7 @@ def test_redirect_to_another_host_is_not_followed(
         Response(status=302, headers={"Location": other_host.url_for("/v1/models?token=abc")})
     )
     provider = _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"], headers={"X-Team": PLANTED_HEADER})
-    code, record, _ = _ping(run_cli, _write(workdir, {"local": provider}))
+    code, record, _ = _ping(run_cli, _write(workdir, {"homelab": provider}))
     assert code == 1
     assert _endpoint(record)["status"] == "redirected"
     assert other_host.url_for("/v1/models") in _endpoint(record)["detail"]
@@ -246,7 +248,7 @@ def test_slow_server_times_out(run_cli: Run, workdir: Path, httpserver: HTTPServ
         return Response(json.dumps(openai_models(["qwen3-8b"])), content_type="application/json")
 
     httpserver.expect_request("/v1/models").respond_with_handler(slow)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     result = run_cli(
         "ping", "--overlay", path, "--format", "json", "--timeout", "0.3", env={"LOCAL_KEY": "k"}
     )
@@ -265,7 +267,7 @@ def test_slow_server_times_out(run_cli: Run, workdir: Path, httpserver: HTTPServ
 )
 def test_broken_bodies(run_cli: Run, workdir: Path, httpserver: HTTPServer, body: bytes, status: str) -> None:
     httpserver.expect_request("/v1/models").respond_with_data(body, content_type="application/json")
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path)
     assert (code, _endpoint(record)["status"]) == (1, status)
 
@@ -276,7 +278,7 @@ def test_server_error_is_http_error_without_its_reason(
     httpserver.expect_request("/v1/models").respond_with_response(
         Response(f"key was {PLANTED_KEY}", status=503)
     )
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path)  # the planted-secret check is inside _ping
     assert (code, _endpoint(record)["detail"]) == (1, "HTTP 503 Service Unavailable")
 
@@ -284,7 +286,7 @@ def test_server_error_is_http_error_without_its_reason(
 def test_huge_and_hostile_model_list(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     ids = [f"model-{n}" for n in range(50_000)] + ["\x1b]52;c;ZWNobyBwd25lZA==\x07evil", PLANTED_KEY]
     serve_json(httpserver, "/v1/models", openai_models(ids), key=PLANTED_KEY)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["\x1bevil"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["\x1bevil"])})
     result = run_cli("ping", "--overlay", path, env={"LOCAL_KEY": PLANTED_KEY})
     assert result.exit_code == 1
     assert "\x1b" not in result.stdout + result.stderr
@@ -297,7 +299,7 @@ def test_oversized_body_is_refused(
 ) -> None:
     monkeypatch.setattr("catalogmgr.providers.ping.MAX_LIST_BYTES", 1000)
     serve_json(httpserver, "/v1/models", openai_models([f"m-{n}" for n in range(200)]))
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["m-1"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["m-1"])})
     code, record, _ = _ping(run_cli, path)
     assert (code, _endpoint(record)["reach"]) == (1, "too-large")
 
@@ -313,7 +315,7 @@ def test_command_key_is_not_run_without_allow_commands(
     provider = _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])
     provider["apiKey"] = f"!touch {marker} && echo {PLANTED_KEY}"
     provider["baseUrl"] = "https://llm.example.invalid/v1"  # not loopback: unchecked, no request
-    code, record, _ = _ping(run_cli, _write(workdir, {"local": provider}))
+    code, record, _ = _ping(run_cli, _write(workdir, {"homelab": provider}))
     assert not marker.exists()
     assert (code, _endpoint(record)["status"]) == (0, "unchecked")
 
@@ -322,7 +324,7 @@ def test_command_key_runs_with_allow_commands(run_cli: Run, workdir: Path, https
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
     provider = _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])
     provider["apiKey"] = f"!echo {PLANTED_KEY}"
-    code, record, _ = _ping(run_cli, _write(workdir, {"local": provider}), "--allow-commands")
+    code, record, _ = _ping(run_cli, _write(workdir, {"homelab": provider}), "--allow-commands")
     assert (code, _endpoint(record)["status"]) == (0, "ok")
 
 
@@ -462,7 +464,7 @@ def _chat_server(httpserver: HTTPServer, status: int = 200) -> list[dict[str, An
 def test_probe_with_yes_sends_one_token_chat(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
     bodies = _chat_server(httpserver)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path, "--probe", "--yes")
     assert code == 0
     assert _endpoint(record)["probe"]["ok"] is True
@@ -476,10 +478,10 @@ def test_probe_with_yes_sends_one_token_chat(run_cli: Run, workdir: Path, httpse
 def test_probe_asks_first_and_a_no_sends_nothing(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
     bodies = _chat_server(httpserver)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     result = run_cli("ping", "--overlay", path, "--probe", input="n\n", env={"LOCAL_KEY": PLANTED_KEY})
     assert result.exit_code == 0
-    assert "local/qwen3-8b at" in result.stderr
+    assert "homelab/qwen3-8b at" in result.stderr
     assert "probes not sent" in result.stderr
     assert bodies == []
     result = run_cli("ping", "--overlay", path, "--probe", input="y\n", env={"LOCAL_KEY": PLANTED_KEY})
@@ -492,7 +494,7 @@ def test_probe_asks_first_and_a_no_sends_nothing(run_cli: Run, workdir: Path, ht
 def test_failed_probe_is_broken(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
     _chat_server(httpserver, status=402)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path, "--probe", "--yes")
     assert code == 1
     assert record["providers"][0]["status"] == "probe-failed"
@@ -502,7 +504,7 @@ def test_failed_probe_is_broken(run_cli: Run, workdir: Path, httpserver: HTTPSer
 def test_no_probe_no_post(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
     bodies = _chat_server(httpserver)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, _, _ = _ping(run_cli, path)
     assert code == 0
     assert bodies == []
@@ -512,7 +514,7 @@ def test_no_probe_no_post(run_cli: Run, workdir: Path, httpserver: HTTPServer) -
 def test_key_from_dotenv_is_used_and_never_shown(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     (workdir / ".env").write_text(f"LOCAL_KEY={PLANTED_KEY}\n", encoding="utf-8")
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path, key=None)
     assert (code, _endpoint(record)["status"]) == (0, "ok")
     result = run_cli("ping", "--overlay", path, "--no-dotenv")
@@ -539,7 +541,7 @@ def test_a_key_http_cannot_carry_is_said_not_sent(
     run_cli: Run, workdir: Path, httpserver: HTTPServer, value: str
 ) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]))
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     code, record, _ = _ping(run_cli, path, key=value)
     assert (code, _endpoint(record)["status"]) == (1, "invalid-header")
     assert "Authorization" in _endpoint(record)["detail"]
@@ -570,7 +572,7 @@ def test_a_server_dripping_its_answer_times_out(run_cli: Run, workdir: Path) -> 
     thread = threading.Thread(target=drip, daemon=True)
     thread.start()
     try:
-        path = _write(workdir, {"local": _openai_provider(f"http://127.0.0.1:{port}/v1", ["m"])})
+        path = _write(workdir, {"homelab": _openai_provider(f"http://127.0.0.1:{port}/v1", ["m"])})
         result = run_cli(
             "ping", "--overlay", path, "--format", "json", "--timeout", "0.2", env={"LOCAL_KEY": "k"}
         )
@@ -619,21 +621,21 @@ def test_stacked_compression_is_refused(run_cli: Run, workdir: Path, httpserver:
     httpserver.expect_request("/v1/models").respond_with_response(
         Response(body, headers={"Content-Encoding": "gzip, gzip", "Content-Type": "application/json"})
     )
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["m"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["m"])})
     code, record, _ = _ping(run_cli, path)
     assert (code, _endpoint(record)["reach"]) == (1, "too-large")
 
 
 def test_listed_ids_are_capped(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models([f"m{n}" for n in range(25_000)]))
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["m1"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["m1"])})
     code, record, _ = _ping(run_cli, path)
     assert (code, _endpoint(record)["listed"]) == (0, 20_000)
 
 
 def test_json_shape_is_the_documented_one(run_cli: Run, workdir: Path, httpserver: HTTPServer) -> None:
     serve_json(httpserver, "/v1/models", openai_models(["qwen3-8b"]), key=PLANTED_KEY)
-    path = _write(workdir, {"local": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
+    path = _write(workdir, {"homelab": _openai_provider(httpserver.url_for("/v1"), ["qwen3-8b"])})
     _, record, _ = _ping(run_cli, path)
     assert {"base", "overlays", "broken", "providers"} <= set(record)
     [provider] = record["providers"]

@@ -8,16 +8,23 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from catalogmgr.documents import parse_document
+from catalogmgr.merge import Layer, merge_catalog
+from catalogmgr.omp.profile import OmpVersion, profile_for_version
 from catalogmgr.omp.rule_engine import UNDEFINED
+from catalogmgr.omp.settings import RuntimeSettings
 from catalogmgr.omp.thinking17 import (
     GENERATION_17_2,
     GENERATION_17_3,
+    Generation,
     derive_thinking_17,
     generation_for_release,
     has_thinking_variant_token,
     parse_known_model,
-    parse_semver,
+    strip_thinking_variant_token_17,
 )
 
 OPENAI = {"thinkingFormat": "openai", "supportsReasoningEffort": True, "reasoningEffortMap": {}}
@@ -218,12 +225,123 @@ def test_thinking_variant_tokens_as_omp_bounds_them() -> None:
     assert has_thinking_variant_token("a-non-thinking-b-thinking")  # the second token counts
 
 
-def test_ids_parse_with_javascript_regex_semantics() -> None:
-    # `$` is the end of the string (not before a trailing newline); `\d` is ASCII only.
-    assert parse_semver("4.6") == (4, 6, 0)
-    assert parse_semver("4.6\n") is None
-    assert parse_semver("٤") is None
-    assert parse_known_model("openai/gpt-5.4-mini", GENERATION_17_3)[:2] == ("openai", "mini")
-    assert parse_known_model("claude-4-5-opus", GENERATION_17_3)[:2] == ("anthropic", "opus")
-    assert parse_known_model("Claude-Opus-4-7", GENERATION_17_3).family == "unknown"  # case-sensitive
-    assert parse_known_model("daybreak-red-latest", GENERATION_17_2).family == "unknown"
+def _family_and_kind(model_id: str, generation: Generation) -> tuple[str, str] | None:
+    parsed = parse_known_model(model_id, generation)
+    return (parsed.family, parsed.kind) if parsed is not None else None
+
+
+def test_known_models_parse_as_omp_17_parses_them() -> None:
+    assert _family_and_kind("openai/gpt-5.4-mini", GENERATION_17_3) == ("openai", "mini")
+    assert _family_and_kind("claude-4-5-opus", GENERATION_17_3) == ("anthropic", "opus")
+    assert _family_and_kind("gemini-3-pro-preview", GENERATION_17_2) == ("gemini", "pro")
+    assert _family_and_kind("Claude-Opus-4-7", GENERATION_17_3) is None  # the parsers are case-sensitive
+    assert _family_and_kind("daybreak-red-latest", GENERATION_17_3) == ("openai", "base")
+    assert _family_and_kind("daybreak-red-latest", GENERATION_17_2) is None  # 17.3's rolling aliases
+
+
+def test_17x_strips_the_first_thinking_token() -> None:
+    assert strip_thinking_variant_token_17("kimi-k2-thinking") == "kimi-k2"
+    assert strip_thinking_variant_token_17("Foo-THINKING") == "Foo"
+    assert strip_thinking_variant_token_17("mimo-v2-thinking-flash") == "mimo-v2-flash"
+    assert strip_thinking_variant_token_17("x-reasoner-thinking") == "x-thinking"  # the first token
+    assert strip_thinking_variant_token_17("qux-non-thinking") is None
+    assert strip_thinking_variant_token_17("-thinking") is None  # nothing would remain
+
+
+TWINS = """\
+providers:
+  tw:
+    baseUrl: https://tw.example/v1
+    apiKey: K
+    api: openai-completions
+    models:
+      - id: foo
+      - id: foo-thinking
+      - id: kimi-k3
+        reasoning: true
+      - id: kimi-k3-thinking
+        reasoning: true
+"""
+
+
+@pytest.mark.parametrize("release", ["17.3.5", "17.2.15"])
+def test_17x_twins_collapse_then_build_again(release: str) -> None:
+    # As OMP 17.2.15 and 17.3.5 give them (tests/compat/test_thinking17_vs_omp.py): a pair where
+    # neither member reasons gets the thinking member's derived ladder; the collapsed kimi-k3 is
+    # built again, which fills back the requiresEffort the pair surface dropped.
+    document = parse_document(TWINS, name="o.yml", fmt="yaml")
+    parsed = OmpVersion.parse(release)
+    assert parsed is not None
+    catalog = merge_catalog(
+        {},
+        [Layer("o.yml", document.data, document)],
+        profile=profile_for_version(parsed),
+        settings=RuntimeSettings(),
+    ).catalog["tw"]
+    assert set(catalog) == {"foo", "kimi-k3"}
+    ladder = [*DEFAULT, "xhigh"]
+    assert catalog["foo"]["reasoning"] is True
+    assert catalog["foo"]["thinking"] == {
+        "mode": "effort",
+        "efforts": ladder,
+        "effortRouting": {"off": "foo", **dict.fromkeys(ladder, "foo-thinking")},
+    }
+    assert catalog["kimi-k3"]["thinking"] == {
+        "mode": "effort",
+        "efforts": ["low", "high", "max"],
+        "defaultLevel": "max",
+        "effortMap": {"max": "max"},
+        "effortRouting": {"off": "kimi-k3", **dict.fromkeys(["low", "high", "max"], "kimi-k3-thinking")},
+        "requiresEffort": True,
+    }
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+_EFFORT = st.sampled_from([*FIVE_TIERS, "minimal", "constructor", "__proto__"])
+_HOSTILE_SPEC = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from(["glm-5.3", "kimi-k3-thinking", "deepseek-v4-pro", "claude-opus-4-7"]) | _JSON,
+        "name": _JSON,
+        "provider": st.sampled_from(["deepseek", "openrouter", "xai", "ollama", "baseten", "sakana"]) | _JSON,
+        "api": st.sampled_from(["openai-completions", "openrouter", "openai-responses", "anthropic-messages"])
+        | _JSON,
+        "baseUrl": st.sampled_from(["https://api.fireworks.ai/v1", "https://api.x.ai/v1"]) | _JSON,
+        "reasoning": _JSON,
+        "thinking": st.fixed_dictionaries(
+            {},
+            optional={
+                "efforts": st.lists(_EFFORT | _JSON, max_size=4) | _JSON,
+                "effortMap": st.dictionaries(_EFFORT, _JSON) | _JSON,
+                "mode": _JSON,
+                "requiresEffort": _JSON,
+                "defaultLevel": _JSON,
+            },
+        )
+        | _JSON,
+    },
+)
+_HOSTILE_COMPAT = _JSON | st.fixed_dictionaries(
+    {},
+    optional={
+        "thinkingFormat": st.sampled_from(["openai", "openrouter", "zai"]) | _JSON,
+        "supportsReasoningEffort": _JSON,
+        "reasoningEffortMap": st.dictionaries(_EFFORT, _JSON) | _JSON,
+        "trustExplicitThinkingOnly": _JSON,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spec=_HOSTILE_SPEC, compat=_HOSTILE_COMPAT, release=st.sampled_from(["17.2.15", "17.3.5"]))
+def test_any_json_spec_gives_thinking_or_none(spec: dict[str, Any], compat: Any, release: str) -> None:
+    # Whatever a file holds (the schema is not the port's guard): a thinking object or none, and
+    # never an exception, nor a change to the inputs.
+    before = copy.deepcopy((spec, compat))
+    thinking = derive_thinking_17(spec, compat, release)
+    assert thinking is None or (isinstance(thinking, dict) and thinking.get("efforts"))
+    assert (spec, compat) == before
