@@ -102,6 +102,8 @@ if TYPE_CHECKING:  # a builder's module loads when a model is first built (see _
 
 Catalog = dict[str, dict[str, dict[str, Any]]]
 _ABSENT = object()
+# The fields 17.x's twin collapse merges from both members (variant-collapse.ts).
+_COLLAPSED_LIMITS = ("input", "contextWindow", "maxTokens")
 Path = tuple[str | int, ...]
 
 # Field paths whose sub-keys get their own provenance entry ("cost.input", "compat.x", ...).
@@ -661,6 +663,9 @@ class _Merger:
         self.authored_thinking: set[tuple[str, str]] = set()
         self.authored_cost: set[tuple[str, str]] = set()  # a new model's own prices
         self.authored_input: set[tuple[str, str]] = set()  # a patch's own input
+        # The input and limits a custom definition writes (17.x's refresh re-patches them over a
+        # collapsed twin, see collapse_thinking_twins).
+        self.definition_limits: dict[tuple[str, str], frozenset[str]] = {}
         # Dated fallback prices take effect by the clock, as OMP's `Date.now()` reads it.
         self.now_ms = time.time() * 1000
         self.overridden: dict[tuple[str, str], None] = {}  # rebuilt again by modelOverrides
@@ -965,7 +970,7 @@ class _Merger:
             for twin in thinking_twins(models, provider, self.tables, strip=strip, derive=derive):
                 if twin.thinking_id not in models or twin.base_id not in models:
                     continue  # already folded into another pair
-                del models[twin.thinking_id]
+                member = models.pop(twin.thinking_id)
                 self.touched.pop((provider, twin.thinking_id), None)
                 how = (
                     f"policy: collapsed with its reasoning twin {twin.thinking_id!r} "
@@ -974,9 +979,41 @@ class _Merger:
                 changes = [PolicyChange("reasoning", True, how)]
                 if twin.thinking is not None:
                     changes.append(PolicyChange("thinking", twin.thinking, how))
+                if built_17:
+                    changes += self._collapsed_limits_17(provider, twin.base_id, member, how)
                 self._apply_policy_changes(provider, twin.base_id, changes)
                 if built_17:
                     self.apply_rule_engine([((provider, twin.base_id), "provider")])
+
+    def _collapsed_limits_17(
+        self, provider: str, base_id: str, member: Mapping[str, Any], how: str
+    ) -> list[PolicyChange]:
+        """17.x ``collapseEffortVariants``: the collapsed model takes the members' input kinds and
+        the larger window and output limit; its refresh then re-patches the base's definition
+        ("replace"), whose own input and limits stand."""
+        base = self.catalog[provider][base_id]
+        written = self.definition_limits.get((provider, base_id), frozenset())
+        members = (base, member)
+        inputs: list[list[Any]] = [
+            value if isinstance(value, list) else [] for value in (entry.get("input") for entry in members)
+        ]
+        collapsed: dict[str, Any] = {
+            "input": [kind for kind in ("text", "image") if any(kind in i for i in inputs)]
+        }
+        for key in ("contextWindow", "maxTokens"):
+            # maxOrNull: the members' numbers (JSON gives no NaN; a bool is no number here).
+            known = [
+                value
+                for value in (entry.get(key) for entry in members)
+                if isinstance(value, int | float) and not isinstance(value, bool)
+            ]
+            if known:
+                collapsed[key] = max(known)
+        return [
+            PolicyChange(key, value, how)
+            for key, value in collapsed.items()
+            if key not in written and value != base.get(key, _ABSENT)
+        ]
 
     def _pair_thinking_17(self, member: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """17.x ``derivePairThinkingSurface`` when no member has thinking: ``resolveModelThinking``
@@ -1164,6 +1201,9 @@ class _Merger:
                     )
                     continue
                 overlay = _CustomOverlay.build(self, name, config, definition, path, api, api_defined)
+                self.definition_limits[(name, overlay.model_id)] = frozenset(
+                    key for key in _COLLAPSED_LIMITS if overlay.values.get(key) is not None
+                )
                 existing = self.catalog.get(name, {}).get(definition["id"])
                 if existing is None:
                     self._append_new_model(overlay)

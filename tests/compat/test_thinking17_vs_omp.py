@@ -246,6 +246,7 @@ def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
     release = _release(version, omp_install)
     # Lists of 80-100: larger ones overrun hypothesis's data budget and take minutes to draw.
     specs = drawn_specs(st.lists(_spec, min_size=80, max_size=100), 15)
+    assert len(specs) >= 1000, len(specs)  # never a batch shrunk silently
     differences = _differences(version, specs, _ask_omp(release, specs))
     assert not differences, f"{len(differences)} of {len(specs)} differ:\n" + "\n".join(differences[:15])
 
@@ -255,7 +256,8 @@ def test_generated_specs(version: str, omp_install: OmpInstall) -> None:
 # X / X-thinking pairs 17.x collapses and builds again (collapseBuiltModelVariants): pairs that
 # reason, pairs that do not (the thinking member's derived ladder), families whose derived thinking
 # is mandatory (requiresEffort refilled on the collapsed model), 17.x's token rule (the first
-# `-thinking`/`-reasoner`/`-reasoning`, ASCII case-insensitive, not after `non`/`no`).
+# `-thinking`/`-reasoner`/`-reasoning`, ASCII case-insensitive, not after `non`/`no`), the members'
+# input kinds and larger limits unless the base's definition writes its own.
 TWINS_17 = """\
 providers:
   tw:
@@ -294,6 +296,26 @@ providers:
       - id: priced-thinking
         reasoning: true
         cost: {input: 3, output: 6, cacheRead: 0, cacheWrite: 0}
+      - id: wide
+        contextWindow: 100000
+        maxTokens: 9000
+      - id: wide-thinking
+        reasoning: true
+        contextWindow: 200000
+        maxTokens: 4000
+        input: [text, image]
+      - id: half
+        maxTokens: 9000
+      - id: half-thinking
+        reasoning: true
+        contextWindow: 200000
+        maxTokens: 40000
+      - id: open
+      - id: open-thinking
+        reasoning: true
+        contextWindow: 200000
+        maxTokens: 40000
+        input: [text, image]
   tg:
     baseUrl: https://tg.example/v1beta
     apiKey: K

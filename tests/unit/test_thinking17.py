@@ -261,6 +261,13 @@ providers:
         reasoning: true
       - id: kimi-k3-thinking
         reasoning: true
+      - id: wide
+        maxTokens: 9000
+      - id: wide-thinking
+        reasoning: true
+        contextWindow: 200000
+        maxTokens: 40000
+        input: [text, image]
 """
 
 
@@ -268,7 +275,8 @@ providers:
 def test_17x_twins_collapse_then_build_again(release: str) -> None:
     # As OMP 17.2.15 and 17.3.5 give them (tests/compat/test_thinking17_vs_omp.py): a pair where
     # neither member reasons gets the thinking member's derived ladder; the collapsed kimi-k3 is
-    # built again, which fills back the requiresEffort the pair surface dropped.
+    # built again, which fills back the requiresEffort the pair surface dropped; wide and its twin
+    # merge their input and limits, as 17.x's refresh then re-patches wide's own definition.
     document = parse_document(TWINS, name="o.yml", fmt="yaml")
     parsed = OmpVersion.parse(release)
     assert parsed is not None
@@ -278,7 +286,10 @@ def test_17x_twins_collapse_then_build_again(release: str) -> None:
         profile=profile_for_version(parsed),
         settings=RuntimeSettings(),
     ).catalog["tw"]
-    assert set(catalog) == {"foo", "kimi-k3"}
+    assert set(catalog) == {"foo", "kimi-k3", "wide"}
+    # The members' input kinds and larger window; the output limit wide's definition writes stands.
+    assert catalog["wide"]["input"] == ["text", "image"]
+    assert (catalog["wide"]["contextWindow"], catalog["wide"]["maxTokens"]) == (200000, 9000)
     ladder = [*DEFAULT, "xhigh"]
     assert catalog["foo"]["reasoning"] is True
     assert catalog["foo"]["thinking"] == {
