@@ -17,7 +17,7 @@ installed release instead, under catalogmgr's profile for V and over V's own bun
     CATALOGMGR_OMP_ROOT=/work/omp python tests/tools/policy_corpus_diff.py --omp-version all
 
 Prints one line per (release, view, setting): model rows that differ, overlays with a difference,
-and the count per field; ``-v`` lists each difference.
+and the count per field; ``-v`` lists each difference; ``--policies-only`` skips the as-written view.
 """
 
 from __future__ import annotations
@@ -78,14 +78,20 @@ def release_installs(wanted: str) -> list[OmpInstall]:
     return installs
 
 
-def compare_release(install: OmpInstall, profile: Profile, files: list[Path], verbose: bool) -> None:
+def compare_release(
+    install: OmpInstall,
+    profile: Profile,
+    files: list[Path],
+    verbose: bool,
+    views: tuple[str, ...] = ("as-written", "policies"),
+) -> None:
     """Print the per-(view, setting) difference lines for one release."""
     probe = OmpProbe(install)
     base = json.loads(install.catalog_path.read_text(encoding="utf-8"))
     documents = {
         path: parse_document(path.read_text(encoding="utf-8"), name=str(path), fmt="yaml") for path in files
     }
-    for view in ("as-written", "policies"):
+    for view in views:
         for settings in (None, {"extendedContext": True}):
             results = probe.results({label(path): path.read_bytes() for path in files}, settings)
             per_field: collections.Counter[str] = collections.Counter()
@@ -131,6 +137,8 @@ def compare_release(install: OmpInstall, profile: Profile, files: list[Path], ve
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
+    # --policies-only: the runtime view alone (what OMP runs; half the time).
+    views = ("policies",) if "--policies-only" in argv else ("as-written", "policies")
     wanted = None
     if "--omp-version" in argv:
         index = argv.index("--omp-version")
@@ -139,12 +147,12 @@ def main(argv: list[str]) -> int:
     pattern = next((arg for arg in argv if not arg.startswith("-")), "")
     files = [path for path in corpus_files() + shared_user_files() if pattern in path.name]
     if wanted is None:
-        compare_release(locate_omp(), DEFAULT_PROFILE, files, verbose)
+        compare_release(locate_omp(), DEFAULT_PROFILE, files, verbose, views)
         return 0
     for install in release_installs(wanted):
         parsed = OmpVersion.parse(install.version)
         assert parsed is not None, install.version
-        compare_release(install, release_profile(parsed), files, verbose)
+        compare_release(install, release_profile(parsed), files, verbose, views)
     return 0
 
 

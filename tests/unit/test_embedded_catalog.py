@@ -116,9 +116,13 @@ def test_is_the_base_when_nothing_is_installed(tmp_path: Path) -> None:
     assert "mistralai/codestral-2508" in found.catalog["openrouter"]
 
 
-def _fresh_machine(tmp_home: Path, overlay_text: str) -> Path:
+def _fresh_machine(tmp_home: Path, overlay_text: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A machine with no OMP: an empty HOME, and none of the variables that name an OMP (CI sets
+    $CATALOGMGR_OMP_DIR for the differential tests, which would hand `merge` to OMP itself)."""
     from catalogmgr.omp.install import installed_catalog_candidates
 
+    for variable in ("CATALOGMGR_OMP_DIR", "CATALOGMGR_ENGINE", "CATALOGMGR_OMP_VERSION", "CATALOGMGR_BASE"):
+        monkeypatch.delenv(variable, raising=False)
     if any(path.is_file() for path in installed_catalog_candidates({}, tmp_home)):
         pytest.skip("this machine has a system-wide OMP install")
     overlay = tmp_home / "overlay.yml"
@@ -127,10 +131,10 @@ def _fresh_machine(tmp_home: Path, overlay_text: str) -> Path:
 
 
 def test_no_omp_gives_omp_18_2_3s_verdict_and_values(
-    run_cli: Any, tmp_home: Path, shared: Callable[..., Path]
+    run_cli: Any, tmp_home: Path, shared: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Done-when of issue 15: empty HOME, no OMP, the codestral override: same as OMP 18.2.3's base."""
-    overlay = str(_fresh_machine(tmp_home, CODESTRAL_OVERLAY))
+    overlay = str(_fresh_machine(tmp_home, CODESTRAL_OVERLAY, monkeypatch))
     real = str(_omp_18_2_3_catalog(shared))
 
     verdict = run_cli("validate", "--format", "json", overlay)
@@ -151,8 +155,12 @@ def test_no_omp_gives_omp_18_2_3s_verdict_and_values(
     assert merged_real.stdout == merged.stdout
 
 
-def test_a_typo_is_still_reported_against_the_embedded_catalog(run_cli: Any, tmp_home: Path) -> None:
-    overlay = str(_fresh_machine(tmp_home, CODESTRAL_OVERLAY.replace("codestral-2508", "codestral-2509")))
+def test_a_typo_is_still_reported_against_the_embedded_catalog(
+    run_cli: Any, tmp_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = str(
+        _fresh_machine(tmp_home, CODESTRAL_OVERLAY.replace("codestral-2508", "codestral-2509"), monkeypatch)
+    )
     verdict = run_cli("validate", overlay)
     assert verdict.exit_code == 0
     assert "(unknown-override)" in verdict.stdout
@@ -161,8 +169,12 @@ def test_a_typo_is_still_reported_against_the_embedded_catalog(run_cli: Any, tmp
     assert "(unknown-override)" in merged.stderr
 
 
-def test_another_omp_release_is_said_once_and_not_guessed(run_cli: Any, tmp_home: Path) -> None:
-    overlay = str(_fresh_machine(tmp_home, CODESTRAL_OVERLAY.replace("codestral-2508", "codestral-2509")))
+def test_another_omp_release_is_said_once_and_not_guessed(
+    run_cli: Any, tmp_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = str(
+        _fresh_machine(tmp_home, CODESTRAL_OVERLAY.replace("codestral-2508", "codestral-2509"), monkeypatch)
+    )
     for args in (["validate", overlay], ["merge", "--overlay", overlay], ["list", "--overlay", overlay]):
         result = run_cli(*args, env={"CATALOGMGR_OMP_VERSION": "18.3.4"})
         assert result.exit_code == 0, result.stderr
@@ -172,10 +184,12 @@ def test_another_omp_release_is_said_once_and_not_guessed(run_cli: Any, tmp_home
 
 
 def test_a_damaged_default_base_skips_the_override_check_only(
-    run_cli: Any, tmp_home: Path, tmp_path: Path
+    run_cli: Any, tmp_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A broken installed OMP catalog must not stop validate (a pre-commit hook): said once, skipped."""
-    overlay = _fresh_machine(tmp_home, CODESTRAL_OVERLAY.replace("codestral-2508", "codestral-2509"))
+    overlay = _fresh_machine(
+        tmp_home, CODESTRAL_OVERLAY.replace("codestral-2508", "codestral-2509"), monkeypatch
+    )
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
     result = run_cli("validate", str(overlay), env={"CATALOGMGR_BASE": str(broken)})
