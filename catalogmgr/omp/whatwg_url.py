@@ -263,6 +263,7 @@ def _domain_to_ascii(domain: str) -> str:
         mapped = unicodedata.normalize("NFKC", domain.translate(_DOT_LIKE)).lower()
         labels = mapped.split(".")
     result = []
+    unicode_labels = []
     for label in labels:
         if label.startswith("xn--"):
             try:
@@ -272,17 +273,63 @@ def _domain_to_ascii(domain: str) -> str:
             if not decoded or decoded.isascii() or not _plausible_label(decoded):
                 raise _Failure("a Punycode label must decode to a valid non-ASCII label")
             result.append(label)
+            unicode_labels.append(decoded)
         elif label.isascii():
             result.append(label)
+            unicode_labels.append(label)
         else:
+            if _starts_with_mark(label):
+                raise _Failure("a label must not begin with a combining mark")
             result.append("xn--" + label.encode("punycode").decode("ascii"))
+            unicode_labels.append(label)
+    if _is_bidi_domain(unicode_labels) and not all(_bidi_rule(label) for label in unicode_labels if label):
+        raise _Failure("a label breaks the Bidi rule (RFC 5893)")
     return ".".join(result)
+
+
+_RTL = frozenset({"R", "AL", "AN"})
+_RTL_ALLOWED = frozenset({"R", "AL", "AN", "EN", "ES", "CS", "ET", "ON", "BN", "NSM"})
+_LTR_ALLOWED = frozenset({"L", "EN", "ES", "CS", "ET", "ON", "BN", "NSM"})
+
+
+def _is_bidi_domain(labels: list[str]) -> bool:
+    """UTS #46 CheckBidi applies to a domain with a right-to-left character in any label."""
+    return any(unicodedata.bidirectional(character) in _RTL for label in labels for character in label)
+
+
+def _bidi_rule(label: str) -> bool:
+    """RFC 5893's Bidi rule for one label of a bidi domain (UTS #46 CheckBidi, which bun's URL
+    parser applies): the first character's direction decides which classes may follow and end it."""
+    classes = [unicodedata.bidirectional(character) for character in label]
+    first = classes[0]
+    trimmed = list(classes)
+    while trimmed and trimmed[-1] == "NSM":
+        trimmed.pop()
+    last = trimmed[-1] if trimmed else None
+    if first in ("R", "AL"):
+        return (
+            all(kind in _RTL_ALLOWED for kind in classes)
+            and last in ("R", "AL", "EN", "AN")
+            and not ("EN" in classes and "AN" in classes)
+        )
+    if first == "L":
+        return all(kind in _LTR_ALLOWED for kind in classes) and last in ("L", "EN")
+    return False
+
+
+def _starts_with_mark(label: str) -> bool:
+    """UTS #46 validity criterion: a label must not begin with a combining mark (General_Category
+    Mark), e.g. ``xn--ffff`` (U+1924 LIMBU VOWEL SIGN EE first): bun's `new URL()` refuses it."""
+    return bool(label) and unicodedata.category(label[0]).startswith("M")
 
 
 def _plausible_label(label: str) -> bool:
     """An approximation of UTS #46's validity of a decoded label: already mapped (NFKC, lower
-    case) and free of controls, unassigned, private-use and space characters."""
-    if unicodedata.normalize("NFKC", label).lower() != label:
+    case), not starting with a combining mark, and free of controls, unassigned, private-use and
+    space characters."""
+    if unicodedata.normalize("NFKC", label).lower() != label or _starts_with_mark(label):
+        return False
+    if label.startswith("xn--"):  # UTS #46 validity without CheckHyphens: no `xn--` inside Punycode
         return False
     return not any(unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn", "Zs") for character in label)
 
