@@ -31,7 +31,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from catalog_diff import COMPARED_FIELDS, MISSING, same
@@ -50,6 +52,30 @@ CHECKED = ("17.3.5", "18.2.0")
 ROOT = omp_root()
 RELEASES = {release.version: release for release in (installed_releases(ROOT) if ROOT is not None else [])}
 OVERLAYS = [path for path in corpus_files() if "baseUrl" in path.read_text(encoding="utf-8")]
+
+
+# The fields the whole-catalog comparisons read (every release).
+WHOLE_FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
+
+
+def _catalog_mismatches(
+    label: str, ours: Mapping[str, Mapping[str, Mapping[str, Any]]], omp_rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[str],
+) -> tuple[int, list[str]]:  # fmt: skip
+    """Compare catalogmgr's whole effective catalog with OMP's rows on ``fields``: how many models
+    both list, and one line per model on one side only or per field that differs."""
+    theirs = {(row["provider"], row["id"]): row for row in omp_rows}
+    ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
+    mismatches = [f"{label}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
+    both = sorted(ours_keys & set(theirs))
+    for key in both:
+        model, row = ours[key[0]][key[1]], theirs[key]
+        mismatches += [
+            f"{label}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
+            for field in fields
+            if not same(model.get(field, MISSING), row.get(field, MISSING))
+        ]
+    return len(both), mismatches
 
 
 def _installed(version: str) -> OmpInstall:
@@ -133,17 +159,9 @@ def test_17x_effective_catalog_matches(version: str) -> None:
         ours = merge_catalog(
             base, [Layer(path.name, document.data, document)], profile=profile, settings=RuntimeSettings()
         ).catalog
-        theirs = {(row["provider"], row["id"]): row for row in probe.effective_catalog(result)}
-        ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
-        mismatches += [f"{path.name}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
-        for key in sorted(ours_keys & set(theirs)):
-            model, row = ours[key[0]][key[1]], theirs[key]
-            compared += 1
-            for field in (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig"):
-                if not same(model.get(field, MISSING), row.get(field, MISSING)):
-                    mismatches.append(
-                        f"{path.name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
-                    )
+        count, found = _catalog_mismatches(path.name, ours, probe.effective_catalog(result), WHOLE_FIELDS)
+        compared += count
+        mismatches += found
     assert compared > 10_000
     assert mismatches == []
 
@@ -194,18 +212,14 @@ def test_18_0_profile_releases_match_with_their_own_rule_engine(version: str) ->
                 profile=profile,
                 settings=RuntimeSettings(extended_context=extended),
             ).catalog
-            theirs = {(row["provider"], row["id"]): row for row in probe.effective_catalog(result)}
-            ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
-            mismatches += [f"{path.name}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
-            for key in sorted(ours_keys & set(theirs)):
-                model, row = ours[key[0]][key[1]], theirs[key]
-                compared += 1
-                for field in (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig"):
-                    if not same(model.get(field, MISSING), row.get(field, MISSING)):
-                        mismatches.append(
-                            f"{path.name} (extendedContext {extended}): {key}: {field}: "
-                            f"ours={model.get(field)!r} omp={row.get(field)!r}"
-                        )
+            count, found = _catalog_mismatches(
+                f"{path.name} (extendedContext {extended})",
+                ours,
+                probe.effective_catalog(result),
+                WHOLE_FIELDS,
+            )
+            compared += count
+            mismatches += found
     assert compared > 20000
     assert mismatches == []
 
@@ -213,8 +227,7 @@ def test_18_0_profile_releases_match_with_their_own_rule_engine(version: str) ->
 # OMP 13.x/14.x (pi-ai's catalog and model-registry.ts): no compatConfig, thinking from the id
 # (catalogmgr.omp.thinking13), same-id compat replaced, 14.x's exact-id references, refresh()
 # dropping a keyed discovery provider's compat. Every overlay of the corpus, every compared field,
-# one bun process per release.
-PRE_17_FIELDS = (*COMPARED_FIELDS, "omitMaxOutputTokens", "compat", "compatConfig")
+# one bun process per release (the same WHOLE_FIELDS).
 # Beside the corpus (whose files every release's verdict record covers), overlays for the 13.x/14.x
 # paths alone: each branch of the id-derived thinking, names kept as written, modelOverrides and
 # same-id definitions rebuilding thinking, and which providers' compat refresh() drops.
@@ -307,17 +320,9 @@ def test_13x_14x_effective_catalog_matches_the_release(version: str) -> None:
         ours = merge_catalog(
             base, [Layer(name, document.data, document)], profile=profile, settings=RuntimeSettings()
         ).catalog
-        theirs = {(row["provider"], row["id"]): row for row in probe.effective_catalog(result)}
-        ours_keys = {(provider, model_id) for provider, models in ours.items() for model_id in models}
-        mismatches += [f"{name}: {key}: on one side only" for key in sorted(ours_keys ^ set(theirs))]
-        for key in sorted(ours_keys & set(theirs)):
-            model, row = ours[key[0]][key[1]], theirs[key]
-            compared += 1
-            mismatches += [
-                f"{name}: {key}: {field}: ours={model.get(field)!r} omp={row.get(field)!r}"
-                for field in PRE_17_FIELDS
-                if not same(model.get(field, MISSING), row.get(field, MISSING))
-            ]
+        count, found = _catalog_mismatches(name, ours, probe.effective_catalog(result), WHOLE_FIELDS)
+        compared += count
+        mismatches += found
     assert compared > 10_000
     assert mismatches == []
 
